@@ -1,0 +1,417 @@
+// Connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH and CLIENT.
+#include <climits>
+
+#include "engine/base/strutil.h"
+#include "engine/commands/families.h"
+#include "engine/commands/help.h"
+#include "engine/server/command_context.h"
+#include "engine/server/info.h"
+
+namespace redsim {
+namespace {
+
+// PING [message]
+void Ping(CommandContext& ctx) {
+  if (ctx.argc() > 2) {
+    ctx.reply.Error(err::WrongArgs("ping"));
+    return;
+  }
+  if (ctx.client->has(kClientPubSub) && ctx.client->resp == 2) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+    return;
+  }
+  if (ctx.argc() == 2) ctx.reply.Bulk(ctx.arg(1));
+  else ctx.reply.Simple("PONG");
+}
+
+// ECHO message
+void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.arg(1)); }
+
+// QUIT
+void Quit(CommandContext& ctx) {
+  ctx.reply.Ok();
+  ctx.client->flags |= kClientCloseAfterReply;
+}
+
+// Checks a password for `user`. Only the default user exists until ACLs are built.
+bool CheckPassword(Server* server, std::string_view user, std::string_view password) {
+  if (!EqualsIgnoreCase(user, "default") && user != "default") return false;
+  const std::string& required = server->config().requirepass;
+  if (required.empty()) return true;  // nopass
+  return password == required;
+}
+
+// AUTH [username] password
+void Auth(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  std::string_view user = "default";
+  std::string_view password = ctx.arg(1);
+  if (ctx.argc() == 3) {
+    user = ctx.arg(1);
+    password = ctx.arg(2);
+  } else if (ctx.server->config().requirepass.empty()) {
+    ctx.reply.Error(err::kAuthNotConfigured);
+    return;
+  }
+  if (!CheckPassword(ctx.server, user, password)) {
+    ctx.reply.Error(err::kWrongPass);
+    return;
+  }
+  ctx.client->authenticated = true;
+  ctx.client->user = std::string(user);
+  ctx.reply.Ok();
+}
+
+bool ValidClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void Hello(CommandContext& ctx) {
+  int64_t ver = 0;
+  size_t next = 1;
+  if (ctx.argc() >= 2) {
+    if (!ParseInt64(ctx.arg(1), &ver) || ver < INT_MIN || ver > INT_MAX) {
+      ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    next = 2;
+    if (ver < 2 || ver > 3) {
+      ctx.reply.Error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  std::string_view user, password, name;
+  bool has_auth = false, has_name = false;
+  for (size_t i = next; i < ctx.argc(); i++) {
+    size_t left = ctx.argc() - i - 1;
+    if (EqualsIgnoreCase(ctx.arg(i), "auth") && left >= 2) {
+      has_auth = true;
+      user = ctx.arg(i + 1);
+      password = ctx.arg(i + 2);
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "setname") && left >= 1) {
+      has_name = true;
+      name = ctx.arg(i + 1);
+      i += 1;
+    } else {
+      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
+      return;
+    }
+  }
+  if (has_auth) {
+    if (!CheckPassword(ctx.server, user, password)) {
+      ctx.reply.Error(err::kWrongPass);
+      return;
+    }
+    ctx.client->authenticated = true;
+    ctx.client->user = std::string(user);
+  }
+  if (!ctx.client->authenticated) {
+    ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) {
+    if (!ValidClientName(name)) {
+      ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    ctx.client->name = std::string(name);
+  }
+  if (ver != 0) {
+    ctx.client->resp = static_cast<int>(ver);
+    ctx.reply.set_resp(ctx.client->resp);
+  }
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk(kRedisVersion);
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(ctx.client->resp);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client->id()));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk(ctx.server->config().replicaof.empty() ? "master" : "replica");
+  ctx.reply.Bulk("modules");
+  ctx.reply.EmptyArray();
+}
+
+// RESET
+void Reset(CommandContext& ctx) {
+  Client* c = ctx.client;
+  c->multi_queue.clear();
+  c->multi_bytes = 0;
+  c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec | kClientReplyOff |
+                kClientReplySkip | kClientReplySkipNext | kClientNoEvict | kClientNoTouch);
+  ctx.server->UnwatchAllKeys(c);
+  c->db_index = 0;
+  c->db = ctx.server->db(0);
+  c->resp = 2;
+  c->name.clear();
+  c->authenticated = ctx.server->config().requirepass.empty();
+  c->user = "default";
+  if (ctx.server->reset_hook()) ctx.server->reset_hook()(c);
+  ctx.reply.set_resp(2);
+  ctx.reply.Simple("RESET");
+}
+
+// ---- CLIENT ---------------------------------------------------------------------------------
+
+// CLIENT ID
+void ClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.client->id())); }
+
+// CLIENT SETNAME connection-name
+void ClientSetName(CommandContext& ctx) {
+  if (!ValidClientName(ctx.arg(2))) {
+    ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    return;
+  }
+  ctx.client->name = std::string(ctx.arg(2));
+  ctx.reply.Ok();
+}
+
+// CLIENT GETNAME
+void ClientGetName(CommandContext& ctx) {
+  if (ctx.client->name.empty()) ctx.reply.Null();
+  else ctx.reply.Bulk(ctx.client->name);
+}
+
+// CLIENT INFO
+void ClientInfo(CommandContext& ctx) {
+  ctx.reply.Verbatim(ClientInfoLine(ctx.server, ctx.client) + "\n");
+}
+
+const char* ClientTypeName(const Client* c) {
+  if (c->has(kClientMaster)) return "master";
+  if (c->has(kClientReplica)) return "replica";
+  if (c->has(kClientPubSub) || !c->channels.empty() || !c->patterns.empty()) return "pubsub";
+  return "normal";
+}
+
+bool ParseClientType(std::string_view s, std::string* out) {
+  std::string t = ToLower(s);
+  if (t == "slave") t = "replica";
+  if (t != "normal" && t != "master" && t != "replica" && t != "pubsub") return false;
+  *out = t;
+  return true;
+}
+
+// CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]
+void ClientList(CommandContext& ctx) {
+  std::string type_filter;
+  std::vector<uint64_t> ids;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
+      if (!ParseClientType(ctx.arg(++i), &type_filter)) {
+        ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i)) + "'");
+        return;
+      }
+    } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
+      for (i++; i < ctx.argc(); i++) {
+        int64_t id;
+        if (!ParseInt64(ctx.arg(i), &id) || id <= 0) {
+          ctx.reply.Error("ERR Invalid client ID");
+          return;
+        }
+        ids.push_back(static_cast<uint64_t>(id));
+      }
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  std::string out;
+  for (const auto& [id, c] : ctx.server->clients()) {
+    if (c->has(kClientFake)) continue;
+    if (!type_filter.empty() && type_filter != ClientTypeName(c)) continue;
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    out += ClientInfoLine(ctx.server, c);
+    out += '\n';
+  }
+  ctx.reply.Verbatim(out);
+}
+
+// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port]
+//   [LADDR ip:port] [SKIPME yes/no]
+void ClientKill(CommandContext& ctx) {
+  std::string addr, laddr, type, user;
+  uint64_t id = 0;
+  bool skipme = true;
+  bool old_style = ctx.argc() == 3;
+  if (old_style) {
+    addr = std::string(ctx.arg(2));
+  } else {
+    if (ctx.argc() % 2 != 0) {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+    for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+      std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
+      if (EqualsIgnoreCase(opt, "id")) {
+        int64_t v;
+        if (!ParseInt64(val, &v) || v <= 0) {
+          ctx.reply.Error("ERR client-id should be greater than 0");
+          return;
+        }
+        id = static_cast<uint64_t>(v);
+      } else if (EqualsIgnoreCase(opt, "type")) {
+        if (!ParseClientType(val, &type)) {
+          ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+          return;
+        }
+      } else if (EqualsIgnoreCase(opt, "addr")) {
+        addr = std::string(val);
+      } else if (EqualsIgnoreCase(opt, "laddr")) {
+        laddr = std::string(val);
+      } else if (EqualsIgnoreCase(opt, "user")) {
+        user = std::string(val);
+      } else if (EqualsIgnoreCase(opt, "skipme")) {
+        if (EqualsIgnoreCase(val, "yes")) skipme = true;
+        else if (EqualsIgnoreCase(val, "no")) skipme = false;
+        else {
+          ctx.reply.Error(err::kSyntax);
+          return;
+        }
+      } else {
+        ctx.reply.Error(err::kSyntax);
+        return;
+      }
+    }
+  }
+  std::vector<Client*> victims;
+  for (const auto& [cid, c] : ctx.server->clients()) {
+    if (c->has(kClientFake) || c->has(kClientCloseAsap)) continue;
+    if (!addr.empty() && c->peer_address != addr) continue;
+    if (!laddr.empty() && c->local_address != laddr) continue;
+    if (!type.empty() && type != ClientTypeName(c)) continue;
+    if (!user.empty() && c->user != user) continue;
+    if (id != 0 && cid != id) continue;
+    if (c == ctx.client && skipme && !old_style) continue;
+    victims.push_back(c);
+  }
+  for (Client* c : victims) {
+    if (c == ctx.client) {
+      c->flags |= kClientCloseAfterReply;  // reply first, then close
+    } else {
+      ctx.server->CloseClientAsync(c);
+    }
+  }
+  if (old_style) {
+    if (victims.empty()) ctx.reply.Error("ERR No such client");
+    else ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>(victims.size()));
+  }
+}
+
+// CLIENT NO-EVICT ON|OFF
+void ClientNoEvict(CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.arg(2), "on")) {
+    ctx.client->flags |= kClientNoEvict;
+  } else if (EqualsIgnoreCase(ctx.arg(2), "off")) {
+    ctx.client->flags &= ~kClientNoEvict;
+  } else {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP
+void ClientReply(CommandContext& ctx) {
+  std::string_view mode = ctx.arg(2);
+  if (EqualsIgnoreCase(mode, "on")) {
+    ctx.client->flags &= ~(kClientReplyOff | kClientReplySkip);
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    ctx.client->flags |= kClientReplyOff;
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (!ctx.client->has(kClientReplyOff)) ctx.client->flags |= kClientReplySkipNext;
+  } else {
+    ctx.reply.Error(err::kSyntax);
+  }
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+void ClientUnblock(CommandContext& ctx) {
+  int64_t id;
+  if (!ParseInt64(ctx.arg(2), &id)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  bool with_error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "error")) with_error = true;
+    else if (!EqualsIgnoreCase(ctx.arg(3), "timeout")) {
+      ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  } else if (ctx.argc() > 4) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  Client* target = ctx.server->FindClient(static_cast<uint64_t>(id));
+  if (target == nullptr || !target->has(kClientBlocked)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (with_error) {
+    ctx.server->UnblockClient(target, false, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else {
+    ctx.server->UnblockClient(target, true);
+  }
+  ctx.reply.Integer(1);
+}
+
+// CLIENT HELP
+void ClientHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "CLIENT",
+            {"ID", "    Return the ID of the current connection.", "GETNAME",
+             "    Return the name of the current connection.", "SETNAME <name>",
+             "    Assign a name to the current connection.", "INFO",
+             "    Return information about the current connection.",
+             "LIST [TYPE <type>] [ID <id> [<id> ...]]", "    Return information about connections.",
+             "KILL <ip:port> | KILL <option> <value> [<option> <value> ...]",
+             "    Close connections selected by address, ID, TYPE, USER, ADDR, LADDR, SKIPME.",
+             "NO-EVICT (ON|OFF)", "    Protect the current connection from client eviction.",
+             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+             "    Unblock a client blocked in a blocking command."});
+}
+
+}  // namespace
+
+void RegisterConnectionFamily(CommandTable& t) {
+  t.Register("ping", Ping);
+  t.Register("echo", Echo);
+  t.Register("quit", Quit);
+  t.Register("auth", Auth);
+  t.Register("hello", Hello);
+  t.Register("reset", Reset);
+  t.Register("client|id", ClientId);
+  t.Register("client|setname", ClientSetName);
+  t.Register("client|getname", ClientGetName);
+  t.Register("client|info", ClientInfo);
+  t.Register("client|list", ClientList);
+  t.Register("client|kill", ClientKill);
+  t.Register("client|no-evict", ClientNoEvict);
+  t.Register("client|reply", ClientReply);
+  t.Register("client|unblock", ClientUnblock);
+  t.Register("client|help", ClientHelp);
+}
+
+}  // namespace redsim

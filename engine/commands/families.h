@@ -1,0 +1,15 @@
+// The registration functions of every command family. RegisterAllCommands (registry.cc) is the
+// one list that calls them all.
+#pragma once
+
+namespace redsim {
+
+class CommandTable;
+
+void RegisterStringFamily(CommandTable& t);
+void RegisterKeysFamily(CommandTable& t);
+void RegisterConnectionFamily(CommandTable& t);
+void RegisterServerFamily(CommandTable& t);
+void RegisterTransactionFamily(CommandTable& t);
+
+}  // namespace redsim

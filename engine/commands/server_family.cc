@@ -1,0 +1,545 @@
+// Server commands: INFO, CONFIG, TIME, LASTSAVE, DEBUG, SHUTDOWN and COMMAND.
+#include <algorithm>
+#include <set>
+
+#include "engine/base/strutil.h"
+#include "engine/commands/families.h"
+#include "engine/commands/help.h"
+#include "engine/server/command_context.h"
+#include "engine/server/info.h"
+
+namespace redsim {
+namespace {
+
+// INFO [section [section ...]]
+void Info(CommandContext& ctx) {
+  std::vector<std::string> sections;
+  for (size_t i = 1; i < ctx.argc(); i++) sections.emplace_back(ctx.arg(i));
+  ctx.reply.Verbatim(BuildInfo(ctx.server, sections));
+}
+
+// TIME
+void Time(CommandContext& ctx) {
+  int64_t us = ctx.server->env()->WallMicros();
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(Int64ToString(us / 1000000));
+  ctx.reply.Bulk(Int64ToString(us % 1000000));
+}
+
+// LASTSAVE
+void LastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.server->last_save_time_s()); }
+
+// ---- CONFIG ---------------------------------------------------------------------------------
+
+// CONFIG GET parameter [parameter ...]
+void ConfigGet(CommandContext& ctx) {
+  const auto& registry = ConfigRegistry::Get();
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> seen;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    std::string pattern = ToLower(ctx.arg(i));
+    bool glob = pattern.find_first_of("*?[") != std::string::npos;
+    for (const auto& p : registry.params()) {
+      for (const std::string* name : {&p.name, &p.alias}) {
+        if (name->empty()) continue;
+        bool match = glob ? GlobMatch(pattern, *name, true) : EqualsIgnoreCase(pattern, *name);
+        if (match && seen.insert(*name).second) out.emplace_back(*name, p.get(ctx.server->config()));
+      }
+    }
+  }
+  ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
+  for (const auto& [name, value] : out) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+// CONFIG SET parameter value [parameter value ...]
+void ConfigSet(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) {
+    ctx.reply.Error(err::WrongArgs("config|set"));
+    return;
+  }
+  const auto& registry = ConfigRegistry::Get();
+  // Validate every pair first (unknown names, duplicates), then apply all or none.
+  std::vector<const ConfigParam*> params;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    const ConfigParam* p = registry.Find(ctx.arg(i));
+    if (p == nullptr) {
+      ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                      std::string(ctx.arg(i)) + "'");
+      return;
+    }
+    if (std::find(params.begin(), params.end(), p) != params.end()) {
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                      std::string(ctx.arg(i)) + "') - duplicate parameter");
+      return;
+    }
+    params.push_back(p);
+  }
+  ServerConfig candidate = ctx.server->config();
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string error = registry.Set(candidate, ctx.arg(i), ctx.arg(i + 1), /*startup=*/false);
+    if (!error.empty()) {
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                      std::string(ctx.arg(i)) + "') - " + error);
+      return;
+    }
+  }
+  if (candidate.dir != ctx.server->config().dir && !ctx.server->env()->FileExists(candidate.dir)) {
+    ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or "
+                    "directory");
+    return;
+  }
+  ctx.server->config() = candidate;
+  for (const ConfigParam* p : params) ctx.server->OnConfigChanged(p->name);
+  ctx.reply.Ok();
+}
+
+// CONFIG RESETSTAT
+void ConfigResetStat(CommandContext& ctx) {
+  ServerStats& s = ctx.server->stats();
+  s = ServerStats();
+  ctx.server->error_stats().clear();
+  for (Command* cmd : ctx.server->commands().All()) {
+    cmd->calls = cmd->microseconds = cmd->rejected_calls = cmd->failed_calls = 0;
+    for (auto& [name, sub] : cmd->subcommands) {
+      sub->calls = sub->microseconds = sub->rejected_calls = sub->failed_calls = 0;
+    }
+  }
+  ctx.reply.Ok();
+}
+
+// CONFIG REWRITE
+void ConfigRewrite(CommandContext& ctx) {
+  if (ctx.server->config_file().empty()) {
+    ctx.reply.Error("ERR The server is running without a config file");
+    return;
+  }
+  ctx.reply.Error("ERR Rewriting config file: redsim does not rewrite config files yet");
+}
+
+// CONFIG HELP
+void ConfigHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "CONFIG",
+            {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+             "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+             "    Rewrite the configuration file."});
+}
+
+// ---- DEBUG ----------------------------------------------------------------------------------
+
+// DEBUG SLEEP seconds | DEBUG POPULATE count [prefix] [size] | DEBUG OBJECT key |
+// DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG JMAP | DEBUG HELP
+void Debug(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.arg(1));
+  if (sub == "help") {
+    ReplyHelp(ctx, "DEBUG",
+              {"SLEEP <seconds>", "    Stop the server for <seconds> (fractions allowed).",
+               "POPULATE <count> [<prefix>] [<size>]",
+               "    Create <count> string keys named key:<num> (or <prefix>:<num>).",
+               "OBJECT <key>", "    Show low level information about <key>.",
+               "SET-ACTIVE-EXPIRE <0|1>", "    Switch the active expiry cycle off or on."});
+    return;
+  }
+  if (sub == "sleep" && ctx.argc() == 3) {
+    double secs;
+    if (!ParseDouble(ctx.arg(2), &secs)) {
+      ctx.reply.Error(err::kNotFloat);
+      return;
+    }
+    ctx.server->env()->BlockingSleep(static_cast<int64_t>(secs * 1e6));
+    ctx.reply.Ok();
+    return;
+  }
+  if (sub == "populate" && ctx.argc() >= 3 && ctx.argc() <= 5) {
+    int64_t count, size = 0;
+    if (!ParseInt64(ctx.arg(2), &count) || count < 0) {
+      ctx.reply.Error("ERR value is out of range, must be positive");
+      return;
+    }
+    std::string prefix = ctx.argc() >= 4 ? std::string(ctx.arg(3)) : "key";
+    if (ctx.argc() == 5 && (!ParseInt64(ctx.arg(4), &size) || size < 0)) {
+      ctx.reply.Error("ERR value is out of range, must be positive");
+      return;
+    }
+    for (int64_t i = 0; i < count; i++) {
+      std::string key = prefix + ":" + std::to_string(i);
+      if (ctx.db()->Find(key) != nullptr) continue;
+      std::string value = "value:" + std::to_string(i);
+      if (size > 0) value.resize(static_cast<size_t>(size), '\0');
+      ctx.server->AddKey(ctx.db(), key, Value::String(value));
+    }
+    ctx.reply.Ok();
+    return;
+  }
+  if (sub == "object" && ctx.argc() == 3) {
+    DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+    if (e == nullptr) {
+      ctx.reply.Error(err::kNoSuchKey);
+      return;
+    }
+    ctx.reply.Simple("Value at:0x0 refcount:1 encoding:" +
+                     std::string(EncodingName(e->value.encoding())) +
+                     " serializedlength:" + std::to_string(e->value.StringLength()) +
+                     " lru:" + std::to_string(e->access & 0xffffff) + " lru_seconds_idle:0");
+    return;
+  }
+  if (sub == "set-active-expire" && ctx.argc() == 3) {
+    ctx.server->set_active_expire_enabled(ctx.arg(2) != "0");
+    ctx.reply.Ok();
+    return;
+  }
+  if (sub == "jmap") {
+    ctx.reply.Ok();
+    return;
+  }
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(ctx.arg(1)) + "'. Try DEBUG HELP.");
+}
+
+// ---- SHUTDOWN -------------------------------------------------------------------------------
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+void Shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false, now = false, force = false, abort = false;
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "nosave")) nosave = true;
+    else if (EqualsIgnoreCase(a, "save")) save = true;
+    else if (EqualsIgnoreCase(a, "now")) now = true;
+    else if (EqualsIgnoreCase(a, "force")) force = true;
+    else if (EqualsIgnoreCase(a, "abort")) abort = true;
+    else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  if ((abort && ctx.argc() != 2) || (save && nosave)) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  if (abort) {
+    ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  std::string error = ctx.server->Shutdown(save, nosave, now, force);
+  if (!error.empty()) ctx.reply.Error(error);
+  // On success the connection is closed without a reply, as Redis does.
+}
+
+// ---- COMMAND --------------------------------------------------------------------------------
+
+void ReplyWords(ReplyBuilder& r, const char* words) {
+  std::vector<std::string> w;
+  std::string cur;
+  for (const char* p = words; p != nullptr && *p; p++) {
+    if (*p == ' ') {
+      if (!cur.empty()) w.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(*p);
+    }
+  }
+  if (!cur.empty()) w.push_back(cur);
+  r.SetHeader(static_cast<int64_t>(w.size()));
+  for (const auto& s : w) r.Simple(s);
+}
+
+void ReplyKeySpec(ReplyBuilder& r, const KeySpecMeta& ks) {
+  r.MapHeader(3);
+  r.Bulk("flags");
+  ReplyWords(r, ks.flags);
+  r.Bulk("begin_search");
+  r.MapHeader(2);
+  r.Bulk("type");
+  r.Bulk(ks.begin_type);
+  r.Bulk("spec");
+  std::string_view bt(ks.begin_type);
+  if (bt == "index") {
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(ks.bs_index);
+  } else if (bt == "keyword") {
+    r.MapHeader(2);
+    r.Bulk("keyword");
+    r.Bulk(ks.bs_keyword);
+    r.Bulk("startfrom");
+    r.Integer(ks.bs_startfrom);
+  } else {
+    r.MapHeader(0);
+  }
+  r.Bulk("find_keys");
+  r.MapHeader(2);
+  r.Bulk("type");
+  r.Bulk(ks.find_type);
+  r.Bulk("spec");
+  std::string_view ft(ks.find_type);
+  if (ft == "range") {
+    r.MapHeader(3);
+    r.Bulk("lastkey");
+    r.Integer(ks.fk_lastkey);
+    r.Bulk("keystep");
+    r.Integer(ks.fk_keystep);
+    r.Bulk("limit");
+    r.Integer(ks.fk_limit);
+  } else if (ft == "keynum") {
+    r.MapHeader(3);
+    r.Bulk("keynumidx");
+    r.Integer(ks.fk_keynumidx);
+    r.Bulk("firstkey");
+    r.Integer(ks.fk_firstkey);
+    r.Bulk("keystep");
+    r.Integer(ks.fk_keystep);
+  } else {
+    r.MapHeader(0);
+  }
+}
+
+void ReplyCommandInfo(ReplyBuilder& r, const Command* cmd) {
+  const CommandMeta* m = cmd->meta;
+  r.ArrayHeader(10);
+  r.Bulk(cmd->name);
+  r.Integer(m->arity);
+  ReplyWords(r, m->flags);
+  r.Integer(m->first_key);
+  r.Integer(m->last_key);
+  r.Integer(m->key_step);
+  ReplyWords(r, m->acl_categories);
+  ReplyWords(r, m->tips);
+  r.ArrayHeader(static_cast<int64_t>(m->key_specs.size()));
+  for (const auto& ks : m->key_specs) ReplyKeySpec(r, ks);
+  r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
+  for (const auto& [name, sub] : cmd->subcommands) ReplyCommandInfo(r, sub.get());
+}
+
+void ReplyArgDoc(ReplyBuilder& r, const ArgMeta& a) {
+  int fields = 2;
+  if (a.display) fields++;
+  if (a.key_spec_index >= 0) fields++;
+  if (a.token) fields++;
+  if (a.since) fields++;
+  if (a.deprecated_since) fields++;
+  if (a.flags && *a.flags) fields++;
+  if (!a.args.empty()) fields++;
+  r.MapHeader(fields);
+  r.Bulk("name");
+  r.Bulk(a.name);
+  r.Bulk("type");
+  r.Bulk(a.type);
+  if (a.display) {
+    r.Bulk("display_text");
+    r.Bulk(a.display);
+  }
+  if (a.key_spec_index >= 0) {
+    r.Bulk("key_spec_index");
+    r.Integer(a.key_spec_index);
+  }
+  if (a.token) {
+    r.Bulk("token");
+    r.Bulk(a.token);
+  }
+  if (a.since) {
+    r.Bulk("since");
+    r.Bulk(a.since);
+  }
+  if (a.deprecated_since) {
+    r.Bulk("deprecated_since");
+    r.Bulk(a.deprecated_since);
+  }
+  if (a.flags && *a.flags) {
+    r.Bulk("flags");
+    ReplyWords(r, a.flags);
+  }
+  if (!a.args.empty()) {
+    r.Bulk("arguments");
+    r.ArrayHeader(static_cast<int64_t>(a.args.size()));
+    for (const auto& sub : a.args) ReplyArgDoc(r, sub);
+  }
+}
+
+void ReplyCommandDocs(ReplyBuilder& r, const Command* cmd) {
+  const CommandMeta* m = cmd->meta;
+  int fields = 3;  // summary, since, group
+  if (m->doc_flags && *m->doc_flags) fields++;
+  if (m->deprecated_since) fields++;
+  if (!m->args.empty()) fields++;
+  if (!cmd->subcommands.empty()) fields++;
+  r.MapHeader(fields);
+  r.Bulk("summary");
+  r.Bulk(ToUpper(cmd->name) + " (" + std::string(m->group) + " command)");
+  r.Bulk("since");
+  r.Bulk(m->since);
+  r.Bulk("group");
+  r.Bulk(m->group);
+  if (m->doc_flags && *m->doc_flags) {
+    r.Bulk("doc_flags");
+    ReplyWords(r, m->doc_flags);
+  }
+  if (m->deprecated_since) {
+    r.Bulk("deprecated_since");
+    r.Bulk(m->deprecated_since);
+  }
+  if (!m->args.empty()) {
+    r.Bulk("arguments");
+    r.ArrayHeader(static_cast<int64_t>(m->args.size()));
+    for (const auto& a : m->args) ReplyArgDoc(r, a);
+  }
+  if (!cmd->subcommands.empty()) {
+    r.Bulk("subcommands");
+    r.MapHeader(static_cast<int64_t>(cmd->subcommands.size()));
+    for (const auto& [name, sub] : cmd->subcommands) {
+      r.Bulk(sub->name);
+      ReplyCommandDocs(r, sub.get());
+    }
+  }
+}
+
+// COMMAND
+void CommandAll(CommandContext& ctx) {
+  auto all = ctx.server->commands().All();
+  ctx.reply.ArrayHeader(static_cast<int64_t>(all.size()));
+  for (Command* c : all) ReplyCommandInfo(ctx.reply, c);
+}
+
+// COMMAND COUNT
+void CommandCount(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.server->commands().size()));
+}
+
+// COMMAND INFO [command-name [command-name ...]]
+void CommandInfo(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    CommandAll(ctx);
+    return;
+  }
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    Command* c = ctx.server->commands().FindByFullName(ctx.arg(i));
+    if (c == nullptr) ctx.reply.NullArray();
+    else ReplyCommandInfo(ctx.reply, c);
+  }
+}
+
+// COMMAND DOCS [command-name [command-name ...]]
+void CommandDocs(CommandContext& ctx) {
+  std::vector<Command*> cmds;
+  if (ctx.argc() == 2) {
+    cmds = ctx.server->commands().All();
+  } else {
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      Command* c = ctx.server->commands().FindByFullName(ctx.arg(i));
+      if (c != nullptr) cmds.push_back(c);
+    }
+  }
+  ctx.reply.MapHeader(static_cast<int64_t>(cmds.size()));
+  for (Command* c : cmds) {
+    ctx.reply.Bulk(c->name);
+    ReplyCommandDocs(ctx.reply, c);
+  }
+}
+
+// COMMAND LIST [FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]
+void CommandList(CommandContext& ctx) {
+  std::string filter, value;
+  if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(2), "filterby")) {
+    filter = ToLower(ctx.arg(3));
+    value = std::string(ctx.arg(4));
+    if (filter != "module" && filter != "aclcat" && filter != "pattern") {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  } else if (ctx.argc() != 2) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  std::vector<std::string> names;
+  auto consider = [&](const Command* c) {
+    if (filter == "module") return;
+    if (filter == "aclcat" && !(c->acl_categories & AclCategoryBit(value))) return;
+    if (filter == "pattern" && !GlobMatch(value, c->name, true)) return;
+    names.push_back(c->name);
+  };
+  for (Command* c : ctx.server->commands().All()) {
+    consider(c);
+    for (const auto& [n, sub] : c->subcommands) consider(sub.get());
+  }
+  ctx.reply.BulkArray(names);
+}
+
+// COMMAND GETKEYS command [arg [arg ...]] / COMMAND GETKEYSANDFLAGS ...
+void CommandGetKeysGeneric(CommandContext& ctx, bool with_flags) {
+  std::vector<std::string_view> args(ctx.args.begin() + 2, ctx.args.end());
+  Command* c = ctx.server->commands().Find(args[0]);
+  if (c != nullptr && c->has_subcommands() && args.size() >= 2) {
+    c = ctx.server->commands().FindSubcommand(c, args[1]);
+  }
+  if (c == nullptr) {
+    ctx.reply.Error("ERR Invalid command specified");
+    return;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((c->arity > 0 && c->arity != argc) || (c->arity < 0 && argc < -c->arity)) {
+    ctx.reply.Error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  std::vector<int> positions;
+  c->GetKeyPositions(args, &positions);
+  if (positions.empty()) {
+    ctx.reply.Error(c->meta->key_specs.empty() ? "ERR The command has no key arguments"
+                                               : "ERR Invalid arguments specified for command");
+    return;
+  }
+  ctx.reply.ArrayHeader(static_cast<int64_t>(positions.size()));
+  for (int p : positions) {
+    if (with_flags) {
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
+      ctx.reply.SetHeader(0);
+    } else {
+      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
+    }
+  }
+}
+
+void CommandGetKeys(CommandContext& ctx) { CommandGetKeysGeneric(ctx, false); }
+void CommandGetKeysAndFlags(CommandContext& ctx) { CommandGetKeysGeneric(ctx, true); }
+
+// COMMAND HELP
+void CommandHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "COMMAND",
+            {"(no subcommand)", "    Return details about all commands.", "COUNT",
+             "    Return the total number of commands.", "INFO [<command-name> ...]",
+             "    Return details about the given commands, or all of them.",
+             "DOCS [<command-name> ...]", "    Return documentation details about commands.",
+             "LIST [FILTERBY (MODULE <name>|ACLCAT <cat>|PATTERN <pattern>)]",
+             "    Return the names of the commands, optionally filtered.",
+             "GETKEYS <full-command>", "    Return the keys of a full command.",
+             "GETKEYSANDFLAGS <full-command>", "    Return the keys and their access flags."});
+}
+
+}  // namespace
+
+void RegisterServerFamily(CommandTable& t) {
+  t.Register("info", Info);
+  t.Register("time", Time);
+  t.Register("lastsave", LastSave);
+  t.Register("config|get", ConfigGet);
+  t.Register("config|set", ConfigSet);
+  t.Register("config|resetstat", ConfigResetStat);
+  t.Register("config|rewrite", ConfigRewrite);
+  t.Register("config|help", ConfigHelp);
+  t.Register("debug", Debug);
+  t.Register("shutdown", Shutdown);
+  t.Register("command", CommandAll);
+  t.Register("command|count", CommandCount);
+  t.Register("command|info", CommandInfo);
+  t.Register("command|docs", CommandDocs);
+  t.Register("command|list", CommandList);
+  t.Register("command|getkeys", CommandGetKeys);
+  t.Register("command|getkeysandflags", CommandGetKeysAndFlags);
+  t.Register("command|help", CommandHelp);
+}
+
+}  // namespace redsim

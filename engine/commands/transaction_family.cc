@@ -1,0 +1,114 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+//
+// Commands sent after MULTI are queued by the dispatcher (Server::ProcessCommand); a queued
+// command that is rejected (unknown, wrong arity) marks the transaction so EXEC aborts with
+// EXECABORT. WATCHed keys modified before EXEC make it return a null array.
+#include "engine/commands/families.h"
+#include "engine/server/command_context.h"
+
+namespace redsim {
+namespace {
+
+void DiscardTransaction(Server* server, Client* c) {
+  c->multi_queue.clear();
+  c->multi_bytes = 0;
+  c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
+  server->UnwatchAllKeys(c);
+}
+
+// MULTI
+void Multi(CommandContext& ctx) {
+  if (ctx.client->has(kClientMulti)) {
+    ctx.reply.Error(err::kMultiNested);
+    return;
+  }
+  ctx.client->flags |= kClientMulti;
+  ctx.reply.Ok();
+}
+
+// DISCARD
+void Discard(CommandContext& ctx) {
+  if (!ctx.client->has(kClientMulti)) {
+    ctx.reply.Error(err::kDiscardWithoutMulti);
+    return;
+  }
+  DiscardTransaction(ctx.server, ctx.client);
+  ctx.reply.Ok();
+}
+
+// True when a watched key has expired since WATCH (Redis 7.0 treats that as a modification).
+bool WatchedKeyExpired(Server* server, Client* c) {
+  for (const auto& [dbi, key] : c->watched_keys) {
+    DbEntry* e = server->db(dbi)->Find(key);
+    if (e != nullptr && e->has_expire() && e->expire_ms <= server->now_ms()) return true;
+  }
+  return false;
+}
+
+// EXEC
+void Exec(CommandContext& ctx) {
+  Client* c = ctx.client;
+  Server* server = ctx.server;
+  if (!c->has(kClientMulti)) {
+    ctx.reply.Error(err::kExecWithoutMulti);
+    return;
+  }
+  if (c->has(kClientDirtyExec)) {
+    DiscardTransaction(server, c);
+    ctx.reply.Error(err::kExecAbort);
+    return;
+  }
+  if (c->has(kClientDirtyCas) || WatchedKeyExpired(server, c)) {
+    DiscardTransaction(server, c);
+    ctx.reply.NullArray();
+    return;
+  }
+  std::vector<StoredCommand> queue;
+  queue.swap(c->multi_queue);
+  DiscardTransaction(server, c);
+  server->UnwatchAllKeys(c);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
+  server->FreezeTime();
+  server->BeginExecPropagation();
+  c->flags |= kClientDenyBlocking;
+  for (auto& stored : queue) {
+    std::vector<std::string_view> args(stored.args.begin(), stored.args.end());
+    ReplyBuilder reply = server->ReplyTo(c);
+    CommandContext inner{server, c, stored.cmd, args, reply};
+    server->Call(inner);
+  }
+  c->flags &= ~kClientDenyBlocking;
+  server->EndExecPropagation();
+  server->UnfreezeTime();
+}
+
+// WATCH key [key ...]
+void Watch(CommandContext& ctx) {
+  if (ctx.client->has(kClientMulti)) {
+    ctx.reply.Error(err::kWatchInsideMulti);
+    return;
+  }
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    ctx.server->WatchKey(ctx.client, ctx.client->db_index, ctx.arg(i));
+  }
+  ctx.reply.Ok();
+}
+
+// UNWATCH
+void Unwatch(CommandContext& ctx) {
+  ctx.server->UnwatchAllKeys(ctx.client);
+  ctx.client->flags &= ~kClientDirtyCas;
+  ctx.reply.Ok();
+}
+
+}  // namespace
+
+void RegisterTransactionFamily(CommandTable& t) {
+  t.Register("multi", Multi);
+  t.Register("exec", Exec);
+  t.Register("discard", Discard);
+  t.Register("watch", Watch);
+  t.Register("unwatch", Unwatch);
+}
+
+}  // namespace redsim

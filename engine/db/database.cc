@@ -1,0 +1,62 @@
+#include "engine/db/database.h"
+
+namespace redsim {
+
+DbEntry* Database::Add(std::string_view key, Value value) {
+  DbEntry* e = DbEntry::Create(key, std::move(value));
+  table_.Insert(e);
+  return e;
+}
+
+void Database::DropVolatile(DbEntry* e) {
+  if (e->expire_ms == 0) return;
+  size_t pos = e->volatile_pos;
+  DbEntry* last = volatile_.back();
+  volatile_[pos] = last;
+  last->volatile_pos = static_cast<uint32_t>(pos);
+  volatile_.pop_back();
+  e->expire_ms = 0;
+}
+
+bool Database::Remove(std::string_view key) {
+  DbEntry* e = Detach(key);
+  if (e == nullptr) return false;
+  DbEntry::Destroy(e);
+  return true;
+}
+
+DbEntry* Database::Detach(std::string_view key) {
+  DbEntry* e = table_.Unlink(key);
+  if (e != nullptr) DropVolatile(e);
+  return e;
+}
+
+void Database::SetExpire(DbEntry* e, int64_t expire_ms) {
+  if (expire_ms == 0) {
+    RemoveExpire(e);
+    return;
+  }
+  if (e->expire_ms == 0) {
+    e->volatile_pos = static_cast<uint32_t>(volatile_.size());
+    volatile_.push_back(e);
+  }
+  e->expire_ms = expire_ms;
+}
+
+void Database::RemoveExpire(DbEntry* e) { DropVolatile(e); }
+
+void Database::Clear() {
+  volatile_.clear();
+  table_.Clear();
+  avg_ttl_ms = 0;
+  expire_cursor = 0;
+}
+
+void Database::SwapContents(Database& other) {
+  table_.Swap(other.table_);
+  volatile_.swap(other.volatile_);
+  std::swap(avg_ttl_ms, other.avg_ttl_ms);
+  std::swap(expire_cursor, other.expire_cursor);
+}
+
+}  // namespace redsim

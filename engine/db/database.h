@@ -1,0 +1,58 @@
+// Database: one numbered keyspace (SELECT n). Storage only: the key table plus the list of keys
+// that have an expiry, kept so that the active expiry cycle can sample them in O(1). Expiry
+// rules, notifications and statistics live in the server layer above.
+//
+// Invariant: an entry has expire_ms != 0 exactly when it is in the volatile list, at index
+// volatile_pos.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "engine/db/key_table.h"
+
+namespace redsim {
+
+class Database {
+ public:
+  Database(int index, uint64_t seed) : index_(index), table_(seed) {}
+  ~Database() { Clear(); }
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  int index() const { return index_; }
+  size_t size() const { return table_.size(); }
+  size_t volatile_count() const { return volatile_.size(); }
+  KeyTable& table() { return table_; }
+
+  DbEntry* Find(std::string_view key) { return table_.Find(key); }
+  // Adds a key that is not present; returns its entry.
+  DbEntry* Add(std::string_view key, Value value);
+  // Removes and destroys the entry for `key`; false if absent.
+  bool Remove(std::string_view key);
+  // Removes the entry from the table and returns it without destroying it (caller owns it).
+  DbEntry* Detach(std::string_view key);
+
+  void SetExpire(DbEntry* e, int64_t expire_ms);
+  void RemoveExpire(DbEntry* e);
+  // A uniformly random entry among those with an expiry, or nullptr.
+  DbEntry* VolatileAt(size_t i) const { return i < volatile_.size() ? volatile_[i] : nullptr; }
+
+  void Clear();
+  // Exchanges contents with another database (SWAPDB); indexes stay.
+  void SwapContents(Database& other);
+
+  // Running sum used for INFO keyspace avg_ttl (updated by the expiry cycle).
+  int64_t avg_ttl_ms = 0;
+  // Cursor for the active expiry cycle's walk over the volatile list.
+  size_t expire_cursor = 0;
+
+ private:
+  void DropVolatile(DbEntry* e);
+  int index_;
+  KeyTable table_;
+  std::vector<DbEntry*> volatile_;
+};
+
+}  // namespace redsim

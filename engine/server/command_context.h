@@ -1,0 +1,109 @@
+// CommandContext: what a handler sees while it runs — the server, the calling client, the
+// command, its arguments and a ReplyBuilder writing to the client's reply buffer — plus the
+// typed-lookup helpers every family uses. ArgCursor reads options in order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/db/database.h"
+#include "engine/resp/reply_builder.h"
+#include "engine/server/client.h"
+#include "engine/server/command.h"
+#include "engine/server/errors.h"
+#include "engine/server/server.h"
+
+namespace redsim {
+
+struct CommandContext {
+  CommandContext(Server* s, Client* c, Command* command, const std::vector<std::string_view>& a,
+                 ReplyBuilder& r)
+      : server(s), client(c), cmd(command), args(a), reply(r) {}
+
+  Server* server;
+  Client* client;
+  Command* cmd;
+  const std::vector<std::string_view>& args;
+  ReplyBuilder& reply;
+
+  Database* db() const { return client->db; }
+  size_t argc() const { return args.size(); }
+  std::string_view arg(size_t i) const { return args[i]; }
+  int64_t now_ms() const { return server->now_ms(); }
+
+  // Looks up `key` for reading. Returns the entry, or nullptr when absent. When present with a
+  // type other than `type`, replies WRONGTYPE, sets *wrong_type and returns nullptr.
+  DbEntry* Read(std::string_view key, ObjType type, bool* wrong_type) {
+    DbEntry* e = server->LookupRead(db(), key);
+    return CheckType(e, type, wrong_type);
+  }
+  DbEntry* Write(std::string_view key, ObjType type, bool* wrong_type) {
+    DbEntry* e = server->LookupWrite(db(), key);
+    return CheckType(e, type, wrong_type);
+  }
+
+  // Replaces the arguments that will be propagated to the AOF and replicas (e.g. a relative
+  // expiry rewritten as absolute). Empty `args` suppresses propagation of this command.
+  void PropagateAs(std::vector<std::string> new_args) {
+    propagate_override = std::move(new_args);
+    has_propagate_override = true;
+  }
+  // Extra writes to propagate after this command (e.g. DELs done on the side).
+  void AlsoPropagate(std::vector<std::string> extra) { also_propagate.push_back(std::move(extra)); }
+
+  bool has_propagate_override = false;
+  std::vector<std::string> propagate_override;
+  std::vector<std::vector<std::string>> also_propagate;
+
+ private:
+  DbEntry* CheckType(DbEntry* e, ObjType type, bool* wrong_type) {
+    *wrong_type = false;
+    if (e != nullptr && e->value.type() != type) {
+      reply.Error(err::kWrongType);
+      *wrong_type = true;
+      return nullptr;
+    }
+    return e;
+  }
+};
+
+// Reads arguments in order. Keywords match case-insensitively. The first error is kept (as the
+// exact Redis reply text) and later reads return defaults, so a handler can read everything and
+// check once.
+class ArgCursor {
+ public:
+  ArgCursor(const std::vector<std::string_view>& args, size_t start) : args_(args), pos_(start) {}
+
+  bool done() const { return pos_ >= args_.size(); }
+  size_t remaining() const { return pos_ < args_.size() ? args_.size() - pos_ : 0; }
+  size_t position() const { return pos_; }
+  std::string_view Peek() const { return done() ? std::string_view() : args_[pos_]; }
+
+  std::string_view Next() {
+    if (done()) {
+      Fail(err::kSyntax);
+      return {};
+    }
+    return args_[pos_++];
+  }
+  // Consumes the next argument if it equals `keyword` (case-insensitive).
+  bool Consume(std::string_view keyword);
+  int64_t NextInt64(std::string_view error = err::kNotInteger);
+  double NextDouble(std::string_view error = err::kNotFloat);
+
+  void Fail(std::string_view error) {
+    if (!error_) error_ = std::string(error);
+  }
+  bool ok() const { return !error_.has_value(); }
+  const std::string& error() const { return *error_; }
+
+ private:
+  const std::vector<std::string_view>& args_;
+  size_t pos_;
+  std::optional<std::string> error_;
+};
+
+}  // namespace redsim

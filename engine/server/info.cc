@@ -1,0 +1,343 @@
+#include "engine/server/info.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+
+#include "engine/base/strutil.h"
+#include "engine/server/server.h"
+
+namespace redsim {
+
+namespace {
+
+std::string Flags(const Client* c) {
+  std::string f;
+  if (c->has(kClientReplica)) f += 'S';
+  if (c->has(kClientMaster)) f += 'M';
+  if (c->has(kClientPubSub)) f += 'P';
+  if (c->has(kClientMulti)) f += 'x';
+  if (c->has(kClientBlocked)) f += 'b';
+  if (c->has(kClientTracking)) f += 't';
+  if (c->has(kClientDirtyCas)) f += 'd';
+  if (c->has(kClientCloseAfterReply)) f += 'c';
+  if (c->has(kClientUnblocked)) f += 'u';
+  if (c->has(kClientCloseAsap)) f += 'A';
+  if (c->has(kClientNoEvict)) f += 'e';
+  if (f.empty()) f = "N";
+  return f;
+}
+
+void Line(std::string* out, const char* name, const std::string& value) {
+  out->append(name);
+  out->push_back(':');
+  out->append(value);
+  out->append("\r\n");
+}
+void Line(std::string* out, const char* name, int64_t value) { Line(out, name, Int64ToString(value)); }
+void LineU(std::string* out, const char* name, uint64_t value) {
+  Line(out, name, Int64ToString(static_cast<int64_t>(value)));
+}
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+// Average over the cron samples of the last ~1.6 s, as Redis computes instantaneous metrics.
+double Instantaneous(const ServerStats& s, uint64_t ServerStats::Sample::*field) {
+  int n = std::min(s.sample_index, 16);
+  if (n < 2) return 0;
+  const auto& newest = s.samples[(s.sample_index - 1) % 16];
+  const auto& oldest = s.samples[(s.sample_index - n) % 16];
+  int64_t dt = newest.time_us - oldest.time_us;
+  if (dt <= 0) return 0;
+  return static_cast<double>(newest.*field - oldest.*field) * 1e6 / static_cast<double>(dt);
+}
+
+void ServerSection(Server* server, std::string* out) {
+  Env* env = server->env();
+  int64_t now_us = env->WallMicros();
+  int64_t uptime = (now_us - server->start_time_us()) / 1000000;
+  out->append("# Server\r\n");
+  Line(out, "redis_version", kRedisVersion);
+  Line(out, "redsim_version", kRedsimVersion);
+  Line(out, "redis_git_sha1", "00000000");
+  Line(out, "redis_git_dirty", "0");
+  Line(out, "redis_build_id", "0");
+  Line(out, "redis_mode", "standalone");
+  Line(out, "os", "Linux");
+  Line(out, "arch_bits", "64");
+  Line(out, "monotonic_clock", "env");
+  Line(out, "multiplexing_api", "env");
+  Line(out, "atomicvar_api", "c11-builtin");
+  Line(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                               std::to_string(__GNUC_PATCHLEVEL__));
+  Line(out, "process_id", env->ProcessId());
+  Line(out, "process_supervised", "no");
+  Line(out, "run_id", server->run_id());
+  Line(out, "tcp_port", server->port());
+  Line(out, "server_time_usec", now_us);
+  Line(out, "uptime_in_seconds", uptime);
+  Line(out, "uptime_in_days", uptime / 86400);
+  Line(out, "hz", server->config().hz);
+  Line(out, "configured_hz", server->config().hz);
+  Line(out, "lru_clock", static_cast<int64_t>(server->LruClock()));
+  Line(out, "executable", server->executable());
+  Line(out, "config_file", server->config_file());
+  Line(out, "io_threads_active", "0");
+}
+
+void ClientsSection(Server* server, std::string* out) {
+  size_t max_in = 0, max_out = 0;
+  for (const auto& [id, c] : server->clients()) {
+    max_in = std::max(max_in, c->query_buffer_size());
+    max_out = std::max(max_out, c->pending_reply_bytes());
+  }
+  out->append("# Clients\r\n");
+  LineU(out, "connected_clients", server->connected_client_count());
+  Line(out, "cluster_connections", "0");
+  Line(out, "maxclients", server->config().maxclients);
+  LineU(out, "client_recent_max_input_buffer", max_in);
+  LineU(out, "client_recent_max_output_buffer", max_out);
+  LineU(out, "blocked_clients", server->blocked_client_count());
+  Line(out, "tracking_clients", "0");
+  LineU(out, "clients_in_timeout_table", server->blocked_client_count());
+}
+
+void MemorySection(Server* server, std::string* out) {
+  Env* env = server->env();
+  uint64_t used = server->UsedMemory();
+  uint64_t rss = env->ResidentBytes();
+  server->stats().used_memory_peak = std::max(server->stats().used_memory_peak, used);
+  uint64_t peak = server->stats().used_memory_peak;
+  out->append("# Memory\r\n");
+  LineU(out, "used_memory", used);
+  Line(out, "used_memory_human", HumanBytes(static_cast<double>(used)));
+  LineU(out, "used_memory_rss", rss);
+  Line(out, "used_memory_rss_human", HumanBytes(static_cast<double>(rss)));
+  LineU(out, "used_memory_peak", peak);
+  Line(out, "used_memory_peak_human", HumanBytes(static_cast<double>(peak)));
+  Line(out, "used_memory_peak_perc",
+       Fixed(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2) + "%");
+  LineU(out, "used_memory_startup", server->stats().used_memory_startup);
+  LineU(out, "maxmemory", static_cast<uint64_t>(server->config().maxmemory));
+  Line(out, "maxmemory_human", HumanBytes(static_cast<double>(server->config().maxmemory)));
+  Line(out, "maxmemory_policy", server->config().maxmemory_policy);
+  Line(out, "mem_fragmentation_ratio",
+       Fixed(used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2));
+  Line(out, "mem_allocator", env->AllocatedBytes() > 0 ? "libc" : "simulated");
+  Line(out, "lazyfree_pending_objects", "0");
+  Line(out, "lazyfreed_objects", "0");
+}
+
+void PersistenceSection(Server* server, std::string* out) {
+  out->append("# Persistence\r\n");
+  Line(out, "loading", "0");
+  Line(out, "async_loading", "0");
+  LineU(out, "rdb_changes_since_last_save", server->dirty);
+  Line(out, "rdb_bgsave_in_progress", "0");
+  Line(out, "rdb_last_save_time", server->start_time_us() / 1000000);
+  Line(out, "rdb_last_bgsave_status", "ok");
+  Line(out, "rdb_last_bgsave_time_sec", "-1");
+  Line(out, "rdb_current_bgsave_time_sec", "-1");
+  Line(out, "rdb_saves", "0");
+  Line(out, "aof_enabled", server->config().appendonly ? "1" : "0");
+  Line(out, "aof_rewrite_in_progress", "0");
+  Line(out, "aof_rewrite_scheduled", "0");
+  Line(out, "aof_last_rewrite_time_sec", "-1");
+  Line(out, "aof_current_rewrite_time_sec", "-1");
+  Line(out, "aof_last_bgrewrite_status", "ok");
+  Line(out, "aof_rewrites", "0");
+  Line(out, "aof_last_write_status", "ok");
+}
+
+void StatsSection(Server* server, std::string* out) {
+  const ServerStats& s = server->stats();
+  out->append("# Stats\r\n");
+  LineU(out, "total_connections_received", s.total_connections_received);
+  LineU(out, "total_commands_processed", s.total_commands_processed);
+  Line(out, "instantaneous_ops_per_sec",
+       static_cast<int64_t>(Instantaneous(s, &ServerStats::Sample::commands)));
+  LineU(out, "total_net_input_bytes", s.total_net_input_bytes);
+  LineU(out, "total_net_output_bytes", s.total_net_output_bytes);
+  Line(out, "instantaneous_input_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_in) / 1024, 2));
+  Line(out, "instantaneous_output_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_out) / 1024, 2));
+  LineU(out, "rejected_connections", s.rejected_connections);
+  Line(out, "sync_full", "0");
+  Line(out, "sync_partial_ok", "0");
+  Line(out, "sync_partial_err", "0");
+  LineU(out, "expired_keys", s.expired_keys);
+  Line(out, "expired_stale_perc", "0.00");
+  LineU(out, "expired_time_cap_reached_count", s.expired_time_cap_reached_count);
+  LineU(out, "expire_cycle_cpu_milliseconds", s.expire_cycle_cpu_us / 1000);
+  LineU(out, "evicted_keys", s.evicted_keys);
+  Line(out, "evicted_clients", "0");
+  LineU(out, "keyspace_hits", s.keyspace_hits);
+  LineU(out, "keyspace_misses", s.keyspace_misses);
+  Line(out, "pubsub_channels", "0");
+  Line(out, "pubsub_patterns", "0");
+  Line(out, "pubsubshard_channels", "0");
+  Line(out, "latest_fork_usec", "0");
+  Line(out, "total_forks", "0");
+  LineU(out, "unexpected_error_replies", s.unexpected_error_replies);
+  LineU(out, "total_error_replies", s.total_error_replies);
+  LineU(out, "total_reads_processed", s.total_reads_processed);
+  LineU(out, "total_writes_processed", s.total_writes_processed);
+}
+
+void ReplicationSection(Server* server, std::string* out) {
+  out->append("# Replication\r\n");
+  Line(out, "role", server->config().replicaof.empty() ? "master" : "slave");
+  Line(out, "connected_slaves", "0");
+  Line(out, "master_failover_state", "no-failover");
+  Line(out, "master_replid", server->run_id());
+  Line(out, "master_replid2", "0000000000000000000000000000000000000000");
+  Line(out, "master_repl_offset", "0");
+  Line(out, "second_repl_offset", "-1");
+  Line(out, "repl_backlog_active", "0");
+  Line(out, "repl_backlog_size", server->config().repl_backlog_size);
+  Line(out, "repl_backlog_first_byte_offset", "0");
+  Line(out, "repl_backlog_histlen", "0");
+}
+
+void CpuSection(Server* server, std::string* out) {
+  double sys, user;
+  server->env()->CpuSeconds(&sys, &user);
+  out->append("# CPU\r\n");
+  Line(out, "used_cpu_sys", Fixed(sys, 6));
+  Line(out, "used_cpu_user", Fixed(user, 6));
+  Line(out, "used_cpu_sys_children", "0.000000");
+  Line(out, "used_cpu_user_children", "0.000000");
+  Line(out, "used_cpu_sys_main_thread", Fixed(sys, 6));
+  Line(out, "used_cpu_user_main_thread", Fixed(user, 6));
+}
+
+void CommandStatsLine(const Command* cmd, std::string* out) {
+  if (cmd->calls == 0 && cmd->failed_calls == 0 && cmd->rejected_calls == 0) return;
+  double per_call = cmd->calls ? static_cast<double>(cmd->microseconds) / cmd->calls : 0;
+  out->append("cmdstat_" + cmd->name + ":calls=" + std::to_string(cmd->calls) +
+              ",usec=" + std::to_string(cmd->microseconds) + ",usec_per_call=" + Fixed(per_call, 2) +
+              ",rejected_calls=" + std::to_string(cmd->rejected_calls) +
+              ",failed_calls=" + std::to_string(cmd->failed_calls) + "\r\n");
+}
+
+void CommandStatsSection(Server* server, std::string* out) {
+  out->append("# Commandstats\r\n");
+  for (Command* cmd : server->commands().All()) {
+    if (cmd->has_subcommands()) {
+      for (const auto& [name, sub] : cmd->subcommands) CommandStatsLine(sub.get(), out);
+    } else {
+      CommandStatsLine(cmd, out);
+    }
+  }
+}
+
+void ErrorStatsSection(Server* server, std::string* out) {
+  out->append("# Errorstats\r\n");
+  for (const auto& [prefix, count] : server->error_stats()) {
+    out->append("errorstat_" + prefix + ":count=" + std::to_string(count) + "\r\n");
+  }
+}
+
+void KeyspaceSection(Server* server, std::string* out) {
+  out->append("# Keyspace\r\n");
+  for (int i = 0; i < server->db_count(); i++) {
+    Database* db = server->db(i);
+    if (db->size() == 0) continue;
+    out->append("db" + std::to_string(i) + ":keys=" + std::to_string(db->size()) +
+                ",expires=" + std::to_string(db->volatile_count()) +
+                ",avg_ttl=" + std::to_string(db->avg_ttl_ms) + "\r\n");
+  }
+}
+
+}  // namespace
+
+std::string HumanBytes(double n) {
+  char buf[64];
+  if (n < 1024) snprintf(buf, sizeof(buf), "%" PRIu64 "B", static_cast<uint64_t>(n));
+  else if (n < 1024.0 * 1024) snprintf(buf, sizeof(buf), "%.2fK", n / 1024);
+  else if (n < 1024.0 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", n / (1024.0 * 1024));
+  else if (n < 1024.0 * 1024 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fG", n / (1024.0 * 1024 * 1024));
+  else snprintf(buf, sizeof(buf), "%.2fT", n / (1024.0 * 1024 * 1024 * 1024));
+  return buf;
+}
+
+std::string ClientInfoLine(Server* server, const Client* c) {
+  int64_t now = server->env()->NowMicros();
+  std::string s;
+  s += "id=" + std::to_string(c->id());
+  s += " addr=" + c->peer_address;
+  s += " laddr=" + c->local_address;
+  s += " fd=" + std::to_string(c->has(kClientFake) ? -1 : static_cast<int64_t>(c->id()) + 7);
+  s += " name=" + c->name;
+  s += " age=" + std::to_string((now - c->created_us) / 1000000);
+  s += " idle=" + std::to_string((now - c->last_interaction_us) / 1000000);
+  s += " flags=" + Flags(c);
+  s += " db=" + std::to_string(c->db_index);
+  s += " sub=" + std::to_string(c->channels.size());
+  s += " psub=" + std::to_string(c->patterns.size());
+  s += " ssub=" + std::to_string(c->shard_channels.size());
+  s += " multi=" + std::to_string(c->has(kClientMulti) ? static_cast<int64_t>(c->multi_queue.size()) : -1);
+  s += " qbuf=" + std::to_string(c->query_buffer_size());
+  s += " qbuf-free=" + std::to_string(c->query_buffer_capacity() - c->query_buffer_size());
+  s += " argv-mem=0";
+  s += " multi-mem=" + std::to_string(c->multi_bytes);
+  s += " rbs=1024 rbp=0";
+  s += " obl=" + std::to_string(c->pending_reply_bytes());
+  s += " oll=0";
+  s += " omem=" + std::to_string(c->pending_reply_bytes());
+  s += " tot-mem=" + std::to_string(c->query_buffer_capacity() + c->pending_reply_bytes() + 1024);
+  s += " events=r";
+  s += " cmd=" + c->last_command;
+  s += " user=" + c->user;
+  s += " redir=-1";
+  s += " resp=" + std::to_string(c->resp);
+  return s;
+}
+
+std::string BuildInfo(Server* server, const std::vector<std::string>& requested) {
+  static const std::vector<std::string> kDefault = {"server",      "clients",     "memory",
+                                                    "persistence", "stats",       "replication",
+                                                    "cpu",         "modules",     "errorstats",
+                                                    "cluster",     "keyspace"};
+  std::set<std::string> want;
+  bool everything = false;
+  if (requested.empty()) {
+    want.insert(kDefault.begin(), kDefault.end());
+  }
+  for (const auto& r : requested) {
+    std::string s = ToLower(r);
+    if (s == "default") want.insert(kDefault.begin(), kDefault.end());
+    else if (s == "all" || s == "everything") {
+      everything = true;
+      want.insert(kDefault.begin(), kDefault.end());
+      want.insert("commandstats");
+      want.insert("latencystats");
+    } else {
+      want.insert(s);
+    }
+  }
+  (void)everything;
+  std::string out;
+  auto section = [&](const char* name, void (*fn)(Server*, std::string*)) {
+    if (!want.count(name)) return;
+    if (!out.empty()) out.append("\r\n");
+    fn(server, &out);
+  };
+  section("server", ServerSection);
+  section("clients", ClientsSection);
+  section("memory", MemorySection);
+  section("persistence", PersistenceSection);
+  section("stats", StatsSection);
+  section("replication", ReplicationSection);
+  section("cpu", CpuSection);
+  section("modules", [](Server*, std::string* o) { o->append("# Modules\r\n"); });
+  section("commandstats", CommandStatsSection);
+  section("errorstats", ErrorStatsSection);
+  section("cluster", [](Server*, std::string* o) { o->append("# Cluster\r\ncluster_enabled:0\r\n"); });
+  section("keyspace", KeyspaceSection);
+  return out;
+}
+
+}  // namespace redsim

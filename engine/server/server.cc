@@ -1,0 +1,857 @@
+#include "engine/server/server.h"
+
+#include <algorithm>
+#include <cinttypes>
+
+#include "engine/base/strutil.h"
+#include "engine/server/command_context.h"
+
+namespace redsim {
+
+namespace {
+constexpr int kActiveExpireKeysPerLoop = 20;        // sampled per database per loop
+constexpr int kActiveExpireAcceptableStalePct = 10; // repeat while more expired than this
+constexpr int kActiveExpireMaxLoopsPerCycle = 64;   // bound on work per cron turn
+constexpr int kMaxErrorStatsEntries = 128;
+}  // namespace
+
+Server::Server(Options options)
+    : env_(options.env),
+      config_(std::move(options.config)),
+      options_config_file_(std::move(options.config_file)),
+      options_executable_(std::move(options.executable)) {
+  log_ = Log(env_, options.log_sink);
+  log_.set_level(ParseLogLevel(config_.loglevel));
+  uint64_t seed;
+  env_->RandomBytes(&seed, sizeof(seed));
+  rng_.Seed(seed);
+  static const char kHex[] = "0123456789abcdef";
+  run_id_.resize(40);
+  for (auto& ch : run_id_) ch = kHex[rng_.Uniform(16)];
+  for (int i = 0; i < config_.databases; i++) {
+    dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
+  }
+  RegisterAllCommands(commands_);
+  start_time_us_ = env_->WallMicros();
+  last_save_time_s_ = start_time_us_ / 1000000;
+  RefreshTime();
+}
+
+Server::~Server() {
+  Stop();
+  *alive_ = false;
+  for (Client* c : clients_to_free_) delete c;
+  clients_to_free_.clear();
+}
+
+Status Server::Start() {
+  if (config_.bind.empty()) config_.bind = {"127.0.0.1"};
+  for (const auto& addr : config_.bind) {
+    std::string host = addr;
+    if (!host.empty() && host[0] == '-') host = host.substr(1);  // "-::1": optional address
+    std::unique_ptr<Listener> listener;
+    int port = listen_port_ != 0 ? listen_port_ : static_cast<int>(config_.port);
+    Status s = env_->Listen(host, port, this, &listener);
+    if (!s.ok()) {
+      if (!addr.empty() && addr[0] == '-') continue;
+      log_.Warning("Warning: Could not create server TCP listening socket {}:{}: {}", host,
+                   config_.port, s.message());
+      return Status::IoError("could not listen on " + host + ":" +
+                             std::to_string(config_.port) + ": " + s.message());
+    }
+    listen_port_ = listener->Port();
+    listeners_.push_back(std::move(listener));
+  }
+  config_.port = listen_port_;
+  auto alive = alive_;
+  int64_t period_us = 1000000 / std::max<int64_t>(1, config_.hz);
+  std::function<void()> tick;
+  cron_timer_ = env_->AddTimer(period_us, [this, alive] {
+    if (*alive) Cron();
+  });
+  log_.Notice("Server initialized");
+  log_.Notice("Ready to accept connections tcp (port {})", listen_port_);
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  env_->CancelTimer(cron_timer_);
+  listeners_.clear();
+  std::vector<Client*> all;
+  for (auto& [id, c] : clients_by_id_) all.push_back(c);
+  for (Client* c : all) {
+    if (c->blocked_timer != 0) env_->CancelTimer(c->blocked_timer);
+    c->blocked_timer = 0;
+    // Write what is pending, best effort, before closing.
+    if (!c->has(kClientCloseAsap)) c->FlushOutput();
+    delete c;
+  }
+  clients_by_id_.clear();
+  pending_writes_.clear();
+  clients_to_free_.clear();
+  unblocked_clients_.clear();
+  blocking_keys_.clear();
+  ready_keys_.clear();
+}
+
+std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
+  (void)save;
+  (void)nosave;
+  (void)now;
+  (void)force;
+  if (shutting_down_) return "";
+  shutting_down_ = true;
+  log_.Warning("User requested shutdown...");
+  log_.Warning("Redis is now ready to exit, bye bye...");
+  auto alive = alive_;
+  // Stop after the current command finishes, so its caller's stack is not freed under it.
+  env_->Defer([this, alive] {
+    if (!*alive) return;
+    Stop();
+    if (shutdown_callback_) shutdown_callback_();
+  });
+  return "";
+}
+
+Client* Server::FindClient(uint64_t id) const {
+  auto it = clients_by_id_.find(id);
+  return it == clients_by_id_.end() ? nullptr : it->second;
+}
+
+void Server::RefreshTime() {
+  if (time_frozen_ == 0) now_ms_ = env_->WallMicros() / 1000;
+}
+
+uint32_t Server::LruClock() const {
+  return static_cast<uint32_t>((now_ms_ / 1000) & ((1 << 24) - 1));
+}
+
+ReplyBuilder Server::ReplyTo(Client* c) {
+  ReplyBuilder r(&c->reply_, c->resp);
+  r.set_error_observer(this);
+  return r;
+}
+
+// ---- Accepting and freeing clients ---------------------------------------------------------
+
+void Server::OnAccept(std::unique_ptr<Stream> stream) {
+  if (stopped_) return;
+  stats_.total_connections_received++;
+  if (static_cast<int64_t>(connected_client_count()) >= config_.maxclients) {
+    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
+    stream->Write(msg.data(), msg.size());
+    stream->Close();
+    stats_.rejected_connections++;
+    return;
+  }
+  uint64_t id = next_client_id_++;
+  auto* c = new Client(this, std::move(stream), id);
+  c->db = dbs_[0].get();
+  c->created_us = env_->NowMicros();
+  c->last_interaction_us = c->created_us;
+  c->authenticated = config_.requirepass.empty();
+  clients_by_id_[id] = c;
+  c->stream()->SetHandler(c);
+  log_.Verbose("Accepted {}", c->peer_address);
+}
+
+Client* Server::CreateFakeClient() {
+  uint64_t id = next_client_id_++;
+  auto* c = new Client(this, nullptr, id);
+  c->flags |= kClientFake;
+  c->db = dbs_[0].get();
+  c->authenticated = true;
+  c->created_us = env_->NowMicros();
+  c->last_interaction_us = c->created_us;
+  clients_by_id_[id] = c;
+  fake_clients_++;
+  return c;
+}
+
+void Server::FreeFakeClient(Client* c) {
+  UnwatchAllKeys(c);
+  clients_by_id_.erase(c->id());
+  fake_clients_--;
+  delete c;
+}
+
+void Server::CloseClientAsync(Client* c) {
+  if (c->has(kClientCloseAsap)) return;
+  c->flags |= kClientCloseAsap;
+  if (c->has(kClientBlocked)) UnblockClient(c, false, {});
+  if (c->stream_ != nullptr) {
+    c->stream_->SetHandler(nullptr);
+    c->stream_->Close();
+  }
+  clients_to_free_.push_back(c);
+  ScheduleBeforeSleep();
+}
+
+void Server::FreeClient(Client* c) {
+  clients_by_id_.erase(c->id());
+  if (c->has(kClientFake)) fake_clients_--;
+  pending_writes_.erase(std::remove(pending_writes_.begin(), pending_writes_.end(), c),
+                        pending_writes_.end());
+  unblocked_clients_.erase(std::remove(unblocked_clients_.begin(), unblocked_clients_.end(), c),
+                           unblocked_clients_.end());
+  if (c->blocked_timer != 0) env_->CancelTimer(c->blocked_timer);
+  UnwatchAllKeys(c);
+  delete c;
+}
+
+// ---- Flushing and the before-sleep point ---------------------------------------------------
+
+void Server::ScheduleBeforeSleep() {
+  if (before_sleep_scheduled_ || stopped_) return;
+  before_sleep_scheduled_ = true;
+  auto alive = alive_;
+  env_->Defer([this, alive] {
+    if (!*alive) return;
+    before_sleep_scheduled_ = false;
+    BeforeSleep();
+  });
+}
+
+void Server::ScheduleFlush(Client* c) {
+  if (c->has(kClientFake)) return;
+  if (!c->has(kClientPendingWrite)) {
+    c->flags |= kClientPendingWrite;
+    pending_writes_.push_back(c);
+  }
+  ScheduleBeforeSleep();
+}
+
+void Server::BeforeSleep() {
+  if (stopped_) return;
+  ServeReadyKeys();
+  // Clients unblocked this turn continue with the input they had buffered.
+  while (!unblocked_clients_.empty()) {
+    std::vector<Client*> batch;
+    batch.swap(unblocked_clients_);
+    for (Client* c : batch) {
+      c->flags &= ~kClientUnblocked;
+      if (!c->has(kClientCloseAsap) && !c->has(kClientBlocked)) {
+        c->ProcessInput();
+        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap)) c->ReadFromStream();
+      }
+    }
+    ServeReadyKeys();
+  }
+  std::vector<Client*> writes;
+  writes.swap(pending_writes_);
+  for (Client* c : writes) {
+    c->flags &= ~kClientPendingWrite;
+    if (!c->has(kClientCloseAsap)) c->FlushOutput();
+  }
+  std::vector<Client*> to_free;
+  to_free.swap(clients_to_free_);
+  for (Client* c : to_free) FreeClient(c);
+}
+
+bool Server::CheckOutputLimits(Client* c) {
+  const OutputBufferLimit* limit = &config_.obuf_normal;
+  if (c->has(kClientReplica)) limit = &config_.obuf_replica;
+  else if (c->has(kClientPubSub) && c->resp == 2) limit = &config_.obuf_pubsub;
+  else if (!c->channels.empty() || !c->patterns.empty() || !c->shard_channels.empty()) {
+    limit = &config_.obuf_pubsub;
+  }
+  int64_t used = static_cast<int64_t>(c->pending_reply_bytes());
+  bool hard = limit->hard_bytes > 0 && used >= limit->hard_bytes;
+  bool soft = false;
+  if (limit->soft_bytes > 0 && used >= limit->soft_bytes) {
+    if (c->obuf_soft_limit_since_ms == 0) {
+      c->obuf_soft_limit_since_ms = now_ms_;
+    } else if (now_ms_ - c->obuf_soft_limit_since_ms > limit->soft_seconds * 1000) {
+      soft = true;
+    }
+  } else {
+    c->obuf_soft_limit_since_ms = 0;
+  }
+  if (hard || soft) {
+    log_.Warning(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        c->id(), c->peer_address);
+    CloseClientAsync(c);
+    return false;
+  }
+  return true;
+}
+
+// ---- Command dispatch -----------------------------------------------------------------------
+
+void Server::OnErrorReply(std::string_view error_text) {
+  stats_.total_error_replies++;
+  if (in_call_) errors_in_current_call_++;
+  size_t space = error_text.find(' ');
+  std::string prefix(error_text.substr(0, space));
+  auto it = error_stats_.find(prefix);
+  if (it != error_stats_.end()) {
+    it->second++;
+  } else if (error_stats_.size() < kMaxErrorStatsEntries) {
+    error_stats_[prefix] = 1;
+  }
+}
+
+static bool IsMultiControl(const Command* cmd) {
+  const std::string& n = cmd->name;
+  return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
+         n == "reset";
+}
+
+static bool AllowedInSubscribedMode(const Command* cmd) {
+  const std::string& n = cmd->name;
+  return n == "ping" || n == "subscribe" || n == "unsubscribe" || n == "psubscribe" ||
+         n == "punsubscribe" || n == "ssubscribe" || n == "sunsubscribe" || n == "quit" ||
+         n == "reset";
+}
+
+void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args) {
+  RefreshTime();
+  ReplyBuilder reply = ReplyTo(c);
+  auto reject = [&](Command* cmd, std::string_view error) {
+    reply.Error(error);
+    if (cmd != nullptr) cmd->rejected_calls++;
+    if (c->has(kClientMulti)) c->flags |= kClientDirtyExec;
+  };
+
+  Command* cmd = commands_.Find(args[0]);
+  if (cmd != nullptr && cmd->has_subcommands() && args.size() > 1) {
+    Command* sub = commands_.FindSubcommand(cmd, args[1]);
+    if (sub == nullptr) {
+      reject(nullptr, err::UnknownSubcommand(args[1], cmd->name));
+      return;
+    }
+    cmd = sub;
+  }
+  if (cmd == nullptr) {
+    reject(nullptr, err::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
+    return;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((cmd->arity > 0 && cmd->arity != argc) || (cmd->arity < 0 && argc < -cmd->arity) ||
+      cmd->handler == nullptr) {
+    reject(cmd, err::WrongArgs(cmd->display_name));
+    return;
+  }
+  if (!CheckCommandAllowed(c, cmd, args)) return;
+
+  if (c->has(kClientMulti) && !IsMultiControl(cmd)) {
+    StoredCommand stored;
+    stored.cmd = cmd;
+    stored.args.reserve(args.size());
+    for (auto a : args) {
+      stored.args.emplace_back(a);
+      c->multi_bytes += a.size();
+    }
+    c->multi_queue.push_back(std::move(stored));
+    reply.Simple("QUEUED");
+    return;
+  }
+
+  // CLIENT REPLY OFF/SKIP: the command runs, its reply is dropped.
+  size_t reply_before = c->reply_.size();
+  CommandContext ctx{this, c, cmd, args, reply};
+  ExecuteCommand(ctx);
+  if (c->flags & (kClientReplyOff | kClientReplySkip)) {
+    if (c->reply_.size() > reply_before) c->reply_.resize(std::max(reply_before, c->reply_sent_));
+    c->flags &= ~kClientReplySkip;
+  }
+  if (c->flags & kClientReplySkipNext) {
+    c->flags = (c->flags & ~kClientReplySkipNext) | kClientReplySkip;
+  }
+}
+
+bool Server::CheckCommandAllowed(Client* c, Command* cmd,
+                                 const std::vector<std::string_view>& args) {
+  ReplyBuilder reply = ReplyTo(c);
+  auto reject = [&](std::string_view error) {
+    reply.Error(error);
+    cmd->rejected_calls++;
+    if (c->has(kClientMulti)) c->flags |= kClientDirtyExec;
+    return false;
+  };
+  const Command* top = cmd->parent != nullptr ? cmd->parent : cmd;
+  if (top->name == "debug" && config_.enable_debug_command == "no" && !c->has(kClientFake)) {
+    return reject(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
+  if (!c->authenticated && !cmd->is(kCmdNoAuth)) return reject(err::kNoAuth);
+  if (c->has(kClientMulti) && cmd->is(kCmdNoMulti)) {
+    return reject("ERR Command not allowed inside a transaction");
+  }
+  if (c->has(kClientPubSub) && c->resp == 2 && !AllowedInSubscribedMode(cmd)) {
+    return reject("ERR Can't execute '" + cmd->display_name +
+                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                  "in this context");
+  }
+  (void)args;
+  return true;
+}
+
+void Server::ExecuteCommand(CommandContext& ctx) {
+  Client* c = ctx.client;
+  Command* cmd = ctx.cmd;
+  Client* saved_client = current_client_;
+  bool saved_in_call = in_call_;
+  uint64_t saved_errors = errors_in_current_call_;
+  current_client_ = c;
+  in_call_ = true;
+  errors_in_current_call_ = 0;
+  uint64_t dirty_before = dirty;
+
+  c->last_command = cmd->name;
+  int64_t start_us = env_->NowMicros();
+  cmd->handler(ctx);
+  int64_t duration_us = env_->NowMicros() - start_us;
+
+  // A blocked command has not run yet: it is counted when it completes.
+  if (!c->has(kClientBlocked)) {
+    cmd->calls++;
+    cmd->microseconds += static_cast<uint64_t>(duration_us);
+    if (errors_in_current_call_ > 0) cmd->failed_calls++;
+    stats_.total_commands_processed++;
+  }
+
+  if (dirty != dirty_before && !(c->has(kClientMaster) && false)) {
+    if (ctx.has_propagate_override) {
+      if (!ctx.propagate_override.empty()) {
+        std::vector<std::string_view> views(ctx.propagate_override.begin(),
+                                            ctx.propagate_override.end());
+        Propagate(c->db_index, views);
+      }
+    } else if (cmd->is(kCmdWrite) || cmd->is(kCmdMayReplicate)) {
+      Propagate(c->db_index, ctx.args);
+    }
+  }
+  for (const auto& extra : ctx.also_propagate) {
+    std::vector<std::string_view> views(extra.begin(), extra.end());
+    Propagate(c->db_index, views);
+  }
+  current_client_ = saved_client;
+  in_call_ = saved_in_call;
+  errors_in_current_call_ = saved_errors;
+  if (!c->has(kClientFake)) CheckOutputLimits(c);
+}
+
+void Server::RemovePropagationSink(PropagationSink* sink) {
+  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
+}
+
+void Server::Propagate(int db_index, const std::vector<std::string_view>& args) {
+  if (sinks_.empty()) return;
+  if (exec_depth_ > 0 && !exec_multi_emitted_) {
+    exec_multi_emitted_ = true;
+    exec_multi_db_ = db_index;
+    for (PropagationSink* s : sinks_) s->Feed(db_index, {"MULTI"});
+  }
+  for (PropagationSink* s : sinks_) s->Feed(db_index, args);
+}
+
+void Server::EndExecPropagation() {
+  if (--exec_depth_ > 0) return;
+  if (exec_multi_emitted_) {
+    exec_multi_emitted_ = false;
+    for (PropagationSink* s : sinks_) s->Feed(exec_multi_db_, {"EXEC"});
+  }
+}
+
+// ---- Keyspace -------------------------------------------------------------------------------
+
+void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
+  std::string key(e->key());
+  stats_.expired_keys++;
+  db->Remove(key);
+  NotifyKeyspaceEvent('x', "expired", key, db->index());
+  SignalModifiedKey(db, key);
+  Propagate(db->index(), {"DEL", key});
+}
+
+bool Server::ExpireIfNeeded(Database* db, DbEntry* e) {
+  if (!e->has_expire() || e->expire_ms > now_ms_) return false;
+  // A replica reports the key as missing but leaves deletion to its primary's DEL.
+  if (!config_.replicaof.empty()) return true;
+  DeleteExpiredEntry(db, e);
+  return true;
+}
+
+DbEntry* Server::Peek(Database* db, std::string_view key) {
+  DbEntry* e = db->Find(key);
+  if (e != nullptr && e->has_expire() && e->expire_ms <= now_ms_) return nullptr;
+  return e;
+}
+
+DbEntry* Server::LookupRead(Database* db, std::string_view key) {
+  DbEntry* e = db->Find(key);
+  if (e != nullptr && ExpireIfNeeded(db, e)) e = nullptr;
+  if (e == nullptr) {
+    stats_.keyspace_misses++;
+    return nullptr;
+  }
+  stats_.keyspace_hits++;
+  if (current_client_ == nullptr || !current_client_->has(kClientNoTouch)) e->access = LruClock();
+  return e;
+}
+
+DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
+  DbEntry* e = db->Find(key);
+  if (e != nullptr && ExpireIfNeeded(db, e)) {
+    // On a replica the key stays (hidden); a write to it replaces it as if absent.
+    if (!config_.replicaof.empty()) {
+      db->Remove(key);
+    }
+    return nullptr;
+  }
+  if (e != nullptr) e->access = LruClock();
+  return e;
+}
+
+DbEntry* Server::AddKey(Database* db, std::string_view key, Value value) {
+  DbEntry* e = db->Add(key, std::move(value));
+  e->access = LruClock();
+  SignalModifiedKey(db, key);
+  return e;
+}
+
+DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool keep_ttl) {
+  DbEntry* e = db->Find(key);
+  if (e == nullptr) {
+    e = db->Add(key, std::move(value));
+  } else {
+    e->value = std::move(value);
+    if (!keep_ttl) db->RemoveExpire(e);
+  }
+  e->access = LruClock();
+  SignalModifiedKey(db, key);
+  return e;
+}
+
+bool Server::DeleteKey(Database* db, std::string_view key) {
+  if (!db->Remove(key)) return false;
+  SignalModifiedKey(db, key);
+  return true;
+}
+
+void Server::SetExpire(Database* db, DbEntry* e, int64_t when_ms) { db->SetExpire(e, when_ms); }
+
+int64_t Server::FlushDatabases(int index, bool async) {
+  (void)async;
+  int64_t removed = 0;
+  for (auto& db : dbs_) {
+    if (index >= 0 && db->index() != index) continue;
+    removed += static_cast<int64_t>(db->size());
+    for (auto& [wk, watchers] : watched_keys_) {
+      if (wk.db == db->index() && db->Find(wk.key) != nullptr) {
+        for (Client* c : watchers) c->flags |= kClientDirtyCas;
+      }
+    }
+    db->Clear();
+  }
+  // Every watched key in the flushed databases is invalidated (Redis invalidates only keys that
+  // existed; a WATCH on a missing key survives a flush).
+  (void)removed;
+  return removed;
+}
+
+void Server::SwapDatabases(int a, int b) {
+  // A watched key is touched when it exists in either database (its value may change).
+  for (auto& [wk, watchers] : watched_keys_) {
+    if ((wk.db == a || wk.db == b) && (dbs_[static_cast<size_t>(a)]->Find(wk.key) != nullptr ||
+                                       dbs_[static_cast<size_t>(b)]->Find(wk.key) != nullptr)) {
+      for (Client* c : watchers) c->flags |= kClientDirtyCas;
+    }
+  }
+  dbs_[static_cast<size_t>(a)]->SwapContents(*dbs_[static_cast<size_t>(b)]);
+  // Clients blocked on keys of either database may now be served.
+  for (const auto& [bk, waiters] : blocking_keys_) {
+    if (bk.db == a || bk.db == b) ready_keys_.push_back(bk);
+  }
+  if (!ready_keys_.empty()) ScheduleBeforeSleep();
+}
+
+void Server::SignalModifiedKey(Database* db, std::string_view key) {
+  // The common case (nobody watches anything) costs one check.
+  if (watched_keys_.empty()) return;
+  auto it = watched_keys_.find(BlockedKey{db->index(), std::string(key)});
+  if (it == watched_keys_.end()) return;
+  for (Client* c : it->second) c->flags |= kClientDirtyCas;
+}
+
+void Server::WatchKey(Client* c, int db_index, std::string_view key) {
+  for (const auto& [dbi, k] : c->watched_keys) {
+    if (dbi == db_index && k == key) return;
+  }
+  c->watched_keys.emplace_back(db_index, std::string(key));
+  watched_keys_[BlockedKey{db_index, std::string(key)}].push_back(c);
+}
+
+void Server::UnwatchAllKeys(Client* c) {
+  for (const auto& [dbi, k] : c->watched_keys) {
+    auto it = watched_keys_.find(BlockedKey{dbi, k});
+    if (it == watched_keys_.end()) continue;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), c), v.end());
+    if (v.empty()) watched_keys_.erase(it);
+  }
+  c->watched_keys.clear();
+}
+
+void Server::SignalKeyReady(Database* db, std::string_view key) {
+  if (blocking_keys_.empty()) return;
+  BlockedKey bk{db->index(), std::string(key)};
+  if (blocking_keys_.find(bk) == blocking_keys_.end()) return;
+  for (const auto& r : ready_keys_) {
+    if (r.db == bk.db && r.key == bk.key) return;
+  }
+  ready_keys_.push_back(std::move(bk));
+  ScheduleBeforeSleep();
+}
+
+void Server::NotifyKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
+                                 int db_index) {
+  if (keyspace_notifier_) keyspace_notifier_(type_class, event, key, db_index);
+}
+
+// ---- Blocking ------------------------------------------------------------------------------
+
+void Server::BlockClient(Client* c, const std::vector<std::string_view>& args, Command* cmd,
+                         const std::vector<std::string>& keys, int64_t timeout_ms) {
+  if (c->has(kClientBlocked)) return;  // re-run of a blocked command that must keep waiting
+  c->flags |= kClientBlocked;
+  blocked_count_++;
+  c->blocked_command.cmd = cmd;
+  c->blocked_command.args.assign(args.begin(), args.end());
+  c->blocked_keys = keys;
+  c->blocked_db = c->db_index;
+  c->blocked_timeout_ms = timeout_ms;
+  for (const auto& k : keys) {
+    auto& waiters = blocking_keys_[BlockedKey{c->db_index, k}];
+    if (std::find(waiters.begin(), waiters.end(), c) == waiters.end()) waiters.push_back(c);
+  }
+  if (timeout_ms > 0) {
+    int64_t delay_ms = std::max<int64_t>(0, timeout_ms - now_ms_);
+    auto alive = alive_;
+    uint64_t id = c->id();
+    c->blocked_timer = env_->AddTimer(delay_ms * 1000, [this, alive, id] {
+      if (!*alive) return;
+      Client* bc = FindClient(id);
+      if (bc == nullptr || !bc->has(kClientBlocked)) return;
+      bc->blocked_timer = 0;
+      RefreshTime();
+      UnblockClient(bc, /*timed_out=*/true);
+    });
+  }
+}
+
+void Server::UnblockClient(Client* c, bool timed_out, std::string_view error) {
+  if (!c->has(kClientBlocked)) return;
+  c->flags &= ~kClientBlocked;
+  blocked_count_--;
+  for (const auto& k : c->blocked_keys) {
+    auto it = blocking_keys_.find(BlockedKey{c->blocked_db, k});
+    if (it == blocking_keys_.end()) continue;
+    auto& waiters = it->second;
+    waiters.erase(std::remove(waiters.begin(), waiters.end(), c), waiters.end());
+    if (waiters.empty()) blocking_keys_.erase(it);
+  }
+  if (c->blocked_timer != 0) {
+    env_->CancelTimer(c->blocked_timer);
+    c->blocked_timer = 0;
+  }
+  ReplyBuilder reply = ReplyTo(c);
+  Command* cmd = c->blocked_command.cmd;
+  if (!error.empty()) {
+    reply.Error(error);
+  } else if (timed_out) {
+    // BLMOVE and BRPOPLPUSH answer a timeout with a null bulk; the others with a null array.
+    if (cmd != nullptr && (cmd->name == "blmove" || cmd->name == "brpoplpush")) reply.Null();
+    else reply.NullArray();
+  }
+  if (timed_out || !error.empty()) {
+    if (cmd != nullptr) {
+      cmd->calls++;
+      stats_.total_commands_processed++;
+    }
+  }
+  c->blocked_keys.clear();
+  c->blocked_command = StoredCommand();
+  if (!c->has(kClientCloseAsap)) {
+    c->flags |= kClientUnblocked;
+    unblocked_clients_.push_back(c);
+    ScheduleFlush(c);
+  }
+}
+
+void Server::ServeReadyKeys() {
+  while (!ready_keys_.empty()) {
+    std::vector<BlockedKey> ready;
+    ready.swap(ready_keys_);
+    for (const auto& bk : ready) {
+      auto it = blocking_keys_.find(bk);
+      if (it == blocking_keys_.end()) continue;
+      // First blocked, first served: copy the queue since serving changes it.
+      std::vector<Client*> waiters = it->second;
+      for (Client* c : waiters) {
+        if (!c->has(kClientBlocked) || c->has(kClientCloseAsap)) continue;
+        if (dbs_[static_cast<size_t>(bk.db)]->Find(bk.key) == nullptr) break;
+        // Re-run the stored command. If it still has nothing to serve, BlockClient leaves the
+        // client where it was in every queue; otherwise it replied and we unblock it.
+        StoredCommand stored = c->blocked_command;
+        std::vector<std::string_view> args(stored.args.begin(), stored.args.end());
+        int saved_db = c->db_index;
+        Database* saved_dbp = c->db;
+        c->db_index = c->blocked_db;
+        c->db = dbs_[static_cast<size_t>(c->blocked_db)].get();
+        RefreshTime();
+        size_t reply_before = c->reply_.size();
+        ReplyBuilder reply = ReplyTo(c);
+        CommandContext ctx{this, c, stored.cmd, args, reply};
+        c->flags |= kClientReprocessing;
+        ExecuteCommand(ctx);
+        c->flags &= ~kClientReprocessing;
+        c->db_index = saved_db;
+        c->db = saved_dbp;
+        if (c->reply_.size() != reply_before) {
+          stored.cmd->calls++;
+          stats_.total_commands_processed++;
+          UnblockClient(c, false);
+        }
+      }
+    }
+  }
+}
+
+// ---- Periodic work --------------------------------------------------------------------------
+
+void Server::Cron() {
+  cron_loops_++;
+  RefreshTime();
+  int64_t now_us = env_->NowMicros();
+  // Instantaneous metrics: one sample per 100 ms.
+  auto& s = stats_.samples[stats_.sample_index % 16];
+  s.time_us = now_us;
+  s.commands = stats_.total_commands_processed;
+  s.net_in = stats_.total_net_input_bytes;
+  s.net_out = stats_.total_net_output_bytes;
+  stats_.sample_index++;
+
+  ActiveExpireCycle();
+  if (config_.activerehashing) {
+    for (auto& db : dbs_) {
+      if (db->table().RehashSteps(100)) break;
+    }
+  }
+  for (auto& db : dbs_) db->table().MaybeShrink();
+
+  // Idle client timeout.
+  if (config_.timeout > 0) {
+    std::vector<Client*> idle;
+    for (auto& [id, c] : clients_by_id_) {
+      if (c->has(kClientFake) || c->has(kClientBlocked) || c->has(kClientReplica) ||
+          c->has(kClientMaster) || c->has(kClientPubSub)) {
+        continue;
+      }
+      if (now_us - c->last_interaction_us > config_.timeout * 1000000) idle.push_back(c);
+    }
+    for (Client* c : idle) {
+      log_.Verbose("Closing idle client");
+      CloseClientAsync(c);
+    }
+  }
+  // Output-buffer soft limits are time based: re-check clients with pending output.
+  for (auto& [id, c] : clients_by_id_) {
+    if (c->pending_reply_bytes() > 0 && !c->has(kClientCloseAsap)) CheckOutputLimits(c);
+  }
+  if (!clients_to_free_.empty()) ScheduleBeforeSleep();
+
+  auto alive = alive_;
+  int64_t period_us = 1000000 / std::max<int64_t>(1, config_.hz);
+  cron_timer_ = env_->AddTimer(period_us, [this, alive] {
+    if (*alive) Cron();
+  });
+}
+
+// Samples keys with a TTL and deletes the expired ones, repeating while a sample finds many
+// expired keys. Work per call is bounded by a loop count (simulation does not advance time
+// during a callback, so a time budget alone would not bound it) and by a time budget (25% of
+// the cron period, as in Redis) in real mode.
+void Server::ActiveExpireCycle() {
+  if (!config_.replicaof.empty() || !active_expire_enabled_) return;
+  int64_t start_us = env_->NowMicros();
+  int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
+  int effort = static_cast<int>(config_.active_expire_effort) - 1;
+  int per_loop = kActiveExpireKeysPerLoop + kActiveExpireKeysPerLoop / 4 * effort;
+  for (auto& db : dbs_) {
+    for (int loop = 0; loop < kActiveExpireMaxLoopsPerCycle; loop++) {
+      size_t n = db->volatile_count();
+      if (n == 0) {
+        db->avg_ttl_ms = 0;
+        break;
+      }
+      int sampled = 0, expired = 0;
+      int64_t ttl_sum = 0;
+      int ttl_samples = 0;
+      for (int i = 0; i < per_loop && db->volatile_count() > 0; i++) {
+        size_t count = db->volatile_count();
+        DbEntry* e = db->VolatileAt(rng_.Uniform(count));
+        sampled++;
+        if (e->expire_ms <= now_ms_) {
+          DeleteExpiredEntry(db.get(), e);
+          expired++;
+        } else {
+          ttl_sum += e->expire_ms - now_ms_;
+          ttl_samples++;
+        }
+      }
+      if (ttl_samples > 0) {
+        int64_t avg = ttl_sum / ttl_samples;
+        db->avg_ttl_ms = db->avg_ttl_ms == 0 ? avg : (db->avg_ttl_ms / 50) * 49 + avg / 50;
+      }
+      if ((loop & 15) == 15 && env_->NowMicros() - start_us > budget_us) {
+        stats_.expired_time_cap_reached_count++;
+        break;
+      }
+      if (sampled == 0 || expired * 100 / sampled <= kActiveExpireAcceptableStalePct) break;
+    }
+  }
+  stats_.expire_cycle_cpu_us += static_cast<uint64_t>(env_->NowMicros() - start_us);
+}
+
+void Server::OnConfigChanged(const std::string& name) {
+  if (name == "loglevel") log_.set_level(ParseLogLevel(config_.loglevel));
+}
+
+// ---- ArgCursor ------------------------------------------------------------------------------
+
+bool ArgCursor::Consume(std::string_view keyword) {
+  if (done() || !EqualsIgnoreCase(args_[pos_], keyword)) return false;
+  pos_++;
+  return true;
+}
+
+int64_t ArgCursor::NextInt64(std::string_view error) {
+  std::string_view s = Next();
+  if (!ok()) return 0;
+  int64_t v;
+  if (!ParseInt64(s, &v)) {
+    Fail(error);
+    return 0;
+  }
+  return v;
+}
+
+double ArgCursor::NextDouble(std::string_view error) {
+  std::string_view s = Next();
+  if (!ok()) return 0;
+  double v;
+  if (!ParseDouble(s, &v)) {
+    Fail(error);
+    return 0;
+  }
+  return v;
+}
+
+}  // namespace redsim

@@ -1,0 +1,39 @@
+// redsim: the testbed's command line. Each subcommand lives with the module that owns it.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "checkers/cli.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*main)(int argc, char** argv);
+};
+
+const Subcommand kSubcommands[] = {
+    {"check", "judge a history file (linearizability and other checkers)",
+     redsim::checkers::CheckMain},
+};
+
+void Usage() {
+  fprintf(stderr, "usage: redsim <command> [args]\n\ncommands:\n");
+  for (const auto& s : kSubcommands) fprintf(stderr, "  %-8s %s\n", s.name, s.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+    Usage();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const auto& s : kSubcommands) {
+    if (strcmp(argv[1], s.name) == 0) return s.main(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "redsim: unknown command '%s'\n", argv[1]);
+  Usage();
+  return 2;
+}
