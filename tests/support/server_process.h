@@ -1,0 +1,42 @@
+// ServerProcess: starts a real redis-server or redsim-server on a free loopback port for a test,
+// waits until it answers PING, and kills it when destroyed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace redsim::testing {
+
+class ServerProcess {
+ public:
+  enum class Kind { kRedis, kRedsim };
+  ~ServerProcess();
+
+  // Starts the server with `extra_args` (redis-server syntax, e.g. {"--databases", "4"}).
+  // Persistence is off unless the extra args turn it on. Returns nullptr (with a message on
+  // stderr) when it does not come up.
+  static std::unique_ptr<ServerProcess> Start(Kind kind, std::vector<std::string> extra_args = {});
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  // Sends SIGKILL and waits.
+  void Kill();
+  // Sends SIGTERM and waits up to timeout_ms; returns the exit status or -1.
+  int Terminate(int timeout_ms = 5000);
+
+  static std::string RedsimServerPath();
+  static std::string RedisServerPath();
+  static bool RedisAvailable();
+  static int FreePort();
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+};
+
+}  // namespace redsim::testing
