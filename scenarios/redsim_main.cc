@@ -4,6 +4,7 @@
 #include <string>
 
 #include "checkers/cli.h"
+#include "scenarios/cli.h"
 
 namespace {
 
@@ -14,6 +15,9 @@ struct Subcommand {
 };
 
 const Subcommand kSubcommands[] = {
+    {"run", "run a scenario with a seed: redsim run <scenario> --seed N",
+     redsim::scenarios::RunMain},
+    {"list", "list the scenarios and what they test", redsim::scenarios::ListMain},
     {"check", "judge a history file (linearizability and other checkers)",
      redsim::checkers::CheckMain},
 };

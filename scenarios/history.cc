@@ -1,0 +1,84 @@
+#include "scenarios/history.h"
+
+#include <cstdio>
+
+namespace redsim::scenarios {
+
+History::History() { names_.emplace_back(); }  // id 0 = none
+
+uint32_t History::Intern(std::string_view s) {
+  if (s.empty()) return 0;
+  auto it = name_ids_.find(std::string(s));
+  if (it != name_ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(names_.size());
+  names_.emplace_back(s);
+  name_ids_.emplace(std::string(s), id);
+  return id;
+}
+
+void History::Add(int32_t process, OpType type, std::string_view f, std::string_view key,
+                  std::string_view value_json, int64_t time_ns, std::string_view error) {
+  HistoryEntry e;
+  e.time_ns = time_ns;
+  e.process = process;
+  e.type = type;
+  e.f = Intern(f);
+  e.key = Intern(key);
+  e.error = Intern(error);
+  if (!value_json.empty() && value_json != "null") {
+    e.value_offset = values_.size();
+    e.value_len = static_cast<uint32_t>(value_json.size());
+    values_.append(value_json);
+  }
+  entries_.push_back(e);
+}
+
+uint64_t History::count(OpType t) const {
+  uint64_t n = 0;
+  for (const auto& e : entries_) n += e.type == t;
+  return n;
+}
+
+std::string History::JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+std::string History::ToJsonLines() const {
+  static const char* kTypes[] = {"invoke", "ok", "fail", "info"};
+  std::string out;
+  for (const auto& e : entries_) {
+    out += "{\"process\":";
+    out += e.process < 0 ? "\"nemesis\"" : std::to_string(e.process);
+    out += ",\"type\":\"";
+    out += kTypes[static_cast<int>(e.type)];
+    out += "\",\"f\":" + JsonString(name(e.f));
+    if (e.key != 0) out += ",\"key\":" + JsonString(name(e.key));
+    out += ",\"value\":";
+    out += value(e);
+    out += ",\"time_ns\":" + std::to_string(e.time_ns);
+    if (e.error != 0) out += ",\"error\":" + JsonString(name(e.error));
+    out += "}\n";
+  }
+  return out;
+}
+
+}  // namespace redsim::scenarios

@@ -1,0 +1,268 @@
+#include "scenarios/world.h"
+
+#include "engine/resp/request_parser.h"
+
+namespace redsim::scenarios {
+
+// ---- SimNode --------------------------------------------------------------------------------
+
+SimNode::SimNode(World* world, std::string name, std::string address, ServerConfig config)
+    : world_(world), name_(std::move(name)), address_(std::move(address)), config_(std::move(config)) {
+  host_ = world_->sim().AddHost(name_, address_);
+  disk_ = std::make_unique<sim::SimDisk>(Random::Derive(world_->seed(), "disk:" + name_));
+  sim::Simulator* s = &world_->sim();
+  disk_->set_fault_reporter([s, this](const std::string& what, const std::string& path, int64_t n) {
+    (void)path;
+    s->Trace(sim::TraceKind::kDisk, host_, static_cast<uint64_t>(n) ^ std::hash<std::string>()(what));
+  });
+  env_ = std::make_unique<sim::SimEnv>(s, &world_->net(), host_, disk_.get());
+}
+
+SimNode::~SimNode() {
+  // Destroy the server while the simulator and network still exist.
+  server_.reset();
+}
+
+void SimNode::Start() {
+  if (server_) return;
+  Server::Options options;
+  options.env = env_.get();
+  options.config = config_;
+  options.log_sink = world_->log_sink();
+  server_ = std::make_unique<Server>(std::move(options));
+  Status s = server_->Start();
+  if (!s.ok()) {
+    fprintf(stderr, "simulated node %s failed to start: %s\n", name_.c_str(), s.ToString().c_str());
+    abort();
+  }
+}
+
+void SimNode::Crash() {
+  if (!server_) return;
+  crashes_++;
+  // Peers see a reset; pending timers and deliveries to this host vanish; the process's memory
+  // goes; the disk keeps only what reached stable storage.
+  world_->net().ResetHost(host_);
+  world_->sim().CrashHost(host_);
+  server_.reset();
+  world_->sim().CrashHost(host_);  // anything the teardown scheduled is dropped too
+  disk_->Crash();
+}
+
+void SimNode::Pause() { world_->sim().PauseHost(host_); }
+void SimNode::Resume() { world_->sim().ResumeHost(host_); }
+
+// ---- SimClient ------------------------------------------------------------------------------
+
+SimClient::SimClient(World* world, sim::HostId host) : world_(world), host_(host) {}
+
+SimClient::~SimClient() {
+  if (stream_) stream_->SetHandler(nullptr);
+}
+
+void SimClient::Wake() {
+  if (waiter_ != nullptr) waiter_->Notify();
+}
+
+void SimClient::Interrupt() { Wake(); }
+
+void SimClient::Fire(int64_t) {
+  timer_pending_ = false;
+  if (waiter_ == nullptr) return;
+  sim::Simulator& sim = world_->sim();
+  if (sim.now_ns() >= deadline_ns_) {
+    timed_out_ = true;
+    Wake();
+    return;
+  }
+  timer_pending_ = true;
+  sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
+}
+
+bool SimClient::Connect(const std::string& address, int port, int64_t timeout_ns) {
+  Disconnect();
+  if (world_->stopping()) return false;
+  sim::FiberEvent done;
+  // The callback may run after this fiber gave up (stop): it only touches state it shares.
+  auto shared = std::make_shared<std::pair<bool, std::unique_ptr<Stream>>>();
+  sim::FiberEvent* done_ptr = &done;
+  auto alive = std::make_shared<bool>(true);
+  world_->sim().At(world_->sim().now_ns(), host_, [this, address, port, timeout_ns, shared, done_ptr, alive] {
+    world_->net().Connect(host_, address, port, timeout_ns,
+                          [shared, done_ptr, alive](Status s, std::unique_ptr<Stream> stream) {
+                            shared->first = true;
+                            if (s.ok()) shared->second = std::move(stream);
+                            if (*alive) done_ptr->Notify();
+                          });
+  });
+  waiter_ = &done;
+  while (!shared->first && !world_->stopping()) {
+    done.Wait();
+    done.Reset();
+  }
+  waiter_ = nullptr;
+  *alive = false;
+  if (!shared->first || !shared->second) return false;
+  stream_ = std::move(shared->second);
+  stream_->SetHandler(this);
+  broken_ = false;
+  in_.clear();
+  return true;
+}
+
+void SimClient::Disconnect() {
+  if (stream_) {
+    stream_->SetHandler(nullptr);
+    stream_->Close();
+    stream_.reset();
+  }
+  in_.clear();
+  have_reply_ = false;
+}
+
+void SimClient::OnReadable() {
+  if (!stream_) return;
+  char buf[16384];
+  while (true) {
+    IoResult r = stream_->Read(buf, sizeof(buf));
+    if (r.kind == IoResult::kOk) {
+      in_.append(buf, r.bytes);
+      continue;
+    }
+    if (r.kind != IoResult::kWouldBlock) broken_ = true;
+    break;
+  }
+  if (TryParseReply() || broken_) Wake();
+}
+
+void SimClient::OnWritable() {
+  if (!stream_ || out_.empty()) return;
+  IoResult r = stream_->Write(out_.data(), out_.size());
+  if (r.kind == IoResult::kOk) out_.erase(0, r.bytes);
+  else if (r.kind == IoResult::kError) {
+    broken_ = true;
+    Wake();
+  }
+}
+
+bool SimClient::TryParseReply() {
+  if (have_reply_ || in_.empty()) return have_reply_;
+  size_t used = 0;
+  std::string error;
+  auto r = ReplyParser::Parse(in_.data(), in_.size(), &reply_, &used, &error);
+  if (r == ReplyParser::Result::kError) {
+    broken_ = true;
+    return false;
+  }
+  if (r == ReplyParser::Result::kNeedMore) return false;
+  in_.erase(0, used);
+  have_reply_ = true;
+  return true;
+}
+
+CallResult SimClient::Call(const std::vector<std::string>& args, int64_t timeout_ns) {
+  CallResult result;
+  if (world_->stopping()) {
+    result.status = CallResult::Status::kStopped;
+    return result;
+  }
+  if (!stream_ || broken_) {
+    Disconnect();
+    result.status = CallResult::Status::kNotConnected;
+    return result;
+  }
+  std::string request = "*" + std::to_string(args.size()) + "\r\n";
+  for (const auto& a : args) request += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  have_reply_ = false;
+  sim::FiberEvent done;
+  waiter_ = &done;
+  sim::Simulator& sim = world_->sim();
+  // One timer per client at a time: most calls finish long before their deadline, so the timer
+  // is re-armed only when it fires early (cheaper than scheduling and cancelling per call).
+  deadline_ns_ = sim.now_ns() + timeout_ns;
+  timed_out_ = false;
+  if (!timer_pending_) {
+    timer_pending_ = true;
+    sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
+  }
+  // The write happens as an event of the client's host, so a partition or pause of the client
+  // host applies to it as to any other host activity.
+  out_ += request;
+  IoResult w = stream_->Write(out_.data(), out_.size());
+  if (w.kind == IoResult::kOk) out_.erase(0, w.bytes);
+  else if (w.kind == IoResult::kError) broken_ = true;
+  while (!have_reply_ && !broken_ && !timed_out_ && !world_->stopping()) {
+    if (!TryParseReply()) {
+      done.Wait();
+      done.Reset();
+    }
+  }
+  waiter_ = nullptr;
+  if (have_reply_) {
+    result.status = CallResult::Status::kReply;
+    result.reply = std::move(reply_);
+    have_reply_ = false;
+    sim.Trace(sim::TraceKind::kReply, host_, std::hash<std::string>()(result.reply.ToString()));
+  } else if (world_->stopping()) {
+    result.status = CallResult::Status::kStopped;
+  } else if (timed_out_) {
+    result.status = CallResult::Status::kTimeout;
+    Disconnect();  // a late reply must not be mistaken for the next command's
+  } else {
+    result.status = CallResult::Status::kDisconnected;
+    Disconnect();
+  }
+  return result;
+}
+
+// ---- World ----------------------------------------------------------------------------------
+
+World::World(uint64_t seed) : sim_(seed), net_(&sim_, Random::Derive(seed, "network")) {}
+
+World::~World() {
+  clients_.clear();
+  nodes_.clear();
+}
+
+SimNode* World::AddNode(const std::string& name, ServerConfig config) {
+  std::string address = "10.0.0." + std::to_string(nodes_.size() + 1);
+  nodes_.push_back(std::make_unique<SimNode>(this, name, address, std::move(config)));
+  return nodes_.back().get();
+}
+
+SimClient* World::AddClient() {
+  size_t i = clients_.size();
+  std::string address = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+  sim::HostId h = sim_.AddHost("client" + std::to_string(i), address);
+  clients_.push_back(std::make_unique<SimClient>(this, h));
+  return clients_.back().get();
+}
+
+void World::RecordNemesis(const std::string& action, const std::string& detail) {
+  history_.Add(-1, OpType::kInfo, action, "", History::JsonString(detail), sim_.now_ns());
+  sim_.Trace(sim::TraceKind::kFault, std::hash<std::string>()(action),
+             std::hash<std::string>()(detail));
+}
+
+void World::RequestStop() {
+  stopping_ = true;
+  for (auto& c : clients_) c->Interrupt();
+}
+
+void World::Run(int64_t duration_ns) {
+  sim_.RunUntil(duration_ns);
+  RequestStop();
+  sim_.RunReadyFibers();
+  // Fibers asleep in simulated time finish when their wake-up event runs; nothing else changes
+  // the outcome after the stop, so the remaining events only let them return.
+  while (sim_.running_fibers() > 0 && sim_.Step()) {
+  }
+  if (sim_.running_fibers() > 0) {
+    fprintf(stderr, "world: %zu fibers never finished after stop (seed %llu)\n",
+            sim_.running_fibers(), static_cast<unsigned long long>(seed()));
+    abort();
+  }
+  sim_.JoinFibers();
+}
+
+}  // namespace redsim::scenarios

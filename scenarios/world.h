@@ -1,0 +1,152 @@
+// World: one simulated run's universe — the simulator, the network, the engine nodes (each an
+// unmodified Server on its own simulated host, disk and clock) and the simulated clients (fibers
+// that speak RESP over netsim and record a history).
+//
+// Node lifecycle: Start builds a Server on the host's SimEnv; Crash resets the host's
+// connections, drops its pending events, destroys the Server (no graceful shutdown) and loses the
+// disk's page cache; Restart builds a fresh Server on the same disk; Pause/Resume stop the host's
+// events (timers pile up).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/resp/resp_value.h"
+#include "engine/server/config.h"
+#include "engine/server/server.h"
+#include "netsim/network.h"
+#include "scenarios/history.h"
+#include "sim/fiber.h"
+#include "sim/sim_disk.h"
+#include "sim/sim_env.h"
+#include "sim/simulator.h"
+
+namespace redsim::scenarios {
+
+class World;
+
+class SimNode {
+ public:
+  SimNode(World* world, std::string name, std::string address, ServerConfig config);
+  ~SimNode();
+
+  const std::string& name() const { return name_; }
+  const std::string& address() const { return address_; }
+  sim::HostId host() const { return host_; }
+  sim::SimDisk& disk() { return *disk_; }
+  Server* server() const { return server_.get(); }
+  bool up() const { return server_ != nullptr; }
+  ServerConfig& config() { return config_; }
+  int port() const { return static_cast<int>(config_.port); }
+
+  void Start();
+  void Crash();
+  void Restart() { Start(); }
+  void Pause();
+  void Resume();
+  uint32_t crashes() const { return crashes_; }
+
+ private:
+  World* world_;
+  std::string name_;
+  std::string address_;
+  ServerConfig config_;
+  sim::HostId host_;
+  std::unique_ptr<sim::SimDisk> disk_;
+  std::unique_ptr<sim::SimEnv> env_;
+  std::unique_ptr<Server> server_;
+  uint32_t crashes_ = 0;
+};
+
+// Outcome of one request from a simulated client.
+struct CallResult {
+  enum class Status { kReply, kTimeout, kDisconnected, kNotConnected, kStopped };
+  Status status = Status::kNotConnected;
+  RespValue reply;
+  bool ok() const { return status == Status::kReply && !reply.is_error(); }
+};
+
+// A RESP client living on its own simulated host; its calls block the calling fiber.
+class SimClient : public StreamHandler, public sim::EventTarget {
+ public:
+  SimClient(World* world, sim::HostId host);
+  ~SimClient() override;
+
+  sim::HostId host() const { return host_; }
+  bool connected() const { return stream_ != nullptr && !broken_; }
+  // Connects (blocking the fiber) to address:port; false on refusal, timeout or stop.
+  bool Connect(const std::string& address, int port, int64_t timeout_ns);
+  void Disconnect();
+  // Sends a command and waits for its reply, at most `timeout_ns`.
+  CallResult Call(const std::vector<std::string>& args, int64_t timeout_ns);
+  // Wakes a waiting fiber so it can notice the world is stopping.
+  void Interrupt();
+
+  void OnReadable() override;
+  void OnWritable() override;
+  // The request timeout timer (one pending at a time, re-armed lazily).
+  void Fire(int64_t arg) override;
+
+ private:
+  bool TryParseReply();
+  void Wake();
+
+  World* world_;
+  sim::HostId host_;
+  std::unique_ptr<Stream> stream_;
+  std::string in_;
+  std::string out_;
+  bool have_reply_ = false;
+  RespValue reply_;
+  bool broken_ = false;
+  sim::FiberEvent* waiter_ = nullptr;
+  int64_t deadline_ns_ = 0;
+  bool timer_pending_ = false;
+  bool timed_out_ = false;
+};
+
+class World {
+ public:
+  explicit World(uint64_t seed);
+  ~World();
+
+  sim::Simulator& sim() { return sim_; }
+  netsim::Network& net() { return net_; }
+  History& history() { return history_; }
+  uint64_t seed() const { return sim_.seed(); }
+
+  SimNode* AddNode(const std::string& name, ServerConfig config);
+  SimNode* node(size_t i) { return nodes_[i].get(); }
+  size_t node_count() const { return nodes_.size(); }
+  // A client host and its client; the client's process id is its index.
+  SimClient* AddClient();
+  size_t client_count() const { return clients_.size(); }
+  SimClient* client(size_t i) { return clients_[i].get(); }
+
+  // Records a nemesis action in the history and the trace.
+  void RecordNemesis(const std::string& action, const std::string& detail);
+
+  // Runs the world for `duration_ns` of simulated time, then stops the clients and joins their
+  // fibers.
+  void Run(int64_t duration_ns);
+  bool stopping() const { return stopping_; }
+  void RequestStop();
+
+  // A per-node log sink (nullptr: engine logs are discarded).
+  void set_log_sink(std::shared_ptr<spdlog::logger> sink) { log_sink_ = std::move(sink); }
+  std::shared_ptr<spdlog::logger> log_sink() const { return log_sink_; }
+
+ private:
+  sim::Simulator sim_;
+  netsim::Network net_;
+  History history_;
+  std::vector<std::unique_ptr<SimNode>> nodes_;
+  std::vector<std::unique_ptr<SimClient>> clients_;
+  std::shared_ptr<spdlog::logger> log_sink_;
+  bool stopping_ = false;
+};
+
+}  // namespace redsim::scenarios
