@@ -291,7 +291,7 @@ Network::Network(sim::Simulator* sim, uint64_t seed) : sim_(sim), rng_(seed) {}
 Network::~Network() {
   // Connections may outlive the network inside pending simulator events (which never run
   // again); they must not call back into it when they are finally destroyed.
-  for (Connection* c : connections_) c->DetachFromNetwork();
+  for (auto& [id, c] : connections_) c->DetachFromNetwork();
 }
 
 void Network::set_link_latency(HostId a, HostId b, Latency l) {
@@ -366,7 +366,7 @@ void Network::Connect(HostId from, const std::string& address, int port, int64_t
       return;
     }
     auto conn = std::make_shared<Connection>(this, NextConnectionId());
-    connections_.insert(conn.get());
+    RememberConnection(conn.get());
     conn->side(0).host = from;
     conn->side(0).address = AddressOf(from) + ":" + std::to_string(local_port);
     conn->side(1).host = to;
@@ -412,23 +412,27 @@ void Network::Clog(HostId a, HostId b, int64_t until_ns) {
   sim_->Trace(sim::TraceKind::kFault, 103, static_cast<uint64_t>(until_ns));
 }
 
-void Network::RegisterStalled(Connection* c, int dir) { stalled_.emplace_back(c, dir); }
+void Network::RegisterStalled(Connection* c, int dir) { stalled_.emplace_back(c->id(), dir); }
 
 void Network::Kick() {
-  std::vector<std::pair<Connection*, int>> stalled;
+  std::vector<std::pair<uint64_t, int>> stalled;
   stalled.swap(stalled_);
-  for (auto [c, d] : stalled) {
-    if (connections_.count(c) == 0) continue;
+  for (auto [id, d] : stalled) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    Connection* c = it->second;
     HostId from = c->side(d).host, to = c->side(1 - d).host;
     if (from != sim::kNoHost && to != sim::kNoHost && Blocked(from, to)) {
-      stalled_.emplace_back(c, d);
+      stalled_.emplace_back(id, d);
       continue;
     }
     c->Unstall(d);
   }
 }
 
-void Network::ForgetConnection(Connection* c) { connections_.erase(c); }
+void Network::ForgetConnection(Connection* c) { connections_.erase(c->id()); }
+
+void Network::RememberConnection(Connection* c) { connections_[c->id()] = c; }
 
 void Network::ResetHost(HostId host) {
   for (auto it = listeners_.begin(); it != listeners_.end();) {
@@ -436,7 +440,7 @@ void Network::ResetHost(HostId host) {
     else ++it;
   }
   std::vector<Connection*> affected;
-  for (Connection* c : connections_) {
+  for (auto& [id, c] : connections_) {
     if (c->side(0).host == host || c->side(1).host == host) affected.push_back(c);
   }
   for (Connection* c : affected) {

@@ -81,6 +81,7 @@ class Network : public sim::SimNetwork {
   int64_t ClogUntil(HostId a, HostId b) const;
   void RegisterStalled(Connection* c, int dir);
   void ForgetConnection(Connection* c);
+  void RememberConnection(Connection* c);
   std::string AddressOf(HostId h) const { return sim_->host(h).address; }
   uint64_t NextConnectionId() { return next_conn_id_++; }
 
@@ -100,8 +101,9 @@ class Network : public sim::SimNetwork {
   std::map<HostId, int> group_of_;  // partition groups; empty = no partition
   std::set<std::pair<HostId, HostId>> one_way_blocks_;
   std::map<std::pair<HostId, HostId>, int64_t> clogs_;
-  std::set<Connection*> connections_;
-  std::vector<std::pair<Connection*, int>> stalled_;
+  // By connection id, so iteration order never depends on addresses.
+  std::map<uint64_t, Connection*> connections_;
+  std::vector<std::pair<uint64_t, int>> stalled_;  // (connection id, direction)
   uint64_t next_conn_id_ = 1;
 };
 

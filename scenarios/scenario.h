@@ -30,7 +30,8 @@ struct RunResult {
   uint64_t fail = 0;
   uint64_t info = 0;
   uint64_t faults = 0;
-  std::string history_jsonl;  // filled when the caller asked for output
+  std::string history_jsonl;  // filled when the caller asked for output (out_dir set)
+  size_t history_entries = 0;
 };
 
 struct Scenario {

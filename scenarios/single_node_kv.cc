@@ -111,6 +111,7 @@ RunResult RunSingleNodeKv(const RunOptions& opts) {
   result.scenario = "single-node-kv";
   Summarize(w, &result);
   if (!opts.out_dir.empty()) result.history_jsonl = w.history().ToJsonLines();
+  result.history_entries = w.history().size();
   return result;
 }
 

@@ -16,7 +16,10 @@ namespace {
 class SeededAlgorithm : public boost::fibers::algo::algorithm {
  public:
   explicit SeededAlgorithm(uint64_t seed) : rng_(seed) {}
-  void Reseed(uint64_t seed) { rng_.Seed(seed); }
+  void Reseed(uint64_t seed) {
+    rng_.Seed(seed);
+    dispatch_counter_ = 0;
+  }
 
   void awakened(boost::fibers::context* ctx) noexcept override {
     ready_.push_back(ctx);

@@ -184,11 +184,14 @@ void SimDisk::Crash() {
         case CrashLoss::kPrefix: keep_writes = static_cast<size_t>(rng_.Uniform(pending.size() + 1)); break;
         case CrashLoss::kTornLast: {
           keep_writes = pending.size() - 1;
-          uint64_t len = pending.back().second;
-          // Keep the whole 512-byte sectors of the last write that reached the disk.
-          uint64_t sectors = len / 512;
-          torn_bytes = sectors == 0 ? 0 : static_cast<uint64_t>(rng_.Uniform(sectors + 1)) * 512;
-          if (torn_bytes == 0 && len > 1) torn_bytes = static_cast<uint64_t>(rng_.Uniform(len));
+          // The last write reached the disk up to some 512-byte sector boundary (absolute file
+          // offset) inside it, or not at all.
+          uint64_t start = pending.back().first, len = pending.back().second;
+          uint64_t first_boundary = (start / 512 + 1) * 512;
+          uint64_t boundaries =
+              first_boundary < start + len ? (start + len - 1 - first_boundary) / 512 + 1 : 0;
+          uint64_t pick = rng_.Uniform(boundaries + 1);
+          torn_bytes = pick == 0 ? 0 : first_boundary + (pick - 1) * 512 - start;
           break;
         }
         case CrashLoss::kChosenBySeed: break;

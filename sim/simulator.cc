@@ -47,7 +47,7 @@ uint32_t Simulator::AllocSlot() {
 
 void Simulator::FreeSlot(uint32_t slot) {
   Slot& s = slots_[slot];
-  s.generation++;
+  s.generation = s.generation == UINT32_MAX ? 1 : s.generation + 1;
   s.in_use = false;
   s.target = nullptr;
   s.hold.reset();
@@ -206,8 +206,8 @@ HostId Simulator::AddHost(std::string name, std::string address) {
 
 int64_t Simulator::HostMonotonicNs(HostId id) const {
   const Host& h = *hosts_[id];
-  double scaled = static_cast<double>(now_ns_) * (1.0 + h.drift_ppm * 1e-6);
-  return static_cast<int64_t>(scaled) + h.mono_offset_ns;
+  __int128 skew = static_cast<__int128>(now_ns_) * h.drift_ppb / 1'000'000'000;
+  return now_ns_ + static_cast<int64_t>(skew) + h.mono_offset_ns;
 }
 
 int64_t Simulator::HostWallNs(HostId id) const {
@@ -216,8 +216,9 @@ int64_t Simulator::HostWallNs(HostId id) const {
 
 int64_t Simulator::HostDelayToTrueNs(HostId id, int64_t delay_ns) const {
   const Host& h = *hosts_[id];
-  if (h.drift_ppm == 0) return delay_ns;
-  return static_cast<int64_t>(static_cast<double>(delay_ns) / (1.0 + h.drift_ppm * 1e-6));
+  if (h.drift_ppb == 0) return delay_ns;
+  __int128 scaled = static_cast<__int128>(delay_ns) * 1'000'000'000 / (1'000'000'000 + h.drift_ppb);
+  return static_cast<int64_t>(scaled);
 }
 
 void Simulator::Defer(HostId id, std::function<void()> fn) {

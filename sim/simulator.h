@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -61,9 +62,10 @@ struct Host {
   uint32_t incarnation = 0;
   bool paused = false;
   int64_t busy_until_ns = 0;  // BlockingSleep: unresponsive until then
-  // Clocks: monotonic = true time * (1 + drift_ppm/1e6) + mono_offset; wall = epoch + monotonic
-  // + wall_offset (a clock jump changes wall_offset only).
-  double drift_ppm = 0;
+  // Clocks: monotonic = true time * (1 + drift_ppb/1e9) + mono_offset; wall = epoch + monotonic
+  // + wall_offset (a clock jump changes wall_offset only). Integer math, so every platform
+  // computes the same times.
+  int64_t drift_ppb = 0;
   int64_t mono_offset_ns = 0;
   int64_t wall_offset_ns = 0;
   Random rng;
@@ -155,7 +157,7 @@ class Simulator {
   // Event bodies live in reusable slots; the heap orders small (time, seq, slot) entries, so
   // scheduling costs no allocation once the slots are warm and cancelling is O(1).
   struct Slot {
-    uint32_t generation = 0;
+    uint32_t generation = 1;  // EventId 0 means "none"
     HostId host = kNoHost;
     uint32_t incarnation = 0;
     TraceKind kind = TraceKind::kTimer;
