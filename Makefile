@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 # Lets ccache share objects between checkouts (worktrees) of this repository.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build demo test bench serve clean
+.PHONY: all deps configure build demo demo-real test bench serve clean
 
 all: build
 
@@ -21,6 +21,9 @@ build: configure
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+demo-real: build
+	@bash scripts/demo_real.sh $(BUILD_DIR)
 
 test: build
 	@cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 1200

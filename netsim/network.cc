@@ -39,9 +39,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     }
   }
 
+  // A segment's bytes live in the direction's byte buffer, in order; the segment records only
+  // its length and when it arrives.
   struct Segment {
     int64_t due_ns;
-    std::string bytes;
+    size_t length;
     bool fin = false;
     bool rst = false;
   };
@@ -58,6 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
   };
   struct Direction {
     std::deque<Segment> in_flight;
+    IoBuffer bytes;
     int64_t last_due_ns = 0;
     size_t unread_bytes = 0;     // in flight + waiting in the receiver's inbound buffer
     bool delivery_scheduled = false;
@@ -89,7 +92,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
       return IoResult::WouldBlock();
     }
     size_t n = std::min(room, size);
-    Send(s, std::string(data, n), false, false);
+    Send(s, data, n, false, false);
     if (n < size) me.want_writable = true;
     return IoResult::Ok(n);
   }
@@ -125,7 +128,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     size_t dropped = me.inbound.size();
     me.inbound.Clear();
     dirs_[1 - s].unread_bytes -= dropped;
-    if (!me.reset) Send(s, std::string(), /*fin=*/true, /*rst=*/false);
+    if (!me.reset) Send(s, nullptr, 0, /*fin=*/true, /*rst=*/false);
   }
 
   // The host of side `s` died: the peer gets what was in flight, then a reset.
@@ -135,8 +138,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     me.handler = nullptr;
     me.inbound.Clear();
     dirs_[1 - s].in_flight.clear();
+    dirs_[1 - s].bytes.Clear();
     dirs_[1 - s].unread_bytes = 0;
-    Send(s, std::string(), false, /*rst=*/true);
+    Send(s, nullptr, 0, false, /*rst=*/true);
     me.host = sim::kNoHost;
   }
 
@@ -157,15 +161,25 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
   }
 
  private:
-  void Send(int s, std::string bytes, bool fin, bool rst) {
+  void Send(int s, const char* data, size_t n, bool fin, bool rst) {
     Direction& d = dirs_[s];
     HostId from = sides_[s].host, to = sides_[1 - s].host;
     int64_t now = net_->simulator()->now_ns();
     int64_t due = now + net_->SampleLatency(from, to);
     due = std::max(due, d.last_due_ns);  // never overtake earlier bytes
     d.last_due_ns = due;
-    d.unread_bytes += bytes.size();
-    d.in_flight.push_back(Segment{due, std::move(bytes), fin, rst});
+    d.unread_bytes += n;
+    if (n > 0) d.bytes.Append(data, n);
+    // Bytes due at the same moment as the previous segment simply extend it.
+    if (!d.in_flight.empty() && d.in_flight.back().due_ns == due && !d.in_flight.back().fin &&
+        !d.in_flight.back().rst) {
+      Segment& last = d.in_flight.back();
+      last.length += n;
+      last.fin = fin;
+      last.rst = rst;
+    } else {
+      d.in_flight.push_back(Segment{due, n, fin, rst});
+    }
     if (!d.stalled) ScheduleDelivery(s);
   }
 
@@ -175,6 +189,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     HostId to = sides_[1 - d].host;
     if (to == sim::kNoHost) {
       dir.in_flight.clear();
+      dir.bytes.Clear();
       return;
     }
     dir.delivery_scheduled = true;
@@ -193,6 +208,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
       // Nobody to receive: the bytes are gone (a real stack would answer with RST).
       dir.unread_bytes = 0;
       dir.in_flight.clear();
+      dir.bytes.Clear();
       return;
     }
     if (from != sim::kNoHost && net_->Blocked(from, to)) {
@@ -208,12 +224,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     }
     bool notify = false;
     while (!dir.in_flight.empty() && dir.in_flight.front().due_ns <= now) {
-      Segment seg = std::move(dir.in_flight.front());
+      Segment seg = dir.in_flight.front();
       dir.in_flight.pop_front();
-      if (!seg.bytes.empty()) {
-        sim->Trace(sim::TraceKind::kDelivery, id_,
-                   XXH3_64bits(seg.bytes.data(), seg.bytes.size()));
-        receiver.inbound.Append(seg.bytes);
+      if (seg.length > 0) {
+        sim->Trace(sim::TraceKind::kDelivery, id_, XXH3_64bits(dir.bytes.data(), seg.length));
+        receiver.inbound.Append(dir.bytes.data(), seg.length);
+        dir.bytes.Consume(seg.length);
         notify = true;
       }
       if (seg.fin) {

@@ -98,6 +98,19 @@ int RunMain(int argc, char** argv) {
   }
   printf("seed: %" PRIu64 "\n", opts.seed);
   fflush(stdout);
+  std::unique_ptr<FILE, int (*)(FILE*)> trace_file(nullptr, fclose);
+  if (!opts.out_dir.empty()) {
+    std::filesystem::create_directories(opts.out_dir);
+    trace_file.reset(fopen((opts.out_dir + "/trace.txt").c_str(), "w"));
+    if (trace_file) {
+      fprintf(trace_file.get(), "# time_ns kind a b  (kinds: 1 timer 2 delivery 3 connect 4 reply "
+                                "5 fault 6 client-op 7 disk)\n");
+      FILE* f = trace_file.get();
+      opts.trace_sink = [f](int64_t t, sim::TraceKind kind, uint64_t a, uint64_t b) {
+        fprintf(f, "%" PRId64 " %d %" PRIx64 " %" PRIx64 "\n", t, static_cast<int>(kind), a, b);
+      };
+    }
+  }
   double start = RealSeconds();
   RunResult r = scenario->run(opts);
   double wall = RealSeconds() - start;
@@ -110,11 +123,12 @@ int RunMain(int argc, char** argv) {
   printf("trace hash: %016" PRIx64 "\n", r.trace_hash);
   printf("replay: redsim run %s --seed %" PRIu64 "\n", r.scenario.c_str(), r.seed);
   if (!opts.out_dir.empty()) {
-    std::filesystem::create_directories(opts.out_dir);
     std::ofstream(opts.out_dir + "/history.jsonl") << r.history_jsonl;
-    std::ofstream(opts.out_dir + "/trace.txt")
-        << "scenario " << r.scenario << "\nseed " << r.seed << "\ntrace_hash " << std::hex
-        << r.trace_hash << std::dec << "\nevents " << r.events << "\n";
+    if (trace_file) {
+      fprintf(trace_file.get(), "# scenario %s seed %" PRIu64 " trace_hash %016" PRIx64 "\n",
+              r.scenario.c_str(), r.seed, r.trace_hash);
+      trace_file.reset();
+    }
     printf("wrote %s/history.jsonl and %s/trace.txt\n", opts.out_dir.c_str(), opts.out_dir.c_str());
   }
   if (json) {

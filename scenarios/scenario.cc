@@ -3,9 +3,10 @@
 namespace redsim::scenarios {
 
 Scenario SingleNodeKvScenario();
+Scenario IdleClusterScenario();
 
 const std::vector<Scenario>& AllScenarios() {
-  static const std::vector<Scenario> all = {SingleNodeKvScenario()};
+  static const std::vector<Scenario> all = {SingleNodeKvScenario(), IdleClusterScenario()};
   return all;
 }
 
@@ -14,6 +15,12 @@ const Scenario* FindScenario(const std::string& name) {
     if (s.name == name) return &s;
   }
   return nullptr;
+}
+
+std::unique_ptr<World> MakeWorld(const RunOptions& opts) {
+  auto w = std::make_unique<World>(opts.seed);
+  if (opts.trace_sink) w->sim().set_trace_sink(opts.trace_sink);
+  return w;
 }
 
 void Summarize(World& world, RunResult* r) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct RunOptions {
   int64_t duration_ns = 60'000'000'000LL;
   int clients = -1;                // -1: the scenario's default
   std::string out_dir;             // history.jsonl and trace.txt go here when set
+  // Receives every trace entry (the CLI writes them to trace.txt with --out).
+  sim::Simulator::TraceSink trace_sink;
 };
 
 struct RunResult {
@@ -42,6 +45,9 @@ struct Scenario {
 
 const std::vector<Scenario>& AllScenarios();
 const Scenario* FindScenario(const std::string& name);
+
+// Builds the world a scenario runs in: the seed and the trace sink come from the options.
+std::unique_ptr<World> MakeWorld(const RunOptions& opts);
 
 // Fills the counts of a result from a world's history and simulator.
 void Summarize(World& world, RunResult* result);

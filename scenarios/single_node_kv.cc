@@ -95,7 +95,8 @@ void ScheduleCrashes(World& w, Random rng, int64_t end_ns) {
 }
 
 RunResult RunSingleNodeKv(const RunOptions& opts) {
-  World w(opts.seed);
+  std::unique_ptr<World> world = MakeWorld(opts);
+  World& w = *world;
   ServerConfig config;
   config.port = 6379;
   SimNode* node = w.AddNode("n1", config);

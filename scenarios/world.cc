@@ -110,6 +110,21 @@ bool SimClient::Connect(const std::string& address, int port, int64_t timeout_ns
   return true;
 }
 
+void SimClient::AppendRequest(const std::vector<std::string>& args) {
+  char num[24];
+  auto header = [&](char prefix, size_t n) {
+    out_.push_back(prefix);
+    out_.append(num, static_cast<size_t>(snprintf(num, sizeof(num), "%zu", n)));
+    out_.append("\r\n", 2);
+  };
+  header('*', args.size());
+  for (const auto& a : args) {
+    header('$', a.size());
+    out_.append(a);
+    out_.append("\r\n", 2);
+  }
+}
+
 void SimClient::Disconnect() {
   if (stream_) {
     stream_->SetHandler(nullptr);
@@ -171,8 +186,6 @@ CallResult SimClient::Call(const std::vector<std::string>& args, int64_t timeout
     result.status = CallResult::Status::kNotConnected;
     return result;
   }
-  std::string request = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) request += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
   have_reply_ = false;
   sim::FiberEvent done;
   waiter_ = &done;
@@ -187,7 +200,7 @@ CallResult SimClient::Call(const std::vector<std::string>& args, int64_t timeout
   }
   // The write happens as an event of the client's host, so a partition or pause of the client
   // host applies to it as to any other host activity.
-  out_ += request;
+  AppendRequest(args);
   IoResult w = stream_->Write(out_.data(), out_.size());
   if (w.kind == IoResult::kOk) out_.erase(0, w.bytes);
   else if (w.kind == IoResult::kError) broken_ = true;
@@ -213,6 +226,54 @@ CallResult SimClient::Call(const std::vector<std::string>& args, int64_t timeout
     Disconnect();
   }
   return result;
+}
+
+std::vector<CallResult> SimClient::CallPipeline(
+    const std::vector<std::vector<std::string>>& commands, int64_t timeout_ns) {
+  std::vector<CallResult> results(commands.size());
+  if (commands.empty()) return results;
+  if (world_->stopping() || !stream_ || broken_) {
+    for (auto& r : results) {
+      r.status = world_->stopping() ? CallResult::Status::kStopped
+                                    : CallResult::Status::kNotConnected;
+    }
+    return results;
+  }
+  for (const auto& args : commands) AppendRequest(args);
+  IoResult w = stream_->Write(out_.data(), out_.size());
+  if (w.kind == IoResult::kOk) out_.erase(0, w.bytes);
+  else if (w.kind == IoResult::kError) broken_ = true;
+  sim::FiberEvent done;
+  waiter_ = &done;
+  sim::Simulator& sim = world_->sim();
+  deadline_ns_ = sim.now_ns() + timeout_ns;
+  timed_out_ = false;
+  if (!timer_pending_) {
+    timer_pending_ = true;
+    sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
+  }
+  size_t got = 0;
+  have_reply_ = false;
+  while (got < commands.size() && !broken_ && !timed_out_ && !world_->stopping()) {
+    if (TryParseReply()) {
+      results[got].status = CallResult::Status::kReply;
+      results[got].reply = std::move(reply_);
+      have_reply_ = false;
+      got++;
+      continue;
+    }
+    done.Wait();
+    done.Reset();
+  }
+  waiter_ = nullptr;
+  if (got < commands.size()) {
+    CallResult::Status st = world_->stopping() ? CallResult::Status::kStopped
+                            : timed_out_       ? CallResult::Status::kTimeout
+                                               : CallResult::Status::kDisconnected;
+    for (size_t i = got; i < results.size(); i++) results[i].status = st;
+    if (!world_->stopping()) Disconnect();
+  }
+  return results;
 }
 
 // ---- World ----------------------------------------------------------------------------------

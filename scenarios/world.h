@@ -82,6 +82,10 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   void Disconnect();
   // Sends a command and waits for its reply, at most `timeout_ns`.
   CallResult Call(const std::vector<std::string>& args, int64_t timeout_ns);
+  // Sends several commands in one write (a pipeline) and waits for all their replies; the
+  // results are in order. A timeout or disconnect marks the unanswered rest the same way.
+  std::vector<CallResult> CallPipeline(const std::vector<std::vector<std::string>>& commands,
+                                       int64_t timeout_ns);
   // Wakes a waiting fiber so it can notice the world is stopping.
   void Interrupt();
 
@@ -92,6 +96,7 @@ class SimClient : public StreamHandler, public sim::EventTarget {
 
  private:
   bool TryParseReply();
+  void AppendRequest(const std::vector<std::string>& args);
   void Wake();
 
   World* world_;
