@@ -94,6 +94,18 @@ Status SimDisk::Remove(const std::string& path) {
   return Status::Ok();
 }
 
+Status SimDisk::Truncate(const std::string& path, uint64_t size) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return Status::NotFound(path);
+  File& f = *it->second;
+  if (size < f.current.size()) f.current.resize(size);
+  // Simplification: the truncation is durable at once (it happens at startup, before the file is
+  // written again).
+  if (size < f.durable.size()) f.durable.resize(size);
+  f.unsynced.clear();
+  return Status::Ok();
+}
+
 Status SimDisk::CreateDir(const std::string& path) {
   dirs_.emplace(path, false);
   return Status::Ok();

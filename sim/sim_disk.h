@@ -61,6 +61,7 @@ class SimDisk {
   Status Read(const std::string& path, uint64_t offset, size_t n, std::string* out);
   Status Rename(const std::string& from, const std::string& to);
   Status Remove(const std::string& path);
+  Status Truncate(const std::string& path, uint64_t size);
   Status CreateDir(const std::string& path);
   Status SyncDir(const std::string& dir);
   Status List(const std::string& dir, std::vector<std::string>* names) const;

@@ -54,6 +54,9 @@ class SimEnv : public Env {
     return disk_->Rename(from, to);
   }
   Status RemoveFile(const std::string& path) override { return disk_->Remove(path); }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    return disk_->Truncate(path, size);
+  }
   Status CreateDir(const std::string& path) override { return disk_->CreateDir(path); }
   Status SyncDir(const std::string& dir) override { return disk_->SyncDir(dir); }
   Status ListDir(const std::string& dir, std::vector<std::string>* names) override {
@@ -64,6 +67,14 @@ class SimEnv : public Env {
     return disk_->Size(path, size);
   }
   void BlockingSleep(int64_t us) override { sim_->BusyHost(host_, us * 1000); }
+  // The sync completes after a simulated disk latency (drawn from the host's stream); until then
+  // a crash loses the data.
+  void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override;
+  // Simulated fsync latency range (ns).
+  void set_fsync_latency(int64_t min_ns, int64_t spread_ns) {
+    fsync_min_ns_ = min_ns;
+    fsync_spread_ns_ = spread_ns;
+  }
   void RandomBytes(void* buffer, size_t size) override;
   int64_t ProcessId() override { return 1000 + host_; }
 
@@ -72,6 +83,8 @@ class SimEnv : public Env {
   SimNetwork* net_;
   HostId host_;
   SimDisk* disk_;
+  int64_t fsync_min_ns_ = 500'000;
+  int64_t fsync_spread_ns_ = 4'500'000;
 };
 
 }  // namespace redsim::sim

@@ -11,5 +11,6 @@ void RegisterKeysFamily(CommandTable& t);
 void RegisterConnectionFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
+void RegisterPersistenceFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -9,6 +9,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionFamily(t);
   RegisterServerFamily(t);
   RegisterTransactionFamily(t);
+  RegisterPersistenceFamily(t);
 }
 
 }  // namespace redsim

@@ -6,6 +6,7 @@
 #include "engine/commands/families.h"
 #include "engine/commands/help.h"
 #include "engine/server/command_context.h"
+#include "engine/persistence/persistence.h"
 #include "engine/server/info.h"
 
 namespace redsim {
@@ -25,9 +26,6 @@ void Time(CommandContext& ctx) {
   ctx.reply.Bulk(Int64ToString(us / 1000000));
   ctx.reply.Bulk(Int64ToString(us % 1000000));
 }
-
-// LASTSAVE
-void LastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.server->last_save_time_s()); }
 
 // ---- CONFIG ---------------------------------------------------------------------------------
 
@@ -189,6 +187,12 @@ void Debug(CommandContext& ctx) {
   if (sub == "set-active-expire" && ctx.argc() == 3) {
     ctx.server->set_active_expire_enabled(ctx.arg(2) != "0");
     ctx.reply.Ok();
+    return;
+  }
+  if (sub == "reload") {
+    Status s = ctx.server->persistence()->Reload();
+    if (!s.ok()) ctx.reply.Error("ERR Error trying to load the RDB dump: " + s.message());
+    else ctx.reply.Ok();
     return;
   }
   if (sub == "jmap") {
@@ -524,7 +528,6 @@ void CommandHelp(CommandContext& ctx) {
 void RegisterServerFamily(CommandTable& t) {
   t.Register("info", Info);
   t.Register("time", Time);
-  t.Register("lastsave", LastSave);
   t.Register("config|get", ConfigGet);
   t.Register("config|set", ConfigSet);
   t.Register("config|resetstat", ConfigResetStat);

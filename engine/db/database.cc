@@ -4,6 +4,7 @@ namespace redsim {
 
 DbEntry* Database::Add(std::string_view key, Value value) {
   DbEntry* e = DbEntry::Create(key, std::move(value));
+  e->snapshot_mark = new_entry_mark_;
   table_.Insert(e);
   return e;
 }
@@ -26,12 +27,17 @@ bool Database::Remove(std::string_view key) {
 }
 
 DbEntry* Database::Detach(std::string_view key) {
+  if (observer_ != nullptr) {
+    DbEntry* existing = table_.Find(key);
+    if (existing != nullptr) observer_->BeforeChange(this, existing);
+  }
   DbEntry* e = table_.Unlink(key);
   if (e != nullptr) DropVolatile(e);
   return e;
 }
 
 void Database::SetExpire(DbEntry* e, int64_t expire_ms) {
+  WillChange(e);
   if (expire_ms == 0) {
     RemoveExpire(e);
     return;
@@ -43,9 +49,14 @@ void Database::SetExpire(DbEntry* e, int64_t expire_ms) {
   e->expire_ms = expire_ms;
 }
 
-void Database::RemoveExpire(DbEntry* e) { DropVolatile(e); }
+void Database::RemoveExpire(DbEntry* e) {
+  if (e->expire_ms == 0) return;
+  WillChange(e);
+  DropVolatile(e);
+}
 
 void Database::Clear() {
+  if (observer_ != nullptr && table_.size() > 0) observer_->BeforeClear(this);
   volatile_.clear();
   table_.Clear();
   avg_ttl_ms = 0;
@@ -53,6 +64,12 @@ void Database::Clear() {
 }
 
 void Database::SwapContents(Database& other) {
+  if (observer_ != nullptr) observer_->BeforeSwap(this);
+  if (other.observer_ != nullptr) other.observer_->BeforeSwap(&other);
+  SwapContentsQuietly(other);
+}
+
+void Database::SwapContentsQuietly(Database& other) {
   table_.Swap(other.table_);
   volatile_.swap(other.volatile_);
   std::swap(avg_ttl_ms, other.avg_ttl_ms);

@@ -14,6 +14,19 @@
 
 namespace redsim {
 
+class Database;
+
+// Told before an entry changes or leaves its database (a running snapshot saves its old value
+// first) and before a database is emptied or swapped.
+class ChangeObserver {
+ public:
+  virtual ~ChangeObserver() = default;
+  virtual void BeforeChange(Database* db, DbEntry* e) = 0;
+  virtual void BeforeClear(Database* db) = 0;
+  // Called before the database's contents are exchanged with another database's.
+  virtual void BeforeSwap(Database* db) = 0;
+};
+
 class Database {
  public:
   Database(int index, uint64_t seed) : index_(index), table_(seed) {}
@@ -27,6 +40,13 @@ class Database {
   KeyTable& table() { return table_; }
 
   DbEntry* Find(std::string_view key) { return table_.Find(key); }
+  // Tells the observer (if any) that `e` is about to change in place.
+  void WillChange(DbEntry* e) {
+    if (observer_ != nullptr) observer_->BeforeChange(this, e);
+  }
+  void set_observer(ChangeObserver* o) { observer_ = o; }
+  // The snapshot mark given to entries created from now on.
+  void set_new_entry_mark(bool m) { new_entry_mark_ = m; }
   // Adds a key that is not present; returns its entry.
   DbEntry* Add(std::string_view key, Value value);
   // Removes and destroys the entry for `key`; false if absent.
@@ -40,8 +60,11 @@ class Database {
   DbEntry* VolatileAt(size_t i) const { return i < volatile_.size() ? volatile_[i] : nullptr; }
 
   void Clear();
-  // Exchanges contents with another database (SWAPDB); indexes stay.
+  // Exchanges contents with another database (SWAPDB); indexes stay. Observers are told.
   void SwapContents(Database& other);
+  // The same exchange without telling anyone (used by a snapshot taking over a database's
+  // contents just before they are cleared).
+  void SwapContentsQuietly(Database& other);
 
   // Running sum used for INFO keyspace avg_ttl (updated by the expiry cycle).
   int64_t avg_ttl_ms = 0;
@@ -50,6 +73,8 @@ class Database {
 
  private:
   void DropVolatile(DbEntry* e);
+  ChangeObserver* observer_ = nullptr;
+  bool new_entry_mark_ = false;
   int index_;
   KeyTable table_;
   std::vector<DbEntry*> volatile_;

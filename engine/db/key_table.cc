@@ -12,7 +12,8 @@ DbEntry* DbEntry::Create(std::string_view key, Value value) {
   if (mem == nullptr) abort();
   DbEntry* e = new (mem) DbEntry();
   e->value = std::move(value);
-  e->key_len = static_cast<uint32_t>(key.size());
+  e->key_len = static_cast<uint32_t>(key.size()) & 0x7fffffffu;
+  e->snapshot_mark = 0;
   memcpy(e->key_data, key.data(), key.size());
   return e;
 }

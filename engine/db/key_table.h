@@ -19,7 +19,8 @@ struct DbEntry {
   DbEntry* next = nullptr;
   int64_t expire_ms = 0;         // absolute Unix ms; 0 = no expiry
   Value value;
-  uint32_t key_len = 0;
+  uint32_t key_len : 31;         // keys are at most proto-max-bulk-len (< 2 GB)
+  uint32_t snapshot_mark : 1;    // see Database: equal to the snapshot's mark = already saved
   uint32_t access = 0;           // LRU clock (24 bits) or LFU data, as Redis keeps it
   uint32_t volatile_pos = 0;     // index in the database's volatile list, valid when expire_ms
   char key_data[4];              // key bytes follow (allocation is sized for the key)

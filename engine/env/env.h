@@ -155,12 +155,23 @@ class Env {
   // Atomically replaces `to` with `from` (rename(2) semantics).
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+  // Cuts a file to `size` bytes (durable after the next Sync of the file).
+  virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual Status CreateDir(const std::string& path) = 0;  // OK if it exists
   // Makes creations, renames and removals inside `dir` durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual Status ListDir(const std::string& dir, std::vector<std::string>* names) = 0;
   virtual bool FileExists(const std::string& path) = 0;
   virtual Status FileSize(const std::string& path, uint64_t* size) = 0;
+
+  // Makes `file`'s appended data durable without blocking the event loop: `done` runs on the
+  // loop once the data is on stable storage (or the sync failed). The file must stay open until
+  // then. Real mode uses a background thread (as Redis's bio thread does); simulation completes
+  // the sync after a simulated disk latency. The default syncs inline and defers `done`.
+  virtual void SyncInBackground(WritableFile* file, std::function<void(Status)> done) {
+    Status s = file->Sync();
+    Defer([done = std::move(done), s] { done(s); });
+  }
 
   // Stalls this node for `us` microseconds: nothing else runs on it meanwhile (DEBUG SLEEP, a
   // script that runs long). Real mode sleeps the thread; simulation makes the node unresponsive
@@ -221,6 +232,9 @@ class EnvWrapper : public Env {
     return target_->RenameFile(from, to);
   }
   Status RemoveFile(const std::string& path) override { return target_->RemoveFile(path); }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    return target_->TruncateFile(path, size);
+  }
   Status CreateDir(const std::string& path) override { return target_->CreateDir(path); }
   Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
   Status ListDir(const std::string& dir, std::vector<std::string>* names) override {
@@ -231,6 +245,9 @@ class EnvWrapper : public Env {
     return target_->FileSize(path, size);
   }
   void BlockingSleep(int64_t us) override { target_->BlockingSleep(us); }
+  void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override {
+    target_->SyncInBackground(file, std::move(done));
+  }
   void RandomBytes(void* buffer, size_t size) override { target_->RandomBytes(buffer, size); }
   int64_t ProcessId() override { return target_->ProcessId(); }
   uint64_t ResidentBytes() override { return target_->ResidentBytes(); }

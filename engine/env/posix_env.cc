@@ -17,7 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/eventfd.h>
+
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 // jemalloc's control interface, when the binary links jemalloc (redsim-server does).
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
@@ -295,11 +301,87 @@ class PosixSequentialFile : public SequentialFile {
 
 }  // namespace
 
+// A background thread for fsync, like Redis's bio thread: jobs run there; their completions are
+// handed back to the loop through an eventfd.
+struct PosixEnv::BackgroundIo : public PosixEnv::Watcher {
+  struct Job {
+    WritableFile* file;
+    std::function<void(Status)> done;
+    Status result;
+  };
+  PosixEnv* env;
+  int event_fd;
+  uint64_t token;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> pending;
+  std::deque<Job> finished;
+  bool stop = false;
+  std::thread thread;
+
+  explicit BackgroundIo(PosixEnv* e) : env(e) {
+    event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    token = env->AddWatch(event_fd, EPOLLIN, this);
+    thread = std::thread([this] { Loop(); });
+  }
+  ~BackgroundIo() override {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    thread.join();
+    env->RemoveWatch(token, event_fd);
+    ::close(event_fd);
+  }
+  void Loop() {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [this] { return stop || !pending.empty(); });
+        if (pending.empty()) return;
+        job = std::move(pending.front());
+        pending.pop_front();
+      }
+      job.result = job.file->Sync();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        finished.push_back(std::move(job));
+      }
+      uint64_t one = 1;
+      ssize_t w = ::write(event_fd, &one, sizeof(one));
+      (void)w;
+    }
+  }
+  void OnEvents(uint32_t) override {
+    uint64_t n;
+    ssize_t r = ::read(event_fd, &n, sizeof(n));
+    (void)r;
+    std::deque<Job> done;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done.swap(finished);
+    }
+    for (auto& job : done) job.done(job.result);
+  }
+};
+
 PosixEnv::PosixEnv() { epoll_fd_ = epoll_create1(EPOLL_CLOEXEC); }
 
 PosixEnv::~PosixEnv() {
+  bio_.reset();
   signal_watcher_.reset();
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void PosixEnv::SyncInBackground(WritableFile* file, std::function<void(Status)> done) {
+  if (!bio_) bio_ = std::make_unique<BackgroundIo>(this);
+  {
+    std::lock_guard<std::mutex> lock(bio_->mu);
+    bio_->pending.push_back(BackgroundIo::Job{file, std::move(done), Status::Ok()});
+  }
+  bio_->cv.notify_all();
 }
 
 uint64_t PosixEnv::AddWatch(int fd, uint32_t events, Watcher* w) {
@@ -505,6 +587,18 @@ Status PosixEnv::RenameFile(const std::string& from, const std::string& to) {
 Status PosixEnv::RemoveFile(const std::string& path) {
   if (::unlink(path.c_str()) != 0) {
     return errno == ENOENT ? Status::NotFound(path) : Status::IoError(ErrnoText(errno));
+  }
+  return Status::Ok();
+}
+
+Status PosixEnv::TruncateFile(const std::string& path, uint64_t size) {
+  if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+    return Status::IoError(path + ": " + ErrnoText(errno));
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    ::close(fd);
   }
   return Status::Ok();
 }

@@ -45,12 +45,14 @@ class PosixEnv : public Env {
   Status OpenSequential(const std::string& path, std::unique_ptr<SequentialFile>* file) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status RemoveFile(const std::string& path) override;
+  Status TruncateFile(const std::string& path, uint64_t size) override;
   Status CreateDir(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
   Status ListDir(const std::string& dir, std::vector<std::string>* names) override;
   bool FileExists(const std::string& path) override;
   Status FileSize(const std::string& path, uint64_t* size) override;
   void BlockingSleep(int64_t us) override;
+  void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override;
   void RandomBytes(void* buffer, size_t size) override;
   int64_t ProcessId() override;
   uint64_t ResidentBytes() override;
@@ -91,6 +93,9 @@ class PosixEnv : public Env {
   uint64_t timer_seq_ = 0;
   std::vector<std::function<void()>> deferred_;
   std::unique_ptr<Watcher> signal_watcher_;
+  // The background I/O thread (fsyncs), started on first use.
+  struct BackgroundIo;
+  std::unique_ptr<BackgroundIo> bio_;
 };
 
 }  // namespace redsim

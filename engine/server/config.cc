@@ -151,7 +151,7 @@ std::vector<std::string> SplitWords(std::string_view v) {
 ConfigParam SaveParam() {
   ConfigParam p;
   p.name = "save";
-  p.default_value = "";
+  p.default_value = "3600 1 300 100 60 10000";
   p.get = [](const ServerConfig& c) {
     std::string out;
     for (const auto& sp : c.save) {
@@ -380,7 +380,7 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(IntParam("stream-node-max-entries", &ServerConfig::stream_node_max_entries, 0, kLongMax, 100));
   v.push_back(MemoryParam("hll-sparse-max-bytes", &ServerConfig::hll_sparse_max_bytes, 0, kLongMax, 3000));
   // Persistence.
-  v.push_back(Missing(BoolParam("appendonly", &ServerConfig::appendonly, false), "AOF persistence"));
+  v.push_back(BoolParam("appendonly", &ServerConfig::appendonly, false));
   v.push_back(EnumParam("appendfsync", &ServerConfig::appendfsync, {"always", "everysec", "no"}, "everysec"));
   v.push_back(StringParam("appendfilename", &ServerConfig::appendfilename, "appendonly.aof", kConfigImmutable));
   v.push_back(StringParam("appenddirname", &ServerConfig::appenddirname, "appendonlydir", kConfigImmutable));
@@ -392,7 +392,7 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(BoolParam("no-appendfsync-on-rewrite", &ServerConfig::no_appendfsync_on_rewrite, false));
   v.push_back(IntParam("auto-aof-rewrite-percentage", &ServerConfig::auto_aof_rewrite_percentage, 0, kIntMax, 100));
   v.push_back(MemoryParam("auto-aof-rewrite-min-size", &ServerConfig::auto_aof_rewrite_min_size, 0, kLongMax, 64LL * 1024 * 1024));
-  v.push_back(Missing(SaveParam(), "RDB snapshots"));
+  v.push_back(SaveParam());
   v.push_back(StringParam("dbfilename", &ServerConfig::dbfilename, "dump.rdb", kConfigProtected));
   v.push_back(BoolParam("rdbcompression", &ServerConfig::rdbcompression, true));
   v.push_back(BoolParam("rdbchecksum", &ServerConfig::rdbchecksum, true));
@@ -506,6 +506,7 @@ std::string ConfigRegistry::LoadText(ServerConfig& cfg, std::string_view text,
                                      std::string_view origin) const {
   int line_no = 0;
   size_t pos = 0;
+  bool save_seen = false;  // the first "save" line replaces the defaults, later ones add
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
@@ -534,9 +535,10 @@ std::string ConfigRegistry::LoadText(ServerConfig& cfg, std::string_view text,
     }
     // "save" and "bind" accumulate over several lines in redis.conf; other directives take the
     // last value.
-    if (name == "save" && args->size() == 3 && !cfg.save.empty()) {
+    if (name == "save" && args->size() == 3 && save_seen && !cfg.save.empty()) {
       value = p->get(cfg) + " " + value;
     }
+    if (name == "save") save_seen = true;
     std::string err = Set(cfg, name, value, /*startup=*/true);
     if (!err.empty()) return fail(err);
   }

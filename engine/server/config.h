@@ -104,7 +104,7 @@ struct ServerConfig {
   bool no_appendfsync_on_rewrite = false;
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
-  std::vector<SavePoint> save;
+  std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;
   bool rdbchecksum = true;

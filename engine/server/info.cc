@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/base/strutil.h"
+#include "engine/persistence/persistence.h"
 #include "engine/server/server.h"
 
 namespace redsim {
@@ -132,24 +133,48 @@ void MemorySection(Server* server, std::string* out) {
 }
 
 void PersistenceSection(Server* server, std::string* out) {
+  Persistence* p = server->persistence();
+  Aof* aof = p->aof();
   out->append("# Persistence\r\n");
-  Line(out, "loading", "0");
+  Line(out, "loading", p->loading() ? "1" : "0");
   Line(out, "async_loading", "0");
-  LineU(out, "rdb_changes_since_last_save", server->dirty);
-  Line(out, "rdb_bgsave_in_progress", "0");
-  Line(out, "rdb_last_save_time", server->start_time_us() / 1000000);
-  Line(out, "rdb_last_bgsave_status", "ok");
-  Line(out, "rdb_last_bgsave_time_sec", "-1");
-  Line(out, "rdb_current_bgsave_time_sec", "-1");
-  Line(out, "rdb_saves", "0");
-  Line(out, "aof_enabled", server->config().appendonly ? "1" : "0");
-  Line(out, "aof_rewrite_in_progress", "0");
-  Line(out, "aof_rewrite_scheduled", "0");
-  Line(out, "aof_last_rewrite_time_sec", "-1");
-  Line(out, "aof_current_rewrite_time_sec", "-1");
-  Line(out, "aof_last_bgrewrite_status", "ok");
-  Line(out, "aof_rewrites", "0");
-  Line(out, "aof_last_write_status", "ok");
+  Line(out, "current_cow_peak", "0");
+  Line(out, "current_cow_size", "0");
+  Line(out, "current_cow_size_age", "0");
+  Line(out, "current_fork_perc", "0.00");
+  Line(out, "current_save_keys_processed", "0");
+  Line(out, "current_save_keys_total", "0");
+  LineU(out, "rdb_changes_since_last_save", server->dirty - p->dirty_at_last_save());
+  Line(out, "rdb_bgsave_in_progress", p->bgsave_in_progress() ? "1" : "0");
+  Line(out, "rdb_last_save_time", p->last_save_time_s());
+  Line(out, "rdb_last_bgsave_status", p->last_bgsave_ok() ? "ok" : "err");
+  Line(out, "rdb_last_bgsave_time_sec", p->last_bgsave_duration_s());
+  Line(out, "rdb_current_bgsave_time_sec", p->bgsave_in_progress() ? p->current_job_seconds() : -1);
+  LineU(out, "rdb_saves", p->rdb_saves());
+  Line(out, "rdb_last_cow_size", "0");
+  LineU(out, "rdb_last_load_keys_expired", p->keys_expired_on_load());
+  LineU(out, "rdb_last_load_keys_loaded", p->keys_loaded());
+  Line(out, "aof_enabled", aof->enabled() ? "1" : "0");
+  Line(out, "aof_rewrite_in_progress", p->aof_rewrite_in_progress() ? "1" : "0");
+  Line(out, "aof_rewrite_scheduled", p->aof_rewrite_scheduled() ? "1" : "0");
+  Line(out, "aof_last_rewrite_time_sec", p->last_rewrite_duration_s());
+  Line(out, "aof_current_rewrite_time_sec",
+       p->aof_rewrite_in_progress() ? p->current_job_seconds() : -1);
+  Line(out, "aof_last_bgrewrite_status", p->last_bgrewrite_ok() ? "ok" : "err");
+  LineU(out, "aof_rewrites", p->aof_rewrites());
+  Line(out, "aof_rewrites_consecutive_failures", "0");
+  Line(out, "aof_last_write_status", aof->last_write_ok() ? "ok" : "err");
+  Line(out, "aof_last_cow_size", "0");
+  Line(out, "module_fork_in_progress", "0");
+  Line(out, "module_fork_last_cow_size", "0");
+  if (aof->enabled()) {
+    LineU(out, "aof_current_size", aof->current_size());
+    LineU(out, "aof_base_size", aof->base_size());
+    Line(out, "aof_pending_rewrite", "0");
+    LineU(out, "aof_buffer_length", aof->buffer_length());
+    Line(out, "aof_pending_bio_fsync", aof->fsync_in_progress() ? "1" : "0");
+    LineU(out, "aof_delayed_fsync", aof->delayed_fsync());
+  }
 }
 
 void StatsSection(Server* server, std::string* out) {

@@ -4,6 +4,7 @@
 #include <cinttypes>
 
 #include "engine/base/strutil.h"
+#include "engine/persistence/persistence.h"
 #include "engine/server/command_context.h"
 
 namespace redsim {
@@ -32,6 +33,8 @@ Server::Server(Options options)
     dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
   }
   RegisterAllCommands(commands_);
+  persistence_ = std::make_unique<Persistence>(this);
+  AddPropagationSink(persistence_.get());
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
   RefreshTime();
@@ -40,12 +43,19 @@ Server::Server(Options options)
 Server::~Server() {
   Stop();
   *alive_ = false;
+  RemovePropagationSink(persistence_.get());
+  persistence_.reset();
   for (Client* c : clients_to_free_) delete c;
   clients_to_free_.clear();
 }
 
 Status Server::Start() {
   if (config_.bind.empty()) config_.bind = {"127.0.0.1"};
+  Status loaded = persistence_->LoadAtStartup();
+  if (!loaded.ok()) {
+    log_.Warning("Fatal error loading the DB: {}. Exiting.", loaded.message());
+    return loaded;
+  }
   for (const auto& addr : config_.bind) {
     std::string host = addr;
     if (!host.empty() && host[0] == '-') host = host.substr(1);  // "-::1": optional address
@@ -104,6 +114,11 @@ std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
   if (shutting_down_) return "";
   shutting_down_ = true;
   log_.Warning("User requested shutdown...");
+  std::string refused = persistence_->PrepareShutdown(save, nosave);
+  if (!refused.empty() && !force) {
+    shutting_down_ = false;
+    return refused;
+  }
   log_.Warning("Redis is now ready to exit, bye bye...");
   auto alive = alive_;
   // Stop after the current command finishes, so its caller's stack is not freed under it.
@@ -239,6 +254,9 @@ void Server::BeforeSleep() {
     }
     ServeReadyKeys();
   }
+  // The AOF reaches the disk (and, with appendfsync always, stable storage) before any reply of
+  // this turn is sent.
+  persistence_->BeforeReplies();
   std::vector<Client*> writes;
   writes.swap(pending_writes_);
   for (Client* c : writes) {
@@ -442,7 +460,7 @@ void Server::RemovePropagationSink(PropagationSink* sink) {
 }
 
 void Server::Propagate(int db_index, const std::vector<std::string_view>& args) {
-  if (sinks_.empty()) return;
+  if (sinks_.empty() || loading_) return;
   if (exec_depth_ > 0 && !exec_multi_emitted_) {
     exec_multi_emitted_ = true;
     exec_multi_db_ = db_index;
@@ -505,7 +523,11 @@ DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
     }
     return nullptr;
   }
-  if (e != nullptr) e->access = LruClock();
+  if (e != nullptr) {
+    // The caller may change the value in place: a running snapshot saves it first.
+    db->WillChange(e);
+    e->access = LruClock();
+  }
   return e;
 }
 
@@ -521,6 +543,7 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   if (e == nullptr) {
     e = db->Add(key, std::move(value));
   } else {
+    db->WillChange(e);
     e->value = std::move(value);
     if (!keep_ttl) db->RemoveExpire(e);
   }
@@ -739,6 +762,7 @@ void Server::Cron() {
   stats_.sample_index++;
 
   ActiveExpireCycle();
+  persistence_->Cron();
   if (config_.activerehashing) {
     for (auto& db : dbs_) {
       if (db->table().RehashSteps(100)) break;
@@ -822,6 +846,10 @@ void Server::ActiveExpireCycle() {
 
 void Server::OnConfigChanged(const std::string& name) {
   if (name == "loglevel") log_.set_level(ParseLogLevel(config_.loglevel));
+  if (name == "appendonly") {
+    std::string error = persistence_->SetAppendOnly(config_.appendonly);
+    if (!error.empty()) log_.Warning("Switching appendonly failed: {}", error);
+  }
 }
 
 // ---- ArgCursor ------------------------------------------------------------------------------

@@ -32,6 +32,8 @@
 
 namespace redsim {
 
+class Persistence;
+
 struct ServerStats {
   uint64_t total_connections_received = 0;
   uint64_t total_commands_processed = 0;
@@ -132,6 +134,11 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void RefreshTime();
   // LRU clock in Redis's units (seconds, 24 bits).
   uint32_t LruClock() const;
+  Persistence* persistence() const { return persistence_.get(); }
+  // True while the dataset is being loaded (no propagation, LOADING replies).
+  bool loading() const { return loading_; }
+  void set_loading(bool on) { loading_ = on; }
+
   // Bytes of memory in use as INFO reports it (the allocator's count in real mode).
   uint64_t UsedMemory() const { return env_->AllocatedBytes(); }
 
@@ -261,6 +268,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   int listen_port_ = 0;
 
   std::vector<std::unique_ptr<Database>> dbs_;
+  std::unique_ptr<Persistence> persistence_;
+  bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<uint64_t, Client*> clients_by_id_;
   std::vector<Client*> pending_writes_;

@@ -1,0 +1,461 @@
+#include "engine/persistence/persistence.h"
+
+#include <algorithm>
+
+#include "engine/base/strutil.h"
+#include "engine/server/info.h"
+
+namespace redsim {
+
+namespace {
+// Entries a background step emits at most, and the output it buffers before writing.
+constexpr size_t kStepEntries = 1000;
+constexpr size_t kFlushBytes = 256 * 1024;
+// The simulated (and real-mode pacing) write bandwidth of background saves: bytes per us.
+constexpr int64_t kBytesPerMicro = 200;
+}  // namespace
+
+Persistence::Persistence(Server* server) : server_(server), aof_(std::make_unique<Aof>(server)) {
+  last_save_time_s_ = server_->env()->WallMicros() / 1000000;
+}
+
+Persistence::~Persistence() {
+  *alive_ = false;
+  if (step_timer_ != 0) server_->env()->CancelTimer(step_timer_);
+  job_.reset();  // a crash: the temporary file stays, as a killed child's would
+}
+
+std::string Persistence::RdbPath() const {
+  return server_->config().dir + "/" + server_->config().dbfilename;
+}
+
+std::vector<Database*> Persistence::AllDatabases() {
+  std::vector<Database*> dbs;
+  for (int i = 0; i < server_->db_count(); i++) dbs.push_back(server_->db(i));
+  return dbs;
+}
+
+std::vector<std::pair<std::string, std::string>> Persistence::AuxFields() const {
+  return {{"redis-ver", kRedisVersion},
+          {"redis-bits", "64"},
+          {"ctime", std::to_string(server_->env()->WallMicros() / 1000000)},
+          {"used-mem", std::to_string(server_->UsedMemory())},
+          {"aof-base", "0"}};
+}
+
+// ---- Loading --------------------------------------------------------------------------------
+
+Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
+  rdb::LoadContext ctx;
+  ctx.config = &server_->config();
+  ctx.deep_sanitize = server_->config().sanitize_dump_payload == "yes";
+  // A master drops keys already expired while loading; a replica keeps them for its master to
+  // expire (as Redis does).
+  int64_t now_ms = server_->config().replicaof.empty() ? server_->env()->WallMicros() / 1000 : 0;
+  uint32_t lru = server_->LruClock();
+  rdb::LoadStats stats;
+  Status s = rdb::LoadRdb(
+      data, ctx, now_ms,
+      [&](rdb::KeyRecord& rec) -> Status {
+        if (rec.db < 0 || rec.db >= server_->db_count()) {
+          return Status::Corruption("FATAL: Data file was created with a Redis server configured "
+                                    "to handle more than " + std::to_string(server_->db_count()) +
+                                    " databases. Exiting");
+        }
+        Database* db = server_->db(rec.db);
+        if (db->Find(rec.key) != nullptr) {
+          return Status::Corruption("RDB has duplicated key '" + rec.key + "' in DB " +
+                                    std::to_string(rec.db));
+        }
+        DbEntry* e = db->Add(rec.key, std::move(rec.value));
+        if (rec.expire_ms != 0) db->SetExpire(e, rec.expire_ms);
+        e->access = rec.lfu_freq >= 0 ? static_cast<uint32_t>(rec.lfu_freq)
+                    : rec.lru_idle_s >= 0
+                        ? (lru - static_cast<uint32_t>(rec.lru_idle_s)) & ((1u << 24) - 1)
+                        : lru;
+        return Status::Ok();
+      },
+      &stats, consumed);
+  keys_loaded_ += stats.keys_loaded;
+  keys_expired_on_load_ += stats.keys_expired;
+  return s;
+}
+
+Status Persistence::LoadAtStartup() {
+  loading_ = true;
+  server_->set_loading(true);
+  Env* env = server_->env();
+  int64_t start_us = env->NowMicros();
+  Status s = Status::Ok();
+  bool loaded_aof = false;
+  if (server_->config().appendonly) {
+    s = aof_->Load();
+    if (s.ok()) loaded_aof = true;
+    else if (s.code() != Status::kNotFound) {
+      loading_ = false;
+      server_->set_loading(false);
+      return s;
+    }
+  }
+  if (!loaded_aof && env->FileExists(RdbPath())) {
+    std::string data;
+    s = env->ReadFileToString(RdbPath(), &data);
+    if (s.ok()) s = LoadRdbImage(data);
+    if (!s.ok()) {
+      loading_ = false;
+      server_->set_loading(false);
+      return Status::Corruption("Error loading " + RdbPath() + ": " + s.message());
+    }
+    server_->log().Notice("DB loaded from disk: {:.3f} seconds",
+                          static_cast<double>(env->NowMicros() - start_us) / 1e6);
+  }
+  loading_ = false;
+  server_->set_loading(false);
+  dirty_at_last_save_ = server_->dirty;
+  if (server_->config().appendonly) {
+    s = aof_->Open();
+    if (!s.ok()) return Status::IoError("Can't open the append-only file: " + s.message());
+  }
+  return Status::Ok();
+}
+
+// ---- Propagation ----------------------------------------------------------------------------
+
+void Persistence::Feed(int db, const std::vector<std::string_view>& args) {
+  if (!loading_) aof_->Feed(db, args);
+}
+
+void Persistence::BeforeReplies() { aof_->Flush(); }
+
+// ---- Snapshots ------------------------------------------------------------------------------
+
+void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t expire_ms,
+                       uint32_t access) {
+  Job* job = job_.get();
+  if (job == nullptr) return;
+  if (job->aof_format) {
+    // An AOF-format base: commands that rebuild the key.
+    std::vector<std::vector<std::string>> cmds;
+    if (job->current_db != db) {
+      cmds.push_back({"SELECT", std::to_string(db)});
+      job->current_db = db;
+    }
+    if (value.is_string()) {
+      cmds.push_back({"SET", std::string(key), value.ToString()});
+    } else {
+      std::string payload;
+      rdb::Encoder enc(&payload, server_->config().rdbcompression);
+      rdb::SaveValue(value, enc);
+      cmds.push_back({"RESTORE", std::string(key), "0", rdb::MakeDumpPayload(payload), "REPLACE"});
+    }
+    if (expire_ms != 0) cmds.push_back({"PEXPIREAT", std::string(key), std::to_string(expire_ms)});
+    for (const auto& c : cmds) {
+      job->buffer += "*" + std::to_string(c.size()) + "\r\n";
+      for (const auto& a : c) job->buffer += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+    }
+    return;
+  }
+  if (job->current_db != db) {
+    Database* d = server_->db(db);
+    job->writer->SelectDb(db, d->size(), d->volatile_count());
+    job->current_db = db;
+  }
+  bool lfu = server_->config().maxmemory_policy.find("lfu") != std::string::npos;
+  bool lru = server_->config().maxmemory_policy.find("lru") != std::string::npos;
+  int64_t idle = -1;
+  if (lru) {
+    uint32_t now = server_->LruClock();
+    uint32_t then = access & ((1u << 24) - 1);
+    idle = now >= then ? now - then : now + ((1u << 24) - then);
+  }
+  job->writer->Entry(key, value, expire_ms, idle, lfu ? static_cast<int>(access & 0xff) : -1);
+}
+
+Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& temp_path,
+                             const std::string& final_name) {
+  auto job = std::make_unique<Job>();
+  job->kind = kind;
+  job->aof_format = aof_format;
+  job->temp_path = temp_path;
+  job->final_name = final_name;
+  job->start_us = server_->env()->NowMicros();
+  job->dirty_at_start = server_->dirty;
+  Status s = server_->env()->OpenWritable(temp_path, /*truncate=*/true, &job->file);
+  if (!s.ok()) return s;
+  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, server_->config().rdbcompression,
+                                                  server_->config().rdbchecksum);
+  if (!aof_format) {
+    auto aux = AuxFields();
+    if (kind == JobKind::kAofRewrite) aux.back().second = "1";
+    job->writer->Header(aux);
+  }
+  job_ = std::move(job);
+  job_->snapshot = std::make_unique<Snapshot>(AllDatabases(), idle_mark_, this);
+  return Status::Ok();
+}
+
+Status Persistence::FlushJobBuffer(bool final) {
+  Job* job = job_.get();
+  if (final && !job->aof_format) job->writer->Finish();
+  if (job->buffer.empty()) return Status::Ok();
+  if (!job->aof_format) job->writer->Flushed(job->buffer.size());
+  Status s = job->file->Append(job->buffer);
+  job->buffer.clear();
+  return s;
+}
+
+void Persistence::ScheduleStep(int64_t delay_us) {
+  auto alive = alive_;
+  step_timer_ = server_->env()->AddTimer(delay_us, [this, alive] {
+    if (!*alive) return;
+    step_timer_ = 0;
+    RunStep();
+  });
+}
+
+void Persistence::RunStep() {
+  if (!job_) return;
+  int64_t t0 = server_->env()->NowMicros();
+  size_t before = job_->buffer.size();
+  uint64_t file_before = job_->file->Size();
+  bool done = job_->snapshot->Step(kStepEntries);
+  Status s = Status::Ok();
+  if (job_->buffer.size() >= kFlushBytes || done) s = FlushJobBuffer(done);
+  if (s.ok() && done) s = job_->file->Sync();
+  longest_step_us_ = std::max(longest_step_us_, server_->env()->NowMicros() - t0);
+  if (!s.ok()) {
+    FinishJob(false, s.message());
+    return;
+  }
+  if (done) {
+    FinishJob(true, "");
+    return;
+  }
+  uint64_t written = (job_->file->Size() - file_before) + (job_->buffer.size() - before);
+  ScheduleStep(static_cast<int64_t>(written) / kBytesPerMicro);
+}
+
+void Persistence::FinishJob(bool ok, const std::string& error) {
+  std::unique_ptr<Job> job = std::move(job_);
+  // The snapshot must finish walking so every entry's mark is consistent; if it failed early,
+  // walk the rest without emitting.
+  if (!job->snapshot->done()) {
+    job->snapshot->Abandon();
+    while (!job->snapshot->Step(1 << 20)) {
+    }
+  }
+  idle_mark_ = job->snapshot->saved_mark();
+  job->snapshot.reset();
+  job->file->Close();
+  Env* env = server_->env();
+  int64_t duration_s = (env->NowMicros() - job->start_us + 500000) / 1000000;
+  Status s = ok ? Status::Ok() : Status::IoError(error);
+  if (job->kind == JobKind::kBgSave) {
+    if (s.ok()) s = env->RenameFile(job->temp_path, RdbPath());
+    if (s.ok()) s = env->SyncDir(server_->config().dir);
+    last_bgsave_ok_ = s.ok();
+    last_bgsave_duration_s_ = duration_s;
+    if (s.ok()) {
+      rdb_saves_++;
+      dirty_at_last_save_ = job->dirty_at_start;
+      last_save_time_s_ = env->WallMicros() / 1000000;
+      server_->set_last_save_time_s(last_save_time_s_);
+      server_->log().Notice("Background saving terminated with success");
+    } else {
+      env->RemoveFile(job->temp_path);
+      server_->log().Warning("Background saving error: {}", s.message());
+    }
+  } else {
+    if (s.ok()) s = aof_->FinishRewrite(job->temp_path, job->final_name);
+    else aof_->AbortRewrite(job->temp_path);
+    last_bgrewrite_ok_ = s.ok();
+    last_rewrite_duration_s_ = duration_s;
+    if (s.ok()) {
+      aof_rewrites_++;
+      server_->log().Notice("Background AOF rewrite finished successfully");
+    } else {
+      server_->log().Warning("Background AOF rewrite failed: {}", s.message());
+    }
+  }
+  if (rewrite_scheduled_ && !job_) {
+    rewrite_scheduled_ = false;
+    bool scheduled;
+    BgRewriteAof(&scheduled);
+  }
+}
+
+int64_t Persistence::current_job_seconds() const {
+  if (!job_) return -1;
+  return (server_->env()->NowMicros() - job_->start_us) / 1000000;
+}
+
+std::string Persistence::BgSave(bool schedule) {
+  if (bgsave_in_progress()) return "ERR Background save already in progress";
+  if (job_) {
+    if (schedule) return "";  // (run after the rewrite; Redis replies "scheduled")
+    return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+           "SCHEDULE in order to schedule a BGSAVE whenever possible.";
+  }
+  std::string temp = server_->config().dir + "/temp-" +
+                     std::to_string(server_->env()->ProcessId()) + ".rdb";
+  last_bgsave_try_s_ = server_->env()->WallMicros() / 1000000;
+  Status s = StartJob(JobKind::kBgSave, false, temp, "");
+  if (!s.ok()) {
+    last_bgsave_ok_ = false;
+    return "ERR " + s.message();
+  }
+  server_->log().Notice("Background saving started");
+  ScheduleStep(0);
+  return "";
+}
+
+std::string Persistence::BgRewriteAof(bool* scheduled) {
+  *scheduled = false;
+  if (aof_rewrite_in_progress()) {
+    return "ERR Background append only file rewriting already in progress";
+  }
+  if (job_) {
+    rewrite_scheduled_ = true;
+    *scheduled = true;
+    return "";
+  }
+  Env* env = server_->env();
+  Status s = env->CreateDir(aof_->dir_path());
+  std::string temp, base_name;
+  bool preamble = server_->config().aof_use_rdb_preamble;
+  if (s.ok()) s = aof_->BeginRewrite(preamble, &temp, &base_name);
+  if (s.ok()) s = StartJob(JobKind::kAofRewrite, !preamble, temp, base_name);
+  if (!s.ok()) {
+    last_bgrewrite_ok_ = false;
+    aof_->AbortRewrite(temp);
+    return "ERR Can't rewrite append only file in background: " + s.message();
+  }
+  server_->log().Notice("Background append only file rewriting started");
+  ScheduleStep(0);
+  return "";
+}
+
+Status Persistence::WriteBaseSync(const std::string& path) {
+  if (job_) return Status::IoError("a background save is in progress");
+  bool preamble = server_->config().aof_use_rdb_preamble;
+  Status s = StartJob(JobKind::kAofRewrite, !preamble, path, "");
+  if (!s.ok()) return s;
+  while (!job_->snapshot->Step(1 << 16)) {
+    s = FlushJobBuffer(false);
+    if (!s.ok()) break;
+  }
+  if (s.ok()) s = FlushJobBuffer(true);
+  if (s.ok()) s = job_->file->Sync();
+  std::unique_ptr<Job> job = std::move(job_);
+  if (!job->snapshot->done()) {
+    job->snapshot->Abandon();
+    while (!job->snapshot->Step(1 << 20)) {
+    }
+  }
+  idle_mark_ = job->snapshot->saved_mark();
+  job->snapshot.reset();
+  job->file->Close();
+  return s;
+}
+
+Status Persistence::SaveSync() {
+  if (job_) return Status::IoError("Background save already in progress");
+  Env* env = server_->env();
+  std::string temp = server_->config().dir + "/temp-" + std::to_string(env->ProcessId()) + ".rdb";
+  Status s = StartJob(JobKind::kBgSave, false, temp, "");
+  if (!s.ok()) return s;
+  uint64_t dirty = server_->dirty;
+  while (!job_->snapshot->Step(1 << 16)) {
+    s = FlushJobBuffer(false);
+    if (!s.ok()) break;
+  }
+  if (s.ok()) s = FlushJobBuffer(true);
+  if (s.ok()) s = job_->file->Sync();
+  std::unique_ptr<Job> job = std::move(job_);
+  idle_mark_ = job->snapshot->saved_mark();
+  job->snapshot.reset();
+  job->file->Close();
+  if (s.ok()) s = env->RenameFile(temp, RdbPath());
+  if (s.ok()) s = env->SyncDir(server_->config().dir);
+  if (!s.ok()) {
+    env->RemoveFile(temp);
+    server_->log().Warning("Failed saving the DB: {}", s.message());
+    return s;
+  }
+  dirty_at_last_save_ = dirty;
+  last_save_time_s_ = env->WallMicros() / 1000000;
+  server_->set_last_save_time_s(last_save_time_s_);
+  rdb_saves_++;
+  server_->log().Notice("DB saved on disk");
+  return Status::Ok();
+}
+
+// ---- Periodic work ---------------------------------------------------------------------------
+
+void Persistence::Cron() {
+  aof_->Cron();
+  if (job_) return;
+  const ServerConfig& cfg = server_->config();
+  int64_t now_s = server_->env()->WallMicros() / 1000000;
+  uint64_t changes = server_->dirty - dirty_at_last_save_;
+  for (const auto& sp : cfg.save) {
+    // After a failed BGSAVE, wait 5 s before trying again (as Redis does).
+    bool retry_ok = last_bgsave_ok_ || now_s - last_bgsave_try_s_ > 5;
+    if (changes >= static_cast<uint64_t>(sp.changes) && now_s - last_save_time_s_ >= sp.seconds &&
+        retry_ok) {
+      server_->log().Notice("{} changes in {} seconds. Saving...", sp.changes, sp.seconds);
+      BgSave(false);
+      return;
+    }
+  }
+  if (aof_->enabled() && cfg.auto_aof_rewrite_percentage > 0 &&
+      aof_->current_size() > static_cast<uint64_t>(cfg.auto_aof_rewrite_min_size)) {
+    uint64_t base = std::max<uint64_t>(aof_->base_size(), 1);
+    uint64_t growth = (aof_->current_size() * 100 / base) - 100;
+    if (growth >= static_cast<uint64_t>(cfg.auto_aof_rewrite_percentage)) {
+      server_->log().Notice("Starting automatic rewriting of AOF on {}% growth", growth);
+      bool scheduled;
+      BgRewriteAof(&scheduled);
+    }
+  }
+}
+
+// ---- Switches -------------------------------------------------------------------------------
+
+std::string Persistence::SetAppendOnly(bool on) {
+  if (on == aof_->enabled()) return "";
+  if (!on) {
+    aof_->Close(/*sync=*/true);
+    return "";
+  }
+  Status s = aof_->Open();
+  if (!s.ok()) return "ERR " + s.message();
+  return "";
+}
+
+std::string Persistence::PrepareShutdown(bool save, bool nosave) {
+  if (job_) {
+    // A background save is abandoned, as Redis kills its child.
+    job_->snapshot->Abandon();
+    FinishJob(false, "shutdown");
+  }
+  if (aof_->enabled()) aof_->Close(/*sync=*/true);
+  bool want_save = save || (!nosave && !server_->config().save.empty());
+  if (want_save) {
+    Status s = SaveSync();
+    if (!s.ok()) return "ERR Errors trying to SHUTDOWN. Check logs.";
+  }
+  return "";
+}
+
+Status Persistence::Reload() {
+  Status s = SaveSync();
+  if (!s.ok()) return s;
+  server_->FlushDatabases(-1, false);
+  std::string data;
+  s = server_->env()->ReadFileToString(RdbPath(), &data);
+  if (s.ok()) s = LoadRdbImage(data);
+  return s;
+}
+
+}  // namespace redsim

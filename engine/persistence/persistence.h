@@ -1,0 +1,144 @@
+// Persistence: everything that puts the dataset on disk and gets it back — RDB snapshots (SAVE,
+// BGSAVE, save points), the AOF (through Aof), loading at startup (AOF preferred when enabled,
+// as Redis does), and the fork-less background snapshots both use.
+//
+// Background work (BGSAVE, AOF rewrite) runs as a chain of Env timers, each step emitting a
+// bounded number of keys from a Snapshot into an RDB writer and appending to a temporary file;
+// the simulated cost of each step is the bytes it wrote at 200 MB/s, so a background save takes
+// virtual time under simulation and leaves room for clients in real mode. Only one background
+// snapshot runs at a time; a rewrite requested during a BGSAVE is scheduled after it.
+//
+// Destroying a Persistence is a crash: nothing is flushed. Graceful paths (SHUTDOWN, CONFIG SET
+// appendonly no) call the explicit methods.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/env/env.h"
+#include "engine/persistence/aof.h"
+#include "engine/persistence/rdb_file.h"
+#include "engine/persistence/snapshot.h"
+#include "engine/server/server.h"
+
+namespace redsim {
+
+class Persistence : public PropagationSink, public SnapshotSink {
+ public:
+  explicit Persistence(Server* server);
+  ~Persistence() override;
+
+  Aof* aof() { return aof_.get(); }
+
+  // Startup: loads the AOF when appendonly is on (and it exists), else the RDB file if present;
+  // then opens the AOF for writing when appendonly is on. Errors name the file, the offset and
+  // what was wrong.
+  Status LoadAtStartup();
+  // Loads an RDB image into the databases (startup, AOF preamble, DEBUG RELOAD, full sync).
+  Status LoadRdbImage(std::string_view data, uint64_t* consumed = nullptr);
+
+  // The before-sleep point: the AOF buffer goes to disk before any reply of this turn.
+  void BeforeReplies();
+  void Cron();
+
+  // SAVE: a synchronous snapshot to `dbfilename` (temporary file, fsync, rename, directory fsync).
+  Status SaveSync();
+  // BGSAVE [SCHEDULE]: "" on success, else the error text to reply.
+  std::string BgSave(bool schedule);
+  // BGREWRITEAOF: "" on success (started or scheduled), else the error text; *scheduled set when
+  // it waits for a running BGSAVE.
+  std::string BgRewriteAof(bool* scheduled);
+  // Writes a complete base (RDB or AOF commands) synchronously to `path` (first AOF base).
+  Status WriteBaseSync(const std::string& path);
+
+  // CONFIG SET appendonly yes|no.
+  std::string SetAppendOnly(bool on);
+  // SHUTDOWN: flush and fsync the AOF; save the RDB if asked (or if save points are set and
+  // nosave is not given). Returns "" or an error (the shutdown is then refused, as Redis does).
+  std::string PrepareShutdown(bool save, bool nosave);
+  // DEBUG RELOAD: save, flush, load back.
+  Status Reload();
+
+  // PropagationSink: writes to the AOF.
+  void Feed(int db, const std::vector<std::string_view>& args) override;
+  // SnapshotSink.
+  void Emit(int db, std::string_view key, const Value& value, int64_t expire_ms,
+            uint32_t access) override;
+
+  // Named probes on rare paths ("aof-torn-tail-truncated"...), counted for coverage reports.
+  void NoteProbe(const std::string& name) { probes_[name]++; }
+  const std::map<std::string, uint64_t>& probes() const { return probes_; }
+
+  // ---- INFO persistence -------------------------------------------------------------------
+  bool loading() const { return loading_; }
+  bool bgsave_in_progress() const { return job_ && job_->kind == JobKind::kBgSave; }
+  bool aof_rewrite_in_progress() const { return job_ && job_->kind == JobKind::kAofRewrite; }
+  bool aof_rewrite_scheduled() const { return rewrite_scheduled_; }
+  uint64_t dirty_at_last_save() const { return dirty_at_last_save_; }
+  int64_t last_save_time_s() const { return last_save_time_s_; }
+  bool last_bgsave_ok() const { return last_bgsave_ok_; }
+  int64_t last_bgsave_duration_s() const { return last_bgsave_duration_s_; }
+  int64_t current_job_seconds() const;
+  uint64_t rdb_saves() const { return rdb_saves_; }
+  bool last_bgrewrite_ok() const { return last_bgrewrite_ok_; }
+  int64_t last_rewrite_duration_s() const { return last_rewrite_duration_s_; }
+  uint64_t aof_rewrites() const { return aof_rewrites_; }
+  uint64_t keys_loaded() const { return keys_loaded_; }
+  uint64_t keys_expired_on_load() const { return keys_expired_on_load_; }
+  int64_t longest_step_us() const { return longest_step_us_; }
+
+ private:
+  enum class JobKind { kBgSave, kAofRewrite };
+  struct Job {
+    JobKind kind;
+    std::unique_ptr<Snapshot> snapshot;
+    std::unique_ptr<WritableFile> file;
+    std::string temp_path;
+    std::string final_name;  // AOF base name, or "" for the RDB file
+    std::string buffer;
+    std::unique_ptr<rdb::FileWriter> writer;
+    int current_db = -1;
+    bool aof_format = false;  // base written as commands rather than RDB
+    int64_t start_us = 0;
+    uint64_t dirty_at_start = 0;
+  };
+
+  std::string RdbPath() const;
+  std::vector<std::pair<std::string, std::string>> AuxFields() const;
+  Status StartJob(JobKind kind, bool aof_format, const std::string& temp_path,
+                  const std::string& final_name);
+  void ScheduleStep(int64_t delay_us);
+  void RunStep();
+  Status FlushJobBuffer(bool final);
+  void FinishJob(bool ok, const std::string& error);
+  std::vector<Database*> AllDatabases();
+
+  Server* server_;
+  std::unique_ptr<Aof> aof_;
+  std::unique_ptr<Job> job_;
+  bool loading_ = false;
+  bool rewrite_scheduled_ = false;
+  bool idle_mark_ = false;
+  uint64_t dirty_at_last_save_ = 0;
+  int64_t last_save_time_s_ = 0;
+  int64_t last_bgsave_try_s_ = 0;
+  bool last_bgsave_ok_ = true;
+  int64_t last_bgsave_duration_s_ = -1;
+  uint64_t rdb_saves_ = 0;
+  bool last_bgrewrite_ok_ = true;
+  int64_t last_rewrite_duration_s_ = -1;
+  uint64_t aof_rewrites_ = 0;
+  uint64_t keys_loaded_ = 0;
+  uint64_t keys_expired_on_load_ = 0;
+  int64_t longest_step_us_ = 0;
+  TimerId step_timer_ = 0;
+  std::map<std::string, uint64_t> probes_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace redsim
