@@ -49,11 +49,20 @@ int ServerProcess::FreePort() {
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::vector<std::string> extra) {
+  char tmpl[] = "/tmp/redsim-test-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto p = StartIn(kind, dir, std::move(extra));
+  if (p) p->owns_dir_ = true;
+  return p;
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::StartIn(Kind kind, const std::string& dir,
+                                                      std::vector<std::string> extra, int port) {
   for (int attempt = 0; attempt < 5; attempt++) {
     auto p = std::unique_ptr<ServerProcess>(new ServerProcess());
-    p->port_ = FreePort();
-    char tmpl[] = "/tmp/redsim-test-XXXXXX";
-    p->dir_ = mkdtemp(tmpl);
+    p->port_ = port != 0 ? port : FreePort();
+    p->dir_ = dir;
+    p->owns_dir_ = false;
     std::string bin = kind == Kind::kRedis ? RedisServerPath() : RedsimServerPath();
     std::vector<std::string> args = {bin,       "--port", std::to_string(p->port_), "--bind",
                                      "127.0.0.1", "--save", "",  "--appendonly", "no",
@@ -125,7 +134,7 @@ int ServerProcess::Terminate(int timeout_ms) {
 
 ServerProcess::~ServerProcess() {
   Kill();
-  if (!dir_.empty()) {
+  if (!dir_.empty() && owns_dir_) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }

@@ -19,6 +19,11 @@ class ServerProcess {
   // Persistence is off unless the extra args turn it on. Returns nullptr (with a message on
   // stderr) when it does not come up.
   static std::unique_ptr<ServerProcess> Start(Kind kind, std::vector<std::string> extra_args = {});
+  // Starts in an existing data directory (kept when the process object is destroyed), on the
+  // given port (0 = a free one).
+  static std::unique_ptr<ServerProcess> StartIn(Kind kind, const std::string& dir,
+                                                std::vector<std::string> extra_args,
+                                                int port = 0);
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
@@ -37,6 +42,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string dir_;
+  bool owns_dir_ = true;
 };
 
 }  // namespace redsim::testing
