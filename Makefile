@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 # Lets ccache share objects between checkouts (worktrees) of this repository.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build demo demo-real test bench serve clean
+.PHONY: all deps configure build demo demo-real test bench serve clean asan fuzz
 
 all: build
 
@@ -25,8 +25,18 @@ demo: build
 demo-real: build
 	@bash scripts/demo_real.sh $(BUILD_DIR)
 
-test: build
+test: build asan
 	@cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 1200
+	@echo "== loader fuzzing under AddressSanitizer"
+	@build/asan/bin/loader_fuzz_tests --gtest_brief=1
+
+# The fuzz targets built with AddressSanitizer and UBSan (a separate, cached build directory).
+asan: deps
+	@cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDSIM_ASAN=ON -DREDSIM_BUILD_TESTS=ON -DREDSIM_WERROR=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/asan -j$(JOBS) --target loader_fuzz_tests
+
+fuzz: asan
+	@REDSIM_FUZZ_ITERATIONS=$${ITERATIONS:-200000} build/asan/bin/loader_fuzz_tests
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -71,7 +71,8 @@ Status LoadRdb(std::string_view data, const LoadContext& ctx, int64_t now_ms,
     version = version * 10 + (data[i] - '0');
   }
   if (version < 1 || version > kVersion) {
-    return Status::Corruption("can't handle RDB format version " + std::to_string(version));
+    return Status::Corruption("can't handle RDB format version " + std::to_string(version) +
+                              " (offset 5)");
   }
   Decoder dec(data.substr(9), 9);
   int db = 0;
