@@ -12,5 +12,6 @@ void RegisterConnectionFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);
+void RegisterReplicationFamily(CommandTable& t);
 
 }  // namespace redsim

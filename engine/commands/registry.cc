@@ -10,6 +10,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterServerFamily(t);
   RegisterTransactionFamily(t);
   RegisterPersistenceFamily(t);
+  RegisterReplicationFamily(t);
 }
 
 }  // namespace redsim

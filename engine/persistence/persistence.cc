@@ -180,8 +180,10 @@ Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& t
   job->final_name = final_name;
   job->start_us = server_->env()->NowMicros();
   job->dirty_at_start = server_->dirty;
-  Status s = server_->env()->OpenWritable(temp_path, /*truncate=*/true, &job->file);
-  if (!s.ok()) return s;
+  if (kind != JobKind::kReplication) {
+    Status s = server_->env()->OpenWritable(temp_path, /*truncate=*/true, &job->file);
+    if (!s.ok()) return s;
+  }
   job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, server_->config().rdbcompression,
                                                   server_->config().rdbchecksum);
   if (!aof_format) {
@@ -199,9 +201,31 @@ Status Persistence::FlushJobBuffer(bool final) {
   if (final && !job->aof_format) job->writer->Finish();
   if (job->buffer.empty()) return Status::Ok();
   if (!job->aof_format) job->writer->Flushed(job->buffer.size());
-  Status s = job->file->Append(job->buffer);
+  Status s = Status::Ok();
+  if (job->consumer) job->consumer(job->buffer, false);
+  else s = job->file->Append(job->buffer);
   job->buffer.clear();
   return s;
+}
+
+bool Persistence::StartStreamingSnapshot(
+    ChunkConsumer consumer, std::function<bool()> can_accept,
+    std::vector<std::pair<std::string, std::string>> extra_aux) {
+  if (job_) return false;
+  auto job = std::make_unique<Job>();
+  job->kind = JobKind::kReplication;
+  job->start_us = server_->env()->NowMicros();
+  job->consumer = std::move(consumer);
+  job->can_accept = std::move(can_accept);
+  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, server_->config().rdbcompression,
+                                                  server_->config().rdbchecksum);
+  auto aux = AuxFields();
+  aux.insert(aux.end(), extra_aux.begin(), extra_aux.end());
+  job->writer->Header(aux);
+  job_ = std::move(job);
+  job_->snapshot = std::make_unique<Snapshot>(AllDatabases(), idle_mark_, this);
+  ScheduleStep(0);
+  return true;
 }
 
 void Persistence::ScheduleStep(int64_t delay_us) {
@@ -215,13 +239,22 @@ void Persistence::ScheduleStep(int64_t delay_us) {
 
 void Persistence::RunStep() {
   if (!job_) return;
+  if (job_->can_accept && !job_->can_accept()) {
+    ScheduleStep(1000);  // the receivers are behind: try again in 1 ms
+    return;
+  }
   int64_t t0 = server_->env()->NowMicros();
   size_t before = job_->buffer.size();
-  uint64_t file_before = job_->file->Size();
+  uint64_t file_before = job_->file ? job_->file->Size() : 0;
+  uint64_t streamed_before = job_->streamed;
   bool done = job_->snapshot->Step(kStepEntries);
   Status s = Status::Ok();
-  if (job_->buffer.size() >= kFlushBytes || done) s = FlushJobBuffer(done);
-  if (s.ok() && done) s = job_->file->Sync();
+  if (job_->buffer.size() >= kFlushBytes || done) {
+    job_->streamed += job_->buffer.size();
+    s = FlushJobBuffer(done);
+    if (done && job_->consumer) job_->streamed += 0;
+  }
+  if (s.ok() && done && job_->file) s = job_->file->Sync();
   longest_step_us_ = std::max(longest_step_us_, server_->env()->NowMicros() - t0);
   if (!s.ok()) {
     FinishJob(false, s.message());
@@ -231,7 +264,8 @@ void Persistence::RunStep() {
     FinishJob(true, "");
     return;
   }
-  uint64_t written = (job_->file->Size() - file_before) + (job_->buffer.size() - before);
+  uint64_t written = (job_->file ? job_->file->Size() - file_before : 0) +
+                     (job_->streamed - streamed_before) + (job_->buffer.size() - before);
   ScheduleStep(static_cast<int64_t>(written) / kBytesPerMicro);
 }
 
@@ -246,11 +280,13 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
   }
   idle_mark_ = job->snapshot->saved_mark();
   job->snapshot.reset();
-  job->file->Close();
+  if (job->file) job->file->Close();
   Env* env = server_->env();
   int64_t duration_s = (env->NowMicros() - job->start_us + 500000) / 1000000;
   Status s = ok ? Status::Ok() : Status::IoError(error);
-  if (job->kind == JobKind::kBgSave) {
+  if (job->kind == JobKind::kReplication) {
+    job->consumer(std::string_view(), true);
+  } else if (job->kind == JobKind::kBgSave) {
     if (s.ok()) s = env->RenameFile(job->temp_path, RdbPath());
     if (s.ok()) s = env->SyncDir(server_->config().dir);
     last_bgsave_ok_ = s.ok();
@@ -265,7 +301,7 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
       env->RemoveFile(job->temp_path);
       server_->log().Warning("Background saving error: {}", s.message());
     }
-  } else {
+  } else if (job->kind == JobKind::kAofRewrite) {
     if (s.ok()) s = aof_->FinishRewrite(job->temp_path, job->final_name);
     else aof_->AbortRewrite(job->temp_path);
     last_bgrewrite_ok_ = s.ok();
@@ -282,6 +318,7 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
     bool scheduled;
     BgRewriteAof(&scheduled);
   }
+  if (!job_ && job_done_hook_) job_done_hook_();
 }
 
 int64_t Persistence::current_job_seconds() const {

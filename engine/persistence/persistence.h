@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,6 +54,15 @@ class Persistence : public PropagationSink, public SnapshotSink {
   // BGREWRITEAOF: "" on success (started or scheduled), else the error text; *scheduled set when
   // it waits for a running BGSAVE.
   std::string BgRewriteAof(bool* scheduled);
+  // A snapshot whose RDB bytes go to `consumer` instead of a file (replication full sync).
+  // `can_accept` pauses the snapshot while it returns false (slow replicas). Returns false when
+  // another background job runs; `job_done_hook` is called when it ends.
+  using ChunkConsumer = std::function<void(std::string_view chunk, bool done)>;
+  bool StartStreamingSnapshot(ChunkConsumer consumer, std::function<bool()> can_accept,
+                              std::vector<std::pair<std::string, std::string>> extra_aux);
+  void set_job_done_hook(std::function<void()> hook) { job_done_hook_ = std::move(hook); }
+  bool job_running() const { return job_ != nullptr; }
+
   // Writes a complete base (RDB or AOF commands) synchronously to `path` (first AOF base).
   Status WriteBaseSync(const std::string& path);
 
@@ -93,7 +103,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
   int64_t longest_step_us() const { return longest_step_us_; }
 
  private:
-  enum class JobKind { kBgSave, kAofRewrite };
+  enum class JobKind { kBgSave, kAofRewrite, kReplication };
   struct Job {
     JobKind kind;
     std::unique_ptr<Snapshot> snapshot;
@@ -106,6 +116,9 @@ class Persistence : public PropagationSink, public SnapshotSink {
     bool aof_format = false;  // base written as commands rather than RDB
     int64_t start_us = 0;
     uint64_t dirty_at_start = 0;
+    ChunkConsumer consumer;           // set for kReplication (no file)
+    uint64_t streamed = 0;            // bytes handed to the consumer
+    std::function<bool()> can_accept;
   };
 
   std::string RdbPath() const;
@@ -138,6 +151,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
   int64_t longest_step_us_ = 0;
   TimerId step_timer_ = 0;
   std::map<std::string, uint64_t> probes_;
+  std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -1,5 +1,6 @@
 #include "engine/server/client.h"
 
+#include "engine/replication/replication.h"
 #include "engine/server/server.h"
 
 namespace redsim {
@@ -55,7 +56,8 @@ void Client::ReadFromStream() {
   server_->stats().total_reads_processed++;
   if (query_.size() > query_buffer_peak) query_buffer_peak = query_.size();
   last_interaction_us = server_->env()->NowMicros();
-  if (static_cast<int64_t>(query_.size()) > server_->config().client_query_buffer_limit) {
+  if (static_cast<int64_t>(query_.size()) > server_->config().client_query_buffer_limit &&
+      !has(kClientMaster)) {
     server_->log().Warning("Closing client that reached max query buffer length: id={} addr={}",
                            id_, peer_address);
     server_->CloseClientAsync(this);
@@ -75,8 +77,13 @@ void Client::ProcessInput() {
     auto result = parser_.Parse(query_.data(), query_.size(), limits, &consumed, &args_, &error);
     if (result == RequestParser::Result::kNeedMore) break;
     if (result == RequestParser::Result::kError) {
-      server_->log().Verbose("Protocol error ({}) from client: id={} addr={}", error, id_,
-                             peer_address);
+      std::string head(query_.data(), std::min<size_t>(query_.size(), 64));
+      for (char& ch : head) {
+        if (ch < 32 || ch > 126) ch = '.';
+      }
+      server_->log().Verbose("Protocol error ({}) from client: id={} addr={}. Query buffer "
+                             "starts with: '{}'",
+                             error, id_, peer_address, head);
       ReplyBuilder(&reply_, resp).Error(error);
       server_->stats().total_error_replies++;
       flags |= kClientCloseAfterReply;
@@ -87,6 +94,11 @@ void Client::ProcessInput() {
     }
     if (!args_.empty()) {
       server_->ProcessCommand(this, args_);
+    }
+    // The primary's stream: its bytes count towards our replication offset and go on to our
+    // own replicas unchanged.
+    if (has(kClientMaster) && server_->replication() != nullptr) {
+      server_->replication()->OnMasterStreamBytes(std::string_view(query_.data(), consumed));
     }
     // The arguments point into the buffer: consume only after the command ran.
     query_.Consume(consumed);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "engine/base/io_buffer.h"
 #include "engine/env/env.h"
+#include "engine/resp/reply_builder.h"
 #include "engine/resp/request_parser.h"
 
 namespace redsim {
@@ -46,6 +48,7 @@ enum ClientFlag : uint64_t {
   kClientNoTouch = 1ULL << 19,
   kClientReprocessing = 1ULL << 20,   // re-running a blocked command after its key got ready
   kClientDenyBlocking = 1ULL << 21,   // inside EXEC or a script: blocking commands time out now
+  kClientMasterForceReply = 1ULL << 22,  // the master link: this command's reply is sent
 };
 
 // A command kept for later (MULTI queue, blocked command): owns its argument bytes.
@@ -106,6 +109,19 @@ class Client : public StreamHandler {
   int blocked_db = 0;
   int64_t blocked_timeout_ms = 0;   // absolute Unix ms; 0 = forever
   uint64_t blocked_timer = 0;
+
+  // Replaces the timeout reply of a blocked command (WAIT answers with a count).
+  std::function<void(Client*, ReplyBuilder&)> block_timeout_reply;
+
+  // Replication (a replica connected to us, or WAIT bookkeeping).
+  int replica_listening_port = 0;
+  std::string replica_announced_ip;
+  bool replica_capa_eof = false;
+  bool replica_capa_psync2 = false;
+  bool replica_old_sync = false;
+  int64_t last_write_repl_offset = 0;
+  int64_t wait_target_offset = 0;
+  int64_t wait_numreplicas = 0;
 
   // Pub/Sub.
   std::unordered_set<std::string> channels;

@@ -401,7 +401,7 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(BoolParam("stop-writes-on-bgsave-error", &ServerConfig::stop_writes_on_bgsave_error, true));
   v.push_back(EnumParam("sanitize-dump-payload", &ServerConfig::sanitize_dump_payload, {"no", "yes", "clients"}, "no"));
   // Replication.
-  v.push_back(WithAlias(Missing(StringParam("replicaof", &ServerConfig::replicaof, ""), "replication"), "slaveof"));
+  v.push_back(WithAlias(StringParam("replicaof", &ServerConfig::replicaof, "", kConfigImmutable), "slaveof"));
   v.push_back(StringParam("masterauth", &ServerConfig::masterauth, "", kConfigSensitive));
   v.push_back(StringParam("masteruser", &ServerConfig::masteruser, ""));
   v.push_back(WithAlias(BoolParam("replica-read-only", &ServerConfig::replica_read_only, true), "slave-read-only"));

@@ -6,6 +6,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
+#include "engine/replication/replication.h"
 #include "engine/server/server.h"
 
 namespace redsim {
@@ -189,9 +190,9 @@ void StatsSection(Server* server, std::string* out) {
   Line(out, "instantaneous_input_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_in) / 1024, 2));
   Line(out, "instantaneous_output_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_out) / 1024, 2));
   LineU(out, "rejected_connections", s.rejected_connections);
-  Line(out, "sync_full", "0");
-  Line(out, "sync_partial_ok", "0");
-  Line(out, "sync_partial_err", "0");
+  LineU(out, "sync_full", server->replication()->sync_full());
+  LineU(out, "sync_partial_ok", server->replication()->sync_partial_ok());
+  LineU(out, "sync_partial_err", server->replication()->sync_partial_err());
   LineU(out, "expired_keys", s.expired_keys);
   Line(out, "expired_stale_perc", "0.00");
   LineU(out, "expired_time_cap_reached_count", s.expired_time_cap_reached_count);
@@ -212,18 +213,7 @@ void StatsSection(Server* server, std::string* out) {
 }
 
 void ReplicationSection(Server* server, std::string* out) {
-  out->append("# Replication\r\n");
-  Line(out, "role", server->config().replicaof.empty() ? "master" : "slave");
-  Line(out, "connected_slaves", "0");
-  Line(out, "master_failover_state", "no-failover");
-  Line(out, "master_replid", server->run_id());
-  Line(out, "master_replid2", "0000000000000000000000000000000000000000");
-  Line(out, "master_repl_offset", "0");
-  Line(out, "second_repl_offset", "-1");
-  Line(out, "repl_backlog_active", "0");
-  Line(out, "repl_backlog_size", server->config().repl_backlog_size);
-  Line(out, "repl_backlog_first_byte_offset", "0");
-  Line(out, "repl_backlog_histlen", "0");
+  server->replication()->AppendInfo(out);
 }
 
 void CpuSection(Server* server, std::string* out) {

@@ -5,6 +5,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
+#include "engine/replication/replication.h"
 #include "engine/server/command_context.h"
 
 namespace redsim {
@@ -35,6 +36,8 @@ Server::Server(Options options)
   RegisterAllCommands(commands_);
   persistence_ = std::make_unique<Persistence>(this);
   AddPropagationSink(persistence_.get());
+  replication_ = std::make_unique<Replication>(this);
+  AddPropagationSink(replication_.get());
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
   RefreshTime();
@@ -43,7 +46,9 @@ Server::Server(Options options)
 Server::~Server() {
   Stop();
   *alive_ = false;
+  RemovePropagationSink(replication_.get());
   RemovePropagationSink(persistence_.get());
+  replication_.reset();
   persistence_.reset();
   for (Client* c : clients_to_free_) delete c;
   clients_to_free_.clear();
@@ -73,6 +78,14 @@ Status Server::Start() {
     listeners_.push_back(std::move(listener));
   }
   config_.port = listen_port_;
+  if (!config_.replicaof.empty()) {
+    auto parts = SplitArgs(config_.replicaof);
+    int64_t port;
+    if (!parts || parts->size() != 2 || !ParseInt64((*parts)[1], &port)) {
+      return Status::InvalidArgument("bad replicaof directive: " + config_.replicaof);
+    }
+    replication_->ReplicaOf((*parts)[0], static_cast<int>(port));
+  }
   auto alive = alive_;
   int64_t period_us = 1000000 / std::max<int64_t>(1, config_.hz);
   std::function<void()> tick;
@@ -172,6 +185,24 @@ void Server::OnAccept(std::unique_ptr<Stream> stream) {
   log_.Verbose("Accepted {}", c->peer_address);
 }
 
+Client* Server::AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags) {
+  uint64_t id = next_client_id_++;
+  auto* c = new Client(this, std::move(stream), id);
+  c->db = dbs_[0].get();
+  c->flags |= flags;
+  c->authenticated = true;
+  c->created_us = env_->NowMicros();
+  c->last_interaction_us = c->created_us;
+  clients_by_id_[id] = c;
+  c->stream()->SetHandler(c);
+  return c;
+}
+
+void Server::FeedInput(Client* c, std::string_view bytes) {
+  c->query_.Append(bytes);
+  c->ProcessInput();
+}
+
 Client* Server::CreateFakeClient() {
   uint64_t id = next_client_id_++;
   auto* c = new Client(this, nullptr, id);
@@ -213,6 +244,7 @@ void Server::FreeClient(Client* c) {
                            unblocked_clients_.end());
   if (c->blocked_timer != 0) env_->CancelTimer(c->blocked_timer);
   UnwatchAllKeys(c);
+  if (replication_) replication_->OnClientFreed(c);
   delete c;
 }
 
@@ -368,10 +400,15 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
     return;
   }
 
-  // CLIENT REPLY OFF/SKIP: the command runs, its reply is dropped.
+  // CLIENT REPLY OFF/SKIP: the command runs, its reply is dropped. So is every reply to our
+  // primary, except what a command sends on purpose (REPLCONF ACK).
   size_t reply_before = c->reply_.size();
   CommandContext ctx{this, c, cmd, args, reply};
   ExecuteCommand(ctx);
+  if (c->has(kClientMaster)) {
+    if (!c->has(kClientMasterForceReply)) c->reply_.resize(std::max(reply_before, c->reply_sent_));
+    c->flags &= ~kClientMasterForceReply;
+  }
   if (c->flags & (kClientReplyOff | kClientReplySkip)) {
     if (c->reply_.size() > reply_before) c->reply_.resize(std::max(reply_before, c->reply_sent_));
     c->flags &= ~kClientReplySkip;
@@ -400,6 +437,20 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   if (!c->authenticated && !cmd->is(kCmdNoAuth)) return reject(err::kNoAuth);
   if (c->has(kClientMulti) && cmd->is(kCmdNoMulti)) {
     return reject("ERR Command not allowed inside a transaction");
+  }
+  if (cmd->is(kCmdWrite) && !c->has(kClientMaster)) {
+    if (replication_->is_replica() && config_.replica_read_only) {
+      return reject(err::kNoWriteReplica);
+    }
+    if (!replication_->is_replica() && config_.min_replicas_to_write > 0 &&
+        replication_->GoodReplicas() < config_.min_replicas_to_write) {
+      return reject("NOREPLICAS Not enough good replicas to write.");
+    }
+  }
+  if (replication_->is_replica() && !replication_->master_link_up() &&
+      !config_.replica_serve_stale_data && !cmd->is(kCmdStale)) {
+    return reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
+                  "'no'.");
   }
   if (c->has(kClientPubSub) && c->resp == 2 && !AllowedInSubscribedMode(cmd)) {
     return reject("ERR Can't execute '" + cmd->display_name +
@@ -449,6 +500,7 @@ void Server::ExecuteCommand(CommandContext& ctx) {
     std::vector<std::string_view> views(extra.begin(), extra.end());
     Propagate(c->db_index, views);
   }
+  if (dirty != dirty_before) c->last_write_repl_offset = replication_->master_repl_offset();
   current_client_ = saved_client;
   in_call_ = saved_in_call;
   errors_in_current_call_ = saved_errors;
@@ -490,8 +542,11 @@ void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
 
 bool Server::ExpireIfNeeded(Database* db, DbEntry* e) {
   if (!e->has_expire() || e->expire_ms > now_ms_) return false;
-  // A replica reports the key as missing but leaves deletion to its primary's DEL.
-  if (!config_.replicaof.empty()) return true;
+  // A replica reports the key as missing but leaves deletion to its primary's DEL (commands from
+  // the primary itself see the key as it is).
+  if (replication_->is_replica()) {
+    return current_client_ == nullptr || !current_client_->has(kClientMaster);
+  }
   DeleteExpiredEntry(db, e);
   return true;
 }
@@ -518,9 +573,7 @@ DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
   DbEntry* e = db->Find(key);
   if (e != nullptr && ExpireIfNeeded(db, e)) {
     // On a replica the key stays (hidden); a write to it replaces it as if absent.
-    if (!config_.replicaof.empty()) {
-      db->Remove(key);
-    }
+    if (replication_->is_replica()) db->Remove(key);
     return nullptr;
   }
   if (e != nullptr) {
@@ -641,9 +694,11 @@ void Server::NotifyKeyspaceEvent(char type_class, std::string_view event, std::s
 // ---- Blocking ------------------------------------------------------------------------------
 
 void Server::BlockClient(Client* c, const std::vector<std::string_view>& args, Command* cmd,
-                         const std::vector<std::string>& keys, int64_t timeout_ms) {
+                         const std::vector<std::string>& keys, int64_t timeout_ms,
+                         std::function<void(Client*, ReplyBuilder&)> timeout_reply) {
   if (c->has(kClientBlocked)) return;  // re-run of a blocked command that must keep waiting
   c->flags |= kClientBlocked;
+  c->block_timeout_reply = std::move(timeout_reply);
   blocked_count_++;
   c->blocked_command.cmd = cmd;
   c->blocked_command.args.assign(args.begin(), args.end());
@@ -688,11 +743,16 @@ void Server::UnblockClient(Client* c, bool timed_out, std::string_view error) {
   Command* cmd = c->blocked_command.cmd;
   if (!error.empty()) {
     reply.Error(error);
+  } else if (timed_out && c->block_timeout_reply) {
+    auto handler = std::move(c->block_timeout_reply);
+    c->block_timeout_reply = nullptr;
+    handler(c, reply);
   } else if (timed_out) {
     // BLMOVE and BRPOPLPUSH answer a timeout with a null bulk; the others with a null array.
     if (cmd != nullptr && (cmd->name == "blmove" || cmd->name == "brpoplpush")) reply.Null();
     else reply.NullArray();
   }
+  c->block_timeout_reply = nullptr;
   if (timed_out || !error.empty()) {
     if (cmd != nullptr) {
       cmd->calls++;
@@ -763,6 +823,7 @@ void Server::Cron() {
 
   ActiveExpireCycle();
   persistence_->Cron();
+  replication_->Cron();
   if (config_.activerehashing) {
     for (auto& db : dbs_) {
       if (db->table().RehashSteps(100)) break;
@@ -803,7 +864,7 @@ void Server::Cron() {
 // during a callback, so a time budget alone would not bound it) and by a time budget (25% of
 // the cron period, as in Redis) in real mode.
 void Server::ActiveExpireCycle() {
-  if (!config_.replicaof.empty() || !active_expire_enabled_) return;
+  if (replication_->is_replica() || !active_expire_enabled_) return;
   int64_t start_us = env_->NowMicros();
   int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
   int effort = static_cast<int>(config_.active_expire_effort) - 1;

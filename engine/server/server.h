@@ -33,6 +33,7 @@
 namespace redsim {
 
 class Persistence;
+class Replication;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -135,6 +136,11 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // LRU clock in Redis's units (seconds, 24 bits).
   uint32_t LruClock() const;
   Persistence* persistence() const { return persistence_.get(); }
+  Replication* replication() const { return replication_.get(); }
+  // Wraps an established stream in a client (the replication link to our primary).
+  Client* AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags);
+  // Processes bytes as if they had arrived on the client's connection.
+  void FeedInput(Client* c, std::string_view bytes);
   // True while the dataset is being loaded (no propagation, LOADING replies).
   bool loading() const { return loading_; }
   void set_loading(bool on) { loading_ = on; }
@@ -207,7 +213,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Blocks `c` on `keys` until one is signalled ready or the timeout (absolute Unix ms, 0 =
   // forever) passes; the stored command is re-run when a key is ready.
   void BlockClient(Client* c, const std::vector<std::string_view>& args, Command* cmd,
-                   const std::vector<std::string>& keys, int64_t timeout_ms);
+                   const std::vector<std::string>& keys, int64_t timeout_ms,
+                   std::function<void(Client*, ReplyBuilder&)> timeout_reply = nullptr);
   // Unblocks with the timeout reply (null) or an error; `reply` writes nothing when empty.
   void UnblockClient(Client* c, bool timed_out, std::string_view error = {});
 
@@ -269,6 +276,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
 
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<Replication> replication_;
   bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<uint64_t, Client*> clients_by_id_;
