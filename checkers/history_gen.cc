@@ -182,8 +182,8 @@ GeneratedHistory GenerateHistory(const GenOptions& o) {
     op.key = key;
     op.info = info;
     if (!apply && IsRead(op.f)) op.applied = true;  // reads have no effect either way
-    int64_t point = (i + 1) * slot_ns * 2;
     int64_t spread = static_cast<int64_t>(o.max_spread) * slot_ns * 2;
+    int64_t point = (i + 1) * slot_ns * 2 + spread;  // keeps every time >= 0
     op.invoke_ns = point - 1 - static_cast<int64_t>(rng.Below(spread + 1));
     op.complete_ns = point + 1 + static_cast<int64_t>(rng.Below(spread + 1));
     ops.push_back(std::move(op));

@@ -37,7 +37,7 @@ struct CounterSpec {
   static size_t StateBytes(const State&) { return 0; }
   static bool ReadOnly(const Op& op) { return op.read || (op.delta == 0 && !op.check_result); }
   static bool Monotone(const Op& op) { return !op.read && op.delta >= 0; }
-  bool Extends(const State& s, const Op& read) const { return s <= read.result; }
+  bool Extends(const State& s, const Op& op) const { return !op.read || s <= op.result; }
   bool Apply(const State& s, const Op& op, State* next) const {
     if (op.read) {
       *next = s;
@@ -135,10 +135,18 @@ struct CollectionSpec {
   static bool Monotone(const Op& op) {
     return op.kind == CollKind::kAdd || op.kind == CollKind::kAppend;
   }
-  bool Extends(const State& s, const Op& read) const {
-    if (read.kind != CollKind::kRead || read.impossible) return false;
-    if (is_set) return std::includes(read.read.begin(), read.read.end(), s.begin(), s.end());
-    return s.size() <= read.read.size() && std::equal(s.begin(), s.end(), read.read.begin());
+  // Whether some extension of `s` (adds, appends) could make read-only `op` legal.
+  bool Extends(const State& s, const Op& op) const {
+    switch (op.kind) {
+      case CollKind::kRead:
+        if (op.impossible) return false;
+        if (is_set) return std::includes(op.read.begin(), op.read.end(), s.begin(), s.end());
+        return s.size() <= op.read.size() && std::equal(s.begin(), s.end(), op.read.begin());
+      case CollKind::kRemove:  // "was not there": adds never take an element away
+        return !std::binary_search(s.begin(), s.end(), op.element);
+      default:  // "already present": a later add may put it there
+        return true;
+    }
   }
 
   bool Apply(const State& s, const Op& op, State* next) const {
