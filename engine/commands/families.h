@@ -11,5 +11,8 @@ void RegisterKeysFamily(CommandTable& t);
 void RegisterConnectionFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
+void RegisterSortFamily(CommandTable& t);
 
 }  // namespace redsim

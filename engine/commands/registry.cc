@@ -9,6 +9,9 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionFamily(t);
   RegisterServerFamily(t);
   RegisterTransactionFamily(t);
+  RegisterListFamily(t);
+  RegisterHashFamily(t);
+  RegisterSortFamily(t);
 }
 
 }  // namespace redsim

@@ -361,6 +361,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   if (c->flags & kClientReplySkipNext) {
     c->flags = (c->flags & ~kClientReplySkipNext) | kClientReplySkip;
   }
+  // As Redis 7.0 does after every command: clients blocked on keys this command filled are
+  // served now, before this client's next pipelined command can take the data.
+  if (!ready_keys_.empty()) ServeReadyKeys();
 }
 
 bool Server::CheckCommandAllowed(Client* c, Command* cmd,
@@ -710,7 +713,9 @@ void Server::ServeReadyKeys() {
         ReplyBuilder reply = ReplyTo(c);
         CommandContext ctx{this, c, stored.cmd, args, reply};
         c->flags |= kClientReprocessing;
+        ready_key_being_served_ = &bk.key;
         ExecuteCommand(ctx);
+        ready_key_being_served_ = nullptr;
         c->flags &= ~kClientReprocessing;
         c->db_index = saved_db;
         c->db = saved_dbp;
