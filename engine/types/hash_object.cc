@@ -254,8 +254,9 @@ class TableHash final : public HashObject {
  private:
   uint64_t Hash(std::string_view s) const { return HashBytes(s, seed_); }
   bool rehashing() const { return rehash_index_ >= 0; }
-  // The link (bucket slot or a node's next field) that points at `field`'s node, or nullptr.
-  HashNode** FindLink(std::string_view field);
+  // The link (bucket slot or a node's next field) that points at `field`'s node, or nullptr;
+  // *table_index (when given) gets the table holding it.
+  HashNode** FindLink(std::string_view field, int* table_index = nullptr);
   void RehashStep();
   void MaybeShrink();
   void VisitBucket(int t, size_t index, const Visitor& visit) const {
@@ -272,14 +273,16 @@ class TableHash final : public HashObject {
   size_t node_bytes_ = 0;
 };
 
-HashNode** TableHash::FindLink(std::string_view field) {
+HashNode** TableHash::FindLink(std::string_view field, int* table_index) {
   if (Length() == 0) return nullptr;
   uint64_t h = Hash(field);
   for (int t = 0; t < 2; t++) {
     if (table_[t] == nullptr) continue;
     HashNode** link = &table_[t][h & (size_[t] - 1)];
     for (; *link != nullptr; link = &(*link)->next) {
-      if ((*link)->field() == field) return link;
+      if ((*link)->field() != field) continue;
+      if (table_index != nullptr) *table_index = t;
+      return link;
     }
     if (!rehashing()) break;
   }
@@ -385,16 +388,11 @@ bool TableHash::Set(std::string_view field, std::string_view value) {
 
 bool TableHash::Delete(std::string_view field) {
   RehashStep();
-  HashNode** link = FindLink(field);
+  int t = 0;
+  HashNode** link = FindLink(field, &t);
   if (link == nullptr) return false;
   HashNode* n = *link;
   *link = n->next;
-  // The node is in table 1 when it hashes to a bucket of table 0 that was already moved.
-  int t = 0;
-  if (rehashing()) {
-    size_t index0 = Hash(n->field()) & (size_[0] - 1);
-    if (static_cast<int64_t>(index0) < rehash_index_) t = 1;
-  }
   used_[t]--;
   node_bytes_ -= n->AllocatedBytes();
   free(n);
