@@ -672,9 +672,9 @@ void Server::UnblockClient(Client* c, bool timed_out, std::string_view error) {
   if (!error.empty()) {
     reply.Error(error);
   } else if (timed_out) {
-    // BLMOVE and BRPOPLPUSH answer a timeout with a null bulk; the others with a null array.
-    if (cmd != nullptr && (cmd->name == "blmove" || cmd->name == "brpoplpush")) reply.Null();
-    else reply.NullArray();
+    // Redis 7.0 answers every timed-out list, sorted-set or stream wait with a null array,
+    // BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
+    reply.NullArray();
   }
   if (timed_out || !error.empty()) {
     if (cmd != nullptr) {
