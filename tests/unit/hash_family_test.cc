@@ -111,3 +111,33 @@ TEST_F(HashTest, ScanWalksATableToCompletion) {
 
 }  // namespace
 }  // namespace redsim::testing
+
+namespace redsim::testing {
+namespace {
+
+class HashPropagationTest : public HashTest, public PropagationSink {
+ protected:
+  void SetUp() override {
+    HashTest::SetUp();
+    server_->AddPropagationSink(this);
+  }
+  void TearDown() override {
+    server_->RemovePropagationSink(this);
+    HashTest::TearDown();
+  }
+  void Feed(int, const std::vector<std::string_view>& args) override {
+    fed.emplace_back(args.begin(), args.end());
+  }
+  std::vector<std::vector<std::string>> fed;
+};
+
+TEST_F(HashPropagationTest, FloatIncrementsPropagateTheirResultAsHset) {
+  Run({"HINCRBYFLOAT", "h", "f", "0.1"});
+  Run({"HINCRBYFLOAT", "h", "f", "x"});  // an error changes nothing
+  Run({"HGET", "h", "f"});
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(fed, (std::vector<Args>{{"HSET", "h", "f", "0.1"}}));
+}
+
+}  // namespace
+}  // namespace redsim::testing

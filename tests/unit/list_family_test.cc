@@ -200,3 +200,49 @@ TEST_F(ListTest, BlmpopServesCountFromTheReadyKey) {
 
 }  // namespace
 }  // namespace redsim::testing
+
+namespace redsim::testing {
+namespace {
+
+// Records what the server propagates to the AOF and replicas.
+class RecordingSink : public PropagationSink {
+ public:
+  void Feed(int, const std::vector<std::string_view>& args) override {
+    fed.emplace_back(args.begin(), args.end());
+  }
+  std::vector<std::vector<std::string>> fed;
+};
+
+class ListPropagationTest : public ListTest {
+ protected:
+  void SetUp() override {
+    ListTest::SetUp();
+    server_->AddPropagationSink(&sink_);
+  }
+  void TearDown() override {
+    server_->RemovePropagationSink(&sink_);
+    ListTest::TearDown();
+  }
+  RecordingSink sink_;
+};
+
+TEST_F(ListPropagationTest, PopsAndBlockingCommandsPropagateAsTheirEffect) {
+  Run({"RPUSH", "k", "a", "b", "c", "d"});
+  Run({"BLPOP", "k", "0"});
+  Run({"LMPOP", "1", "k", "RIGHT", "COUNT", "2"});
+  Run({"BLMOVE", "k", "d", "LEFT", "RIGHT", "0"});
+  Run({"LPOP", "nothing"});  // no change: not propagated
+  Client* a = NewClient();
+  Run(a, {"BRPOPLPUSH", "src", "dst", "0"});
+  Run({"RPUSH", "src", "x"});
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(sink_.fed, (std::vector<Args>{{"RPUSH", "k", "a", "b", "c", "d"},
+                                          {"LPOP", "k"},
+                                          {"RPOP", "k", "2"},
+                                          {"LMOVE", "k", "d", "LEFT", "RIGHT"},
+                                          {"RPUSH", "src", "x"},
+                                          {"RPOPLPUSH", "src", "dst"}}));
+}
+
+}  // namespace
+}  // namespace redsim::testing
