@@ -13,5 +13,8 @@ void RegisterServerFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);
 void RegisterReplicationFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
+void RegisterSortFamily(CommandTable& t);
 
 }  // namespace redsim

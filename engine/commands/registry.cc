@@ -11,6 +11,9 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterTransactionFamily(t);
   RegisterPersistenceFamily(t);
   RegisterReplicationFamily(t);
+  RegisterListFamily(t);
+  RegisterHashFamily(t);
+  RegisterSortFamily(t);
 }
 
 }  // namespace redsim

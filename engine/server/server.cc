@@ -281,7 +281,10 @@ void Server::BeforeSleep() {
       c->flags &= ~kClientUnblocked;
       if (!c->has(kClientCloseAsap) && !c->has(kClientBlocked)) {
         c->ProcessInput();
-        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap)) c->ReadFromStream();
+        // Fake clients (tests, scripts) have no stream to read from.
+        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap) && c->stream_ != nullptr) {
+          c->ReadFromStream();
+        }
       }
     }
     ServeReadyKeys();
@@ -416,6 +419,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   if (c->flags & kClientReplySkipNext) {
     c->flags = (c->flags & ~kClientReplySkipNext) | kClientReplySkip;
   }
+  // As Redis 7.0 does after every command: clients blocked on keys this command filled are
+  // served now, before this client's next pipelined command can take the data.
+  if (!ready_keys_.empty()) ServeReadyKeys();
 }
 
 bool Server::CheckCommandAllowed(Client* c, Command* cmd,
@@ -748,9 +754,9 @@ void Server::UnblockClient(Client* c, bool timed_out, std::string_view error) {
     c->block_timeout_reply = nullptr;
     handler(c, reply);
   } else if (timed_out) {
-    // BLMOVE and BRPOPLPUSH answer a timeout with a null bulk; the others with a null array.
-    if (cmd != nullptr && (cmd->name == "blmove" || cmd->name == "brpoplpush")) reply.Null();
-    else reply.NullArray();
+    // Redis 7.0 answers every timed-out list, sorted-set or stream wait with a null array,
+    // BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
+    reply.NullArray();
   }
   c->block_timeout_reply = nullptr;
   if (timed_out || !error.empty()) {
@@ -793,7 +799,9 @@ void Server::ServeReadyKeys() {
         ReplyBuilder reply = ReplyTo(c);
         CommandContext ctx{this, c, stored.cmd, args, reply};
         c->flags |= kClientReprocessing;
+        ready_key_being_served_ = &bk.key;
         ExecuteCommand(ctx);
+        ready_key_being_served_ = nullptr;
         c->flags &= ~kClientReprocessing;
         c->db_index = saved_db;
         c->db = saved_dbp;

@@ -217,6 +217,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
                    std::function<void(Client*, ReplyBuilder&)> timeout_reply = nullptr);
   // Unblocks with the timeout reply (null) or an error; `reply` writes nothing when empty.
   void UnblockClient(Client* c, bool timed_out, std::string_view error = {});
+  // While a blocked command is re-run because one of its keys became ready: that key (Redis 7.0
+  // serves a client from the key that became ready, not from the first of its keys that has
+  // data). nullptr otherwise.
+  const std::string* ready_key_being_served() const { return ready_key_being_served_; }
 
   // Runs a command that already passed the checks (EXEC's queued commands, scripts): the
   // handler, statistics and propagation.
@@ -290,6 +294,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Blocked clients by key, first blocked first served; keys signalled ready this turn.
   std::map<BlockedKey, std::vector<Client*>> blocking_keys_;
   std::vector<BlockedKey> ready_keys_;
+  const std::string* ready_key_being_served_ = nullptr;
   std::vector<PropagationSink*> sinks_;
   std::map<BlockedKey, std::vector<Client*>> watched_keys_;
   KeyspaceNotifier keyspace_notifier_;
