@@ -11,5 +11,8 @@ void RegisterKeysFamily(CommandTable& t);
 void RegisterConnectionFamily(CommandTable& t);
 void RegisterServerFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
+void RegisterMemoryFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -9,6 +9,9 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterConnectionFamily(t);
   RegisterServerFamily(t);
   RegisterTransactionFamily(t);
+  RegisterSetFamily(t);
+  RegisterZSetFamily(t);
+  RegisterMemoryFamily(t);
 }
 
 }  // namespace redsim

@@ -710,7 +710,9 @@ void Server::ServeReadyKeys() {
         ReplyBuilder reply = ReplyTo(c);
         CommandContext ctx{this, c, stored.cmd, args, reply};
         c->flags |= kClientReprocessing;
+        ready_key_ = bk.key;
         ExecuteCommand(ctx);
+        ready_key_.clear();
         c->flags &= ~kClientReprocessing;
         c->db_index = saved_db;
         c->db = saved_dbp;

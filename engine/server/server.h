@@ -203,6 +203,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
                    const std::vector<std::string>& keys, int64_t timeout_ms);
   // Unblocks with the timeout reply (null) or an error; `reply` writes nothing when empty.
   void UnblockClient(Client* c, bool timed_out, std::string_view error = {});
+  // While ServeReadyKeys re-runs a blocked command: the key that was signalled ready (empty
+  // otherwise). Redis serves a waiting client from that key, not from the first non-empty key
+  // of its list, so multi-key blocking commands look at this key only when re-run.
+  std::string_view ready_key() const { return ready_key_; }
 
   // Runs a command that already passed the checks (EXEC's queued commands, scripts): the
   // handler, statistics and propagation.
@@ -273,6 +277,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Blocked clients by key, first blocked first served; keys signalled ready this turn.
   std::map<BlockedKey, std::vector<Client*>> blocking_keys_;
   std::vector<BlockedKey> ready_keys_;
+  std::string ready_key_;  // see ready_key()
   std::vector<PropagationSink*> sinks_;
   std::map<BlockedKey, std::vector<Client*>> watched_keys_;
   KeyspaceNotifier keyspace_notifier_;
