@@ -5,6 +5,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/server/command_context.h"
+#include "engine/types/lazy_free.h"
 
 namespace redsim {
 
@@ -31,6 +32,7 @@ Server::Server(Options options)
   for (int i = 0; i < config_.databases; i++) {
     dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
   }
+  lazy_freer_ = std::make_unique<LazyFreer>(env_);
   RegisterAllCommands(commands_);
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
@@ -464,7 +466,13 @@ void Server::EndExecPropagation() {
 void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
   std::string key(e->key());
   stats_.expired_keys++;
-  db->Remove(key);
+  if (config_.lazyfree_lazy_expire) {
+    DbEntry* detached = db->Detach(key);
+    lazy_freer_->Free(std::move(detached->value));
+    DbEntry::Destroy(detached);
+  } else {
+    db->Remove(key);
+  }
   NotifyKeyspaceEvent('x', "expired", key, db->index());
   SignalModifiedKey(db, key);
   Propagate(db->index(), {"DEL", key});
@@ -521,6 +529,7 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   if (e == nullptr) {
     e = db->Add(key, std::move(value));
   } else {
+    if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
     e->value = std::move(value);
     if (!keep_ttl) db->RemoveExpire(e);
   }
@@ -529,8 +538,11 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   return e;
 }
 
-bool Server::DeleteKey(Database* db, std::string_view key) {
-  if (!db->Remove(key)) return false;
+bool Server::DeleteKey(Database* db, std::string_view key, bool lazy) {
+  DbEntry* e = db->Detach(key);
+  if (e == nullptr) return false;
+  if (lazy) lazy_freer_->Free(std::move(e->value));
+  DbEntry::Destroy(e);
   SignalModifiedKey(db, key);
   return true;
 }
@@ -538,7 +550,6 @@ bool Server::DeleteKey(Database* db, std::string_view key) {
 void Server::SetExpire(Database* db, DbEntry* e, int64_t when_ms) { db->SetExpire(e, when_ms); }
 
 int64_t Server::FlushDatabases(int index, bool async) {
-  (void)async;
   int64_t removed = 0;
   for (auto& db : dbs_) {
     if (index >= 0 && db->index() != index) continue;
@@ -548,7 +559,14 @@ int64_t Server::FlushDatabases(int index, bool async) {
         for (Client* c : watchers) c->flags |= kClientDirtyCas;
       }
     }
-    db->Clear();
+    if (async) {
+      // The old contents move to a detached database that the lazy-free queue empties in steps.
+      auto old = std::make_unique<Database>(db->index(), rng_.Next());
+      db->SwapContents(*old);
+      lazy_freer_->FreeDatabase(std::move(old));
+    } else {
+      db->Clear();
+    }
   }
   // Every watched key in the flushed databases is invalidated (Redis invalidates only keys that
   // existed; a WATCH on a missing key survives a flush).

@@ -73,6 +73,7 @@ class PropagationSink {
 using ErrorStats = std::map<std::string, uint64_t>;
 
 struct CommandContext;
+class LazyFreer;
 
 class Server : public AcceptHandler, public ErrorReplyObserver {
  public:
@@ -106,6 +107,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   const ServerConfig& config() const { return config_; }
   Log& log() { return log_; }
   Random& rng() { return rng_; }
+  // Frees big values and flushed databases in bounded steps (engine/types/lazy_free.h).
+  LazyFreer& lazy_freer() { return *lazy_freer_; }
   CommandTable& commands() { return commands_; }
   ServerStats& stats() { return stats_; }
   ErrorStats& error_stats() { return error_stats_; }
@@ -147,8 +150,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   DbEntry* AddKey(Database* db, std::string_view key, Value value);
   // Sets a key to `value`, replacing any old value. Drops the TTL unless keep_ttl. Signals.
   DbEntry* SetKey(Database* db, std::string_view key, Value value, bool keep_ttl = false);
-  // Deletes a key if present; returns whether it was. Signals.
-  bool DeleteKey(Database* db, std::string_view key);
+  // Deletes a key if present; returns whether it was. Signals. With `lazy` (UNLINK,
+  // lazyfree-lazy-user-del) a big value is handed to the lazy-free queue instead of being freed
+  // inside the command.
+  bool DeleteKey(Database* db, std::string_view key, bool lazy = false);
   // Sets an absolute expiry time in Unix ms (0 removes it).
   void SetExpire(Database* db, DbEntry* e, int64_t when_ms);
   // Deletes the key if its time has come (and this node may expire keys). Returns true when the
@@ -265,6 +270,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   int listen_port_ = 0;
 
   std::vector<std::unique_ptr<Database>> dbs_;
+  std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<uint64_t, Client*> clients_by_id_;
   std::vector<Client*> pending_writes_;

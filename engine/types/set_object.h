@@ -27,11 +27,15 @@
 
 namespace redsim {
 
-// Bytes an allocation of `n` bytes occupies in the allocator (glibc-style chunks: 8 bytes of
-// header, 16-byte granularity, 32 minimum). Used for honest MEMORY USAGE figures.
+// Bytes an allocation of `n` bytes occupies in the allocator: jemalloc's size classes (16-byte
+// steps up to 128, then four classes per doubling), which redsim-server links. Used for honest
+// MEMORY USAGE figures.
 inline size_t AllocatedSize(size_t n) {
-  size_t chunk = (n + 8 + 15) & ~static_cast<size_t>(15);
-  return chunk < 32 ? 32 : chunk;
+  if (n <= 8) return 8;
+  if (n <= 128) return (n + 15) & ~static_cast<size_t>(15);
+  size_t lg = 63 - static_cast<size_t>(__builtin_clzll(n - 1));  // 2^lg < n <= 2^(lg+1)
+  size_t spacing = static_cast<size_t>(1) << (lg - 2);
+  return (n + spacing - 1) & ~(spacing - 1);
 }
 
 // Varint length prefix used by set and zset nodes (7 bits per byte).
