@@ -181,11 +181,7 @@ constexpr int64_t kSpopMoveStrategyMul = 5;
 
 void SPopWithCount(CommandContext& ctx) {
   int64_t count;
-  if (!ParseInt64(ctx.arg(2), &count)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (count < 0) {
+  if (!ParseInt64(ctx.arg(2), &count) || count < 0) {
     ctx.reply.Error(err::kCountPositive);
     return;
   }

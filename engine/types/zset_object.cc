@@ -411,7 +411,7 @@ std::optional<size_t> ZSetObject::Rank(std::string_view member) const {
   if (skiplist_) {
     const ZNode* n = skiplist_->Find(member);
     if (n == nullptr) return std::nullopt;
-    return skiplist_->RankOf(n) - 1;
+    return skiplist_->RankOf(n);
   }
   size_t rank;
   if (listpack_.Find(member, &rank) == std::string_view::npos) return std::nullopt;

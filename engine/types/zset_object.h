@@ -92,7 +92,7 @@ class ZSkiplist {
   // Changes the score of a present member; keeps its node when the order allows.
   void UpdateScore(const ZNode* node, double score);
   bool Erase(std::string_view member);
-  // 0-based rank of a present node.
+  // 0-based rank of a present node (the number of members ordered before it).
   size_t RankOf(const ZNode* node) const;
   // Node at 0-based rank (rank < size()).
   const ZNode* AtRank(size_t rank) const;
