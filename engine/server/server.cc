@@ -236,7 +236,10 @@ void Server::BeforeSleep() {
       c->flags &= ~kClientUnblocked;
       if (!c->has(kClientCloseAsap) && !c->has(kClientBlocked)) {
         c->ProcessInput();
-        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap)) c->ReadFromStream();
+        // Fake clients (tests, scripts) have no stream to read from.
+        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap) && !c->has(kClientFake)) {
+          c->ReadFromStream();
+        }
       }
     }
     ServeReadyKeys();

@@ -51,6 +51,8 @@ class LazyFreer {
   int64_t longest_step_us() const { return longest_step_us_; }
   // Runs steps until nothing is pending (tests, shutdown).
   void Drain();
+  // Runs one step now (tests).
+  void RunStep() { Step(); }
 
  private:
   void Schedule();
