@@ -159,7 +159,10 @@ int64_t StoreZSet(CommandContext& ctx, std::string_view key, std::unique_ptr<ZSe
     return 0;
   }
   z->ConvertToListpackIfFits(MaxEntries(ctx), MaxValue(ctx));
+  bool existed = server->LookupWrite(db, key) != nullptr;
   server->SetKey(db, key, Value::FromObject(std::move(z)));
+  // A new key wakes clients blocked on it (Redis signals keys it adds, not ones it overwrites).
+  if (!existed) server->SignalKeyReady(db, key);
   server->NotifyKeyspaceEvent('z', std::string(event), key, db->index());
   server->dirty++;
   return card;
@@ -448,14 +451,15 @@ std::pair<size_t, size_t> ApplyLimit(std::pair<size_t, size_t> ranks, const Rang
   return {ranks.first + offset, ranks.first + offset + take};
 }
 
-// Collects the selected members (in emission order) into a vector of pairs.
-std::vector<std::pair<std::string, double>> CollectRange(const ZSetObject& z,
-                                                         std::pair<size_t, size_t> ranks,
-                                                         bool reverse) {
-  std::vector<std::pair<std::string, double>> out;
+// Collects the selected members (in emission order). The views point into `z` and stay valid
+// until it is modified.
+std::vector<std::pair<std::string_view, double>> CollectRange(const ZSetObject& z,
+                                                              std::pair<size_t, size_t> ranks,
+                                                              bool reverse) {
+  std::vector<std::pair<std::string_view, double>> out;
   out.reserve(ranks.second - ranks.first);
   z.ForEachInRange(ranks.first, ranks.second,
-                   [&](std::string_view m, double s) { out.emplace_back(std::string(m), s); });
+                   [&](std::string_view m, double s) { out.emplace_back(m, s); });
   if (reverse) std::reverse(out.begin(), out.end());
   return out;
 }
@@ -529,7 +533,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, const std::string* dst
     return;
   }
   ZSetObject* z = AsZSet(e);
-  std::vector<std::pair<std::string, double>> items;
+  std::vector<std::pair<std::string_view, double>> items;
   if (z != nullptr) {
     std::pair<size_t, size_t> ranks;
     if (req.type == RangeType::kRank) {

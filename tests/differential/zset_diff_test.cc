@@ -485,6 +485,18 @@ TEST(ZSetsBlockingDifferential, ServedFromTheKeySignalledFirst) {
                     {1, {"ZRANGE", "k1", "0", "-1"}}});
 }
 
+TEST(ZSetsBlockingDifferential, StoreIntoTheAwaitedKeyWakes) {
+  if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
+  ExpectSameScript({{0, {"SEND", "BZPOPMAX", "dst", "0"}},
+                    {1, {"ZADD", "src", "1", "a", "2", "b"}},
+                    {1, {"ZUNIONSTORE", "dst", "1", "src", "WEIGHTS", "3"}},
+                    {0, {"READ"}},
+                    {0, {"SEND", "BZPOPMIN", "dst2", "0"}},
+                    {1, {"ZRANGESTORE", "dst2", "src", "0", "0"}},
+                    {0, {"READ"}},
+                    {1, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}}});
+}
+
 TEST(ZSetsBlockingDifferential, KeyOfAnotherTypeDoesNotWake) {
   if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
   ExpectSameScript({{0, {"SEND", "BZPOPMIN", "z", "0"}},
