@@ -101,7 +101,16 @@ def measure(port, command, wait_free):
     text = info.decode() if isinstance(info, bytes) else str(info)
     c.close()
     pending = [l for l in text.splitlines() if l.startswith("lazyfree_pending_objects")]
-    return cmd_latency, worst[0], worst[1], pending[0] if pending else "?"
+    status = pending[0] if pending else "?"
+    # redsim reports the longest lazy-free step it ran (server-side stall, no client noise).
+    c = resp_raw.Conn(port, timeout=600)
+    stats = c.call("MEMORY", "STATS")
+    c.close()
+    if isinstance(stats, list):
+        for k, v in zip(stats[::2], stats[1::2]):
+            if k == b"lazyfree.longest_step_us":
+                status += " longest_step=%.2fms" % (v / 1000.0)
+    return cmd_latency, worst[0], worst[1], status
 
 
 def main():

@@ -77,7 +77,7 @@ void MemoryStats(CommandContext& ctx) {
     dbs.emplace_back(i, main);
   }
   ReplyBuilder& r = ctx.reply;
-  r.MapHeader(static_cast<int64_t>(12 + dbs.size()));
+  r.MapHeader(static_cast<int64_t>(13 + dbs.size()));
   auto field = [&](const char* name, uint64_t v) {
     r.Bulk(name);
     r.Integer(static_cast<int64_t>(v));
@@ -100,6 +100,9 @@ void MemoryStats(CommandContext& ctx) {
   field("keys.bytes-per-key", data.keys ? data.bytes / data.keys : 0);
   field("dataset.bytes", data.bytes);
   field("lazyfree.pending_objects", server->lazy_freer().pending_objects());
+  // The longest single lazy-free step so far: how long freeing ever held the event loop.
+  field("lazyfree.longest_step_us",
+        static_cast<uint64_t>(server->lazy_freer().longest_step_us()));
   r.Bulk("peak.percentage");
   r.Double(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
 }

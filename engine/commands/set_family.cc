@@ -6,6 +6,7 @@
 // answers as Redis does (e.g. SUNIONSTORE of integer sets is an intset).
 #include <algorithm>
 #include <climits>
+#include <unordered_set>
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
@@ -287,7 +288,15 @@ void SRandMemberWithCount(CommandContext& ctx) {
     set->ForEachMember([&](std::string_view m) { ctx.reply.Bulk(m); });
     return;
   }
-  // Distinct picks: draw indexes into a snapshot without replacement (a partial shuffle).
+  if (static_cast<uint64_t>(count) * 3 <= size) {
+    // Few picks from a big set: draw at random, skipping repeats (no copy of the set).
+    std::unordered_set<std::string> picked;
+    while (picked.size() < static_cast<size_t>(count)) picked.insert(set->RandomMember(rng));
+    ctx.reply.ArrayHeader(count);
+    for (const auto& m : picked) ctx.reply.Bulk(m);
+    return;
+  }
+  // Many picks: a partial shuffle of a snapshot, drawing without replacement.
   std::vector<std::string> members = set->Members();
   ctx.reply.ArrayHeader(count);
   for (int64_t i = 0; i < count; i++) {

@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
@@ -867,10 +868,21 @@ void ZRandMemberWithCount(CommandContext& ctx, int64_t count, bool with_scores) 
     for (const auto& [m, s] : items) w.Add(m, s);
     return;
   }
-  // Distinct picks: a partial shuffle of the ranks.
+  auto n = static_cast<size_t>(count);
+  if (n * 3 <= size) {
+    // Few picks from a big set: random ranks, skipping repeats (no array of every rank).
+    std::unordered_set<size_t> picked;
+    w.Begin(n);
+    while (picked.size() < n) {
+      size_t r = rng.Uniform(size);
+      if (!picked.insert(r).second) continue;
+      z->ForEachInRange(r, r + 1, [&](std::string_view m, double s) { w.Add(m, s); });
+    }
+    return;
+  }
+  // Many picks: a partial shuffle of the ranks.
   std::vector<size_t> ranks(size);
   for (size_t i = 0; i < size; i++) ranks[i] = i;
-  auto n = static_cast<size_t>(count);
   w.Begin(n);
   for (size_t i = 0; i < n; i++) {
     std::swap(ranks[i], ranks[i + rng.Uniform(size - i)]);

@@ -173,16 +173,24 @@ class ChainedTable {
     }
   }
 
-  // Unlinks up to `budget` nodes, handing each to `fn` (which frees it); no resizing happens.
-  // Returns true when the table is empty. Used to free a huge value in bounded steps.
+  // Unlinks up to `budget` nodes, handing each to `fn` (which frees it). Returns true when the
+  // table is empty. Used to free a huge value in bounded steps: buckets are emptied from the
+  // end and the bucket array is shrunk as it goes (freeing a 100 MB array at once is itself a
+  // stall). Afterwards the table only supports ForEach/Clear/DrainSome: it is being destroyed.
   template <typename Fn>
   bool DrainSome(size_t budget, Fn&& fn) {
+    // Empty buckets cost too (an eighth of a node each), so a sparse table is also walked in
+    // bounded steps.
+    size_t empty_budget = budget * 8;
+    constexpr size_t kShrinkEvery = 1 << 17;  // buckets (1 MB of array)
     for (int t = 0; t < 2 && budget > 0; t++) {
       Table& tb = tables_[t];
       while (tb.used > 0 && budget > 0) {
-        Node*& head = tb.buckets[drain_index_[t]];
+        Node*& head = tb.buckets[tb.size - 1];
         if (head == nullptr) {
-          drain_index_[t]++;
+          tb.size--;
+          if (tb.size % kShrinkEvery == 0) ShrinkArray(&tb);
+          if (--empty_budget == 0) return false;
           continue;
         }
         Node* n = head;
@@ -198,7 +206,8 @@ class ChainedTable {
   // Unlinks every node, handing each to `fn`, and releases the buckets.
   template <typename Fn>
   void Clear(Fn&& fn) {
-    ForEach(fn);
+    // An emptied table (after DrainSome) is not walked again: its bucket array may be huge.
+    if (size() > 0) ForEach(fn);
     for (auto& tb : tables_) {
       free(tb.buckets);
       tb = Table();
@@ -226,6 +235,17 @@ class ChainedTable {
   template <typename Fn>
   static void EmitBucket(const Table& tb, uint64_t index, Fn& fn) {
     for (Node* n = tb.buckets[index]; n != nullptr; n = Traits::Next(n)) fn(n);
+  }
+
+  // Gives back the array beyond tb->size (DrainSome empties buckets from the end).
+  static void ShrinkArray(Table* tb) {
+    if (tb->size == 0) {
+      free(tb->buckets);
+      tb->buckets = nullptr;
+      return;
+    }
+    void* p = realloc(tb->buckets, tb->size * sizeof(Node*));
+    if (p != nullptr) tb->buckets = static_cast<Node**>(p);
   }
 
   static Node** AllocBuckets(size_t n) {
@@ -289,7 +309,6 @@ class ChainedTable {
   uint64_t seed_;
   Table tables_[2];
   int64_t rehash_index_ = -1;
-  size_t drain_index_[2] = {0, 0};
 };
 
 }  // namespace redsim
