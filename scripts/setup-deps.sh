@@ -10,6 +10,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   liblua5.1-0-dev
   libxxhash-dev
+  libjemalloc-dev
   libtomlplusplus-dev
   redis-server redis-tools python3-redis
 )

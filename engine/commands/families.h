@@ -16,5 +16,8 @@ void RegisterReplicationFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSortFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
+void RegisterMemoryFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -14,9 +14,11 @@ namespace {
 // DEL key [key ...] / UNLINK key [key ...]
 void Del(CommandContext& ctx) {
   int64_t deleted = 0;
+  // UNLINK (and DEL with lazyfree-lazy-user-del) leave big values to the lazy-free queue.
+  bool lazy = ctx.cmd->name == "unlink" || ctx.server->config().lazyfree_lazy_user_del;
   for (size_t i = 1; i < ctx.argc(); i++) {
     if (ctx.server->LookupWrite(ctx.db(), ctx.arg(i)) == nullptr) continue;
-    ctx.server->DeleteKey(ctx.db(), ctx.arg(i));
+    ctx.server->DeleteKey(ctx.db(), ctx.arg(i), lazy);
     ctx.server->NotifyKeyspaceEvent('g', "del", ctx.arg(i), ctx.db()->index());
     ctx.server->dirty++;
     deleted++;

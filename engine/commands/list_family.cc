@@ -147,7 +147,7 @@ bool ParseBlockingTimeout(CommandContext& ctx, std::string_view arg, int64_t* de
 // ready. Outside a re-run: all of them.
 std::vector<std::string_view> KeysToServe(CommandContext& ctx,
                                           const std::vector<std::string_view>& keys) {
-  const std::string* ready = ctx.server->ready_key_being_served();
+  const std::string* ready = ctx.server->ready_key();
   if (ctx.client->has(kClientReprocessing) && ready != nullptr) return {*ready};
   return keys;
 }

@@ -14,6 +14,9 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterListFamily(t);
   RegisterHashFamily(t);
   RegisterSortFamily(t);
+  RegisterSetFamily(t);
+  RegisterZSetFamily(t);
+  RegisterMemoryFamily(t);
 }
 
 }  // namespace redsim

@@ -44,6 +44,13 @@ class Object {
   virtual size_t Length() const = 0;
   // Approximate heap bytes held, for MEMORY USAGE and memory accounting.
   virtual size_t MemoryUsage() const = 0;
+  // Frees up to about `budget` elements ahead of destruction; returns true once what is left is
+  // cheap to delete. Lets a huge value be freed in bounded steps (lazy free, UNLINK). The
+  // default frees nothing incrementally.
+  virtual bool FreeSomeElements(size_t budget) {
+    (void)budget;
+    return true;
+  }
 };
 
 // Redis strings longer than this are "raw" rather than "embstr".

@@ -8,6 +8,7 @@
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/server/server.h"
+#include "engine/types/lazy_free.h"
 
 namespace redsim {
 
@@ -129,8 +130,8 @@ void MemorySection(Server* server, std::string* out) {
   Line(out, "mem_fragmentation_ratio",
        Fixed(used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2));
   Line(out, "mem_allocator", env->AllocatedBytes() > 0 ? "libc" : "simulated");
-  Line(out, "lazyfree_pending_objects", "0");
-  Line(out, "lazyfreed_objects", "0");
+  Line(out, "lazyfree_pending_objects", std::to_string(server->lazy_freer().pending_objects()));
+  Line(out, "lazyfreed_objects", std::to_string(server->lazy_freer().freed_objects()));
 }
 
 void PersistenceSection(Server* server, std::string* out) {

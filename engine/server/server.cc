@@ -7,6 +7,7 @@
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/server/command_context.h"
+#include "engine/types/lazy_free.h"
 
 namespace redsim {
 
@@ -33,6 +34,7 @@ Server::Server(Options options)
   for (int i = 0; i < config_.databases; i++) {
     dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
   }
+  lazy_freer_ = std::make_unique<LazyFreer>(env_);
   RegisterAllCommands(commands_);
   persistence_ = std::make_unique<Persistence>(this);
   AddPropagationSink(persistence_.get());
@@ -282,7 +284,7 @@ void Server::BeforeSleep() {
       if (!c->has(kClientCloseAsap) && !c->has(kClientBlocked)) {
         c->ProcessInput();
         // Fake clients (tests, scripts) have no stream to read from.
-        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap) && c->stream_ != nullptr) {
+        if (!c->has(kClientBlocked) && !c->has(kClientCloseAsap) && !c->has(kClientFake)) {
           c->ReadFromStream();
         }
       }
@@ -540,7 +542,13 @@ void Server::EndExecPropagation() {
 void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
   std::string key(e->key());
   stats_.expired_keys++;
-  db->Remove(key);
+  if (config_.lazyfree_lazy_expire) {
+    DbEntry* detached = db->Detach(key);
+    lazy_freer_->Free(std::move(detached->value));
+    DbEntry::Destroy(detached);
+  } else {
+    db->Remove(key);
+  }
   NotifyKeyspaceEvent('x', "expired", key, db->index());
   SignalModifiedKey(db, key);
   Propagate(db->index(), {"DEL", key});
@@ -603,6 +611,7 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
     e = db->Add(key, std::move(value));
   } else {
     db->WillChange(e);
+    if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
     e->value = std::move(value);
     if (!keep_ttl) db->RemoveExpire(e);
   }
@@ -611,8 +620,11 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   return e;
 }
 
-bool Server::DeleteKey(Database* db, std::string_view key) {
-  if (!db->Remove(key)) return false;
+bool Server::DeleteKey(Database* db, std::string_view key, bool lazy) {
+  DbEntry* e = db->Detach(key);
+  if (e == nullptr) return false;
+  if (lazy) lazy_freer_->Free(std::move(e->value));
+  DbEntry::Destroy(e);
   SignalModifiedKey(db, key);
   return true;
 }
@@ -620,7 +632,6 @@ bool Server::DeleteKey(Database* db, std::string_view key) {
 void Server::SetExpire(Database* db, DbEntry* e, int64_t when_ms) { db->SetExpire(e, when_ms); }
 
 int64_t Server::FlushDatabases(int index, bool async) {
-  (void)async;
   int64_t removed = 0;
   for (auto& db : dbs_) {
     if (index >= 0 && db->index() != index) continue;
@@ -630,7 +641,14 @@ int64_t Server::FlushDatabases(int index, bool async) {
         for (Client* c : watchers) c->flags |= kClientDirtyCas;
       }
     }
-    db->Clear();
+    if (async) {
+      // The old contents move to a detached database that the lazy-free queue empties in steps.
+      auto old = std::make_unique<Database>(db->index(), rng_.Next());
+      db->SwapContents(*old);
+      lazy_freer_->FreeDatabase(std::move(old));
+    } else {
+      db->Clear();
+    }
   }
   // Every watched key in the flushed databases is invalidated (Redis invalidates only keys that
   // existed; a WATCH on a missing key survives a flush).
@@ -799,9 +817,10 @@ void Server::ServeReadyKeys() {
         ReplyBuilder reply = ReplyTo(c);
         CommandContext ctx{this, c, stored.cmd, args, reply};
         c->flags |= kClientReprocessing;
-        ready_key_being_served_ = &bk.key;
+        ready_key_ = bk.key;
+        serving_ready_key_ = true;
         ExecuteCommand(ctx);
-        ready_key_being_served_ = nullptr;
+        serving_ready_key_ = false;
         c->flags &= ~kClientReprocessing;
         c->db_index = saved_db;
         c->db = saved_dbp;

@@ -76,6 +76,7 @@ class PropagationSink {
 using ErrorStats = std::map<std::string, uint64_t>;
 
 struct CommandContext;
+class LazyFreer;
 
 class Server : public AcceptHandler, public ErrorReplyObserver {
  public:
@@ -109,6 +110,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   const ServerConfig& config() const { return config_; }
   Log& log() { return log_; }
   Random& rng() { return rng_; }
+  // Frees big values and flushed databases in bounded steps (engine/types/lazy_free.h).
+  LazyFreer& lazy_freer() { return *lazy_freer_; }
   CommandTable& commands() { return commands_; }
   ServerStats& stats() { return stats_; }
   ErrorStats& error_stats() { return error_stats_; }
@@ -160,8 +163,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   DbEntry* AddKey(Database* db, std::string_view key, Value value);
   // Sets a key to `value`, replacing any old value. Drops the TTL unless keep_ttl. Signals.
   DbEntry* SetKey(Database* db, std::string_view key, Value value, bool keep_ttl = false);
-  // Deletes a key if present; returns whether it was. Signals.
-  bool DeleteKey(Database* db, std::string_view key);
+  // Deletes a key if present; returns whether it was. Signals. With `lazy` (UNLINK,
+  // lazyfree-lazy-user-del) a big value is handed to the lazy-free queue instead of being freed
+  // inside the command.
+  bool DeleteKey(Database* db, std::string_view key, bool lazy = false);
   // Sets an absolute expiry time in Unix ms (0 removes it).
   void SetExpire(Database* db, DbEntry* e, int64_t when_ms);
   // Deletes the key if its time has come (and this node may expire keys). Returns true when the
@@ -217,10 +222,11 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
                    std::function<void(Client*, ReplyBuilder&)> timeout_reply = nullptr);
   // Unblocks with the timeout reply (null) or an error; `reply` writes nothing when empty.
   void UnblockClient(Client* c, bool timed_out, std::string_view error = {});
-  // While a blocked command is re-run because one of its keys became ready: that key (Redis 7.0
-  // serves a client from the key that became ready, not from the first of its keys that has
-  // data). nullptr otherwise.
-  const std::string* ready_key_being_served() const { return ready_key_being_served_; }
+  // While ServeReadyKeys re-runs a blocked command: the key that was signalled ready (empty
+  // otherwise). Redis serves a waiting client from that key, not from the first non-empty key
+  // of its list, so multi-key blocking commands look at this key only when re-run.
+  // nullptr when no blocked command is being re-run (a key may be the empty string).
+  const std::string* ready_key() const { return serving_ready_key_ ? &ready_key_ : nullptr; }
 
   // Runs a command that already passed the checks (EXEC's queued commands, scripts): the
   // handler, statistics and propagation.
@@ -282,6 +288,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
   bool loading_ = false;
+  std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<uint64_t, Client*> clients_by_id_;
   std::vector<Client*> pending_writes_;
@@ -294,7 +301,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Blocked clients by key, first blocked first served; keys signalled ready this turn.
   std::map<BlockedKey, std::vector<Client*>> blocking_keys_;
   std::vector<BlockedKey> ready_keys_;
-  const std::string* ready_key_being_served_ = nullptr;
+  std::string ready_key_;  // see ready_key()
+  bool serving_ready_key_ = false;
   std::vector<PropagationSink*> sinks_;
   std::map<BlockedKey, std::vector<Client*>> watched_keys_;
   KeyspaceNotifier keyspace_notifier_;
