@@ -373,10 +373,11 @@ bool VisitMap(EdnParser* parser, EdnMapVisitor* visitor, SourceError* error) {
   int column = parser->column();
   if (parser->Peek() != '{') {
     Datum item;
-    if (parser->ParseForm(&item, 1)) {
-      parser->Fail("expected an operation map, found " + item.ToText().substr(0, 40));
+    if (!parser->ParseForm(&item, 1)) {
+      if (error) *error = parser->error();
+      return false;
     }
-    if (error) *error = parser->error();
+    if (error) *error = SourceError{line, column, "expected an operation map, found " + item.ToText().substr(0, 40)};
     return false;
   }
   MapFieldSink* sink = visitor->BeginMap(line, column);
