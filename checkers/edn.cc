@@ -1,6 +1,6 @@
 #include "checkers/edn.h"
 
-#include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <string>
 
@@ -8,12 +8,21 @@ namespace redsim::checkers {
 
 namespace {
 
-bool IsEdnSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }
+// Character classes, as tables: the tokenizer looks every byte up.
+constexpr uint8_t kSpace = 1;      // whitespace (commas are whitespace in EDN)
+constexpr uint8_t kDelimiter = 2;  // ends a token
 
-bool IsDelimiter(char c) {
-  return IsEdnSpace(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
-         c == '"' || c == ';';
-}
+struct CharClasses {
+  uint8_t of[256] = {};
+  constexpr CharClasses() {
+    for (char c : {' ', '\t', '\n', '\r', ','}) of[static_cast<uint8_t>(c)] = kSpace | kDelimiter;
+    for (char c : {'(', ')', '[', ']', '{', '}', '"', ';'}) of[static_cast<uint8_t>(c)] = kDelimiter;
+  }
+};
+constexpr CharClasses kClasses;
+
+bool IsEdnSpace(char c) { return kClasses.of[static_cast<uint8_t>(c)] & kSpace; }
+bool IsDelimiter(char c) { return kClasses.of[static_cast<uint8_t>(c)] & kDelimiter; }
 
 class EdnParser {
  public:
@@ -295,24 +304,26 @@ class EdnParser {
   }
 
   bool ParseNumber(std::string_view tok, size_t start, Datum* out) {
-    std::string s(tok);
-    if (s.back() == 'N' || s.back() == 'M') s.pop_back();
-    bool integral = s.find_first_of(".eE") == std::string::npos;
-    char* end = nullptr;
-    errno = 0;
-    if (integral) {
-      long long v = strtoll(s.c_str(), &end, 10);
-      if (end == s.c_str() + s.size() && errno == 0) {
+    std::string_view digits = tok;
+    if (digits.back() == 'N' || digits.back() == 'M') digits.remove_suffix(1);
+    if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);  // from_chars takes no '+'
+    const char* first = digits.data();
+    const char* last = digits.data() + digits.size();
+    if (digits.find_first_of(".eE") == std::string_view::npos) {
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(first, last, v);
+      if (ec == std::errc() && ptr == last) {
         *out = Datum::Int(v);
         return true;
       }
     }
-    errno = 0;
-    double d = strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size() || s.empty()) {
+    double d = 0;
+    auto [ptr, ec] = std::from_chars(first, last, d);
+    if (ptr != last || digits.empty() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
       pos_ = start;
       return Fail("invalid number '" + std::string(tok) + "'");
     }
+    if (ec == std::errc::result_out_of_range) d = strtod(std::string(digits).c_str(), nullptr);
     *out = Datum::Double(d);
     return true;
   }
