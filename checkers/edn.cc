@@ -119,14 +119,24 @@ class EdnParser {
       }
       int key_line = line_;
       int key_column = column();
+      // Keys are almost always keywords: read them as a view, without building a Datum.
+      std::string_view key_name;
       Datum key;
-      if (!ParseForm(&key, 1)) return false;
-      if (!key.is_name()) return Fail("map key must be a keyword, not " + key.ToText());
+      if (text_[pos_] == ':') {
+        size_t start = ++pos_;
+        while (pos_ < text_.size() && !IsDelimiter(text_[pos_])) ++pos_;
+        key_name = text_.substr(start, pos_ - start);
+        if (key_name.empty()) return Fail("empty keyword");
+      } else {
+        if (!ParseForm(&key, 1)) return false;
+        if (!key.is_name()) return Fail("map key must be a keyword, not " + key.ToText());
+        key_name = key.text();
+      }
       if (!SkipSpace() || text_[pos_] == '}') return Fail("map literal has an odd number of forms");
       Datum value;
       if (!ParseForm(&value, 1)) return false;
       std::string message;
-      if (!sink->Field(key.text(), std::move(value), &message)) {
+      if (!sink->Field(key_name, std::move(value), &message)) {
         error_.line = key_line;
         error_.column = key_column;
         error_.message = std::move(message);

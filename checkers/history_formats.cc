@@ -78,7 +78,7 @@ class EventBuilder final : public MapFieldSink {
     header_model_ = Datum();
   }
 
-  bool Field(std::string_view key, Datum value, std::string* message) override {
+  bool Field(std::string_view key, Datum&& value, std::string* message) override {
     if (key == "process") {
       if (value.is_int() && value.int_value() >= 0) {
         event_.process = value.int_value();
