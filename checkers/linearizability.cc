@@ -597,27 +597,29 @@ std::vector<std::vector<int>> Partition(const Model& model, const std::vector<Pr
                                         std::vector<std::string>* names) {
   DatumIds key_ids;
   std::vector<int> parent;
-  std::vector<std::vector<int>> op_keys(prepared.size());
+  std::vector<int> first_key(prepared.size());  // each operation's first key (its partition)
   std::vector<Datum> keys;
   for (size_t i = 0; i < prepared.size(); ++i) {
     keys.clear();
     model.Keys(prepared[i], &keys);
     if (keys.empty()) keys.push_back(Datum());  // unkeyed operations share one partition
-    for (const Datum& k : keys) {
-      int id = key_ids.Id(k);
+    for (size_t j = 0; j < keys.size(); ++j) {
+      int id = key_ids.Id(keys[j]);
       if (id == static_cast<int>(parent.size())) parent.push_back(id);
-      op_keys[i].push_back(id);
-    }
-    for (size_t j = 1; j < op_keys[i].size(); ++j) {
-      int a = FindRoot(&parent, op_keys[i][0]);
-      int b = FindRoot(&parent, op_keys[i][j]);
+      if (j == 0) {
+        first_key[i] = id;
+        continue;
+      }
+      // Multi-key operations join their keys' partitions.
+      int a = FindRoot(&parent, first_key[i]);
+      int b = FindRoot(&parent, id);
       if (a != b) parent[std::max(a, b)] = std::min(a, b);
     }
   }
   std::unordered_map<int, int> root_to_partition;
   std::vector<std::vector<int>> partitions;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    int root = FindRoot(&parent, op_keys[i][0]);
+    int root = FindRoot(&parent, first_key[i]);
     auto [it, inserted] = root_to_partition.emplace(root, static_cast<int>(partitions.size()));
     if (inserted) partitions.emplace_back();
     partitions[it->second].push_back(static_cast<int>(i));
@@ -657,24 +659,31 @@ bool SameClass(const PreparedOp& a, const PreparedOp& b) {
 
 std::vector<SearchOp> MakeSearchOps(const std::vector<const PreparedOp*>& ops) {
   std::vector<SearchOp> out(ops.size());
-  std::unordered_map<uint64_t, std::vector<int>> classes;
+  // Operations with the same class hash, newest first: last_of_class maps a hash to the latest
+  // member, previous_of_class chains back to earlier ones.
+  FlatMap64 last_of_class(ops.size());
+  std::vector<int> previous_of_class(ops.size(), -1);
   for (size_t i = 0; i < ops.size(); ++i) {
     const PreparedOp& p = *ops[i];
     SearchOp& s = out[i];
     s.call_pos = p.op->invoke_event;
     s.required = p.role == OpRole::kRequired;
     s.ret_pos = s.required ? p.op->complete_event : kNoReturn;
-    std::vector<int>& members = classes[SymmetryHash(p)];
+    uint64_t hash = SymmetryHash(p);
+    if (hash == FlatMap64::kEmptyKey) hash = 0;
+    const uint32_t* last = last_of_class.Find(hash);
+    int member = last ? static_cast<int>(*last) : -1;
+    previous_of_class[i] = member;
     // The latest earlier twin that completes no later than this one.
-    int scanned = 0;
-    for (auto it = members.rbegin(); it != members.rend() && scanned < kSymmetryScan; ++it, ++scanned) {
-      const SearchOp& twin = out[*it];
-      if (twin.ret_pos <= s.ret_pos && twin.call_pos < s.call_pos && SameClass(*ops[*it], p)) {
-        s.pred = *it;
+    for (int scanned = 0; member >= 0 && scanned < kSymmetryScan;
+         member = previous_of_class[member], ++scanned) {
+      const SearchOp& twin = out[member];
+      if (twin.ret_pos <= s.ret_pos && twin.call_pos < s.call_pos && SameClass(*ops[member], p)) {
+        s.pred = member;
         break;
       }
     }
-    members.push_back(static_cast<int>(i));
+    last_of_class.Insert(hash, static_cast<uint32_t>(i));
   }
   return out;
 }
