@@ -82,7 +82,7 @@ class MapFieldSink {
   virtual ~MapFieldSink() = default;
   // Called for each entry in order. Return false, with *message set, to stop with an error
   // located at the entry.
-  virtual bool Field(std::string_view key, Datum value, std::string* message) = 0;
+  virtual bool Field(std::string_view key, Datum&& value, std::string* message) = 0;
 };
 
 // Appends `s` as a JSON string literal (with quotes and escapes).

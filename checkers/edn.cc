@@ -1,6 +1,6 @@
 #include "checkers/edn.h"
 
-#include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <string>
 
@@ -8,12 +8,21 @@ namespace redsim::checkers {
 
 namespace {
 
-bool IsEdnSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }
+// Character classes, as tables: the tokenizer looks every byte up.
+constexpr uint8_t kSpace = 1;      // whitespace (commas are whitespace in EDN)
+constexpr uint8_t kDelimiter = 2;  // ends a token
 
-bool IsDelimiter(char c) {
-  return IsEdnSpace(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
-         c == '"' || c == ';';
-}
+struct CharClasses {
+  uint8_t of[256] = {};
+  constexpr CharClasses() {
+    for (char c : {' ', '\t', '\n', '\r', ','}) of[static_cast<uint8_t>(c)] = kSpace | kDelimiter;
+    for (char c : {'(', ')', '[', ']', '{', '}', '"', ';'}) of[static_cast<uint8_t>(c)] = kDelimiter;
+  }
+};
+constexpr CharClasses kClasses;
+
+bool IsEdnSpace(char c) { return kClasses.of[static_cast<uint8_t>(c)] & kSpace; }
+bool IsDelimiter(char c) { return kClasses.of[static_cast<uint8_t>(c)] & kDelimiter; }
 
 class EdnParser {
  public:
@@ -110,14 +119,24 @@ class EdnParser {
       }
       int key_line = line_;
       int key_column = column();
+      // Keys are almost always keywords: read them as a view, without building a Datum.
+      std::string_view key_name;
       Datum key;
-      if (!ParseForm(&key, 1)) return false;
-      if (!key.is_name()) return Fail("map key must be a keyword, not " + key.ToText());
+      if (text_[pos_] == ':') {
+        size_t start = ++pos_;
+        while (pos_ < text_.size() && !IsDelimiter(text_[pos_])) ++pos_;
+        key_name = text_.substr(start, pos_ - start);
+        if (key_name.empty()) return Fail("empty keyword");
+      } else {
+        if (!ParseForm(&key, 1)) return false;
+        if (!key.is_name()) return Fail("map key must be a keyword, not " + key.ToText());
+        key_name = key.text();
+      }
       if (!SkipSpace() || text_[pos_] == '}') return Fail("map literal has an odd number of forms");
       Datum value;
       if (!ParseForm(&value, 1)) return false;
       std::string message;
-      if (!sink->Field(key.text(), std::move(value), &message)) {
+      if (!sink->Field(key_name, std::move(value), &message)) {
         error_.line = key_line;
         error_.column = key_column;
         error_.message = std::move(message);
@@ -295,24 +314,26 @@ class EdnParser {
   }
 
   bool ParseNumber(std::string_view tok, size_t start, Datum* out) {
-    std::string s(tok);
-    if (s.back() == 'N' || s.back() == 'M') s.pop_back();
-    bool integral = s.find_first_of(".eE") == std::string::npos;
-    char* end = nullptr;
-    errno = 0;
-    if (integral) {
-      long long v = strtoll(s.c_str(), &end, 10);
-      if (end == s.c_str() + s.size() && errno == 0) {
+    std::string_view digits = tok;
+    if (digits.back() == 'N' || digits.back() == 'M') digits.remove_suffix(1);
+    if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);  // from_chars takes no '+'
+    const char* first = digits.data();
+    const char* last = digits.data() + digits.size();
+    if (digits.find_first_of(".eE") == std::string_view::npos) {
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(first, last, v);
+      if (ec == std::errc() && ptr == last) {
         *out = Datum::Int(v);
         return true;
       }
     }
-    errno = 0;
-    double d = strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size() || s.empty()) {
+    double d = 0;
+    auto [ptr, ec] = std::from_chars(first, last, d);
+    if (ptr != last || digits.empty() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
       pos_ = start;
       return Fail("invalid number '" + std::string(tok) + "'");
     }
+    if (ec == std::errc::result_out_of_range) d = strtod(std::string(digits).c_str(), nullptr);
     *out = Datum::Double(d);
     return true;
   }
@@ -373,10 +394,11 @@ bool VisitMap(EdnParser* parser, EdnMapVisitor* visitor, SourceError* error) {
   int column = parser->column();
   if (parser->Peek() != '{') {
     Datum item;
-    if (parser->ParseForm(&item, 1)) {
-      parser->Fail("expected an operation map, found " + item.ToText().substr(0, 40));
+    if (!parser->ParseForm(&item, 1)) {
+      if (error) *error = parser->error();
+      return false;
     }
-    if (error) *error = parser->error();
+    if (error) *error = SourceError{line, column, "expected an operation map, found " + item.ToText().substr(0, 40)};
     return false;
   }
   MapFieldSink* sink = visitor->BeginMap(line, column);

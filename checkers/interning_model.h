@@ -10,6 +10,9 @@
 // and optionally, for the dead-read pruning (see StepModel::Monotone):
 //   static bool Monotone(const Op&);
 //   bool Extends(const State& state, const Op& read) const;  // some extension may satisfy read
+//   bool Doomed(const State&, const Op&, uint32_t op, const LinearizedView&) const;  // StepModel::Doomed
+//   static bool AlwaysLegal(const Op&);
+//   void Watchers(const State& before, const Op&, std::vector<uint32_t>* out) const;
 // Each distinct state is stored once; each (state, op) transition is computed once.
 #pragma once
 
@@ -55,6 +58,28 @@ class InterningStepModel final : public StepModel {
   bool Monotone(uint32_t op) const override {
     if constexpr (requires { Spec::Monotone(ops_[op]); }) {
       return Spec::Monotone(ops_[op]);
+    } else {
+      return false;
+    }
+  }
+
+  void Watchers(uint32_t state_before, uint32_t op, std::vector<uint32_t>* out) const override {
+    if constexpr (requires { spec_.Watchers(states_[state_before], ops_[op], out); }) {
+      spec_.Watchers(states_[state_before], ops_[op], out);
+    }
+  }
+
+  bool AlwaysLegal(uint32_t op) const override {
+    if constexpr (requires { Spec::AlwaysLegal(ops_[op]); }) {
+      return Spec::AlwaysLegal(ops_[op]);
+    } else {
+      return false;
+    }
+  }
+
+  bool Doomed(uint32_t state, uint32_t op, const LinearizedView& view) override {
+    if constexpr (requires { spec_.Doomed(states_[state], ops_[op], op, view); }) {
+      return spec_.Doomed(states_[state], ops_[op], op, view);
     } else {
       return false;
     }

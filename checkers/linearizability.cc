@@ -25,6 +25,7 @@ constexpr int kMaxStatesRecorded = 32;      // states listed in a counterexample
 constexpr int kLastStepsRecorded = 8;
 constexpr int kMaxPartitionOps = 1 << 26;   // keeps the compact encoding's fields in range
 constexpr int kSymmetryScan = 64;           // how far back to look for a symmetric twin
+constexpr int kDoomedLookahead = 4;         // pending operations asked StepModel::Doomed
 constexpr uint32_t kPollMask = 4095;   // budget checks every 4096 steps
 constexpr uint32_t kSliceMask = 255;   // slice ends are checked every 256 steps
 constexpr uint64_t kFirstSliceSteps = 1 << 11;  // steps per partition in the first round
@@ -159,6 +160,43 @@ class ResetCounter {
   std::vector<int> tree_;
 };
 
+// Operations in a fixed order (by return position) as a linked list of those not yet
+// linearized: removal and restore follow the search's stack discipline, and First() is O(1).
+class PendingList {
+ public:
+  // `ops` in order; returns each op's slot through `slot_of` (indexed by op).
+  void Init(const std::vector<int>& ops, std::vector<int>* slot_of) {
+    ops_ = ops;
+    tail_ = static_cast<int>(ops.size()) + 1;
+    next_.resize(tail_ + 1);
+    prev_.resize(tail_ + 1);
+    for (int slot = 0; slot < tail_; ++slot) {
+      next_[slot] = slot + 1;
+      prev_[slot + 1] = slot;
+    }
+    for (size_t i = 0; i < ops.size(); ++i) (*slot_of)[ops[i]] = static_cast<int>(i) + 1;
+  }
+  void Remove(int slot) {
+    next_[prev_[slot]] = next_[slot];
+    prev_[next_[slot]] = prev_[slot];
+  }
+  void Restore(int slot) {
+    next_[prev_[slot]] = slot;
+    prev_[next_[slot]] = slot;
+  }
+  int First() const { return next_[0] == tail_ ? -1 : ops_[next_[0] - 1]; }
+  // Up to `n` of the first pending operations.
+  int FirstFew(int n, int* out) const {
+    int count = 0;
+    for (int slot = next_[0]; slot != tail_ && count < n; slot = next_[slot]) out[count++] = ops_[slot - 1];
+    return count;
+  }
+
+ private:
+  std::vector<int> ops_, next_, prev_;
+  int tail_ = 1;
+};
+
 struct SearchOp {
   int call_pos = 0;          // event index of the invocation
   int ret_pos = kNoReturn;   // event index of the completion (required operations)
@@ -181,7 +219,7 @@ struct StuckPoint {
 };
 
 // Searches one partition. Operations are indexed locally in invocation order.
-class PartitionSearch {
+class PartitionSearch final : public LinearizedView {
  public:
   enum class Outcome { kLinearizable, kNotLinearizable, kOutOfBudget, kPaused };
 
@@ -196,6 +234,10 @@ class PartitionSearch {
   size_t MemoryBytes() const;
   StepModel& model() { return *model_; }
 
+  bool Linearized(uint32_t op) const override { return Test(ops_[op].bit); }
+  bool CanPrecede(uint32_t op, uint32_t target) const override {
+    return !Test(ops_[op].bit) && ops_[op].call_pos < ops_[target].ret_pos;
+  }
   const StuckPoint& stuck() const { return stuck_; }
   uint64_t configurations() const { return cache_ ? cache_->size() : 0; }
   size_t peak_memory() const { return peak_memory_; }
@@ -209,12 +251,41 @@ class PartitionSearch {
     Remove(op.call_node);
     if (op.ret_node >= 0) Remove(op.ret_node);
     if (op.reset) resets_.Add(local, -1);
+    if (read_slot_[local] >= 0) pending_reads_.Remove(read_slot_[local]);
+    if (required_slot_[local] >= 0) pending_required_.Remove(required_slot_[local]);
   }
   void Unlift(int local) {
     const SearchOp& op = ops_[local];
     if (op.ret_node >= 0) Restore(op.ret_node);
     Restore(op.call_node);
     if (op.reset) resets_.Add(local, 1);
+    if (required_slot_[local] >= 0) pending_required_.Restore(required_slot_[local]);
+    if (read_slot_[local] >= 0) pending_reads_.Restore(read_slot_[local]);
+  }
+  // Whether a freshly entered configuration is already doomed: the required read that must
+  // return first can never become legal (dead read), or the model says the required operation
+  // that must return first can never become legal (StepModel::Doomed).
+  bool FreshConfigurationDoomed(int applied, uint32_t state_before) {
+    candidates_.clear();
+    candidates_.push_back(pending_reads_.First());
+    int few[kDoomedLookahead];
+    int n = pending_required_.FirstFew(kDoomedLookahead, few);
+    candidates_.insert(candidates_.end(), few, few + n);
+    watched_.clear();
+    model_->Watchers(state_before, static_cast<uint32_t>(applied), &watched_);
+    for (uint32_t w : watched_) {
+      if (ops_[w].required && !Test(ops_[w].bit)) candidates_.push_back(static_cast<int>(w));
+    }
+    for (int op : candidates_) {
+      if (op < 0 || model_->Step(state_, static_cast<uint32_t>(op)) != StepModel::kIllegal) continue;
+      bool dead = read_only_[op] ? DeadRead(op) : false;
+      if (!dead) dead = model_->Doomed(state_, static_cast<uint32_t>(op), *this);
+      if (dead) {
+        RecordStuck(ops_[op].ret_node, state_);
+        return true;
+      }
+    }
+    return false;
   }
   // A required read that is illegal now and can never become legal before it must return.
   bool DeadRead(int local) {
@@ -258,6 +329,12 @@ class PartitionSearch {
   std::vector<bool> read_only_;
   std::vector<bool> blind_;
   ResetCounter resets_;
+  // Unlinearized required operations that can be illegal (and the read-only ones among them),
+  // by return position.
+  PendingList pending_required_, pending_reads_;
+  std::vector<int> required_slot_, read_slot_;
+  std::vector<int> candidates_;      // scratch for FreshConfigurationDoomed
+  std::vector<uint32_t> watched_;
   int tail_ = 0;
   std::vector<uint64_t> bits_;
   std::vector<uint64_t> zobrist_;
@@ -395,6 +472,18 @@ PartitionSearch::PartitionSearch(std::vector<SearchOp> ops, std::unique_ptr<Step
     while (invoked < ops_.size() && ops_[invoked].call_pos < ops_[r].ret_pos) ++invoked;
     ops_[r].calls_before_return = static_cast<int>(invoked);
   }
+  read_slot_.assign(ops_.size(), -1);
+  required_slot_.assign(ops_.size(), -1);
+  pending_reads_.Init(by_return, &read_slot_);
+  std::vector<int> required_by_return;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (ops_[i].required && !model_->AlwaysLegal(static_cast<uint32_t>(i))) {
+      required_by_return.push_back(static_cast<int>(i));
+    }
+  }
+  std::sort(required_by_return.begin(), required_by_return.end(),
+            [&](int a, int b) { return ops_[a].ret_pos < ops_[b].ret_pos; });
+  pending_required_.Init(required_by_return, &required_slot_);
   state_ = model_->Initial();
   remaining_ = n_required;
   cur_ = next_[0];
@@ -460,6 +549,13 @@ PartitionSearch::Outcome PartitionSearch::Run(uint64_t max_steps, uint64_t other
             if (op.required) --remaining_;
             cur_ = next_[0];
             reads_phase_ = true;
+            // The operations that must return first need not be callable yet to be doomed.
+            if (!read_only_[local] && FreshConfigurationDoomed(local, stack_.back().prev_state)) {
+              if (!Backtrack()) {
+                BudgetExceeded(other_configurations, other_memory, reason);
+                return Outcome::kNotLinearizable;
+              }
+            }
             continue;
           }
           Flip(local);
@@ -501,27 +597,29 @@ std::vector<std::vector<int>> Partition(const Model& model, const std::vector<Pr
                                         std::vector<std::string>* names) {
   DatumIds key_ids;
   std::vector<int> parent;
-  std::vector<std::vector<int>> op_keys(prepared.size());
+  std::vector<int> first_key(prepared.size());  // each operation's first key (its partition)
   std::vector<Datum> keys;
   for (size_t i = 0; i < prepared.size(); ++i) {
     keys.clear();
     model.Keys(prepared[i], &keys);
     if (keys.empty()) keys.push_back(Datum());  // unkeyed operations share one partition
-    for (const Datum& k : keys) {
-      int id = key_ids.Id(k);
+    for (size_t j = 0; j < keys.size(); ++j) {
+      int id = key_ids.Id(keys[j]);
       if (id == static_cast<int>(parent.size())) parent.push_back(id);
-      op_keys[i].push_back(id);
-    }
-    for (size_t j = 1; j < op_keys[i].size(); ++j) {
-      int a = FindRoot(&parent, op_keys[i][0]);
-      int b = FindRoot(&parent, op_keys[i][j]);
+      if (j == 0) {
+        first_key[i] = id;
+        continue;
+      }
+      // Multi-key operations join their keys' partitions.
+      int a = FindRoot(&parent, first_key[i]);
+      int b = FindRoot(&parent, id);
       if (a != b) parent[std::max(a, b)] = std::min(a, b);
     }
   }
   std::unordered_map<int, int> root_to_partition;
   std::vector<std::vector<int>> partitions;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    int root = FindRoot(&parent, op_keys[i][0]);
+    int root = FindRoot(&parent, first_key[i]);
     auto [it, inserted] = root_to_partition.emplace(root, static_cast<int>(partitions.size()));
     if (inserted) partitions.emplace_back();
     partitions[it->second].push_back(static_cast<int>(i));
@@ -561,24 +659,31 @@ bool SameClass(const PreparedOp& a, const PreparedOp& b) {
 
 std::vector<SearchOp> MakeSearchOps(const std::vector<const PreparedOp*>& ops) {
   std::vector<SearchOp> out(ops.size());
-  std::unordered_map<uint64_t, std::vector<int>> classes;
+  // Operations with the same class hash, newest first: last_of_class maps a hash to the latest
+  // member, previous_of_class chains back to earlier ones.
+  FlatMap64 last_of_class(ops.size());
+  std::vector<int> previous_of_class(ops.size(), -1);
   for (size_t i = 0; i < ops.size(); ++i) {
     const PreparedOp& p = *ops[i];
     SearchOp& s = out[i];
     s.call_pos = p.op->invoke_event;
     s.required = p.role == OpRole::kRequired;
     s.ret_pos = s.required ? p.op->complete_event : kNoReturn;
-    std::vector<int>& members = classes[SymmetryHash(p)];
+    uint64_t hash = SymmetryHash(p);
+    if (hash == FlatMap64::kEmptyKey) hash = 0;
+    const uint32_t* last = last_of_class.Find(hash);
+    int member = last ? static_cast<int>(*last) : -1;
+    previous_of_class[i] = member;
     // The latest earlier twin that completes no later than this one.
-    int scanned = 0;
-    for (auto it = members.rbegin(); it != members.rend() && scanned < kSymmetryScan; ++it, ++scanned) {
-      const SearchOp& twin = out[*it];
-      if (twin.ret_pos <= s.ret_pos && twin.call_pos < s.call_pos && SameClass(*ops[*it], p)) {
-        s.pred = *it;
+    for (int scanned = 0; member >= 0 && scanned < kSymmetryScan;
+         member = previous_of_class[member], ++scanned) {
+      const SearchOp& twin = out[member];
+      if (twin.ret_pos <= s.ret_pos && twin.call_pos < s.call_pos && SameClass(*ops[member], p)) {
+        s.pred = member;
         break;
       }
     }
-    members.push_back(static_cast<int>(i));
+    last_of_class.Insert(hash, static_cast<uint32_t>(i));
   }
   return out;
 }
@@ -608,9 +713,11 @@ void FillCounterexample(const PartitionSearch& search, const std::vector<const P
   for (const auto& [local, after] : stuck.last_steps) {
     cx->last_steps.push_back({ops[local]->op->id, model.DescribeState(after)});
   }
-  // The window: the failed operation, the open ones, and linearized ones that overlap them.
+  // The window: the failed operation, the open ones, the last steps of the linearization that
+  // got furthest (they made the state it failed in), and linearized ones that overlap them.
   constexpr size_t kMaxWindow = 60;
   cx->window.push_back(cx->failed_op);
+  for (const LinearizedStep& step : cx->last_steps) cx->window.push_back(step.op);
   for (int id : cx->open_ops) {
     if (cx->window.size() < kMaxWindow / 2) cx->window.push_back(id);
   }

@@ -36,6 +36,16 @@ struct PreparedOp {
   Datum output;  // normalised result
 };
 
+// Lets a model ask about the search's current configuration.
+class LinearizedView {
+ public:
+  virtual ~LinearizedView() = default;
+  virtual bool Linearized(uint32_t op) const = 0;
+  // Whether `op` is not linearized yet and was invoked before `target` returns (so it could
+  // still take effect before `target`).
+  virtual bool CanPrecede(uint32_t op, uint32_t target) const = 0;
+};
+
 // One partition's operations compiled into a state machine. State ids are dense from 0.
 class StepModel {
  public:
@@ -57,6 +67,16 @@ class StepModel {
     (void)op;
     return false;
   }
+  // Operations worth asking Doomed about right after `op` took effect in `state_before`,
+  // because `op` is what could doom them (an enqueue of x: the dequeues that return x).
+  virtual void Watchers(uint32_t state_before, uint32_t op, std::vector<uint32_t>* out) const {
+    (void)state_before;
+    (void)op;
+    (void)out;
+  }
+  // True when `op` is legal in every state (a write, an enqueue, an append). Only operations
+  // that can be illegal are worth asking Doomed about.
+  virtual bool AlwaysLegal(uint32_t op) const { return Blind(op); }
   // Optional pruning. Monotone(op): `op` only ever extends the state in the model's extension
   // order (an append extends a string or list). MayBecomeLegal(state, read): false only if the
   // read-only `read` is illegal in `state` and in every extension of it. When a pending read
@@ -68,6 +88,16 @@ class StepModel {
     return false;
   }
   virtual bool MayBecomeLegal(uint32_t state, uint32_t read) { return Step(state, read) != kIllegal; }
+  // Optional pruning, for the required operations that must return first: true only if `op`,
+  // illegal in `state`, cannot become legal before it returns whatever the operations that can
+  // still precede it do (e.g. a dequeue of y when an element ahead of y has no dequeue left
+  // that could remove it in time).
+  virtual bool Doomed(uint32_t state, uint32_t op, const LinearizedView& view) {
+    (void)state;
+    (void)op;
+    (void)view;
+    return false;
+  }
   // Bytes held by interned states and memoised transitions (for the memory budget).
   virtual size_t MemoryBytes() const = 0;
   // Distinct states and computed transitions so far (statistics).

@@ -2,6 +2,7 @@
 // checkers/README.md for the operations and the results each accepts.
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 
 #include "checkers/interning_model.h"
 #include "checkers/models_internal.h"
@@ -118,6 +119,71 @@ struct CollectionSpec {
   using Op = CollOp;
   DatumIds values;
   bool is_set = false;
+  // Per element: the operations that can put it in (add, enqueue) or take it out (remove,
+  // dequeue of it), and the dequeues with unknown outcome, which may take out anything.
+  std::unordered_map<int32_t, std::vector<uint32_t>> adders, removers;
+  std::vector<uint32_t> any_removers;
+
+  // An enqueue of x can doom the dequeues of x (something ahead of x that cannot leave in
+  // time); a dequeue with unknown outcome that took the head h can doom the dequeues of h.
+  void Watchers(const State& before, const Op& op, std::vector<uint32_t>* out) const {
+    int32_t element = op.kind == CollKind::kEnqueue           ? op.element
+                      : op.any && !before.empty()              ? before.front()
+                                                               : -1;
+    if (element < 0) return;
+    auto it = removers.find(element);
+    if (it != removers.end()) out->insert(out->end(), it->second.begin(), it->second.end());
+  }
+
+  static bool AlwaysLegal(const Op& op) {
+    return op.kind == CollKind::kAppend || op.kind == CollKind::kEnqueue ||
+           (op.kind == CollKind::kAdd && op.expect < 0) ||
+           (op.kind == CollKind::kRemove && op.expect < 0) || op.any;
+  }
+
+  static bool AnyCanPrecede(const std::vector<uint32_t>* ops, uint32_t target,
+                            const LinearizedView& view) {
+    if (!ops) return false;
+    for (uint32_t op : *ops) {
+      if (op != target && view.CanPrecede(op, target)) return true;
+    }
+    return false;
+  }
+  bool CanAdd(int32_t element, uint32_t target, const LinearizedView& view) const {
+    auto it = adders.find(element);
+    return AnyCanPrecede(it == adders.end() ? nullptr : &it->second, target, view);
+  }
+  bool CanRemove(int32_t element, uint32_t target, const LinearizedView& view) const {
+    auto it = removers.find(element);
+    return AnyCanPrecede(it == removers.end() ? nullptr : &it->second, target, view) ||
+           AnyCanPrecede(&any_removers, target, view);
+  }
+
+  // A set read needs every element it lacks removed and every element it shows added, by
+  // operations that can still come before it; a dequeue of y needs y in the queue (or an
+  // enqueue of y still to come) and everything ahead of it dequeued in time.
+  bool Doomed(const State& s, const Op& op, uint32_t index, const LinearizedView& view) const {
+    if (op.kind == CollKind::kRead && is_set) {
+      if (op.impossible) return true;
+      for (int32_t x : s) {
+        if (!std::binary_search(op.read.begin(), op.read.end(), x) && !CanRemove(x, index, view)) {
+          return true;
+        }
+      }
+      for (int32_t x : op.read) {
+        if (!std::binary_search(s.begin(), s.end(), x) && !CanAdd(x, index, view)) return true;
+      }
+      return false;
+    }
+    if (op.kind == CollKind::kDequeue && !op.any && op.element >= 0) {
+      auto at = std::find(s.begin(), s.end(), op.element);
+      if (at == s.end()) return !CanAdd(op.element, index, view);
+      for (auto it = s.begin(); it != at; ++it) {
+        if (!CanRemove(*it, index, view)) return true;
+      }
+    }
+    return false;
+  }
 
   static uint64_t HashState(const State& s) { return HashInts(s); }
   static size_t StateBytes(const State& s) { return s.size() * sizeof(int32_t); }
@@ -273,6 +339,16 @@ class CollectionModel final : public Model {
       } else {
         c.element = spec.values.Id(p->input);
         ChangedFlag(p->output, &c.expect);
+      }
+      uint32_t index = static_cast<uint32_t>(compiled.size());
+      // Adds and removes that reported "no change" change nothing.
+      if ((c.kind == CollKind::kAdd && c.expect != 0) || c.kind == CollKind::kEnqueue) {
+        spec.adders[c.element].push_back(index);
+      } else if ((c.kind == CollKind::kRemove && c.expect != 0) ||
+                 (c.kind == CollKind::kDequeue && c.element >= 0)) {
+        spec.removers[c.element].push_back(index);
+      } else if (c.kind == CollKind::kDequeue && c.any) {
+        spec.any_removers.push_back(index);
       }
       compiled.push_back(std::move(c));
     }

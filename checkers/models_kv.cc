@@ -46,6 +46,7 @@ struct KvOp {
   std::string text;             // get: expected value; put/append: argument
   uint64_t hash = 0;            // hash of text
   uint64_t power = 1;           // kBase^|text|
+  std::vector<uint32_t> useful_resets;  // get: puts of a prefix of its value, and deletes
 };
 
 class KvStepModel final : public StepModel {
@@ -82,6 +83,17 @@ class KvStepModel final : public StepModel {
 
   // Appends only extend a value (absent counts as the empty prefix of everything).
   bool Monotone(uint32_t op) const override { return ops_[op].kind == KvKind::kAppend; }
+
+  // A get that no extension of the state satisfies needs a put of a prefix of its value, or a
+  // delete, that can still come first.
+  bool Doomed(uint32_t state, uint32_t op, const LinearizedView& view) override {
+    const KvOp& o = ops_[op];
+    if (o.kind != KvKind::kGet || MayBecomeLegal(state, op)) return false;
+    for (uint32_t reset : o.useful_resets) {
+      if (reset == UINT32_MAX || view.CanPrecede(reset, op)) return false;
+    }
+    return true;
+  }
 
   bool MayBecomeLegal(uint32_t state, uint32_t read) override {
     const Node& n = nodes_[state];
@@ -214,6 +226,27 @@ class KvStepModel final : public StepModel {
   uint32_t initial_ = 0;
 };
 
+// For each get: the puts whose value starts its value, and every delete (after a delete,
+// appends can build anything). Bounded per get: past the bound the get is never doomed, which
+// only costs pruning.
+void LinkUsefulResets(std::vector<KvOp>* ops) {
+  constexpr size_t kMaxUsefulResets = 64;
+  std::vector<uint32_t> puts, deletes;
+  for (size_t i = 0; i < ops->size(); ++i) {
+    if ((*ops)[i].kind == KvKind::kPut) puts.push_back(static_cast<uint32_t>(i));
+    if ((*ops)[i].kind == KvKind::kDelete) deletes.push_back(static_cast<uint32_t>(i));
+  }
+  for (KvOp& get : *ops) {
+    if (get.kind != KvKind::kGet) continue;
+    std::vector<uint32_t>& useful = get.useful_resets;
+    useful = deletes;
+    for (uint32_t p : puts) {
+      if (get.expect_present && std::string_view(get.text).starts_with((*ops)[p].text)) useful.push_back(p);
+    }
+    if (useful.size() > kMaxUsefulResets) useful.assign(1, UINT32_MAX);  // "unknown": never doomed
+  }
+}
+
 class KvModel final : public Model {
  public:
   explicit KvModel(bool porcupine) : porcupine_(porcupine) {}
@@ -267,6 +300,7 @@ class KvModel final : public Model {
       }
       compiled.push_back(std::move(k));
     }
+    LinkUsefulResets(&compiled);
     return std::make_unique<KvStepModel>(std::move(compiled), porcupine_);
   }
 

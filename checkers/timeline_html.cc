@@ -44,7 +44,7 @@ std::string Num(double v) {
 }
 
 constexpr double kLeft = 90;      // lane labels
-constexpr double kStep = 46;      // px between consecutive event slots
+constexpr double kStep = 64;      // px between consecutive event slots
 constexpr double kLaneHeight = 34;
 constexpr double kTop = 30;
 
@@ -122,7 +122,9 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
     const Operation& op = ops.ops[id];
     double y = kTop + lanes[op.process] * kLaneHeight + 4;
     double x1 = XOf(layout, op.invoke_event, false);
-    double x2 = XOf(layout, op.complete_event, true);
+    // An unknown outcome may take effect any time after the invocation: draw it to the edge.
+    bool unknown = op.status == OpStatus::kInfo || op.status == OpStatus::kPending;
+    double x2 = unknown ? layout.right : XOf(layout, op.complete_event, true);
     if (x2 - x1 < 8) x2 = x1 + 8;
     std::string fill = "#dbe7f3", stroke = "#4a78a8", dash;
     if (id == cx.failed_op) {
@@ -140,7 +142,12 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
            (id == cx.failed_op ? " stroke-width=\"2\"" : "") + "/>";
     std::string label = Label(op);
     size_t fits = static_cast<size_t>(std::max(1.0, (x2 - x1 - 6) / 6.7));
-    if (label.size() > fits) label = label.substr(0, fits > 1 ? fits - 1 : 1) + "\xe2\x80\xa6";
+    if (label.size() > fits) {
+      // Cut on a UTF-8 character boundary (never inside the arrow or a multi-byte value).
+      size_t cut = fits > 1 ? fits - 1 : 1;
+      while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
+      label = label.substr(0, cut) + "\xe2\x80\xa6";
+    }
     svg += "<text x=\"" + Num(x1 + 3) + "\" y=\"" + Num(y + 15) + "\">" + Escape(label) + "</text></g>\n";
   }
   svg += "</svg>\n";

