@@ -118,7 +118,7 @@ void Hello(CommandContext& ctx) {
   if (!ctx.client->authenticated) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the "
         "RESP protocol version at the same time");
     return;
   }
@@ -212,33 +212,35 @@ bool ParseClientType(std::string_view s, std::string* out) {
 
 // CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]
 void ClientList(CommandContext& ctx) {
+  // Redis accepts exactly one filter: "TYPE <type>" alone, or "ID" followed by one or more ids
+  // (any integer; ids that match no client are simply not listed).
   std::string type_filter;
   std::vector<uint64_t> ids;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
-      if (!ParseClientType(ctx.arg(++i), &type_filter)) {
-        ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i)) + "'");
-        return;
-      }
-    } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
-      for (i++; i < ctx.argc(); i++) {
-        int64_t id;
-        if (!ParseInt64(ctx.arg(i), &id) || id <= 0) {
-          ctx.reply.Error("ERR Invalid client ID");
-          return;
-        }
-        ids.push_back(static_cast<uint64_t>(id));
-      }
-    } else {
-      ctx.reply.Error(err::kSyntax);
+  bool by_id = false;
+  if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.arg(2), "type")) {
+    if (!ParseClientType(ctx.arg(3), &type_filter)) {
+      ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(3)) + "'");
       return;
     }
+  } else if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(2), "id")) {
+    by_id = true;
+    for (size_t i = 3; i < ctx.argc(); i++) {
+      int64_t id;
+      if (!ParseInt64(ctx.arg(i), &id)) {
+        ctx.reply.Error("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(static_cast<uint64_t>(id));
+    }
+  } else if (ctx.argc() != 2) {
+    ctx.reply.Error(err::kSyntax);
+    return;
   }
   std::string out;
   for (const auto& [id, c] : ctx.server->clients()) {
     if (c->has(kClientFake)) continue;
     if (!type_filter.empty() && type_filter != ClientTypeName(c)) continue;
-    if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    if (by_id && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
     out += ClientInfoLine(ctx.server, c);
     out += '\n';
   }
@@ -278,6 +280,11 @@ void ClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(opt, "laddr")) {
         laddr = std::string(val);
       } else if (EqualsIgnoreCase(opt, "user")) {
+        // Only the default user exists until ACLs are built.
+        if (val != "default") {
+          ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
+          return;
+        }
         user = std::string(val);
       } else if (EqualsIgnoreCase(opt, "skipme")) {
         if (EqualsIgnoreCase(val, "yes")) skipme = true;

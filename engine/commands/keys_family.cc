@@ -303,10 +303,32 @@ void Keys(CommandContext& ctx) {
   ctx.reply.BulkArray(out);
 }
 
+// Parses a SCAN cursor the way Redis does (strtoull, base 10): an optional sign, any number of
+// digits including leading zeros, no leading space; "-1" wraps around to 2^64-1 and the empty
+// string is cursor 0. Values that do not fit in 64 bits are rejected.
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    negative = s[i] == '-';
+    i++;
+    if (i == s.size()) return false;  // a sign without digits is not consumed by strtoull
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = negative ? 0 - v : v;
+  return true;
+}
+
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(1), &cursor)) {
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }

@@ -57,7 +57,7 @@ void ConfigGet(CommandContext& ctx) {
 // CONFIG SET parameter value [parameter value ...]
 void ConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
-    ctx.reply.Error(err::WrongArgs("config|set"));
+    ctx.reply.Error(err::kSyntax);  // arity (-4) already rejected fewer than one pair
     return;
   }
   const auto& registry = ConfigRegistry::Get();
@@ -144,11 +144,12 @@ void Debug(CommandContext& ctx) {
     return;
   }
   if (sub == "sleep" && ctx.argc() == 3) {
-    double secs;
-    if (!ParseDouble(ctx.arg(2), &secs)) {
-      ctx.reply.Error(err::kNotFloat);
-      return;
-    }
+    // Redis reads the duration with strtod and ignores what does not parse ("abc" sleeps 0 s,
+    // "0.5x" sleeps 0.5 s); negative durations do not sleep.
+    std::string text(ctx.arg(2));
+    double secs = strtod(text.c_str(), nullptr);
+    if (!(secs > 0)) secs = 0;
+    if (secs > 3600) secs = 3600;  // bound the stall a test mistake could cause
     ctx.server->env()->BlockingSleep(static_cast<int64_t>(secs * 1e6));
     ctx.reply.Ok();
     return;
@@ -308,9 +309,10 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command* cmd) {
   r.Integer(m->key_step);
   ReplyWords(r, m->acl_categories);
   ReplyWords(r, m->tips);
-  r.ArrayHeader(static_cast<int64_t>(m->key_specs.size()));
+  // Redis 7.0 sends key specs and subcommands as RESP3 sets.
+  r.SetHeader(static_cast<int64_t>(m->key_specs.size()));
   for (const auto& ks : m->key_specs) ReplyKeySpec(r, ks);
-  r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
+  r.SetHeader(static_cast<int64_t>(cmd->subcommands.size()));
   for (const auto& [name, sub] : cmd->subcommands) ReplyCommandInfo(r, sub.get());
 }
 
@@ -468,6 +470,31 @@ void CommandList(CommandContext& ctx) {
   ctx.reply.BulkArray(names);
 }
 
+// The key flags COMMAND GETKEYSANDFLAGS reports for a key found by a spec with
+// "variable_flags": they depend on the arguments, as Redis's per-command key procedures decide.
+const char* ActualKeyFlags(const Command* c, const std::vector<std::string_view>& args,
+                           const char* spec_flags) {
+  if (std::string_view(spec_flags).find("variable_flags") == std::string_view::npos) {
+    return spec_flags;
+  }
+  if (c->name == "set") {
+    for (size_t i = 3; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "get")) return "RW access update";
+    }
+    return "OW update";
+  }
+  if (c->name == "bitfield") {
+    // Read-only unless a SET or INCRBY operation is present.
+    for (size_t i = 2; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "set") || EqualsIgnoreCase(args[i], "incrby")) {
+        return "RW access update";
+      }
+    }
+    return "RO access";
+  }
+  return spec_flags;
+}
+
 // COMMAND GETKEYS command [arg [arg ...]] / COMMAND GETKEYSANDFLAGS ...
 void CommandGetKeysGeneric(CommandContext& ctx, bool with_flags) {
   std::vector<std::string_view> args(ctx.args.begin() + 2, ctx.args.end());
@@ -484,21 +511,23 @@ void CommandGetKeysGeneric(CommandContext& ctx, bool with_flags) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  std::vector<int> positions;
-  c->GetKeyPositions(args, &positions);
+  std::vector<int> positions, specs;
+  c->GetKeyPositions(args, &positions, &specs);
   if (positions.empty()) {
     ctx.reply.Error(c->meta->key_specs.empty() ? "ERR The command has no key arguments"
                                                : "ERR Invalid arguments specified for command");
     return;
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(positions.size()));
-  for (int p : positions) {
+  for (size_t i = 0; i < positions.size(); i++) {
+    size_t p = static_cast<size_t>(positions[i]);
     if (with_flags) {
       ctx.reply.ArrayHeader(2);
-      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
-      ctx.reply.SetHeader(0);
+      ctx.reply.Bulk(args[p]);
+      ReplyWords(ctx.reply,
+                 ActualKeyFlags(c, args, c->meta->key_specs[static_cast<size_t>(specs[i])].flags));
     } else {
-      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
+      ctx.reply.Bulk(args[p]);
     }
   }
 }

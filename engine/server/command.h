@@ -135,8 +135,10 @@ struct Command {
 
   bool has_subcommands() const { return !subcommands.empty(); }
   bool is(uint64_t flag) const { return (flags & flag) != 0; }
-  // Positions of key arguments in `args` (args[0] is the command name).
-  void GetKeyPositions(const std::vector<std::string_view>& args, std::vector<int>* positions) const;
+  // Positions of key arguments in `args` (args[0] is the command name). When `spec_indexes` is
+  // given, it receives for each position the index of the key spec that found it.
+  void GetKeyPositions(const std::vector<std::string_view>& args, std::vector<int>* positions,
+                       std::vector<int>* spec_indexes = nullptr) const;
 };
 
 class CommandTable {

@@ -1,5 +1,6 @@
 #include "engine/server/config.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <climits>
 #include <sstream>
@@ -118,6 +119,17 @@ ConfigParam Unsupported(const char* name, const char* def, const char* feature,
   p.get = [value](const ServerConfig&) { return value; };
   p.set = [](ServerConfig&, std::string_view) -> std::string { return ""; };
   p.missing_feature = feature;
+  return p;
+}
+
+// A parameter whose accepted value is stored clamped to [lo, hi] (CONFIG GET shows the clamp).
+ConfigParam Clamped(ConfigParam p, Field64 field, int64_t lo, int64_t hi) {
+  auto inner = p.set;
+  p.set = [inner, field, lo, hi](ServerConfig& c, std::string_view v) -> std::string {
+    std::string err = inner(c, v);
+    if (err.empty()) c.*field = std::clamp(c.*field, lo, hi);
+    return err;
+  };
   return p;
 }
 
@@ -306,7 +318,8 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(StringParam("pidfile", &ServerConfig::pidfile, "", kConfigImmutable));
   v.push_back(BoolParam("daemonize", &ServerConfig::daemonize, false, kConfigImmutable));
   v.back().missing_feature = "daemonize";
-  v.push_back(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10));
+  // Redis accepts any hz from 0 up and silently clamps it to 1..500.
+  v.push_back(Clamped(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10), &ServerConfig::hz, 1, 500));
   v.push_back(BoolParam("dynamic-hz", &ServerConfig::dynamic_hz, true));
   v.push_back(BoolParam("activerehashing", &ServerConfig::activerehashing, true));
   v.push_back(IntParam("active-expire-effort", &ServerConfig::active_expire_effort, 1, 10, 1));
