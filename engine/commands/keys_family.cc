@@ -24,21 +24,24 @@ void Del(CommandContext& ctx) {
   ctx.reply.Integer(deleted);
 }
 
-// EXISTS key [key ...]
-void Exists(CommandContext& ctx) {
+// Counts the keys present among ctx.args[1..]; TOUCH also updates their access time.
+void CountKeys(CommandContext& ctx, bool touch) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (ctx.server->LookupRead(ctx.db(), ctx.arg(i)) != nullptr) count++;
+    if (ctx.server->LookupRead(ctx.db(), ctx.arg(i), touch) != nullptr) count++;
   }
   ctx.reply.Integer(count);
 }
 
+// EXISTS key [key ...]
+void Exists(CommandContext& ctx) { CountKeys(ctx, /*touch=*/false); }
+
 // TOUCH key [key ...]
-void Touch(CommandContext& ctx) { Exists(ctx); }
+void Touch(CommandContext& ctx) { CountKeys(ctx, /*touch=*/true); }
 
 // TYPE key
 void Type(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->value.type()));
 }
 
@@ -87,8 +90,12 @@ void RenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 // Parses a database index argument as SELECT/MOVE/COPY do. Replies and returns false on error.
 bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
   int64_t v;
-  if (!ParseInt64(arg, &v) || v < INT_MIN || v > INT_MAX) {
+  if (!ParseInt64(arg, &v)) {
     ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (v < INT_MIN || v > INT_MAX) {
+    ctx.reply.Error(err::kNotInt32);
     return false;
   }
   if (v < 0 || v >= ctx.server->db_count()) {
@@ -255,7 +262,7 @@ void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
 
 // TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Integer(-2);
     return;
@@ -445,17 +452,10 @@ void FlushAll(CommandContext& ctx) {
 
 // SELECT index
 void Select(CommandContext& ctx) {
-  int64_t v;
-  if (!ParseInt64(ctx.arg(1), &v) || v < INT_MIN || v > INT_MAX) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (v < 0 || v >= ctx.server->db_count()) {
-    ctx.reply.Error(err::kDbIndexOutOfRange);
-    return;
-  }
-  ctx.client->db_index = static_cast<int>(v);
-  ctx.client->db = ctx.server->db(static_cast<int>(v));
+  int index;
+  if (!ParseDbIndex(ctx, ctx.arg(1), &index)) return;
+  ctx.client->db_index = index;
+  ctx.client->db = ctx.server->db(index);
   ctx.reply.Ok();
 }
 
@@ -485,14 +485,14 @@ bool LfuPolicy(const ServerConfig& c) { return c.maxmemory_policy.find("lfu") !=
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) ctx.reply.Null();
   else ctx.reply.Bulk(EncodingName(e->value.encoding()));
 }
 
 // OBJECT FREQ key
 void ObjectFreq(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -509,7 +509,7 @@ void ObjectFreq(CommandContext& ctx) {
 
 // OBJECT IDLETIME key
 void ObjectIdleTime(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -521,23 +521,21 @@ void ObjectIdleTime(CommandContext& ctx) {
     return;
   }
   uint32_t now = ctx.server->LruClock();
-  uint32_t then = e->access & ((1u << 24) - 1);
+  uint32_t then = ctx.server->AccessClock(e) & ((1u << 24) - 1);
   uint32_t idle = now >= then ? now - then : now + ((1u << 24) - then);
   ctx.reply.Integer(idle);
 }
 
 // OBJECT REFCOUNT key
 void ObjectRefCount(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
   }
-  // Redis shares the integer objects 0..9999 (reported with INT_MAX references) unless an LRU or
-  // LFU policy needs per-key access data.
-  bool shared = e->value.is_int() && e->value.int_value() >= 0 && e->value.int_value() < 10000 &&
-                ctx.server->config().maxmemory_policy.find("lru") == std::string::npos &&
-                !LfuPolicy(ctx.server->config());
+  // Redis shares the integer objects 0..9999 (reported with INT_MAX references) unless a
+  // maxmemory limit with an LRU or LFU policy needs per-key access data.
+  bool shared = e->value.shared() && ctx.server->SharesIntegers();
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }
 

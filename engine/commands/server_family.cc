@@ -37,13 +37,20 @@ void ConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> seen;
   for (size_t i = 2; i < ctx.argc(); i++) {
-    std::string pattern = ToLower(ctx.arg(i));
-    bool glob = pattern.find_first_of("*?[") != std::string::npos;
+    std::string_view pattern = ctx.arg(i);
+    // A plain name is looked up directly and answered with the spelling the client used
+    // ("CONFIG GET HZ" -> "HZ"), as Redis does; a glob lists the parameters' own names.
+    if (pattern.find_first_of("*?[") == std::string_view::npos) {
+      const ConfigParam* p = registry.Find(pattern);
+      if (p != nullptr && seen.insert(ToLower(pattern)).second) {
+        out.emplace_back(std::string(pattern), p->get(ctx.server->config()));
+      }
+      continue;
+    }
     for (const auto& p : registry.params()) {
       for (const std::string* name : {&p.name, &p.alias}) {
-        if (name->empty()) continue;
-        bool match = glob ? GlobMatch(pattern, *name, true) : EqualsIgnoreCase(pattern, *name);
-        if (match && seen.insert(*name).second) out.emplace_back(*name, p.get(ctx.server->config()));
+        if (name->empty() || !GlobMatch(pattern, *name, true)) continue;
+        if (seen.insert(*name).second) out.emplace_back(*name, p.get(ctx.server->config()));
       }
     }
   }
@@ -61,19 +68,26 @@ void ConfigSet(CommandContext& ctx) {
     return;
   }
   const auto& registry = ConfigRegistry::Get();
-  // Validate every pair first (unknown names, duplicates), then apply all or none.
+  // As Redis does: first check every name in order (unknown, immutable or protected, duplicate),
+  // then every value, then apply all or none.
   std::vector<const ConfigParam*> params;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     const ConfigParam* p = registry.Find(ctx.arg(i));
+    auto fail = [&](const char* why) {
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                      std::string(ctx.arg(i)) + "') - " + why);
+    };
     if (p == nullptr) {
       ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                       std::string(ctx.arg(i)) + "'");
       return;
     }
+    if (p->flags & kConfigImmutable) return fail("can't set immutable config");
+    if ((p->flags & kConfigProtected) && ctx.server->config().enable_protected_configs == "no") {
+      return fail("can't set protected config");
+    }
     if (std::find(params.begin(), params.end(), p) != params.end()) {
-      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                      std::string(ctx.arg(i)) + "') - duplicate parameter");
-      return;
+      return fail("duplicate parameter");
     }
     params.push_back(p);
   }
@@ -99,12 +113,16 @@ void ConfigSet(CommandContext& ctx) {
 // CONFIG RESETSTAT
 void ConfigResetStat(CommandContext& ctx) {
   ServerStats& s = ctx.server->stats();
+  uint64_t startup = s.used_memory_startup;  // a baseline, not a statistic
   s = ServerStats();
+  s.used_memory_startup = startup;
   ctx.server->error_stats().clear();
   for (Command* cmd : ctx.server->commands().All()) {
     cmd->calls = cmd->microseconds = cmd->rejected_calls = cmd->failed_calls = 0;
+    cmd->latency.reset();
     for (auto& [name, sub] : cmd->subcommands) {
       sub->calls = sub->microseconds = sub->rejected_calls = sub->failed_calls = 0;
+      sub->latency.reset();
     }
   }
   ctx.reply.Ok();

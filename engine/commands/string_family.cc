@@ -65,10 +65,10 @@ std::optional<std::string_view> IncrementBy(Server* server, Database* db, std::s
   }
   *result = current + delta;
   if (e != nullptr) {
-    e->value = Value::Integer(*result);
+    e->value = Value::SharableInteger(*result);
     server->SignalModifiedKey(db, key);
   } else {
-    server->AddKey(db, key, Value::Integer(*result));
+    server->AddKey(db, key, Value::SharableInteger(*result));
   }
   server->dirty++;
   server->NotifyKeyspaceEvent('$', "incrby", key, db->index());
@@ -519,7 +519,7 @@ void SetRange(CommandContext& ctx) {
     ctx.reply.Integer(static_cast<int64_t>(e->value.StringLength()));
     return;
   }
-  if (offset + static_cast<int64_t>(value.size()) > ctx.server->config().proto_max_bulk_len) {
+  if (offset > ctx.server->config().proto_max_bulk_len - static_cast<int64_t>(value.size())) {
     ctx.reply.Error(err::kStringTooLong);
     return;
   }
@@ -539,6 +539,13 @@ void SetRange(CommandContext& ctx) {
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 void Lcs(CommandContext& ctx) {
+  // Redis looks both keys up (and checks their types) before it reads the options.
+  DbEntry* ea = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* eb = ctx.server->LookupRead(ctx.db(), ctx.arg(2));
+  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
+    ctx.reply.Error("ERR The specified keys must contain string values");
+    return;
+  }
   bool want_len = false, want_idx = false, with_match_len = false;
   int64_t min_match_len = 0;
   for (size_t i = 3; i < ctx.argc(); i++) {
@@ -556,12 +563,6 @@ void Lcs(CommandContext& ctx) {
       ctx.reply.Error(err::kSyntax);
       return;
     }
-  }
-  DbEntry* ea = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
-  DbEntry* eb = ctx.server->LookupRead(ctx.db(), ctx.arg(2));
-  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
-    ctx.reply.Error("ERR The specified keys must contain string values");
-    return;
   }
   if (want_idx && want_len) {
     ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");

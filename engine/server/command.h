@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/latency_histogram.h"
+
 namespace redsim {
 
 struct CommandContext;
@@ -132,6 +134,8 @@ struct Command {
   uint64_t microseconds = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // Latencies for INFO latencystats, allocated on the first call (latency-tracking yes).
+  std::unique_ptr<LatencyHistogram> latency;
 
   bool has_subcommands() const { return !subcommands.empty(); }
   bool is(uint64_t flag) const { return (flags & flag) != 0; }

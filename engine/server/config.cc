@@ -249,29 +249,32 @@ ConfigParam NotifyParam() {
   p.default_value = "";
   p.get = [](const ServerConfig& c) { return c.notify_keyspace_events; };
   p.set = [](ServerConfig& c, std::string_view v) -> std::string {
-    const std::string valid = "AgKE$lshzxentdmt";
     for (char ch : v) {
-      if (std::string("g$lshzxeKEAtmnd").find(ch) == std::string::npos) {
-        return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
+      if (std::string_view("Ag$lshzxeKEtmdn").find(ch) == std::string_view::npos) {
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
       }
     }
-    (void)valid;
-    // Canonical order: classes then K then E, with "A" standing for the full set.
-    bool has_a = v.find('A') != std::string_view::npos;
-    std::string out;
+    // Printed back as Redis does: "A" when every class (g$lshzxetd) is on, else the classes in
+    // that order and then 'n' (new keys, not part of "A"); then K, E and m (key misses).
     auto has = [&](char ch) { return v.find(ch) != std::string_view::npos; };
-    const std::string all_classes = "g$lshzxetd";
-    if (has_a) {
+    const std::string_view all_classes = "g$lshzxetd";
+    bool all = has('A');
+    if (!all) {
+      all = true;
+      for (char ch : all_classes) all = all && has(ch);
+    }
+    std::string out;
+    if (all) {
       out += 'A';
     } else {
       for (char ch : all_classes) {
         if (has(ch)) out += ch;
       }
+      if (has('n')) out += 'n';
     }
-    if (has('m')) out += 'm';
-    if (has('n')) out += 'n';
     if (has('K')) out += 'K';
     if (has('E')) out += 'E';
+    if (has('m')) out += 'm';
     c.notify_keyspace_events = out;
     return "";
   };

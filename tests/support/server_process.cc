@@ -83,8 +83,12 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::vector<std::
     for (int i = 0; i < 200; i++) {
       RespClient c;
       if (c.Connect(p->port_, 1000)) {
+        // PONG, or NOAUTH from a server started with a password: either way it serves.
         RespValue r = c.Call({"PING"});
-        if (r.type == RespValue::Type::kSimple) return p;
+        if (r.type == RespValue::Type::kSimple ||
+            (r.is_error() && r.str.rfind("NOAUTH", 0) == 0)) {
+          return p;
+        }
       }
       int status;
       if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -106,6 +110,16 @@ void ServerProcess::Kill() {
     waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+}
+
+bool ServerProcess::Alive() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
 }
 
 int ServerProcess::Terminate(int timeout_ms) {

@@ -25,6 +25,8 @@ class ServerProcess {
   const std::string& dir() const { return dir_; }
   // Sends SIGKILL and waits.
   void Kill();
+  // True while the process runs (false once it exited or was killed; reaps it).
+  bool Alive();
   // Sends SIGTERM and waits up to timeout_ms; returns the exit status or -1.
   int Terminate(int timeout_ms = 5000);
 
