@@ -15,7 +15,10 @@ namespace {
 void Del(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (ctx.server->LookupWrite(ctx.db(), ctx.arg(i)) == nullptr) continue;
+    // Not a lookup in Redis: no statistics, no access-time update (which would show through a
+    // shared integer's idle time).
+    DbEntry* e = ctx.db()->Find(ctx.arg(i));
+    if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
     ctx.server->DeleteKey(ctx.db(), ctx.arg(i));
     ctx.server->NotifyKeyspaceEvent('g', "del", ctx.arg(i), ctx.db()->index());
     ctx.server->dirty++;
@@ -375,13 +378,19 @@ void Scan(CommandContext& ctx) {
     cursor = table.Scan(cursor, [&](DbEntry* e) { keys.emplace_back(e->key()); });
   } while (cursor != 0 && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count);
   // Filters run after collection: expired keys are removed (and deleted) as Redis does.
+  // As in Redis: the pattern first, then the type (a lookup, counted as a hit or miss), then
+  // expiry (expired keys are deleted and left out).
   std::vector<std::string> out;
   for (auto& k : keys) {
     if (has_pattern && !GlobMatch(pattern, k)) continue;
-    DbEntry* e = ctx.db()->Find(k);
-    if (e == nullptr) continue;
-    if (has_type && !EqualsIgnoreCase(TypeName(e->value.type()), type_filter)) continue;
-    if (ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
+    DbEntry* e;
+    if (has_type) {
+      e = ctx.server->LookupRead(ctx.db(), k, /*touch=*/false);
+      if (e == nullptr || !EqualsIgnoreCase(TypeName(e->value.type()), type_filter)) continue;
+    } else {
+      e = ctx.db()->Find(k);
+      if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
+    }
     out.push_back(std::move(k));
   }
   ctx.reply.ArrayHeader(2);

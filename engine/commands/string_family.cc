@@ -338,6 +338,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     }
   }
   for (size_t i = 1; i < ctx.argc(); i += 2) {
+    ctx.server->LookupWrite(ctx.db(), ctx.arg(i));  // Redis's setKey looks the old value up
     ctx.server->SetKey(ctx.db(), ctx.arg(i), Value::String(ctx.arg(i + 1)));
     ctx.server->NotifyKeyspaceEvent('$', "set", ctx.arg(i), ctx.db()->index());
   }

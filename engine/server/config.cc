@@ -119,6 +119,7 @@ ConfigParam Unsupported(const char* name, const char* def, const char* feature,
   p.get = [value](const ServerConfig&) { return value; };
   p.set = [](ServerConfig&, std::string_view) -> std::string { return ""; };
   p.missing_feature = feature;
+  p.placeholder = true;
   return p;
 }
 
@@ -504,12 +505,13 @@ std::string ConfigRegistry::Set(ServerConfig& cfg, std::string_view name, std::s
     return "can't set protected config";
   }
   if (!p->missing_feature.empty()) {
-    // Compare with the default in its canonical form.
-    ServerConfig probe;
-    std::string err = p->set(probe, value);
-    std::string canonical = err.empty() ? p->get(probe) : std::string(value);
-    bool is_default = err.empty() && (canonical == p->default_value ||
-                                      EqualsIgnoreCase(value, p->default_value));
+    // Compare with the default: as text for placeholders (their getter always shows the
+    // default), in canonical form for parameters with real storage.
+    bool is_default = EqualsIgnoreCase(value, p->default_value);
+    if (!is_default && !p->placeholder) {
+      ServerConfig probe;
+      is_default = p->set(probe, value).empty() && p->get(probe) == p->default_value;
+    }
     if (!is_default) {
       return "redsim does not support " + p->missing_feature + " yet; '" + p->name +
              "' can only be set to its default ('" + p->default_value + "')";

@@ -122,9 +122,11 @@ bool ServerProcess::Alive() {
   return true;
 }
 
-int ServerProcess::Terminate(int timeout_ms) {
+int ServerProcess::Terminate(int timeout_ms) { return SignalAndWait(SIGTERM, timeout_ms); }
+
+int ServerProcess::SignalAndWait(int signo, int timeout_ms) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  if (signo != 0) kill(pid_, signo);
   for (int waited = 0; waited < timeout_ms; waited += 10) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
