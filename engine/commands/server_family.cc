@@ -250,7 +250,8 @@ void Shutdown(CommandContext& ctx) {
 
 // ---- COMMAND --------------------------------------------------------------------------------
 
-void ReplyWords(ReplyBuilder& r, const char* words) {
+// Space-separated words as a set of simple strings (flags) or bulk strings (tips).
+void ReplyWords(ReplyBuilder& r, const char* words, bool bulk = false) {
   std::vector<std::string> w;
   std::string cur;
   for (const char* p = words; p != nullptr && *p; p++) {
@@ -263,7 +264,10 @@ void ReplyWords(ReplyBuilder& r, const char* words) {
   }
   if (!cur.empty()) w.push_back(cur);
   r.SetHeader(static_cast<int64_t>(w.size()));
-  for (const auto& s : w) r.Simple(s);
+  for (const auto& s : w) {
+    if (bulk) r.Bulk(s);
+    else r.Simple(s);
+  }
 }
 
 void ReplyKeySpec(ReplyBuilder& r, const KeySpecMeta& ks) {
@@ -326,11 +330,13 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command* cmd) {
   r.Integer(m->last_key);
   r.Integer(m->key_step);
   ReplyWords(r, m->acl_categories);
-  ReplyWords(r, m->tips);
-  // Redis 7.0 sends key specs and subcommands as RESP3 sets.
+  ReplyWords(r, m->tips, /*bulk=*/true);
+  // Redis 7.0 sends key specs as a RESP3 set, and subcommands as an array, or an empty set when
+  // there are none.
   r.SetHeader(static_cast<int64_t>(m->key_specs.size()));
   for (const auto& ks : m->key_specs) ReplyKeySpec(r, ks);
-  r.SetHeader(static_cast<int64_t>(cmd->subcommands.size()));
+  if (cmd->subcommands.empty()) r.SetHeader(0);
+  else r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
   for (const auto& [name, sub] : cmd->subcommands) ReplyCommandInfo(r, sub.get());
 }
 

@@ -48,6 +48,9 @@ RequestParser::Result RequestParser::ParseInline(const char* buf, size_t size, s
   size_t end = line_len;
   if (end > 0 && buf[end - 1] == '\r') end--;
   *consumed = line_len + 1;
+  // Redis splits the line as a C string: a NUL byte ends it.
+  const void* nul = memchr(buf, '\0', end);
+  if (nul != nullptr) end = static_cast<size_t>(static_cast<const char*>(nul) - buf);
   auto split = SplitArgs(std::string_view(buf, end));
   if (!split) {
     *error = "ERR Protocol error: unbalanced quotes in request";

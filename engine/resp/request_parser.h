@@ -7,6 +7,7 @@
 // beyond them, and errors use Redis's exact protocol error texts.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,7 +18,7 @@ namespace redsim {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024LL * 1024 * 1024;
+  int64_t max_multibulk_len = INT32_MAX;  // Redis 7.0 accepts counts up to INT_MAX
   // When the client has not authenticated yet (and a password is required), Redis tightens the
   // limits to stop unauthenticated clients from making the server buffer large requests.
   bool unauthenticated = false;

@@ -21,6 +21,11 @@
 #include "engine/base/strutil.h"
 #include "tests/support/differential.h"
 
+namespace redsim {
+// gtest printing for RespValue.
+inline void PrintTo(const RespValue& v, std::ostream* os) { *os << v.ToString(); }
+}  // namespace redsim
+
 namespace redsim::testing {
 
 // ---- Pools ----------------------------------------------------------------------------------
