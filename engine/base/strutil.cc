@@ -247,11 +247,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
 }
 
 bool ParseMemory(std::string_view s, int64_t* out) {
+  // Like Redis's memtoull: digits then an optional unit; no sign.
   size_t digits = 0;
-  while (digits < s.size() && (isdigit(static_cast<unsigned char>(s[digits])) ||
-                               (digits == 0 && s[digits] == '-'))) {
-    digits++;
-  }
+  while (digits < s.size() && isdigit(static_cast<unsigned char>(s[digits]))) digits++;
   std::string unit = ToLower(s.substr(digits));
   int64_t mul = 1;
   if (unit.empty() || unit == "b") mul = 1;
@@ -262,9 +260,14 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   else if (unit == "g") mul = 1000LL * 1000 * 1000;
   else if (unit == "gb") mul = 1024LL * 1024 * 1024;
   else return false;
-  int64_t v;
-  if (!ParseInt64(s.substr(0, digits), &v)) return false;
-  if (v != 0 && (v > INT64_MAX / mul || v < INT64_MIN / mul)) return false;
+  if (digits == 0) return false;
+  int64_t v = 0;  // leading zeros are fine, as with strtoull
+  for (size_t i = 0; i < digits; i++) {
+    int d = s[i] - '0';
+    if (v > (INT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (v > INT64_MAX / mul) return false;
   *out = v * mul;
   return true;
 }

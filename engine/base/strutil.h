@@ -43,8 +43,9 @@ std::string ToUpper(std::string_view s);
 // Glob-style match with Redis's rules: '*', '?', '[abc]', '[^a-z]', '\x' escapes.
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
 
-// Parses a memory size with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive;
-// "k" = 1000, "kb" = 1024), as redis.conf does. Returns false on bad input.
+// Parses a non-negative memory size with an optional unit (b, k, kb, m, mb, g, gb;
+// case-insensitive; "k" = 1000, "kb" = 1024), as redis.conf does. Returns false on bad input
+// (including a sign or a fraction).
 bool ParseMemory(std::string_view s, int64_t* out);
 
 // Splits an inline command or config line into arguments with Redis's quoting rules: "double

@@ -89,45 +89,36 @@ void Hello(CommandContext& ctx) {
       return;
     }
   }
-  std::string_view user, password, name;
-  bool has_auth = false, has_name = false;
+  // Options are applied as they are read, as Redis does: AUTH authenticates and SETNAME names
+  // the connection at once, and both stay in effect even if a later option is refused.
   for (size_t i = next; i < ctx.argc(); i++) {
     size_t left = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "auth") && left >= 2) {
-      has_auth = true;
-      user = ctx.arg(i + 1);
-      password = ctx.arg(i + 2);
+      if (!CheckPassword(ctx.server, ctx.arg(i + 1), ctx.arg(i + 2))) {
+        ctx.reply.Error(err::kWrongPass);
+        return;
+      }
+      ctx.client->authenticated = true;
+      ctx.client->user = std::string(ctx.arg(i + 1));
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "setname") && left >= 1) {
-      has_name = true;
-      name = ctx.arg(i + 1);
+      if (!ValidClientName(ctx.arg(i + 1))) {
+        ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
+      ctx.client->name = std::string(ctx.arg(i + 1));
       i += 1;
     } else {
       ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
       return;
     }
   }
-  if (has_auth) {
-    if (!CheckPassword(ctx.server, user, password)) {
-      ctx.reply.Error(err::kWrongPass);
-      return;
-    }
-    ctx.client->authenticated = true;
-    ctx.client->user = std::string(user);
-  }
   if (!ctx.client->authenticated) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the "
         "RESP protocol version at the same time");
     return;
-  }
-  if (has_name) {
-    if (!ValidClientName(name)) {
-      ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-      return;
-    }
-    ctx.client->name = std::string(name);
   }
   if (ver != 0) {
     ctx.client->resp = static_cast<int>(ver);
@@ -155,8 +146,9 @@ void Reset(CommandContext& ctx) {
   Client* c = ctx.client;
   c->multi_queue.clear();
   c->multi_bytes = 0;
+  // Redis 7.0's RESET leaves CLIENT NO-EVICT as it was.
   c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec | kClientReplyOff |
-                kClientReplySkip | kClientReplySkipNext | kClientNoEvict | kClientNoTouch);
+                kClientReplySkip | kClientReplySkipNext | kClientNoTouch);
   ctx.server->UnwatchAllKeys(c);
   c->db_index = 0;
   c->db = ctx.server->db(0);
@@ -212,35 +204,47 @@ bool ParseClientType(std::string_view s, std::string* out) {
 
 // CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]
 void ClientList(CommandContext& ctx) {
+  // Redis accepts exactly one filter: "TYPE <type>" alone, or "ID" followed by one or more ids
+  // (any integer; ids that match no client are simply not listed).
   std::string type_filter;
   std::vector<uint64_t> ids;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    if (EqualsIgnoreCase(ctx.arg(i), "type") && i + 1 < ctx.argc()) {
-      if (!ParseClientType(ctx.arg(++i), &type_filter)) {
-        ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i)) + "'");
-        return;
-      }
-    } else if (EqualsIgnoreCase(ctx.arg(i), "id") && i + 1 < ctx.argc()) {
-      for (i++; i < ctx.argc(); i++) {
-        int64_t id;
-        if (!ParseInt64(ctx.arg(i), &id) || id <= 0) {
-          ctx.reply.Error("ERR Invalid client ID");
-          return;
-        }
-        ids.push_back(static_cast<uint64_t>(id));
-      }
-    } else {
-      ctx.reply.Error(err::kSyntax);
+  bool by_id = false;
+  if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.arg(2), "type")) {
+    if (!ParseClientType(ctx.arg(3), &type_filter)) {
+      ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(3)) + "'");
       return;
     }
+  } else if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(2), "id")) {
+    by_id = true;
+    for (size_t i = 3; i < ctx.argc(); i++) {
+      int64_t id;
+      if (!ParseInt64(ctx.arg(i), &id)) {
+        ctx.reply.Error("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(static_cast<uint64_t>(id));
+    }
+  } else if (ctx.argc() != 2) {
+    ctx.reply.Error(err::kSyntax);
+    return;
   }
   std::string out;
-  for (const auto& [id, c] : ctx.server->clients()) {
-    if (c->has(kClientFake)) continue;
-    if (!type_filter.empty() && type_filter != ClientTypeName(c)) continue;
-    if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+  auto add = [&](const Client* c) {
     out += ClientInfoLine(ctx.server, c);
     out += '\n';
+  };
+  if (by_id) {
+    // In the order the ids were given (a repeated id is listed again), as Redis does.
+    for (uint64_t id : ids) {
+      Client* c = ctx.server->FindClient(id);
+      if (c != nullptr && !c->has(kClientFake)) add(c);
+    }
+  } else {
+    for (const auto& [id, c] : ctx.server->clients()) {
+      if (c->has(kClientFake)) continue;
+      if (!type_filter.empty() && type_filter != ClientTypeName(c)) continue;
+      add(c);
+    }
   }
   ctx.reply.Verbatim(out);
 }
@@ -278,6 +282,11 @@ void ClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(opt, "laddr")) {
         laddr = std::string(val);
       } else if (EqualsIgnoreCase(opt, "user")) {
+        // Only the default user exists until ACLs are built.
+        if (val != "default") {
+          ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
+          return;
+        }
         user = std::string(val);
       } else if (EqualsIgnoreCase(opt, "skipme")) {
         if (EqualsIgnoreCase(val, "yes")) skipme = true;

@@ -17,7 +17,10 @@ void Del(CommandContext& ctx) {
   // UNLINK (and DEL with lazyfree-lazy-user-del) leave big values to the lazy-free queue.
   bool lazy = ctx.cmd->name == "unlink" || ctx.server->config().lazyfree_lazy_user_del;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (ctx.server->LookupWrite(ctx.db(), ctx.arg(i)) == nullptr) continue;
+    // Not a lookup in Redis: no statistics, no access-time update (which would show through a
+    // shared integer's idle time).
+    DbEntry* e = ctx.db()->Find(ctx.arg(i));
+    if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
     ctx.server->DeleteKey(ctx.db(), ctx.arg(i), lazy);
     ctx.server->NotifyKeyspaceEvent('g', "del", ctx.arg(i), ctx.db()->index());
     ctx.server->dirty++;
@@ -26,21 +29,24 @@ void Del(CommandContext& ctx) {
   ctx.reply.Integer(deleted);
 }
 
-// EXISTS key [key ...]
-void Exists(CommandContext& ctx) {
+// Counts the keys present among ctx.args[1..]; TOUCH also updates their access time.
+void CountKeys(CommandContext& ctx, bool touch) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (ctx.server->LookupRead(ctx.db(), ctx.arg(i)) != nullptr) count++;
+    if (ctx.server->LookupRead(ctx.db(), ctx.arg(i), touch) != nullptr) count++;
   }
   ctx.reply.Integer(count);
 }
 
+// EXISTS key [key ...]
+void Exists(CommandContext& ctx) { CountKeys(ctx, /*touch=*/false); }
+
 // TOUCH key [key ...]
-void Touch(CommandContext& ctx) { Exists(ctx); }
+void Touch(CommandContext& ctx) { CountKeys(ctx, /*touch=*/true); }
 
 // TYPE key
 void Type(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->value.type()));
 }
 
@@ -89,8 +95,12 @@ void RenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 // Parses a database index argument as SELECT/MOVE/COPY do. Replies and returns false on error.
 bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
   int64_t v;
-  if (!ParseInt64(arg, &v) || v < INT_MIN || v > INT_MAX) {
+  if (!ParseInt64(arg, &v)) {
     ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (v < INT_MIN || v > INT_MAX) {
+    ctx.reply.Error(err::kNotInt32);
     return false;
   }
   if (v < 0 || v >= ctx.server->db_count()) {
@@ -257,7 +267,7 @@ void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
 
 // TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Integer(-2);
     return;
@@ -305,10 +315,32 @@ void Keys(CommandContext& ctx) {
   ctx.reply.BulkArray(out);
 }
 
+// Parses a SCAN cursor the way Redis does (strtoull, base 10): an optional sign, any number of
+// digits including leading zeros, no leading space; "-1" wraps around to 2^64-1 and the empty
+// string is cursor 0. Values that do not fit in 64 bits are rejected.
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    negative = s[i] == '-';
+    i++;
+    if (i == s.size()) return false;  // a sign without digits is not consumed by strtoull
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = negative ? 0 - v : v;
+  return true;
+}
+
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(1), &cursor)) {
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
@@ -348,13 +380,19 @@ void Scan(CommandContext& ctx) {
     cursor = table.Scan(cursor, [&](DbEntry* e) { keys.emplace_back(e->key()); });
   } while (cursor != 0 && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count);
   // Filters run after collection: expired keys are removed (and deleted) as Redis does.
+  // As in Redis: the pattern first, then the type (a lookup, counted as a hit or miss), then
+  // expiry (expired keys are deleted and left out).
   std::vector<std::string> out;
   for (auto& k : keys) {
     if (has_pattern && !GlobMatch(pattern, k)) continue;
-    DbEntry* e = ctx.db()->Find(k);
-    if (e == nullptr) continue;
-    if (has_type && !EqualsIgnoreCase(TypeName(e->value.type()), type_filter)) continue;
-    if (ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
+    DbEntry* e;
+    if (has_type) {
+      e = ctx.server->LookupRead(ctx.db(), k, /*touch=*/false);
+      if (e == nullptr || !EqualsIgnoreCase(TypeName(e->value.type()), type_filter)) continue;
+    } else {
+      e = ctx.db()->Find(k);
+      if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
+    }
     out.push_back(std::move(k));
   }
   ctx.reply.ArrayHeader(2);
@@ -425,17 +463,10 @@ void FlushAll(CommandContext& ctx) {
 
 // SELECT index
 void Select(CommandContext& ctx) {
-  int64_t v;
-  if (!ParseInt64(ctx.arg(1), &v) || v < INT_MIN || v > INT_MAX) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (v < 0 || v >= ctx.server->db_count()) {
-    ctx.reply.Error(err::kDbIndexOutOfRange);
-    return;
-  }
-  ctx.client->db_index = static_cast<int>(v);
-  ctx.client->db = ctx.server->db(static_cast<int>(v));
+  int index;
+  if (!ParseDbIndex(ctx, ctx.arg(1), &index)) return;
+  ctx.client->db_index = index;
+  ctx.client->db = ctx.server->db(index);
   ctx.reply.Ok();
 }
 
@@ -465,14 +496,14 @@ bool LfuPolicy(const ServerConfig& c) { return c.maxmemory_policy.find("lfu") !=
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) ctx.reply.Null();
   else ctx.reply.Bulk(EncodingName(e->value.encoding()));
 }
 
 // OBJECT FREQ key
 void ObjectFreq(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -489,7 +520,7 @@ void ObjectFreq(CommandContext& ctx) {
 
 // OBJECT IDLETIME key
 void ObjectIdleTime(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -501,23 +532,21 @@ void ObjectIdleTime(CommandContext& ctx) {
     return;
   }
   uint32_t now = ctx.server->LruClock();
-  uint32_t then = e->access & ((1u << 24) - 1);
+  uint32_t then = ctx.server->AccessClock(e) & ((1u << 24) - 1);
   uint32_t idle = now >= then ? now - then : now + ((1u << 24) - then);
   ctx.reply.Integer(idle);
 }
 
 // OBJECT REFCOUNT key
 void ObjectRefCount(CommandContext& ctx) {
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
   }
-  // Redis shares the integer objects 0..9999 (reported with INT_MAX references) unless an LRU or
-  // LFU policy needs per-key access data.
-  bool shared = e->value.is_int() && e->value.int_value() >= 0 && e->value.int_value() < 10000 &&
-                ctx.server->config().maxmemory_policy.find("lru") == std::string::npos &&
-                !LfuPolicy(ctx.server->config());
+  // Redis shares the integer objects 0..9999 (reported with INT_MAX references) unless a
+  // maxmemory limit with an LRU or LFU policy needs per-key access data.
+  bool shared = e->value.shared() && ctx.server->SharesIntegers();
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }
 

@@ -35,13 +35,20 @@ void ConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> seen;
   for (size_t i = 2; i < ctx.argc(); i++) {
-    std::string pattern = ToLower(ctx.arg(i));
-    bool glob = pattern.find_first_of("*?[") != std::string::npos;
+    std::string_view pattern = ctx.arg(i);
+    // A plain name is looked up directly and answered with the spelling the client used
+    // ("CONFIG GET HZ" -> "HZ"), as Redis does; a glob lists the parameters' own names.
+    if (pattern.find_first_of("*?[") == std::string_view::npos) {
+      const ConfigParam* p = registry.Find(pattern);
+      if (p != nullptr && seen.insert(ToLower(pattern)).second) {
+        out.emplace_back(std::string(pattern), p->get(ctx.server->config()));
+      }
+      continue;
+    }
     for (const auto& p : registry.params()) {
       for (const std::string* name : {&p.name, &p.alias}) {
-        if (name->empty()) continue;
-        bool match = glob ? GlobMatch(pattern, *name, true) : EqualsIgnoreCase(pattern, *name);
-        if (match && seen.insert(*name).second) out.emplace_back(*name, p.get(ctx.server->config()));
+        if (name->empty() || !GlobMatch(pattern, *name, true)) continue;
+        if (seen.insert(*name).second) out.emplace_back(*name, p.get(ctx.server->config()));
       }
     }
   }
@@ -55,23 +62,30 @@ void ConfigGet(CommandContext& ctx) {
 // CONFIG SET parameter value [parameter value ...]
 void ConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
-    ctx.reply.Error(err::WrongArgs("config|set"));
+    ctx.reply.Error(err::kSyntax);  // arity (-4) already rejected fewer than one pair
     return;
   }
   const auto& registry = ConfigRegistry::Get();
-  // Validate every pair first (unknown names, duplicates), then apply all or none.
+  // As Redis does: first check every name in order (unknown, immutable or protected, duplicate),
+  // then every value, then apply all or none.
   std::vector<const ConfigParam*> params;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     const ConfigParam* p = registry.Find(ctx.arg(i));
+    auto fail = [&](const char* why) {
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                      std::string(ctx.arg(i)) + "') - " + why);
+    };
     if (p == nullptr) {
       ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                       std::string(ctx.arg(i)) + "'");
       return;
     }
+    if (p->flags & kConfigImmutable) return fail("can't set immutable config");
+    if ((p->flags & kConfigProtected) && ctx.server->config().enable_protected_configs == "no") {
+      return fail("can't set protected config");
+    }
     if (std::find(params.begin(), params.end(), p) != params.end()) {
-      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                      std::string(ctx.arg(i)) + "') - duplicate parameter");
-      return;
+      return fail("duplicate parameter");
     }
     params.push_back(p);
   }
@@ -97,12 +111,16 @@ void ConfigSet(CommandContext& ctx) {
 // CONFIG RESETSTAT
 void ConfigResetStat(CommandContext& ctx) {
   ServerStats& s = ctx.server->stats();
+  uint64_t startup = s.used_memory_startup;  // a baseline, not a statistic
   s = ServerStats();
+  s.used_memory_startup = startup;
   ctx.server->error_stats().clear();
   for (Command* cmd : ctx.server->commands().All()) {
     cmd->calls = cmd->microseconds = cmd->rejected_calls = cmd->failed_calls = 0;
+    cmd->latency.reset();
     for (auto& [name, sub] : cmd->subcommands) {
       sub->calls = sub->microseconds = sub->rejected_calls = sub->failed_calls = 0;
+      sub->latency.reset();
     }
   }
   ctx.reply.Ok();
@@ -142,11 +160,12 @@ void Debug(CommandContext& ctx) {
     return;
   }
   if (sub == "sleep" && ctx.argc() == 3) {
-    double secs;
-    if (!ParseDouble(ctx.arg(2), &secs)) {
-      ctx.reply.Error(err::kNotFloat);
-      return;
-    }
+    // Redis reads the duration with strtod and ignores what does not parse ("abc" sleeps 0 s,
+    // "0.5x" sleeps 0.5 s); negative durations do not sleep.
+    std::string text(ctx.arg(2));
+    double secs = strtod(text.c_str(), nullptr);
+    if (!(secs > 0)) secs = 0;
+    if (secs > 3600) secs = 3600;  // bound the stall a test mistake could cause
     ctx.server->env()->BlockingSleep(static_cast<int64_t>(secs * 1e6));
     ctx.reply.Ok();
     return;
@@ -235,7 +254,8 @@ void Shutdown(CommandContext& ctx) {
 
 // ---- COMMAND --------------------------------------------------------------------------------
 
-void ReplyWords(ReplyBuilder& r, const char* words) {
+// Space-separated words as a set of simple strings (flags) or bulk strings (tips).
+void ReplyWords(ReplyBuilder& r, const char* words, bool bulk = false) {
   std::vector<std::string> w;
   std::string cur;
   for (const char* p = words; p != nullptr && *p; p++) {
@@ -248,7 +268,10 @@ void ReplyWords(ReplyBuilder& r, const char* words) {
   }
   if (!cur.empty()) w.push_back(cur);
   r.SetHeader(static_cast<int64_t>(w.size()));
-  for (const auto& s : w) r.Simple(s);
+  for (const auto& s : w) {
+    if (bulk) r.Bulk(s);
+    else r.Simple(s);
+  }
 }
 
 void ReplyKeySpec(ReplyBuilder& r, const KeySpecMeta& ks) {
@@ -311,10 +334,13 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command* cmd) {
   r.Integer(m->last_key);
   r.Integer(m->key_step);
   ReplyWords(r, m->acl_categories);
-  ReplyWords(r, m->tips);
-  r.ArrayHeader(static_cast<int64_t>(m->key_specs.size()));
+  ReplyWords(r, m->tips, /*bulk=*/true);
+  // Redis 7.0 sends key specs as a RESP3 set, and subcommands as an array, or an empty set when
+  // there are none.
+  r.SetHeader(static_cast<int64_t>(m->key_specs.size()));
   for (const auto& ks : m->key_specs) ReplyKeySpec(r, ks);
-  r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
+  if (cmd->subcommands.empty()) r.SetHeader(0);
+  else r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
   for (const auto& [name, sub] : cmd->subcommands) ReplyCommandInfo(r, sub.get());
 }
 
@@ -472,6 +498,31 @@ void CommandList(CommandContext& ctx) {
   ctx.reply.BulkArray(names);
 }
 
+// The key flags COMMAND GETKEYSANDFLAGS reports for a key found by a spec with
+// "variable_flags": they depend on the arguments, as Redis's per-command key procedures decide.
+const char* ActualKeyFlags(const Command* c, const std::vector<std::string_view>& args,
+                           const char* spec_flags) {
+  if (std::string_view(spec_flags).find("variable_flags") == std::string_view::npos) {
+    return spec_flags;
+  }
+  if (c->name == "set") {
+    for (size_t i = 3; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "get")) return "RW access update";
+    }
+    return "OW update";
+  }
+  if (c->name == "bitfield") {
+    // Read-only unless a SET or INCRBY operation is present.
+    for (size_t i = 2; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "set") || EqualsIgnoreCase(args[i], "incrby")) {
+        return "RW access update";
+      }
+    }
+    return "RO access";
+  }
+  return spec_flags;
+}
+
 // COMMAND GETKEYS command [arg [arg ...]] / COMMAND GETKEYSANDFLAGS ...
 void CommandGetKeysGeneric(CommandContext& ctx, bool with_flags) {
   std::vector<std::string_view> args(ctx.args.begin() + 2, ctx.args.end());
@@ -488,21 +539,23 @@ void CommandGetKeysGeneric(CommandContext& ctx, bool with_flags) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  std::vector<int> positions;
-  c->GetKeyPositions(args, &positions);
+  std::vector<int> positions, specs;
+  c->GetKeyPositions(args, &positions, &specs);
   if (positions.empty()) {
     ctx.reply.Error(c->meta->key_specs.empty() ? "ERR The command has no key arguments"
                                                : "ERR Invalid arguments specified for command");
     return;
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(positions.size()));
-  for (int p : positions) {
+  for (size_t i = 0; i < positions.size(); i++) {
+    size_t p = static_cast<size_t>(positions[i]);
     if (with_flags) {
       ctx.reply.ArrayHeader(2);
-      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
-      ctx.reply.SetHeader(0);
+      ctx.reply.Bulk(args[p]);
+      ReplyWords(ctx.reply,
+                 ActualKeyFlags(c, args, c->meta->key_specs[static_cast<size_t>(specs[i])].flags));
     } else {
-      ctx.reply.Bulk(args[static_cast<size_t>(p)]);
+      ctx.reply.Bulk(args[p]);
     }
   }
 }

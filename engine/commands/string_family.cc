@@ -65,10 +65,10 @@ std::optional<std::string_view> IncrementBy(Server* server, Database* db, std::s
   }
   *result = current + delta;
   if (e != nullptr) {
-    e->value = Value::Integer(*result);
+    e->value = Value::SharableInteger(*result);
     server->SignalModifiedKey(db, key);
   } else {
-    server->AddKey(db, key, Value::Integer(*result));
+    server->AddKey(db, key, Value::SharableInteger(*result));
   }
   server->dirty++;
   server->NotifyKeyspaceEvent('$', "incrby", key, db->index());
@@ -106,6 +106,7 @@ enum SetFlags : unsigned {
   kSetPx = 1 << 5,
   kSetExAt = 1 << 6,
   kSetPxAt = 1 << 7,
+  kSetPersist = 1 << 8,  // GETEX only
 };
 
 struct SetReplies {
@@ -172,36 +173,56 @@ void SetGeneric(CommandContext& ctx, unsigned flags, std::string_view key, std::
   }
 }
 
+// Which command's options ParseSetOptions reads: SET takes NX/XX/GET/KEEPTTL, GETEX takes
+// PERSIST; both take one of EX/PX/EXAT/PXAT.
+enum class OptionSyntax { kSet, kGetEx };
+
+// Reads SET/GETEX options from ctx.args[first..]. As in Redis, an expiry option may be repeated
+// (the last value wins) but not combined with a different one, KEEPTTL, or PERSIST; NX and XX
+// exclude each other. Replies "syntax error" and returns false on bad input.
+bool ParseSetOptions(CommandContext& ctx, size_t first, OptionSyntax syntax, unsigned* flags,
+                     std::optional<std::string_view>* expire) {
+  const bool set = syntax == OptionSyntax::kSet;
+  for (size_t i = first; i < ctx.argc(); i++) {
+    std::string_view a = ctx.arg(i);
+    bool has_next = i + 1 < ctx.argc();
+    unsigned expire_flag = 0;
+    if (EqualsIgnoreCase(a, "ex")) expire_flag = kSetEx;
+    else if (EqualsIgnoreCase(a, "px")) expire_flag = kSetPx;
+    else if (EqualsIgnoreCase(a, "exat")) expire_flag = kSetExAt;
+    else if (EqualsIgnoreCase(a, "pxat")) expire_flag = kSetPxAt;
+    // Everything that may not accompany an expiry option of kind `expire_flag`.
+    unsigned ttl_conflicts = (kSetEx | kSetPx | kSetExAt | kSetPxAt | kSetKeepTtl | kSetPersist) &
+                             ~expire_flag;
+    if (set && EqualsIgnoreCase(a, "nx") && !(*flags & kSetXx)) {
+      *flags |= kSetNx;
+    } else if (set && EqualsIgnoreCase(a, "xx") && !(*flags & kSetNx)) {
+      *flags |= kSetXx;
+    } else if (set && EqualsIgnoreCase(a, "get")) {
+      *flags |= kSetGet;
+    } else if (set && EqualsIgnoreCase(a, "keepttl") &&
+               !(*flags & (kSetEx | kSetPx | kSetExAt | kSetPxAt))) {
+      *flags |= kSetKeepTtl;
+    } else if (!set && EqualsIgnoreCase(a, "persist") &&
+               !(*flags & (kSetEx | kSetPx | kSetExAt | kSetPxAt))) {
+      *flags |= kSetPersist;
+    } else if (expire_flag != 0 && has_next && !(*flags & ttl_conflicts)) {
+      *flags |= expire_flag;
+      *expire = ctx.arg(++i);
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 // SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
 //   PXAT unix-time-milliseconds | KEEPTTL]
 void Set(CommandContext& ctx) {
   unsigned flags = 0;
   std::optional<std::string_view> expire;
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    const unsigned expire_flags = kSetEx | kSetPx | kSetExAt | kSetPxAt | kSetKeepTtl;
-    if (EqualsIgnoreCase(a, "nx") && !(flags & kSetXx)) {
-      flags |= kSetNx;
-    } else if (EqualsIgnoreCase(a, "xx") && !(flags & kSetNx)) {
-      flags |= kSetXx;
-    } else if (EqualsIgnoreCase(a, "get")) {
-      flags |= kSetGet;
-    } else if (EqualsIgnoreCase(a, "keepttl") && !(flags & expire_flags)) {
-      flags |= kSetKeepTtl;
-    } else if (has_next && !(flags & expire_flags) &&
-               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") ||
-                EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat"))) {
-      if (EqualsIgnoreCase(a, "ex")) flags |= kSetEx;
-      else if (EqualsIgnoreCase(a, "px")) flags |= kSetPx;
-      else if (EqualsIgnoreCase(a, "exat")) flags |= kSetExAt;
-      else flags |= kSetPxAt;
-      expire = ctx.arg(++i);
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
-    }
-  }
+  if (!ParseSetOptions(ctx, 3, OptionSyntax::kSet, &flags, &expire)) return;
   SetGeneric(ctx, flags, ctx.arg(1), ctx.arg(2), expire, {});
 }
 
@@ -245,26 +266,16 @@ void GetDel(CommandContext& ctx) {
 //   PXAT unix-time-milliseconds | PERSIST]
 void GetEx(CommandContext& ctx) {
   unsigned flags = 0;
-  bool persist = false;
   std::optional<std::string_view> expire;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    bool any = persist || flags != 0;
-    if (EqualsIgnoreCase(a, "persist") && !any) {
-      persist = true;
-    } else if (has_next && !any &&
-               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") ||
-                EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat"))) {
-      if (EqualsIgnoreCase(a, "ex")) flags |= kSetEx;
-      else if (EqualsIgnoreCase(a, "px")) flags |= kSetPx;
-      else if (EqualsIgnoreCase(a, "exat")) flags |= kSetExAt;
-      else flags |= kSetPxAt;
-      expire = ctx.arg(++i);
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
-    }
+  if (!ParseSetOptions(ctx, 2, OptionSyntax::kGetEx, &flags, &expire)) return;
+  // Redis looks the key up (nil, WRONGTYPE) before it validates the expiry value.
+  std::string_view key = ctx.arg(1);
+  bool wrong_type;
+  DbEntry* e = ctx.Read(key, ObjType::kString, &wrong_type);
+  if (wrong_type) return;
+  if (e == nullptr) {
+    ctx.reply.Null();
+    return;
   }
   int64_t when_ms = 0;
   if (expire) {
@@ -277,14 +288,6 @@ void GetEx(CommandContext& ctx) {
       ctx.reply.Error(*error);
       return;
     }
-  }
-  std::string_view key = ctx.arg(1);
-  bool wrong_type;
-  DbEntry* e = ctx.Read(key, ObjType::kString, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.Null();
-    return;
   }
   ReplyValue(ctx.reply, e->value);
   Server* server = ctx.server;
@@ -301,7 +304,7 @@ void GetEx(CommandContext& ctx) {
     server->dirty++;
     ctx.PropagateAs({"PEXPIREAT", std::string(key), Int64ToString(when_ms)});
     server->NotifyKeyspaceEvent('g', "expire", key, db->index());
-  } else if (persist && e->has_expire()) {
+  } else if ((flags & kSetPersist) && e->has_expire()) {
     db->RemoveExpire(e);
     server->SignalModifiedKey(db, key);
     server->dirty++;
@@ -335,6 +338,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     }
   }
   for (size_t i = 1; i < ctx.argc(); i += 2) {
+    ctx.server->LookupWrite(ctx.db(), ctx.arg(i));  // Redis's setKey looks the old value up
     ctx.server->SetKey(ctx.db(), ctx.arg(i), Value::String(ctx.arg(i + 1)));
     ctx.server->NotifyKeyspaceEvent('$', "set", ctx.arg(i), ctx.db()->index());
   }
@@ -516,7 +520,7 @@ void SetRange(CommandContext& ctx) {
     ctx.reply.Integer(static_cast<int64_t>(e->value.StringLength()));
     return;
   }
-  if (offset + static_cast<int64_t>(value.size()) > ctx.server->config().proto_max_bulk_len) {
+  if (offset > ctx.server->config().proto_max_bulk_len - static_cast<int64_t>(value.size())) {
     ctx.reply.Error(err::kStringTooLong);
     return;
   }
@@ -536,6 +540,13 @@ void SetRange(CommandContext& ctx) {
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 void Lcs(CommandContext& ctx) {
+  // Redis looks both keys up (and checks their types) before it reads the options.
+  DbEntry* ea = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* eb = ctx.server->LookupRead(ctx.db(), ctx.arg(2));
+  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
+    ctx.reply.Error("ERR The specified keys must contain string values");
+    return;
+  }
   bool want_len = false, want_idx = false, with_match_len = false;
   int64_t min_match_len = 0;
   for (size_t i = 3; i < ctx.argc(); i++) {
@@ -553,12 +564,6 @@ void Lcs(CommandContext& ctx) {
       ctx.reply.Error(err::kSyntax);
       return;
     }
-  }
-  DbEntry* ea = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
-  DbEntry* eb = ctx.server->LookupRead(ctx.db(), ctx.arg(2));
-  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
-    ctx.reply.Error("ERR The specified keys must contain string values");
-    return;
   }
   if (want_idx && want_len) {
     ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");

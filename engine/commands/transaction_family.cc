@@ -63,21 +63,24 @@ void Exec(CommandContext& ctx) {
     ctx.reply.NullArray();
     return;
   }
-  std::vector<StoredCommand> queue;
-  queue.swap(c->multi_queue);
-  DiscardTransaction(server, c);
+  // As in Redis, the client stays "in MULTI" with its queue while the commands run (CLIENT INFO
+  // inside EXEC shows flags=x and multi=<queued>); queued commands are never transaction
+  // controls, so they cannot change the queue under us.
   server->UnwatchAllKeys(c);
-  ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
+  c->flags &= ~kClientDirtyCas;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(c->multi_queue.size()));
   server->FreezeTime();
   server->BeginExecPropagation();
   c->flags |= kClientDenyBlocking;
-  for (auto& stored : queue) {
+  for (size_t i = 0; i < c->multi_queue.size(); i++) {
+    StoredCommand& stored = c->multi_queue[i];
     std::vector<std::string_view> args(stored.args.begin(), stored.args.end());
     ReplyBuilder reply = server->ReplyTo(c);
     CommandContext inner{server, c, stored.cmd, args, reply};
     server->Call(inner);
   }
   c->flags &= ~kClientDenyBlocking;
+  DiscardTransaction(server, c);
   server->EndExecPropagation();
   server->UnfreezeTime();
 }

@@ -67,7 +67,7 @@ Value Value::RawString(std::string_view s, Encoding enc) {
 
 Value Value::String(std::string_view s) {
   int64_t iv;
-  if (s.size() <= 20 && ParseInt64(s, &iv)) return Integer(iv);
+  if (s.size() <= 20 && ParseInt64(s, &iv)) return SharableInteger(iv);
   return RawString(s, s.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw);
 }
 
@@ -75,6 +75,12 @@ Value Value::Integer(int64_t iv) {
   Value v;
   v.Store(iv);
   v.SetTag(Kind::kInt, Encoding::kInt);
+  return v;
+}
+
+Value Value::SharableInteger(int64_t iv) {
+  Value v = Integer(iv);
+  if (iv >= 0 && iv < kSharedIntegers) v.tag_ |= kSharedFlag;
   return v;
 }
 
@@ -92,6 +98,7 @@ Value Value::Clone() const {
     case Kind::kInt: {
       Value v;
       memcpy(static_cast<void*>(&v), this, sizeof(Value));
+      v.tag_ &= static_cast<uint8_t>(~kSharedFlag);  // a copy is a private object in Redis
       return v;
     }
     case Kind::kHeap: {

@@ -55,6 +55,8 @@ class Object {
 
 // Redis strings longer than this are "raw" rather than "embstr".
 inline constexpr size_t kEmbStrMaxLen = 44;
+// Redis shares the objects of the integers 0 .. kSharedIntegers-1.
+inline constexpr int64_t kSharedIntegers = 10000;
 
 class Value {
  public:
@@ -81,6 +83,9 @@ class Value {
   // A string value stored as bytes with the given encoding (raw or embstr); no int detection.
   static Value RawString(std::string_view s, Encoding enc = Encoding::kRaw);
   static Value Integer(int64_t v);
+  // An integer value that Redis would represent with one of its shared objects (0..9999, see
+  // shared()): what SET, MSET, INCR... store; COPY's duplicate is a private Integer.
+  static Value SharableInteger(int64_t v);
   static Value FromObject(std::unique_ptr<Object> obj);
 
   Value Clone() const;
@@ -92,6 +97,11 @@ class Value {
   Encoding encoding() const;
   bool is_string() const { return type() == ObjType::kString; }
   bool is_int() const { return kind() == Kind::kInt; }
+  // True for the integers 0..9999 that Redis keeps as shared objects when it creates them from a
+  // command's argument or a counter. Redis reports such values with refcount INT_MAX and one
+  // access time for all keys holding the same integer (OBJECT REFCOUNT / IDLETIME); the server
+  // emulates that when the eviction policy lets Redis share them.
+  bool shared() const { return (tag_ & kSharedFlag) != 0; }
   bool empty() const { return kind() == Kind::kNone; }
 
   // String access. For the int encoding, the digits are written into `scratch` (>= 24 bytes).
@@ -120,7 +130,8 @@ class Value {
   };
   static constexpr size_t kInlineCap = 14;
 
-  Kind kind() const { return static_cast<Kind>(tag_ & 0x0f); }
+  static constexpr uint8_t kSharedFlag = 0x08;
+  Kind kind() const { return static_cast<Kind>(tag_ & 0x07); }
   Encoding string_encoding() const { return static_cast<Encoding>(tag_ >> 4); }
   void SetTag(Kind k, Encoding e) { tag_ = static_cast<uint8_t>(static_cast<uint8_t>(k) | (static_cast<uint8_t>(e) << 4)); }
   void Clear() {
@@ -147,7 +158,7 @@ class Value {
   size_t inline_len() const { return raw_[kInlineCap]; }
 
   alignas(8) unsigned char raw_[15];
-  uint8_t tag_;  // low nibble: Kind; high nibble: string Encoding
+  uint8_t tag_;  // bits 0-2: Kind; bit 3: shared integer; high nibble: string Encoding
 };
 
 static_assert(sizeof(Value) == 16, "Value must stay 16 bytes");

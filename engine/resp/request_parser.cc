@@ -39,7 +39,7 @@ RequestParser::Result RequestParser::ParseInline(const char* buf, size_t size, s
   const char* nl = static_cast<const char*>(memchr(buf, '\n', size));
   if (nl == nullptr) {
     if (size > kInlineMax) {
-      *error = "Protocol error: too big inline request";
+      *error = "ERR Protocol error: too big inline request";
       return Result::kError;
     }
     return Result::kNeedMore;
@@ -48,9 +48,12 @@ RequestParser::Result RequestParser::ParseInline(const char* buf, size_t size, s
   size_t end = line_len;
   if (end > 0 && buf[end - 1] == '\r') end--;
   *consumed = line_len + 1;
+  // Redis splits the line as a C string: a NUL byte ends it.
+  const void* nul = memchr(buf, '\0', end);
+  if (nul != nullptr) end = static_cast<size_t>(static_cast<const char*>(nul) - buf);
   auto split = SplitArgs(std::string_view(buf, end));
   if (!split) {
-    *error = "Protocol error: unbalanced quotes in request";
+    *error = "ERR Protocol error: unbalanced quotes in request";
     return Result::kError;
   }
   // Inline arguments may contain escapes, so they cannot be views into `buf`; keep them in
@@ -77,7 +80,7 @@ RequestParser::Result RequestParser::Parse(const char* buf, size_t size,
     int64_t cr = FindCrlf(buf, 1, size);
     if (cr < 0) {
       if (size > kInlineMax) {
-        *error = "Protocol error: too big mbulk count string";
+        *error = "ERR Protocol error: too big mbulk count string";
         return Result::kError;
       }
       return Result::kNeedMore;
@@ -85,9 +88,12 @@ RequestParser::Result RequestParser::Parse(const char* buf, size_t size,
     int64_t count;
     std::string_view digits(buf + 1, static_cast<size_t>(cr - 1));
     bool ok = ParseInt64(digits, &count);
-    if (!ok || count > limits.max_multibulk_len || count > INT32_MAX ||
-        (limits.unauthenticated && count > 10)) {
-      *error = "Protocol error: invalid multibulk length";
+    if (!ok || count > limits.max_multibulk_len || count > INT32_MAX) {
+      *error = "ERR Protocol error: invalid multibulk length";
+      return Result::kError;
+    }
+    if (limits.unauthenticated && count > kUnauthenticatedMaxArgs) {
+      *error = "ERR Protocol error: unauthenticated multibulk length";
       return Result::kError;
     }
     size_t header_end = static_cast<size_t>(cr) + 2;
@@ -108,22 +114,25 @@ RequestParser::Result RequestParser::Parse(const char* buf, size_t size,
     if (bulk_len_ < 0) {
       if (pos_ >= size) return Result::kNeedMore;
       if (buf[pos_] != '$') {
-        *error = std::string("Protocol error: expected '$', got '") + buf[pos_] + "'";
+        *error = std::string("ERR Protocol error: expected '$', got '") + buf[pos_] + "'";
         return Result::kError;
       }
       int64_t cr = FindCrlf(buf, pos_ + 1, size);
       if (cr < 0) {
         if (size - pos_ > kInlineMax) {
-          *error = "Protocol error: too big bulk count string";
+          *error = "ERR Protocol error: too big bulk count string";
           return Result::kError;
         }
         return Result::kNeedMore;
       }
       int64_t len;
       std::string_view digits(buf + pos_ + 1, static_cast<size_t>(cr) - pos_ - 1);
-      if (!ParseInt64(digits, &len) || len < 0 || len > limits.max_bulk_len ||
-          (limits.unauthenticated && len > 16384)) {
-        *error = "Protocol error: invalid bulk length";
+      if (!ParseInt64(digits, &len) || len < 0 || len > limits.max_bulk_len) {
+        *error = "ERR Protocol error: invalid bulk length";
+        return Result::kError;
+      }
+      if (limits.unauthenticated && len > kUnauthenticatedMaxBulk) {
+        *error = "ERR Protocol error: unauthenticated bulk length";
         return Result::kError;
       }
       bulk_len_ = len;

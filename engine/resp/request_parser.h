@@ -7,6 +7,7 @@
 // beyond them, and errors use Redis's exact protocol error texts.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,7 +18,7 @@ namespace redsim {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024LL * 1024 * 1024;
+  int64_t max_multibulk_len = INT32_MAX;  // Redis 7.0 accepts counts up to INT_MAX
   // When the client has not authenticated yet (and a password is required), Redis tightens the
   // limits to stop unauthenticated clients from making the server buffer large requests.
   bool unauthenticated = false;
@@ -29,11 +30,16 @@ class RequestParser {
 
   // Inline requests longer than this without a newline are an error, as in Redis.
   static constexpr size_t kInlineMax = 64 * 1024;
+  // Before a client that must authenticate has done so, requests are limited to this many
+  // arguments and this many bytes per argument (Redis 7.0's limits for unauthenticated clients).
+  static constexpr int64_t kUnauthenticatedMaxArgs = 10;
+  static constexpr int64_t kUnauthenticatedMaxBulk = 16384;
 
   // Parses from buf[0..size). On kCommand, `args` holds views into `buf` and *consumed is the
   // number of bytes the command used (the caller drops them before the next call). On kNeedMore,
   // *consumed is 0 and the parser remembers its progress. On kError, `error` holds the text
-  // Redis replies with (without the leading '-'); the connection must then be closed.
+  // Redis replies with ("ERR Protocol error: ...", without the leading '-'); the connection
+  // must then be closed.
   // Empty requests ("*0\r\n", blank inline lines) are consumed and produce a command with no
   // arguments (args empty), which the caller skips.
   Result Parse(const char* buf, size_t size, const ParserLimits& limits, size_t* consumed,

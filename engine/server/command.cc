@@ -184,61 +184,69 @@ std::vector<Command*> CommandTable::All() const {
   return out;
 }
 
-void Command::GetKeyPositions(const std::vector<std::string_view>& args,
-                              std::vector<int>* positions) const {
-  positions->clear();
+// Appends the positions of the keys one key spec finds in `args`.
+static void FindKeysOfSpec(const KeySpecMeta& ks, const std::vector<std::string_view>& args,
+                           std::vector<int>* positions) {
   const int argc = static_cast<int>(args.size());
-  for (const auto& ks : meta->key_specs) {
-    std::string_view btype(ks.begin_type), ftype(ks.find_type);
-    int start = -1;
-    if (btype == "index") {
-      start = ks.bs_index;
-    } else if (btype == "keyword") {
-      int from = ks.bs_startfrom;
-      int end, step;
-      if (from >= 0) {
-        end = argc;
-        step = 1;
-      } else {
-        from = argc + from;
-        end = 0;
-        step = -1;
-      }
-      for (int i = from; i != end && i >= 0 && i < argc; i += step) {
-        if (EqualsIgnoreCase(args[i], ks.bs_keyword)) {
-          start = i + 1;
-          break;
-        }
-      }
+  std::string_view btype(ks.begin_type), ftype(ks.find_type);
+  int start = -1;
+  if (btype == "index") {
+    start = ks.bs_index;
+  } else if (btype == "keyword") {
+    int from = ks.bs_startfrom;
+    int end, step;
+    if (from >= 0) {
+      end = argc;
+      step = 1;
     } else {
-      continue;  // unknown: the command's own key extraction handles it
+      from = argc + from;
+      end = 0;
+      step = -1;
     }
-    if (start < 0 || start >= argc) continue;
-    if (ftype == "range") {
-      int last;
-      if (ks.fk_lastkey >= 0) {
-        last = start + ks.fk_lastkey;
-      } else if (ks.fk_limit <= 1) {
-        last = argc + ks.fk_lastkey;
-      } else {
-        // Keys fill a fraction (1/limit) of the remaining arguments (XREAD STREAMS k1 k2 id1 id2).
-        last = start + (argc - start) / ks.fk_limit - 1;
-      }
-      int step = ks.fk_keystep > 0 ? ks.fk_keystep : 1;
-      for (int i = start; i <= last && i < argc; i += step) positions->push_back(i);
-    } else if (ftype == "keynum") {
-      int numidx = start + ks.fk_keynumidx;
-      if (numidx >= argc) continue;
-      int64_t n;
-      if (!ParseInt64(args[numidx], &n) || n <= 0) continue;
-      int first = start + ks.fk_firstkey;
-      int step = ks.fk_keystep > 0 ? ks.fk_keystep : 1;
-      for (int64_t k = 0; k < n; k++) {
-        int64_t i = first + k * step;
-        if (i >= argc) break;
-        positions->push_back(static_cast<int>(i));
+    for (int i = from; i != end && i >= 0 && i < argc; i += step) {
+      if (EqualsIgnoreCase(args[i], ks.bs_keyword)) {
+        start = i + 1;
+        break;
       }
     }
+  } else {
+    return;  // unknown: the command's own key extraction handles it
+  }
+  if (start < 0 || start >= argc) return;
+  if (ftype == "range") {
+    int last;
+    if (ks.fk_lastkey >= 0) {
+      last = start + ks.fk_lastkey;
+    } else if (ks.fk_limit <= 1) {
+      last = argc + ks.fk_lastkey;
+    } else {
+      // Keys fill a fraction (1/limit) of the remaining arguments (XREAD STREAMS k1 k2 id1 id2).
+      last = start + (argc - start) / ks.fk_limit - 1;
+    }
+    int step = ks.fk_keystep > 0 ? ks.fk_keystep : 1;
+    for (int i = start; i <= last && i < argc; i += step) positions->push_back(i);
+  } else if (ftype == "keynum") {
+    int numidx = start + ks.fk_keynumidx;
+    if (numidx >= argc) return;
+    int64_t n;
+    if (!ParseInt64(args[numidx], &n) || n <= 0) return;
+    int first = start + ks.fk_firstkey;
+    int step = ks.fk_keystep > 0 ? ks.fk_keystep : 1;
+    for (int64_t k = 0; k < n; k++) {
+      int64_t i = first + k * step;
+      if (i >= argc) break;
+      positions->push_back(static_cast<int>(i));
+    }
+  }
+}
+
+void Command::GetKeyPositions(const std::vector<std::string_view>& args,
+                              std::vector<int>* positions, std::vector<int>* spec_indexes) const {
+  positions->clear();
+  if (spec_indexes != nullptr) spec_indexes->clear();
+  for (size_t spec = 0; spec < meta->key_specs.size(); spec++) {
+    FindKeysOfSpec(meta->key_specs[spec], args, positions);
+    if (spec_indexes != nullptr) spec_indexes->resize(positions->size(), static_cast<int>(spec));
   }
 }
 

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/latency_histogram.h"
+
 namespace redsim {
 
 struct CommandContext;
@@ -132,11 +134,15 @@ struct Command {
   uint64_t microseconds = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // Latencies for INFO latencystats, allocated on the first call (latency-tracking yes).
+  std::unique_ptr<LatencyHistogram> latency;
 
   bool has_subcommands() const { return !subcommands.empty(); }
   bool is(uint64_t flag) const { return (flags & flag) != 0; }
-  // Positions of key arguments in `args` (args[0] is the command name).
-  void GetKeyPositions(const std::vector<std::string_view>& args, std::vector<int>* positions) const;
+  // Positions of key arguments in `args` (args[0] is the command name). When `spec_indexes` is
+  // given, it receives for each position the index of the key spec that found it.
+  void GetKeyPositions(const std::vector<std::string_view>& args, std::vector<int>* positions,
+                       std::vector<int>* spec_indexes = nullptr) const;
 };
 
 class CommandTable {

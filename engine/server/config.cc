@@ -1,5 +1,6 @@
 #include "engine/server/config.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <climits>
 #include <sstream>
@@ -118,6 +119,18 @@ ConfigParam Unsupported(const char* name, const char* def, const char* feature,
   p.get = [value](const ServerConfig&) { return value; };
   p.set = [](ServerConfig&, std::string_view) -> std::string { return ""; };
   p.missing_feature = feature;
+  p.placeholder = true;
+  return p;
+}
+
+// A parameter whose accepted value is stored clamped to [lo, hi] (CONFIG GET shows the clamp).
+ConfigParam Clamped(ConfigParam p, Field64 field, int64_t lo, int64_t hi) {
+  auto inner = p.set;
+  p.set = [inner, field, lo, hi](ServerConfig& c, std::string_view v) -> std::string {
+    std::string err = inner(c, v);
+    if (err.empty()) c.*field = std::clamp(c.*field, lo, hi);
+    return err;
+  };
   return p;
 }
 
@@ -237,29 +250,32 @@ ConfigParam NotifyParam() {
   p.default_value = "";
   p.get = [](const ServerConfig& c) { return c.notify_keyspace_events; };
   p.set = [](ServerConfig& c, std::string_view v) -> std::string {
-    const std::string valid = "AgKE$lshzxentdmt";
     for (char ch : v) {
-      if (std::string("g$lshzxeKEAtmnd").find(ch) == std::string::npos) {
-        return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
+      if (std::string_view("Ag$lshzxeKEtmdn").find(ch) == std::string_view::npos) {
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
       }
     }
-    (void)valid;
-    // Canonical order: classes then K then E, with "A" standing for the full set.
-    bool has_a = v.find('A') != std::string_view::npos;
-    std::string out;
+    // Printed back as Redis does: "A" when every class (g$lshzxetd) is on, else the classes in
+    // that order and then 'n' (new keys, not part of "A"); then K, E and m (key misses).
     auto has = [&](char ch) { return v.find(ch) != std::string_view::npos; };
-    const std::string all_classes = "g$lshzxetd";
-    if (has_a) {
+    const std::string_view all_classes = "g$lshzxetd";
+    bool all = has('A');
+    if (!all) {
+      all = true;
+      for (char ch : all_classes) all = all && has(ch);
+    }
+    std::string out;
+    if (all) {
       out += 'A';
     } else {
       for (char ch : all_classes) {
         if (has(ch)) out += ch;
       }
+      if (has('n')) out += 'n';
     }
-    if (has('m')) out += 'm';
-    if (has('n')) out += 'n';
     if (has('K')) out += 'K';
     if (has('E')) out += 'E';
+    if (has('m')) out += 'm';
     c.notify_keyspace_events = out;
     return "";
   };
@@ -306,7 +322,8 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(StringParam("pidfile", &ServerConfig::pidfile, "", kConfigImmutable));
   v.push_back(BoolParam("daemonize", &ServerConfig::daemonize, false, kConfigImmutable));
   v.back().missing_feature = "daemonize";
-  v.push_back(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10));
+  // Redis accepts any hz from 0 up and silently clamps it to 1..500.
+  v.push_back(Clamped(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10), &ServerConfig::hz, 1, 500));
   v.push_back(BoolParam("dynamic-hz", &ServerConfig::dynamic_hz, true));
   v.push_back(BoolParam("activerehashing", &ServerConfig::activerehashing, true));
   v.push_back(IntParam("active-expire-effort", &ServerConfig::active_expire_effort, 1, 10, 1));
@@ -488,12 +505,13 @@ std::string ConfigRegistry::Set(ServerConfig& cfg, std::string_view name, std::s
     return "can't set protected config";
   }
   if (!p->missing_feature.empty()) {
-    // Compare with the default in its canonical form.
-    ServerConfig probe;
-    std::string err = p->set(probe, value);
-    std::string canonical = err.empty() ? p->get(probe) : std::string(value);
-    bool is_default = err.empty() && (canonical == p->default_value ||
-                                      EqualsIgnoreCase(value, p->default_value));
+    // Compare with the default: as text for placeholders (their getter always shows the
+    // default), in canonical form for parameters with real storage.
+    bool is_default = EqualsIgnoreCase(value, p->default_value);
+    if (!is_default && !p->placeholder) {
+      ServerConfig probe;
+      is_default = p->set(probe, value).empty() && p->get(probe) == p->default_value;
+    }
     if (!is_default) {
       return "redsim does not support " + p->missing_feature + " yet; '" + p->name +
              "' can only be set to its default ('" + p->default_value + "')";

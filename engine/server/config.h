@@ -166,6 +166,8 @@ struct ConfigParam {
   std::function<std::string(ServerConfig&, std::string_view)> set;
   // Non-empty when redsim lacks the feature: only the default value is accepted.
   std::string missing_feature;
+  // True when the parameter has no storage at all (its getter always shows the default).
+  bool placeholder = false;
 };
 
 enum ConfigFlag : uint32_t {

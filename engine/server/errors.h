@@ -19,6 +19,9 @@ inline constexpr std::string_view kOverflow = "ERR increment or decrement would 
 inline constexpr std::string_view kIncrFloatNanOrInf =
     "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
+// An integer argument that must fit in 32 bits (Redis's wording, "must between" included).
+inline constexpr std::string_view kNotInt32 =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 inline constexpr std::string_view kInvalidDbIndex = "ERR invalid DB index";
 inline constexpr std::string_view kStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";

@@ -108,12 +108,39 @@ void ClientsSection(Server* server, std::string* out) {
   LineU(out, "clients_in_timeout_table", server->blocked_client_count());
 }
 
+// Bytes the server spends outside the dataset: the startup baseline, client buffers and the key
+// tables' own structures (buckets, entries, expiry index), as Redis's used_memory_overhead does.
+uint64_t ClientBufferBytes(Server* server) {
+  uint64_t bytes = 0;
+  for (const auto& [id, c] : server->clients()) {
+    bytes += c->query_buffer_capacity() + c->pending_reply_bytes();
+  }
+  return bytes;
+}
+
+uint64_t KeyspaceOverheadBytes(Server* server) {
+  uint64_t bytes = 0;
+  for (int i = 0; i < server->db_count(); i++) {
+    Database* db = server->db(i);
+    bytes += db->table().bucket_count() * sizeof(void*) + db->size() * sizeof(DbEntry) +
+             db->volatile_count() * sizeof(void*);
+  }
+  return bytes;
+}
+
+std::string Ratio(double a, double b) { return Fixed(b > 0 ? a / b : 0.0, 2); }
+
 void MemorySection(Server* server, std::string* out) {
   Env* env = server->env();
   uint64_t used = server->UsedMemory();
   uint64_t rss = env->ResidentBytes();
   server->stats().used_memory_peak = std::max(server->stats().used_memory_peak, used);
   uint64_t peak = server->stats().used_memory_peak;
+  uint64_t startup = server->stats().used_memory_startup;
+  uint64_t clients = ClientBufferBytes(server);
+  uint64_t overhead = std::min<uint64_t>(used, startup + clients + KeyspaceOverheadBytes(server));
+  uint64_t dataset = used - overhead;
+  uint64_t net = used > startup ? used - startup : 0;
   out->append("# Memory\r\n");
   LineU(out, "used_memory", used);
   Line(out, "used_memory_human", HumanBytes(static_cast<double>(used)));
@@ -123,13 +150,49 @@ void MemorySection(Server* server, std::string* out) {
   Line(out, "used_memory_peak_human", HumanBytes(static_cast<double>(peak)));
   Line(out, "used_memory_peak_perc",
        Fixed(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2) + "%");
-  LineU(out, "used_memory_startup", server->stats().used_memory_startup);
+  LineU(out, "used_memory_overhead", overhead);
+  LineU(out, "used_memory_startup", startup);
+  LineU(out, "used_memory_dataset", dataset);
+  Line(out, "used_memory_dataset_perc",
+       Fixed(net ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, 2) + "%");
+  // The allocator's own view; redsim knows only the allocated total and the process RSS.
+  LineU(out, "allocator_allocated", used);
+  LineU(out, "allocator_active", used);
+  LineU(out, "allocator_resident", rss);
+  Line(out, "total_system_memory", "0");  // not known through the Env
+  Line(out, "total_system_memory_human", "0B");
+  // No scripting engine yet: the Lua and function memory figures are zero.
+  for (const char* name : {"used_memory_lua", "used_memory_vm_eval"}) Line(out, name, "0");
+  Line(out, "used_memory_lua_human", "0B");
+  for (const char* name : {"used_memory_scripts_eval", "number_of_cached_scripts",
+                           "number_of_functions", "number_of_libraries",
+                           "used_memory_vm_functions", "used_memory_vm_total"}) {
+    Line(out, name, "0");
+  }
+  Line(out, "used_memory_vm_total_human", "0B");
+  Line(out, "used_memory_functions", "0");
+  Line(out, "used_memory_scripts", "0");
+  Line(out, "used_memory_scripts_human", "0B");
   LineU(out, "maxmemory", static_cast<uint64_t>(server->config().maxmemory));
   Line(out, "maxmemory_human", HumanBytes(static_cast<double>(server->config().maxmemory)));
   Line(out, "maxmemory_policy", server->config().maxmemory_policy);
-  Line(out, "mem_fragmentation_ratio",
-       Fixed(used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2));
+  Line(out, "allocator_frag_ratio", "1.00");
+  Line(out, "allocator_frag_bytes", "0");
+  Line(out, "allocator_rss_ratio", Ratio(static_cast<double>(rss), static_cast<double>(used)));
+  Line(out, "allocator_rss_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+  Line(out, "rss_overhead_ratio", "1.00");
+  Line(out, "rss_overhead_bytes", "0");
+  Line(out, "mem_fragmentation_ratio", Ratio(static_cast<double>(rss), static_cast<double>(used)));
+  Line(out, "mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+  Line(out, "mem_not_counted_for_evict", "0");
+  Line(out, "mem_replication_backlog", "0");
+  Line(out, "mem_total_replication_buffers", "0");
+  Line(out, "mem_clients_slaves", "0");
+  LineU(out, "mem_clients_normal", clients);
+  Line(out, "mem_cluster_links", "0");
+  Line(out, "mem_aof_buffer", "0");
   Line(out, "mem_allocator", env->AllocatedBytes() > 0 ? "libc" : "simulated");
+  Line(out, "active_defrag_running", "0");
   Line(out, "lazyfree_pending_objects", std::to_string(server->lazy_freer().pending_objects()));
   Line(out, "lazyfreed_objects", std::to_string(server->lazy_freer().freed_objects()));
 }
@@ -188,8 +251,14 @@ void StatsSection(Server* server, std::string* out) {
        static_cast<int64_t>(Instantaneous(s, &ServerStats::Sample::commands)));
   LineU(out, "total_net_input_bytes", s.total_net_input_bytes);
   LineU(out, "total_net_output_bytes", s.total_net_output_bytes);
-  Line(out, "instantaneous_input_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_in) / 1024, 2));
-  Line(out, "instantaneous_output_kbps", Fixed(Instantaneous(s, &ServerStats::Sample::net_out) / 1024, 2));
+  Line(out, "total_net_repl_input_bytes", "0");
+  Line(out, "total_net_repl_output_bytes", "0");
+  Line(out, "instantaneous_input_kbps",
+       Fixed(Instantaneous(s, &ServerStats::Sample::net_in) / 1024, 2));
+  Line(out, "instantaneous_output_kbps",
+       Fixed(Instantaneous(s, &ServerStats::Sample::net_out) / 1024, 2));
+  Line(out, "instantaneous_input_repl_kbps", "0.00");
+  Line(out, "instantaneous_output_repl_kbps", "0.00");
   LineU(out, "rejected_connections", s.rejected_connections);
   LineU(out, "sync_full", server->replication()->sync_full());
   LineU(out, "sync_partial_ok", server->replication()->sync_partial_ok());
@@ -200,6 +269,8 @@ void StatsSection(Server* server, std::string* out) {
   LineU(out, "expire_cycle_cpu_milliseconds", s.expire_cycle_cpu_us / 1000);
   LineU(out, "evicted_keys", s.evicted_keys);
   Line(out, "evicted_clients", "0");
+  Line(out, "total_eviction_exceeded_time", "0");
+  Line(out, "current_eviction_exceeded_time", "0");
   LineU(out, "keyspace_hits", s.keyspace_hits);
   LineU(out, "keyspace_misses", s.keyspace_misses);
   Line(out, "pubsub_channels", "0");
@@ -207,10 +278,22 @@ void StatsSection(Server* server, std::string* out) {
   Line(out, "pubsubshard_channels", "0");
   Line(out, "latest_fork_usec", "0");
   Line(out, "total_forks", "0");
+  for (const char* name :
+       {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
+        "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
+        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
+        "tracking_total_items", "tracking_total_prefixes"}) {
+    Line(out, name, "0");
+  }
   LineU(out, "unexpected_error_replies", s.unexpected_error_replies);
   LineU(out, "total_error_replies", s.total_error_replies);
+  Line(out, "dump_payload_sanitizations", "0");
   LineU(out, "total_reads_processed", s.total_reads_processed);
   LineU(out, "total_writes_processed", s.total_writes_processed);
+  Line(out, "io_threaded_reads_processed", "0");
+  Line(out, "io_threaded_writes_processed", "0");
+  Line(out, "reply_buffer_shrinks", "0");
+  Line(out, "reply_buffer_expands", "0");
 }
 
 void ReplicationSection(Server* server, std::string* out) {
@@ -241,11 +324,9 @@ void CommandStatsLine(const Command* cmd, std::string* out) {
 void CommandStatsSection(Server* server, std::string* out) {
   out->append("# Commandstats\r\n");
   for (Command* cmd : server->commands().All()) {
-    if (cmd->has_subcommands()) {
-      for (const auto& [name, sub] : cmd->subcommands) CommandStatsLine(sub.get(), out);
-    } else {
-      CommandStatsLine(cmd, out);
-    }
+    // A container ("config") has a line of its own when it was called alone (and refused).
+    CommandStatsLine(cmd, out);
+    for (const auto& [name, sub] : cmd->subcommands) CommandStatsLine(sub.get(), out);
   }
 }
 
@@ -253,6 +334,37 @@ void ErrorStatsSection(Server* server, std::string* out) {
   out->append("# Errorstats\r\n");
   for (const auto& [prefix, count] : server->error_stats()) {
     out->append("errorstat_" + prefix + ":count=" + std::to_string(count) + "\r\n");
+  }
+}
+
+void LatencyStatsLine(Server* server, const Command* cmd, std::string* out) {
+  if (!cmd->latency || cmd->latency->total() == 0) return;
+  out->append("latency_percentiles_usec_" + cmd->name + ":");
+  std::string list = server->config().latency_tracking_info_percentiles;
+  size_t pos = 0;
+  bool first = true;
+  while (pos < list.size()) {
+    size_t end = list.find(' ', pos);
+    std::string p = list.substr(pos, end == std::string::npos ? end : end - pos);
+    pos = end == std::string::npos ? list.size() : end + 1;
+    double percentile;
+    if (p.empty() || !ParseDouble(p, &percentile)) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    out->append("p" + p + "=" +
+                Fixed(static_cast<double>(cmd->latency->Percentile(percentile)), 3));
+  }
+  out->append("\r\n");
+}
+
+void LatencyStatsSection(Server* server, std::string* out) {
+  out->append("# Latencystats\r\n");
+  for (Command* cmd : server->commands().All()) {
+    if (cmd->has_subcommands()) {
+      for (const auto& [name, sub] : cmd->subcommands) LatencyStatsLine(server, sub.get(), out);
+    } else {
+      LatencyStatsLine(server, cmd, out);
+    }
   }
 }
 
@@ -351,6 +463,7 @@ std::string BuildInfo(Server* server, const std::vector<std::string>& requested)
   section("modules", [](Server*, std::string* o) { o->append("# Modules\r\n"); });
   section("commandstats", CommandStatsSection);
   section("errorstats", ErrorStatsSection);
+  section("latencystats", LatencyStatsSection);
   section("cluster", [](Server*, std::string* o) { o->append("# Cluster\r\ncluster_enabled:0\r\n"); });
   section("keyspace", KeyspaceSection);
   return out;

@@ -94,6 +94,7 @@ Status Server::Start() {
   cron_timer_ = env_->AddTimer(period_us, [this, alive] {
     if (*alive) Cron();
   });
+  stats_.used_memory_startup = UsedMemory();  // INFO's baseline for the dataset share
   log_.Notice("Server initialized");
   log_.Notice("Ready to accept connections tcp (port {})", listen_port_);
   return Status::Ok();
@@ -362,24 +363,41 @@ static bool AllowedInSubscribedMode(const Command* cmd) {
          n == "reset";
 }
 
+void Server::RejectCommand(Client* c, Command* cmd, std::string_view error) {
+  ReplyBuilder reply = ReplyTo(c);
+  if (cmd != nullptr) cmd->rejected_calls++;
+  if (cmd != nullptr && cmd->name == "exec") {
+    // A rejected EXEC (wrong arity, NOAUTH...) aborts the transaction, if any, and says why, as
+    // Redis does: "EXECABORT Transaction discarded because of: <error without 'ERR '>".
+    std::string_view why = error.substr(0, 4) == "ERR " ? error.substr(4) : error;
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(why));
+    c->multi_queue.clear();
+    c->multi_bytes = 0;
+    c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
+    UnwatchAllKeys(c);
+    return;
+  }
+  reply.Error(error);
+  if (c->has(kClientMulti)) c->flags |= kClientDirtyExec;
+}
+
 void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args) {
   RefreshTime();
   ReplyBuilder reply = ReplyTo(c);
-  auto reject = [&](Command* cmd, std::string_view error) {
-    reply.Error(error);
-    if (cmd != nullptr) cmd->rejected_calls++;
-    if (c->has(kClientMulti)) c->flags |= kClientDirtyExec;
-  };
+  auto reject = [&](Command* cmd, std::string_view error) { RejectCommand(c, cmd, error); };
 
   Command* cmd = commands_.Find(args[0]);
   if (cmd != nullptr && cmd->has_subcommands() && args.size() > 1) {
     Command* sub = commands_.FindSubcommand(cmd, args[1]);
     if (sub == nullptr) {
+      c->last_command = "NULL";
       reject(nullptr, err::UnknownSubcommand(args[1], cmd->name));
       return;
     }
     cmd = sub;
   }
+  // CLIENT LIST's cmd= field names the last command looked up, even if it is then refused.
+  c->last_command = cmd != nullptr ? cmd->name : "NULL";
   if (cmd == nullptr) {
     reject(nullptr, err::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
     return;
@@ -393,6 +411,12 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   if (!CheckCommandAllowed(c, cmd, args)) return;
 
   if (c->has(kClientMulti) && !IsMultiControl(cmd)) {
+    // A transaction already doomed (a watched key changed, a command was refused) keeps
+    // answering QUEUED but stores nothing, as in Redis (CLIENT LIST shows multi=0).
+    if (c->flags & (kClientDirtyCas | kClientDirtyExec)) {
+      reply.Simple("QUEUED");
+      return;
+    }
     StoredCommand stored;
     stored.cmd = cmd;
     stored.args.reserve(args.size());
@@ -428,11 +452,8 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
 
 bool Server::CheckCommandAllowed(Client* c, Command* cmd,
                                  const std::vector<std::string_view>& args) {
-  ReplyBuilder reply = ReplyTo(c);
   auto reject = [&](std::string_view error) {
-    reply.Error(error);
-    cmd->rejected_calls++;
-    if (c->has(kClientMulti)) c->flags |= kClientDirtyExec;
+    RejectCommand(c, cmd, error);
     return false;
   };
   const Command* top = cmd->parent != nullptr ? cmd->parent : cmd;
@@ -480,7 +501,6 @@ void Server::ExecuteCommand(CommandContext& ctx) {
   errors_in_current_call_ = 0;
   uint64_t dirty_before = dirty;
 
-  c->last_command = cmd->name;
   int64_t start_us = env_->NowMicros();
   cmd->handler(ctx);
   int64_t duration_us = env_->NowMicros() - start_us;
@@ -489,6 +509,10 @@ void Server::ExecuteCommand(CommandContext& ctx) {
   if (!c->has(kClientBlocked)) {
     cmd->calls++;
     cmd->microseconds += static_cast<uint64_t>(duration_us);
+    if (config_.latency_tracking) {
+      if (!cmd->latency) cmd->latency = std::make_unique<LatencyHistogram>();
+      cmd->latency->Record(static_cast<uint64_t>(duration_us));
+    }
     if (errors_in_current_call_ > 0) cmd->failed_calls++;
     stats_.total_commands_processed++;
   }
@@ -571,7 +595,37 @@ DbEntry* Server::Peek(Database* db, std::string_view key) {
   return e;
 }
 
-DbEntry* Server::LookupRead(Database* db, std::string_view key) {
+bool Server::SharesIntegers() const {
+  const std::string& policy = config_.maxmemory_policy;
+  return config_.maxmemory == 0 ||
+         (policy.find("lru") == std::string::npos && policy.find("lfu") == std::string::npos);
+}
+
+uint32_t Server::AccessClock(const DbEntry* e) const {
+  if (e->value.shared() && SharesIntegers()) {
+    // Never touched since startup: the shared objects were created when the server started.
+    if (shared_int_clock_.empty()) {
+      return static_cast<uint32_t>((start_time_us_ / 1000000) & ((1 << 24) - 1));
+    }
+    return shared_int_clock_[static_cast<size_t>(e->value.int_value())];
+  }
+  return e->access;
+}
+
+void Server::Touch(DbEntry* e) {
+  if (current_client_ != nullptr && current_client_->has(kClientNoTouch)) return;
+  if (e->value.shared() && SharesIntegers()) {
+    if (shared_int_clock_.empty()) {
+      shared_int_clock_.assign(static_cast<size_t>(kSharedIntegers),
+                               static_cast<uint32_t>((start_time_us_ / 1000000) & ((1 << 24) - 1)));
+    }
+    shared_int_clock_[static_cast<size_t>(e->value.int_value())] = LruClock();
+    return;
+  }
+  e->access = LruClock();
+}
+
+DbEntry* Server::LookupRead(Database* db, std::string_view key, bool touch) {
   DbEntry* e = db->Find(key);
   if (e != nullptr && ExpireIfNeeded(db, e)) e = nullptr;
   if (e == nullptr) {
@@ -579,7 +633,7 @@ DbEntry* Server::LookupRead(Database* db, std::string_view key) {
     return nullptr;
   }
   stats_.keyspace_hits++;
-  if (current_client_ == nullptr || !current_client_->has(kClientNoTouch)) e->access = LruClock();
+  if (touch) Touch(e);
   return e;
 }
 
@@ -593,7 +647,7 @@ DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
   if (e != nullptr) {
     // The caller may change the value in place: a running snapshot saves it first.
     db->WillChange(e);
-    e->access = LruClock();
+    Touch(e);
   }
   return e;
 }

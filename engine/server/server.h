@@ -152,10 +152,18 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   uint64_t UsedMemory() const { return env_->AllocatedBytes(); }
 
   // ---- Keyspace operations for command families ----------------------------------------
-  // Finds a live key for reading: expires it if due, counts a hit or miss, touches its LRU.
-  DbEntry* LookupRead(Database* db, std::string_view key);
+  // Finds a live key for reading: expires it if due, counts a hit or miss, touches its LRU
+  // (unless `touch` is false: introspection such as TYPE, TTL, EXISTS, OBJECT counts as a read
+  // but leaves the idle time alone, as in Redis).
+  DbEntry* LookupRead(Database* db, std::string_view key, bool touch = true);
   // Finds a live key for writing (expires it if due; no hit/miss statistics).
   DbEntry* LookupWrite(Database* db, std::string_view key);
+  // The access clock OBJECT IDLETIME/FREQ read for `e`: its own, or, for a shared integer (see
+  // Value::shared), the one clock Redis keeps for all keys holding that integer.
+  uint32_t AccessClock(const DbEntry* e) const;
+  // Whether values marked shared() count as shared now (Redis stops sharing integers when a
+  // maxmemory limit with an LRU or LFU policy needs per-key access data).
+  bool SharesIntegers() const;
   // Finds a live key without touching statistics or LRU (TYPE-like introspection is still a
   // read; this is for internal checks).
   DbEntry* Peek(Database* db, std::string_view key);
@@ -269,7 +277,12 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void ServeReadyKeys();
   void ExecuteCommand(CommandContext& ctx);
   bool CheckCommandAllowed(Client* c, Command* cmd, const std::vector<std::string_view>& args);
+  // Replies `error` to a command refused before it ran (unknown, arity, NOAUTH...) and flags an
+  // open transaction so that EXEC aborts.
+  void RejectCommand(Client* c, Command* cmd, std::string_view error);
   void DeleteExpiredEntry(Database* db, DbEntry* e);
+  // Records an access to `e` on the LRU clock (its own, or its shared integer's).
+  void Touch(DbEntry* e);
 
   Env* env_;
   ServerConfig config_;
@@ -324,6 +337,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   bool active_expire_enabled_ = true;
   uint64_t errors_in_current_call_ = 0;
   bool in_call_ = false;
+  // Access clocks of the shared integers 0..kSharedIntegers-1 (allocated on first use).
+  std::vector<uint32_t> shared_int_clock_;
   // Guards callbacks (timers, deferred calls) that may outlive the server.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

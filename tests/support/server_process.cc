@@ -92,8 +92,12 @@ std::unique_ptr<ServerProcess> ServerProcess::StartIn(Kind kind, const std::stri
     for (int i = 0; i < 200; i++) {
       RespClient c;
       if (c.Connect(p->port_, 1000)) {
+        // PONG, or NOAUTH from a server started with a password: either way it serves.
         RespValue r = c.Call({"PING"});
-        if (r.type == RespValue::Type::kSimple) return p;
+        if (r.type == RespValue::Type::kSimple ||
+            (r.is_error() && r.str.rfind("NOAUTH", 0) == 0)) {
+          return p;
+        }
       }
       int status;
       if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -117,9 +121,21 @@ void ServerProcess::Kill() {
   }
 }
 
-int ServerProcess::Terminate(int timeout_ms) {
+bool ServerProcess::Alive() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int ServerProcess::Terminate(int timeout_ms) { return SignalAndWait(SIGTERM, timeout_ms); }
+
+int ServerProcess::SignalAndWait(int signo, int timeout_ms) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  if (signo != 0) kill(pid_, signo);
   for (int waited = 0; waited < timeout_ms; waited += 10) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -30,8 +30,14 @@ class ServerProcess {
   const std::string& dir() const { return dir_; }
   // Sends SIGKILL and waits.
   void Kill();
+  // True while the process runs (false once it exited or was killed; reaps it).
+  bool Alive();
   // Sends SIGTERM and waits up to timeout_ms; returns the exit status or -1.
   int Terminate(int timeout_ms = 5000);
+  // Sends `signo` (0: none) and waits up to timeout_ms for the process to exit by itself;
+  // returns its exit status, or -1 if it was killed by a signal or did not exit in time (then
+  // it is killed).
+  int SignalAndWait(int signo, int timeout_ms = 5000);
 
   static std::string RedsimServerPath();
   static std::string RedisServerPath();
