@@ -20,5 +20,6 @@ void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterBitmapFamily(CommandTable& t);
+void RegisterHllFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -18,6 +18,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterZSetFamily(t);
   RegisterMemoryFamily(t);
   RegisterBitmapFamily(t);
+  RegisterHllFamily(t);
 }
 
 }  // namespace redsim
