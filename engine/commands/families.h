@@ -21,5 +21,6 @@ void RegisterZSetFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterBitmapFamily(CommandTable& t);
 void RegisterHllFamily(CommandTable& t);
+void RegisterGeoFamily(CommandTable& t);
 
 }  // namespace redsim

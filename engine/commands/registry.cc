@@ -19,6 +19,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterMemoryFamily(t);
   RegisterBitmapFamily(t);
   RegisterHllFamily(t);
+  RegisterGeoFamily(t);
 }
 
 }  // namespace redsim

@@ -5,6 +5,7 @@
 // Ranges are computed as rank intervals on ZSetObject (see zset_object.h), so one code path
 // serves every variant. Argument parsing follows Redis 7.0's order of checks so that the first
 // error reported for a bad command line is the one Redis reports.
+#include "engine/commands/zset_family.h"
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -1196,6 +1197,15 @@ void ZScan(CommandContext& ctx) {
 }
 
 }  // namespace
+
+void ZSetAddNewMember(CommandContext& ctx, ZSetObject* z, std::string_view member, double score) {
+  AddNewMember(ctx, z, member, score);
+}
+
+int64_t ZSetStore(CommandContext& ctx, std::string_view key, std::unique_ptr<ZSetObject> z,
+                  std::string_view event) {
+  return StoreZSet(ctx, key, std::move(z), event);
+}
 
 void RegisterZSetFamily(CommandTable& t) {
   t.Register("zadd", ZAdd);
