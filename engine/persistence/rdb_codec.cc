@@ -267,8 +267,14 @@ bool LoadString(uint8_t, Decoder& dec, const LoadContext&, Value* out) {
   return true;
 }
 
-const bool kStringCodec = RegisterTypeCodec(
-    {ObjType::kString, StringRdbType, SaveString, {kTypeString}, LoadString});
+void RegisterBuiltinCodecs() {
+  static const bool done = [] {
+    RegisterTypeCodec({ObjType::kString, StringRdbType, SaveString, {kTypeString}, LoadString});
+    RegisterCollectionCodecs();
+    return true;
+  }();
+  (void)done;
+}
 
 }  // namespace
 
@@ -281,13 +287,13 @@ bool RegisterTypeCodec(TypeCodec codec) {
 }
 
 const TypeCodec* CodecForType(ObjType type) {
-  (void)kStringCodec;
+  RegisterBuiltinCodecs();
   auto it = CodecsByType().find(type);
   return it == CodecsByType().end() ? nullptr : &it->second;
 }
 
 const TypeCodec* CodecForRdbType(uint8_t rdb_type) {
-  (void)kStringCodec;
+  RegisterBuiltinCodecs();
   auto it = CodecsByRdb().find(rdb_type);
   return it == CodecsByRdb().end() ? nullptr : it->second;
 }
