@@ -88,15 +88,18 @@ bool ReadCount(Decoder& dec, uint64_t* count) {
 uint8_t ListRdbType(const Value&) { return kTypeListQuicklist2; }
 
 // Whether a node of `node_bytes` listpack bytes and `node_count` entries takes one more element
-// of `len` bytes, by the rule Redis 7.0's quicklist applies when pushing (an estimate of the
-// entry's size, a byte budget for negative fills, a count plus an 8 KB safety cap otherwise).
+// of `len` bytes, by the rule Redis 7.0's quicklist applies when pushing: the new size is
+// estimated as bytes + len + 8; a negative fill bounds it by 4, 8, 16, 32 or 64 KB (fills
+// below -5 count as -5); a positive fill bounds the count (0 counts as 1) and the size by 8 KB.
 bool NodeTakes(size_t node_bytes, size_t node_count, size_t len, int64_t fill) {
-  size_t overhead = (len < 254 ? 1 : 5) + (len < 64 ? 1 : len < 16384 ? 2 : 5);
-  size_t new_bytes = node_bytes + len + overhead;
-  static const size_t kByteBudget[] = {4096, 8192, 16384, 32768, 65536};
-  if (fill < 0 && -fill - 1 < 5) return new_bytes <= kByteBudget[-fill - 1];
+  size_t new_bytes = node_bytes + len + 8;
+  if (fill < 0) {
+    static const size_t kByteBudget[] = {4096, 8192, 16384, 32768, 65536};
+    int64_t level = std::min<int64_t>(-fill - 1, 4);
+    return new_bytes <= kByteBudget[level];
+  }
   if (new_bytes > 8192) return false;
-  return static_cast<int64_t>(node_count) < fill;
+  return static_cast<int64_t>(node_count + 1) <= std::max<int64_t>(fill, 1);
 }
 
 void SaveList(const Value& v, Encoder& enc) {

@@ -232,11 +232,14 @@ TEST(LoaderFuzz, CollectionRdbLoaderSurvivesMutations) {
       return Status::Ok();
     }, &stats).ok());
     EXPECT_EQ(loaded, source.Keys().size());
-    int iterations = Iterations();
+    // Each image holds several large values: a third of the iterations keeps the run short.
+    int iterations = std::max(Iterations() / 3, 1);
     for (int i = 0; i < iterations; i++) {
       std::string bad = Mutate(valid, static_cast<uint64_t>(i) * 6151 + compression);
       Status s = rdb::LoadRdb(bad, ctx, 0, [](rdb::KeyRecord&) { return Status::Ok(); }, &stats);
-      if (!s.ok()) EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
+      if (!s.ok()) {
+        EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
+      }
     }
   }
 }

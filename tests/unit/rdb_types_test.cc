@@ -9,6 +9,8 @@
 #include <cmath>
 #include <map>
 
+#include "engine/base/random.h"
+#include "engine/base/strutil.h"
 #include "engine/persistence/listpack.h"
 #include "engine/persistence/rdb_codec.h"
 #include "engine/persistence/rdb_file.h"
@@ -134,22 +136,30 @@ TEST_F(RdbTypesTest, DebugReloadKeepsEveryTypeEncodingAndTtl) {
   EXPECT_EQ(DescribeDb(Runner()), before);
 }
 
+std::string FromHex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
 TEST_F(RdbTypesTest, DumpOfKnownValuesIsByteIdenticalToRedis) {
   // Payloads DUMPed by Redis 7.0.15 with rdbcompression no.
   Run({"CONFIG", "SET", "rdbcompression", "no"});
   Run({"RPUSH", "l", "0", "1", "2", "3", "4"});
   EXPECT_EQ(Run({"DUMP", "l"}),
-            Bulk(std::string("\x12\x01\x02\x11\x11\x00\x00\x00\x05\x00\x00\x01\x01\x01\x02\x01"
-                             "\x03\x01\x04\x01\xff\n\x00\x93\xb6g\xf6\xa1';f",
-                             33)));
+            Bulk(FromHex("1201021111000000050000010101020103010401ff0a0093b667f6a1273b66")));
   Run({"HSET", "h", "f1", "v1", "n", "12345", "neg", "-5"});
-  std::string h_hex =
-      "101e1e00000006008266310382763103816e02f1393003836e656704dffb02ff0a004db1a579bf07f063";
-  std::string h;
-  for (size_t i = 0; i < h_hex.size(); i += 2) {
-    h.push_back(static_cast<char>(std::stoi(h_hex.substr(i, 2), nullptr, 16)));
-  }
-  EXPECT_EQ(Run({"DUMP", "h"}), Bulk(h));
+  EXPECT_EQ(Run({"DUMP", "h"}),
+            Bulk(FromHex("101e1e00000006008266310382763103816e02f1393003836e656704dffb02ff0a004db1"
+                         "a579bf07f063")));
+  Run({"ZADD", "z", "1.5", "a", "2", "b", "3", "c"});
+  Run({"CONFIG", "SET", "zset-max-listpack-entries", "0"});
+  Run({"ZADD", "z2", "1.5", "a", "2", "b", "3", "c"});
+  EXPECT_EQ(Run({"DUMP", "z2"}),
+            Bulk(FromHex("050301630000000000000840016200000000000000400161000000000000f83f0a0035"
+                         "4926059bdcebee")));
 }
 
 TEST_F(RdbTypesTest, LoadPicksEncodingsByTheCurrentThresholds) {
