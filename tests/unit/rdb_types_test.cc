@@ -6,7 +6,10 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include "engine/base/random.h"
@@ -86,6 +89,18 @@ std::string Blob(const std::string& bytes) {
 
 class RdbTypesTest : public EngineTest {
  protected:
+  // DEBUG RELOAD writes dump.rdb: keep it in a directory of this test's own.
+  void Configure(ServerConfig& config) override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("redsim-rdbtypes-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    config.dir = dir_;
+  }
+  void TearDown() override {
+    EngineTest::TearDown();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
   CommandFn Runner() {
     return [this](const std::vector<std::string>& a) { return Run(a); };
   }
