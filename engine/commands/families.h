@@ -22,5 +22,6 @@ void RegisterMemoryFamily(CommandTable& t);
 void RegisterBitmapFamily(CommandTable& t);
 void RegisterHllFamily(CommandTable& t);
 void RegisterGeoFamily(CommandTable& t);
+void RegisterDumpFamily(CommandTable& t);
 
 }  // namespace redsim

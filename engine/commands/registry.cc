@@ -20,6 +20,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterBitmapFamily(t);
   RegisterHllFamily(t);
   RegisterGeoFamily(t);
+  RegisterDumpFamily(t);
 }
 
 }  // namespace redsim

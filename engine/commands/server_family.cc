@@ -6,6 +6,7 @@
 #include "engine/commands/families.h"
 #include "engine/commands/help.h"
 #include "engine/server/command_context.h"
+#include "engine/persistence/digest.h"
 #include "engine/persistence/persistence.h"
 #include "engine/server/info.h"
 
@@ -212,6 +213,23 @@ void Debug(CommandContext& ctx) {
     Status s = ctx.server->persistence()->Reload();
     if (!s.ok()) ctx.reply.Error("ERR Error trying to load the RDB dump: " + s.message());
     else ctx.reply.Ok();
+    return;
+  }
+  if (sub == "digest" && ctx.argc() == 2) {
+    std::vector<Database*> dbs;
+    for (int i = 0; i < ctx.server->db_count(); i++) dbs.push_back(ctx.server->db(i));
+    ctx.reply.Simple(DigestHex(DatasetDigest(dbs)));
+    return;
+  }
+  if (sub == "digest-value") {
+    // Keys are read as they are stored, logically expired or not (as Redis does).
+    ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      Digest d{};
+      DbEntry* e = ctx.db()->Find(ctx.arg(i));
+      if (e != nullptr) ValueDigest(e->value, e->has_expire(), &d);
+      ctx.reply.Simple(DigestHex(d));
+    }
     return;
   }
   if (sub == "jmap") {

@@ -262,3 +262,157 @@ bool DecodeIntset(std::string_view bytes, std::vector<int64_t>* values, std::str
 }
 
 }  // namespace redsim
+
+namespace redsim {
+
+namespace {
+
+uint64_t GetBE(const unsigned char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; i++) v = (v << 8) | p[i];
+  return v;
+}
+
+bool ZiplistFail(std::string* error, const char* what) {
+  *error = what;
+  return false;
+}
+
+// Decodes the ziplist entry at `pos` (its prevlen already skipped to `enc_pos`): appends the
+// element and stores the offset just past the entry. False when it does not fit before `end`.
+bool ZiplistEntry(const unsigned char* p, size_t enc_pos, size_t end, std::string* value,
+                  size_t* next, std::string* error) {
+  if (enc_pos >= end) return ZiplistFail(error, "ziplist entry overruns its end");
+  unsigned char e = p[enc_pos];
+  size_t left = end - enc_pos;
+  if ((e >> 6) != 3) {
+    size_t header, len;
+    if ((e >> 6) == 0) {
+      header = 1;
+      len = e & 0x3f;
+    } else if ((e >> 6) == 1) {
+      if (left < 2) return ZiplistFail(error, "ziplist entry overruns its end");
+      header = 2;
+      len = (static_cast<size_t>(e & 0x3f) << 8) | p[enc_pos + 1];
+    } else {
+      if (e != 0x80) return ZiplistFail(error, "ziplist invalid string encoding");
+      if (left < 5) return ZiplistFail(error, "ziplist entry overruns its end");
+      header = 5;
+      len = GetBE(p + enc_pos + 1, 4);
+    }
+    if (len > left || header + len > left) return ZiplistFail(error, "ziplist entry overruns its end");
+    value->assign(reinterpret_cast<const char*>(p + enc_pos + header), len);
+    *next = enc_pos + header + len;
+    return true;
+  }
+  int width;
+  switch (e) {
+    case 0xC0: width = 2; break;
+    case 0xD0: width = 4; break;
+    case 0xE0: width = 8; break;
+    case 0xF0: width = 3; break;
+    case 0xFE: width = 1; break;
+    default:
+      if (e >= 0xF1 && e <= 0xFD) {
+        *value = Int64ToString((e & 0x0f) - 1);
+        *next = enc_pos + 1;
+        return true;
+      }
+      return ZiplistFail(error, "ziplist invalid entry encoding");
+  }
+  if (left < 1 + static_cast<size_t>(width)) return ZiplistFail(error, "ziplist entry overruns its end");
+  uint64_t uv = GetLE(p + enc_pos + 1, width);
+  int64_t v;
+  if (width == 8) {
+    v = static_cast<int64_t>(uv);
+  } else {
+    uint64_t sign = 1ULL << (8 * width - 1);
+    v = (uv & sign) ? static_cast<int64_t>(uv) - static_cast<int64_t>(sign << 1)
+                    : static_cast<int64_t>(uv);
+  }
+  *value = Int64ToString(v);
+  *next = enc_pos + 1 + static_cast<size_t>(width);
+  return true;
+}
+
+}  // namespace
+
+bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements,
+                   std::string* error) {
+  elements->clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  if (n < 11) return ZiplistFail(error, "ziplist too short");
+  uint64_t total = GetLE(p, 4), tail = GetLE(p + 4, 4), count = GetLE(p + 8, 2);
+  if (total != n) return ZiplistFail(error, "ziplist total length mismatch");
+  if (p[n - 1] != 0xFF) return ZiplistFail(error, "ziplist missing terminator");
+  size_t pos = 10, prev_size = 0, last_start = 10;
+  while (pos < n - 1) {
+    size_t start = pos;
+    uint64_t prevlen;
+    size_t enc_pos;
+    if (p[pos] < 254) {
+      prevlen = p[pos];
+      enc_pos = pos + 1;
+    } else if (p[pos] == 254) {
+      if (pos + 5 > n - 1) return ZiplistFail(error, "ziplist entry overruns its end");
+      prevlen = GetLE(p + pos + 1, 4);
+      enc_pos = pos + 5;
+    } else {
+      return ZiplistFail(error, "ziplist invalid prevlen");
+    }
+    if (prevlen != prev_size) return ZiplistFail(error, "ziplist prevlen mismatch");
+    std::string value;
+    size_t next;
+    if (!ZiplistEntry(p, enc_pos, n - 1, &value, &next, error)) return false;
+    elements->push_back(std::move(value));
+    prev_size = next - start;
+    last_start = start;
+    pos = next;
+  }
+  if (tail != last_start) return ZiplistFail(error, "ziplist tail offset mismatch");
+  if (count != 65535 && count != elements->size()) {
+    return ZiplistFail(error, "ziplist element count mismatch");
+  }
+  return true;
+}
+
+bool DecodeZipmap(std::string_view bytes, std::vector<std::string>* elements, std::string* error) {
+  elements->clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  if (n < 2) return ZiplistFail(error, "zipmap too short");
+  size_t pos = 1;
+  // Reads a zipmap length at pos (1 byte, or 254 then 4 bytes).
+  auto read_len = [&](uint64_t* len) {
+    if (pos >= n) return false;
+    if (p[pos] < 254) {
+      *len = p[pos++];
+      return true;
+    }
+    if (p[pos] != 254 || pos + 5 > n) return false;
+    *len = GetLE(p + pos + 1, 4);
+    pos += 5;
+    return true;
+  };
+  while (true) {
+    if (pos >= n) return ZiplistFail(error, "zipmap missing terminator");
+    if (p[pos] == 0xFF) break;
+    uint64_t klen, vlen;
+    if (!read_len(&klen) || klen > n - pos) return ZiplistFail(error, "zipmap entry overruns its end");
+    elements->emplace_back(reinterpret_cast<const char*>(p + pos), klen);
+    pos += klen;
+    if (!read_len(&vlen) || pos >= n) return ZiplistFail(error, "zipmap entry overruns its end");
+    size_t free_bytes = p[pos++];
+    if (vlen > n - pos || free_bytes > n - pos - vlen) {
+      return ZiplistFail(error, "zipmap entry overruns its end");
+    }
+    elements->emplace_back(reinterpret_cast<const char*>(p + pos), vlen);
+    pos += vlen + free_bytes;
+  }
+  if (pos != n - 1) return ZiplistFail(error, "zipmap trailing bytes");
+  if (p[0] < 254 && p[0] != elements->size() / 2) return ZiplistFail(error, "zipmap count mismatch");
+  return true;
+}
+
+}  // namespace redsim

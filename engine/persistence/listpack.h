@@ -19,6 +19,8 @@ class ListpackWriter {
   // Finishes and returns the bytes (header, entries, terminator).
   std::string Finish();
   size_t count() const { return count_; }
+  // Bytes Finish() would return now (header, entries, terminator).
+  size_t bytes() const { return 7 + body_.size(); }
 
  private:
   void AddEntry(std::string_view encoded);
@@ -30,6 +32,14 @@ class ListpackWriter {
 // with a reason for malformed input.
 bool DecodeListpack(std::string_view bytes, std::vector<std::string>* elements,
                     std::string* error);
+
+// Ziplists (RDB types 10, 12, 13 and the nodes of type 14, written by Redis before 7.0) and
+// zipmaps (type 9, before 2.6): read only, to load old files. Every length, back-link and count
+// is checked; integers come out in decimal.
+bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements,
+                   std::string* error);
+// A zipmap's field/value pairs, flattened (field, value, field, value...).
+bool DecodeZipmap(std::string_view bytes, std::vector<std::string>* elements, std::string* error);
 
 // Intsets: sorted integers of a fixed width (2, 4 or 8 bytes), the smallest that fits all.
 std::string EncodeIntset(std::vector<int64_t> values);

@@ -4,6 +4,10 @@
 
 #include "engine/base/strutil.h"
 #include "engine/server/info.h"
+#include "engine/types/hash_object.h"
+#include "engine/types/list_object.h"
+#include "engine/types/set_object.h"
+#include "engine/types/zset_object.h"
 
 namespace redsim {
 
@@ -14,6 +18,89 @@ constexpr size_t kFlushBytes = 256 * 1024;
 // The simulated (and real-mode pacing) write bandwidth of background saves: bytes per us.
 constexpr int64_t kBytesPerMicro = 200;
 }  // namespace
+
+void AppendAofCommand(std::string* out, const std::vector<std::string>& args) {
+  out->append("*" + std::to_string(args.size()) + "\r\n");
+  for (const auto& a : args) {
+    out->append("$" + std::to_string(a.size()) + "\r\n");
+    out->append(a);
+    out->append("\r\n");
+  }
+}
+
+namespace {
+
+// Batches of commands that rebuild a collection: `head` (command and key) followed by up to
+// kItemsPerCommand items (each item one or more arguments), as Redis's AOF rewrite emits them.
+constexpr size_t kItemsPerCommand = 64;
+class CommandBatcher {
+ public:
+  CommandBatcher(std::string* out, std::vector<std::string> head)
+      : out_(out), head_(std::move(head)), args_(head_) {}
+  ~CommandBatcher() { Flush(); }
+  void Item(std::initializer_list<std::string_view> parts) {
+    for (auto p : parts) args_.emplace_back(p);
+    if (++items_ == kItemsPerCommand) Flush();
+  }
+
+ private:
+  void Flush() {
+    if (items_ == 0) return;
+    AppendAofCommand(out_, args_);
+    args_ = head_;
+    items_ = 0;
+  }
+  std::string* out_;
+  std::vector<std::string> head_;
+  std::vector<std::string> args_;
+  size_t items_ = 0;
+};
+
+}  // namespace
+
+void AppendRebuildCommands(std::string* out, std::string_view key, const Value& value,
+                           bool compress) {
+  std::string k(key);
+  switch (value.type()) {
+    case ObjType::kString:
+      AppendAofCommand(out, {"SET", k, value.ToString()});
+      return;
+    case ObjType::kList: {
+      const auto* list = value.As<ListObject>();
+      CommandBatcher b(out, {"RPUSH", k});
+      for (auto it = list->IterAt(0); it.valid(); it.Next()) b.Item({it.Get()});
+      return;
+    }
+    case ObjType::kSet: {
+      CommandBatcher b(out, {"SADD", k});
+      value.As<SetObject>()->ForEachMember([&](std::string_view m) { b.Item({m}); });
+      return;
+    }
+    case ObjType::kZSet: {
+      const auto* z = value.As<ZSetObject>();
+      CommandBatcher b(out, {"ZADD", k});
+      z->ForEachInRange(0, z->Length(), [&](std::string_view m, double score) {
+        std::string text = DoubleToString(score);
+        b.Item({text, m});
+      });
+      return;
+    }
+    case ObjType::kHash: {
+      CommandBatcher b(out, {"HMSET", k});
+      value.As<HashObject>()->ForEach(
+          [&](std::string_view f, std::string_view v) { b.Item({f, v}); });
+      return;
+    }
+    default: {
+      // Types without a command form here (streams, until they add theirs): a RESTORE payload.
+      std::string payload;
+      rdb::Encoder enc(&payload, compress);
+      if (!rdb::SaveValue(value, enc)) return;
+      AppendAofCommand(out, {"RESTORE", k, "0", rdb::MakeDumpPayload(payload), "REPLACE"});
+      return;
+    }
+  }
+}
 
 Persistence::Persistence(Server* server) : server_(server), aof_(std::make_unique<Aof>(server)) {
   last_save_time_s_ = server_->env()->WallMicros() / 1000000;
@@ -49,6 +136,7 @@ Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
   rdb::LoadContext ctx;
   ctx.config = &server_->config();
   ctx.deep_sanitize = server_->config().sanitize_dump_payload == "yes";
+  ctx.rng = &server_->rng();
   // A master drops keys already expired while loading; a replica keeps them for its master to
   // expire (as Redis does).
   int64_t now_ms = server_->config().replicaof.empty() ? server_->env()->WallMicros() / 1000 : 0;
@@ -134,24 +222,13 @@ void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t
   Job* job = job_.get();
   if (job == nullptr) return;
   if (job->aof_format) {
-    // An AOF-format base: commands that rebuild the key.
-    std::vector<std::vector<std::string>> cmds;
     if (job->current_db != db) {
-      cmds.push_back({"SELECT", std::to_string(db)});
+      AppendAofCommand(&job->buffer, {"SELECT", std::to_string(db)});
       job->current_db = db;
     }
-    if (value.is_string()) {
-      cmds.push_back({"SET", std::string(key), value.ToString()});
-    } else {
-      std::string payload;
-      rdb::Encoder enc(&payload, server_->config().rdbcompression);
-      rdb::SaveValue(value, enc);
-      cmds.push_back({"RESTORE", std::string(key), "0", rdb::MakeDumpPayload(payload), "REPLACE"});
-    }
-    if (expire_ms != 0) cmds.push_back({"PEXPIREAT", std::string(key), std::to_string(expire_ms)});
-    for (const auto& c : cmds) {
-      job->buffer += "*" + std::to_string(c.size()) + "\r\n";
-      for (const auto& a : c) job->buffer += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+    AppendRebuildCommands(&job->buffer, key, value, server_->config().rdbcompression);
+    if (expire_ms != 0) {
+      AppendAofCommand(&job->buffer, {"PEXPIREAT", std::string(key), std::to_string(expire_ms)});
     }
     return;
   }

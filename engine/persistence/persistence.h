@@ -29,6 +29,13 @@
 
 namespace redsim {
 
+// Appends one command in RESP (the AOF's format).
+void AppendAofCommand(std::string* out, const std::vector<std::string>& args);
+// Appends the commands that rebuild `key` with `value` as Redis's AOF rewrite writes them (SET;
+// RPUSH, SADD, ZADD, HMSET in batches of 64 items), for an AOF base without RDB preamble.
+void AppendRebuildCommands(std::string* out, std::string_view key, const Value& value,
+                           bool compress);
+
 class Persistence : public PropagationSink, public SnapshotSink {
  public:
   explicit Persistence(Server* server);

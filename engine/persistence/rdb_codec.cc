@@ -1,5 +1,6 @@
 #include "engine/persistence/rdb_codec.h"
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -240,13 +241,19 @@ bool Decoder::UInt32LE(uint32_t* v) {
 
 namespace {
 
+// Registered codecs (owned by the map; node addresses are stable) and two direct lookup
+// tables, by ObjType and by RDB type byte, for the per-key hot path.
 std::map<ObjType, TypeCodec>& CodecsByType() {
   static auto* m = new std::map<ObjType, TypeCodec>();
   return *m;
 }
-std::map<uint8_t, const TypeCodec*>& CodecsByRdb() {
-  static auto* m = new std::map<uint8_t, const TypeCodec*>();
-  return *m;
+std::array<const TypeCodec*, 256>& TypeIndex() {
+  static auto* a = new std::array<const TypeCodec*, 256>{};
+  return *a;
+}
+std::array<const TypeCodec*, 256>& RdbIndex() {
+  static auto* a = new std::array<const TypeCodec*, 256>{};
+  return *a;
 }
 
 uint8_t StringRdbType(const Value&) { return kTypeString; }
@@ -267,8 +274,14 @@ bool LoadString(uint8_t, Decoder& dec, const LoadContext&, Value* out) {
   return true;
 }
 
-const bool kStringCodec = RegisterTypeCodec(
-    {ObjType::kString, StringRdbType, SaveString, {kTypeString}, LoadString});
+void RegisterBuiltinCodecs() {
+  static const bool done = [] {
+    RegisterTypeCodec({ObjType::kString, StringRdbType, SaveString, {kTypeString}, LoadString});
+    RegisterCollectionCodecs();
+    return true;
+  }();
+  (void)done;
+}
 
 }  // namespace
 
@@ -276,20 +289,19 @@ bool RegisterTypeCodec(TypeCodec codec) {
   auto& by_type = CodecsByType();
   by_type[codec.type] = codec;
   const TypeCodec* stored = &by_type[codec.type];
-  for (uint8_t t : stored->loads) CodecsByRdb()[t] = stored;
+  TypeIndex()[static_cast<uint8_t>(codec.type)] = stored;
+  for (uint8_t t : stored->loads) RdbIndex()[t] = stored;
   return true;
 }
 
 const TypeCodec* CodecForType(ObjType type) {
-  (void)kStringCodec;
-  auto it = CodecsByType().find(type);
-  return it == CodecsByType().end() ? nullptr : &it->second;
+  RegisterBuiltinCodecs();
+  return TypeIndex()[static_cast<uint8_t>(type)];
 }
 
 const TypeCodec* CodecForRdbType(uint8_t rdb_type) {
-  (void)kStringCodec;
-  auto it = CodecsByRdb().find(rdb_type);
-  return it == CodecsByRdb().end() ? nullptr : it->second;
+  RegisterBuiltinCodecs();
+  return RdbIndex()[rdb_type];
 }
 
 std::string MakeDumpPayload(std::string_view type_and_value) {

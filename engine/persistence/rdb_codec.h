@@ -19,6 +19,7 @@
 namespace redsim {
 
 struct ServerConfig;
+class Random;
 
 namespace rdb {
 
@@ -114,6 +115,8 @@ struct LoadContext {
   const ServerConfig* config = nullptr;
   // Deep validation of nested encodings (sanitize-dump-payload yes, and always for DUMP).
   bool deep_sanitize = true;
+  // Seeds for the hash tables of loaded values (a fixed generator when null).
+  Random* rng = nullptr;
 };
 
 struct TypeCodec {
@@ -125,11 +128,18 @@ struct TypeCodec {
   // RDB type bytes this codec reads.
   std::vector<uint8_t> loads;
   // Reads a value written with `rdb_type`; false (with an error on the decoder) on bad input.
+  // A well-formed but empty collection leaves *out empty(): an RDB loader skips such a key (as
+  // Redis does), RESTORE rejects it.
   bool (*load)(uint8_t rdb_type, Decoder& dec, const LoadContext& ctx, Value* out);
 };
 
-// Registers the codec of one data type (each type's file does this once at startup).
+// Registers the codec of one data type. The built-in codecs are registered on first use by
+// RegisterBuiltinCodecs (rdb_codec.cc), which calls each type group's registration function
+// (strings here; lists, hashes, sets and sorted sets in rdb_types.cc): a static initializer in
+// a file nothing else references would be dropped by the linker. A new type adds its own
+// Register...Codecs() call there.
 bool RegisterTypeCodec(TypeCodec codec);
+void RegisterCollectionCodecs();  // rdb_types.cc
 const TypeCodec* CodecForType(ObjType type);
 const TypeCodec* CodecForRdbType(uint8_t rdb_type);
 

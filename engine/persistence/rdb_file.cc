@@ -158,6 +158,12 @@ Status LoadRdb(std::string_view data, const LoadContext& ctx, int64_t now_ms,
     rec.db = db;
     if (!dec.String(&rec.key)) break;
     if (!LoadValue(op, dec, ctx, &rec.value)) break;
+    if (rec.value.empty()) {
+      // An empty collection (older servers could write them): skipped, as Redis does.
+      if (stats != nullptr) stats->empty_keys_skipped++;
+      rec = KeyRecord();
+      continue;
+    }
     bool expired = now_ms > 0 && rec.expire_ms != 0 && rec.expire_ms <= now_ms;
     if (expired) {
       if (stats != nullptr) stats->keys_expired++;

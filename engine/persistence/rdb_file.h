@@ -57,6 +57,7 @@ class FileWriter {
 struct LoadStats {
   uint64_t keys_loaded = 0;
   uint64_t keys_expired = 0;
+  uint64_t empty_keys_skipped = 0;
   std::vector<std::pair<std::string, std::string>> aux;
 };
 

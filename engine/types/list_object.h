@@ -41,6 +41,9 @@ class ListObject final : public Object {
 
   size_t length() const { return length_; }
   size_t node_count() const { return node_count_; }
+  // list-max-listpack-size as it was when the list was created (persistence lays out nodes
+  // with it, as Redis's quicklist does).
+  int64_t fill() const { return fill_; }
 
   // A position in the list: an entry, or past the end when !valid().
   class Iter {
