@@ -551,6 +551,10 @@ void XSetId(CommandContext& ctx) {
 
 }  // namespace
 
+namespace rdb {
+bool RegisterStreamCodec();  // engine/persistence/stream_codec.cc
+}  // namespace rdb
+
 void RegisterStreamInfo(CommandTable& t);
 void RegisterStreamReaders(CommandTable& t);
 void RegisterStreamGroupFamily(CommandTable& t);
@@ -566,6 +570,7 @@ void RegisterStreamFamily(CommandTable& t) {
   RegisterStreamReaders(t);
   RegisterStreamInfo(t);
   RegisterStreamGroupFamily(t);
+  rdb::RegisterStreamCodec();
 }
 
 }  // namespace redsim

@@ -285,6 +285,18 @@ void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fiel
     if (!blocks_.empty()) blocks_.rbegin()->second.bytes.shrink_to_fit();
     StartBlock(id, fields_values);
   }
+  uint32_t redis = AppendToLastBlock(id, fields_values);
+  Block& b = blocks_.rbegin()->second;
+  b.redis_total++;
+  b.redis_bytes += redis;
+  length_++;
+  entries_added_++;
+  last_id_ = id;
+  if (length_ == 1) first_id_ = id;
+}
+
+uint32_t StreamObject::AppendToLastBlock(StreamId id,
+                                         const std::vector<std::string_view>& fields_values) {
   auto it = std::prev(blocks_.end());
   const StreamId& master = it->first;
   Block& b = it->second;
@@ -317,13 +329,39 @@ void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fiel
   }
   b.bytes.append(entry);
   b.live++;
-  b.redis_total++;
-  b.redis_bytes += redis;
-  length_++;
-  entries_added_++;
-  last_id_ = id;
-  if (length_ == 1) first_id_ = id;
+  return redis;
 }
+
+void StreamObject::StartLoadedBlock(StreamId master,
+                                    const std::vector<std::string_view>& master_fields,
+                                    uint32_t redis_bytes, uint32_t redis_total) {
+  if (!blocks_.empty()) blocks_.rbegin()->second.bytes.shrink_to_fit();
+  Block& b = blocks_[master];
+  PutVarint(&b.bytes, master_fields.size());
+  for (std::string_view f : master_fields) PutString(&b.bytes, f);
+  b.redis_bytes = redis_bytes;
+  b.redis_total = redis_total;
+}
+
+void StreamObject::AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values) {
+  AppendToLastBlock(id, fields_values);
+  length_++;
+  last_id_ = id;
+}
+
+void StreamObject::ForEachBlock(const BlockVisitor& visit) const {
+  std::vector<Decoded> decoded;
+  std::vector<Entry> entries;
+  for (const auto& [master, b] : blocks_) {
+    size_t pos = 0;
+    std::vector<std::string_view> fields = MasterFields(b.bytes, &pos);
+    DecodeBlock(master, b, &decoded);
+    entries.clear();
+    for (Decoded& d : decoded) entries.push_back(std::move(d.entry));
+    visit(master, fields, entries);
+  }
+}
+
 
 bool StreamObject::VisitBlock(BlockMap::const_iterator it, StreamId start, StreamId end,
                               bool reverse, const Visitor& visit) const {

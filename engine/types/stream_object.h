@@ -118,6 +118,19 @@ class StreamObject : public Object {
   // Appends an entry whose ID must be greater than last_id(); updates last_id and counters.
   void Append(StreamId id, const std::vector<std::string_view>& fields_values,
               const StreamNodeLimits& limits);
+
+  // Loading (RDB, RESTORE): starts a block as Redis's node `master` with its master fields and
+  // the size of its listpack (bytes, entries including deleted ones), then appends entries to it
+  // without splitting. IDs must increase (the loader checks). Counters are set afterwards.
+  void StartLoadedBlock(StreamId master, const std::vector<std::string_view>& master_fields,
+                        uint32_t redis_bytes, uint32_t redis_total);
+  void AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values);
+  void set_first_id(StreamId id) { first_id_ = id; }
+  // Visits each block: its master ID, master fields and entries (saving).
+  using BlockVisitor = std::function<void(const StreamId& master,
+                                          const std::vector<std::string_view>& master_fields,
+                                          const std::vector<Entry>& entries)>;
+  void ForEachBlock(const BlockVisitor& visit) const;
   // Visits entries with start <= id <= end, ascending (or descending when `reverse`).
   void Range(StreamId start, StreamId end, bool reverse, const Visitor& visit) const;
   // The first / last entry; false when empty.
@@ -163,6 +176,8 @@ class StreamObject : public Object {
   bool VisitBlock(BlockMap::const_iterator it, StreamId start, StreamId end, bool reverse,
                   const Visitor& visit) const;
   void StartBlock(StreamId id, const std::vector<std::string_view>& fields_values);
+  // Appends to the last block; returns the bytes Redis's listpack grows by.
+  uint32_t AppendToLastBlock(StreamId id, const std::vector<std::string_view>& fields_values);
   void RemoveEntryBytes(BlockMap::iterator it, size_t begin, size_t end);
 
   BlockMap blocks_;
