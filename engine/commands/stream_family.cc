@@ -455,13 +455,6 @@ void XRevRange(CommandContext& ctx) { RangeGeneric(ctx, true); }
 
 // XDEL key id [id ...]
 void XDel(CommandContext& ctx) {
-  // Every ID is checked before anything is deleted, so a bad ID deletes nothing.
-  std::vector<StreamId> ids;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    StreamId id;
-    if (!ParseId(ctx, ctx.arg(i), 0, true, &id)) return;
-    ids.push_back(id);
-  }
   std::string key(ctx.arg(1));
   bool wrong_type;
   StreamObject* s = WriteStream(ctx, key, &wrong_type);
@@ -469,6 +462,13 @@ void XDel(CommandContext& ctx) {
   if (s == nullptr) {
     ctx.reply.Integer(0);
     return;
+  }
+  // Every ID is checked before anything is deleted, so a bad ID deletes nothing.
+  std::vector<StreamId> ids;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    StreamId id;
+    if (!ParseId(ctx, ctx.arg(i), 0, true, &id)) return;
+    ids.push_back(id);
   }
   int64_t deleted = 0;
   bool first_deleted = false;
@@ -524,10 +524,7 @@ void XSetId(CommandContext& ctx) {
     ctx.reply.Error(err::kNoSuchKey);
     return;
   }
-  if (id < s->max_deleted_id()) {
-    ctx.reply.Error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-    return;
-  }
+  // Redis 7.0 checks the ID against the top entry only (not against max_deleted_entry_id).
   if (s->length() > 0) {
     StreamObject::Entry last;
     s->LastEntry(&last);

@@ -113,7 +113,7 @@ void XGroupSetId(CommandContext& ctx) {
   StreamId id;
   if (ctx.arg(4) == "$") {
     id = a.stream->last_id();
-  } else if (!ParseId(ctx, ctx.arg(4), 0, true, &id)) {
+  } else if (!ParseId(ctx, ctx.arg(4), 0, /*strict=*/false, &id)) {  // SETID takes - and +
     return;
   }
   a.group->last_id = id;

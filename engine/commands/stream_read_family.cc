@@ -146,6 +146,8 @@ bool ResolveTargets(CommandContext& ctx, const ReadArgs& a, std::vector<ReadTarg
     } else if (!ParseId(ctx, id_arg, 0, true, &t.after)) {
       return false;
     }
+    // Redis stands ">" for the largest ID, so that ID given explicitly means ">" too.
+    if (a.group_read && t.after == kNewEntriesId) t.new_entries = true;
     out->push_back(t);
   }
   return true;
@@ -233,9 +235,10 @@ int64_t DeliverHistory(CommandContext& ctx, ReplyBuilder& reply, ReadTarget& t,
 }
 
 // Replies [key, entries] for one served stream.
-void ServeTarget(CommandContext& ctx, ReadTarget& t, const ReadArgs& a, int64_t count) {
-  if (ctx.client->resp == 2) ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(t.key);
+void ServeTarget(CommandContext& ctx, ReplyBuilder& out, ReadTarget& t, const ReadArgs& a,
+                 int64_t count) {
+  if (ctx.client->resp == 2) out.ArrayHeader(2);
+  out.Bulk(t.key);
   std::string body;
   ReplyBuilder inner(&body, ctx.reply.resp());
   int64_t n;
@@ -255,8 +258,8 @@ void ServeTarget(CommandContext& ctx, ReadTarget& t, const ReadArgs& a, int64_t 
       });
     }
   }
-  ctx.reply.ArrayHeader(n);
-  ctx.reply.Raw(body);
+  out.ArrayHeader(n);
+  out.Raw(body);
 }
 
 void ReplyStreamsHeader(CommandContext& ctx, int64_t n) {
@@ -295,7 +298,7 @@ void ServeReadyStream(CommandContext& ctx, const ReadArgs& a, std::vector<ReadTa
   }
   if (!is_stream || !(t->stream->last_id() > t->after)) return;  // keeps waiting
   ReplyStreamsHeader(ctx, 1);
-  ServeTarget(ctx, *t, a, a.count != 0 ? a.count : kBlockedReadDefaultCount);
+  ServeTarget(ctx, ctx.reply, *t, a, a.count != 0 ? a.count : kBlockedReadDefaultCount);
 }
 
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
@@ -315,6 +318,7 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
       std::string_view id_arg = ctx.arg(a.streams_index + a.stream_count + i);
       t.new_entries = id_arg == ">";
       if (!t.new_entries) ParseIdQuiet(id_arg, 0, true, &t.after);
+      if (group_read && t.after == kNewEntriesId) t.new_entries = true;
       targets.push_back(t);
     }
     if (group_read) ctx.PropagateAs({});
@@ -323,16 +327,20 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
   }
   if (!ResolveTargets(ctx, a, &targets)) return;
   if (group_read) ctx.PropagateAs({});  // its effects propagate as XCLAIM / XGROUP SETID
+  // Each stream is judged after serving the previous ones (the same stream named twice in a
+  // group read is served once: the first delivery moved the group's last ID).
   int64_t served = 0;
+  std::string body;
+  ReplyBuilder inner(&body, ctx.reply.resp());
   for (auto& t : targets) {
     DecideServe(&t, group_read);
-    if (t.serve) served++;
+    if (!t.serve) continue;
+    served++;
+    ServeTarget(ctx, inner, t, a, a.count);
   }
   if (served > 0) {
     ReplyStreamsHeader(ctx, served);
-    for (auto& t : targets) {
-      if (t.serve) ServeTarget(ctx, t, a, a.count);
-    }
+    ctx.reply.Raw(body);
     return;
   }
   if (a.deadline_ms < 0 || ctx.client->has(kClientDenyBlocking)) {

@@ -229,7 +229,7 @@ bool LoadNodes(Decoder& dec, StreamObject* s) {
     uint32_t total = 0;
     if (!ReadNode(master, elements, dec, &prev, &have_prev, &fields, &live, &total)) return false;
     if (live.empty()) continue;  // nothing left in this node: no block
-    s->StartLoadedBlock(master, fields, static_cast<uint32_t>(lp.size()), total);
+    s->StartLoadedBlock(master, fields, static_cast<uint32_t>(lp.size()), total, prev);
     for (const LoadedEntry& e : live) s->AppendLoaded(e.id, e.fields_values);
   }
   return true;

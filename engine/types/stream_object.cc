@@ -289,6 +289,7 @@ void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fiel
   Block& b = blocks_.rbegin()->second;
   b.redis_total++;
   b.redis_bytes += redis;
+  b.redis_last = id;
   length_++;
   entries_added_++;
   last_id_ = id;
@@ -334,13 +335,15 @@ uint32_t StreamObject::AppendToLastBlock(StreamId id,
 
 void StreamObject::StartLoadedBlock(StreamId master,
                                     const std::vector<std::string_view>& master_fields,
-                                    uint32_t redis_bytes, uint32_t redis_total) {
+                                    uint32_t redis_bytes, uint32_t redis_total,
+                                    StreamId redis_last) {
   if (!blocks_.empty()) blocks_.rbegin()->second.bytes.shrink_to_fit();
   Block& b = blocks_[master];
   PutVarint(&b.bytes, master_fields.size());
   for (std::string_view f : master_fields) PutString(&b.bytes, f);
   b.redis_bytes = redis_bytes;
   b.redis_total = redis_total;
+  b.redis_last = redis_last;
 }
 
 void StreamObject::AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values) {
@@ -492,15 +495,16 @@ uint64_t StreamObject::TrimMinId(StreamId min_id, bool approx, int64_t limit) {
   while (it != blocks_.end()) {
     uint64_t live = it->second.live;
     if (limit > 0 && removed + live > static_cast<uint64_t>(limit)) break;
-    std::vector<Decoded> entries;
-    DecodeBlock(it->first, it->second, &entries);
-    if (entries.back().entry.id < min_id) {
+    // Redis judges a node by the last ID its listpack holds, deleted entries included.
+    if (it->second.redis_last < min_id) {
       length_ -= live;
       removed += live;
       it = blocks_.erase(it);
       continue;
     }
     if (approx) break;
+    std::vector<Decoded> entries;
+    DecodeBlock(it->first, it->second, &entries);
     size_t drop = 0;
     while (drop < entries.size() && entries[drop].entry.id < min_id) drop++;
     if (drop > 0) {

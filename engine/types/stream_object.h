@@ -123,7 +123,7 @@ class StreamObject : public Object {
   // the size of its listpack (bytes, entries including deleted ones), then appends entries to it
   // without splitting. IDs must increase (the loader checks). Counters are set afterwards.
   void StartLoadedBlock(StreamId master, const std::vector<std::string_view>& master_fields,
-                        uint32_t redis_bytes, uint32_t redis_total);
+                        uint32_t redis_bytes, uint32_t redis_total, StreamId redis_last);
   void AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values);
   void set_first_id(StreamId id) { first_id_ = id; }
   // Visits each block: its master ID, master fields and entries (saving).
@@ -163,6 +163,7 @@ class StreamObject : public Object {
     uint32_t live = 0;         // entries held
     uint32_t redis_total = 0;  // entries Redis's node would hold (deleted ones included)
     uint32_t redis_bytes = 0;  // bytes of Redis's listpack for this node
+    StreamId redis_last;       // last ID in Redis's node, deleted entries included
   };
   using BlockMap = std::map<StreamId, Block>;
 

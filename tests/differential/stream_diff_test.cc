@@ -72,6 +72,14 @@ const bool kXpending = RegisterNormalizer("xpending", [](const Command& cmd, Res
   return r;
 });
 
+// Vectors of lo..hi-1 elements.
+template <typename T>
+rc::Gen<std::vector<T>> VecOf(int lo, int hi, rc::Gen<T> g) {
+  return rc::gen::mapcat(rc::gen::inRange(lo, hi), [g](int n) {
+    return rc::gen::container<std::vector<T>>(static_cast<size_t>(n), g);
+  });
+}
+
 rc::Gen<std::string> GenKey() {
   return rc::gen::weightedElement<std::string>({{6, "s1"}, {3, "s2"}, {1, "str"}, {1, "none"}});
 }
@@ -179,7 +187,7 @@ rc::Gen<Command> GenRead() {
             for (size_t i = 0; i < keys.size(); i++) c.push_back(i < ids.size() ? ids[i] : "0");
             return c;
           },
-          rc::gen::container<std::vector<std::string>>(rc::gen::inRange<size_t>(1, 3), GenKey()),
+          VecOf<std::string>(1, 3, GenKey()),
           rc::gen::container<std::vector<std::string>>(
               2, rc::gen::weightedOneOf<std::string>(
                      {{4, GenId()}, {1, rc::gen::element<std::string>("$", ">")}})),
@@ -195,7 +203,7 @@ rc::Gen<Command> GenEdit() {
             return c;
           },
           GenKey(),
-          rc::gen::container<std::vector<std::string>>(rc::gen::inRange<size_t>(1, 4), GenId())),
+          VecOf<std::string>(1, 4, GenId())),
       rc::gen::apply(
           [](std::string k, std::vector<std::string> t) {
             Command c{"XTRIM", k};
@@ -261,8 +269,7 @@ rc::Gen<Command> GenReadGroup() {
       },
       GenGroup(), GenConsumer(), rc::gen::arbitrary<bool>(), GenCount(),
       rc::gen::weightedElement<bool>({{4, false}, {1, true}}),
-      rc::gen::container<std::vector<std::string>>(
-          rc::gen::inRange<size_t>(1, 3),
+      VecOf<std::string>(1, 3,
           rc::gen::weightedElement<std::string>({{8, "s1"}, {3, "s2"}, {1, "none"}})),
       rc::gen::container<std::vector<std::string>>(
           2, rc::gen::weightedOneOf<std::string>(
@@ -284,7 +291,7 @@ rc::Gen<Command> GenPendingAndClaims() {
             return c;
           },
           GenKey(), GenGroup(),
-          rc::gen::container<std::vector<std::string>>(rc::gen::inRange<size_t>(1, 4), GenId())),
+          VecOf<std::string>(1, 4, GenId())),
       rc::gen::apply([](std::string k, std::string g) { return Command{"XPENDING", k, g}; },
                      GenKey(), GenGroup()),
       rc::gen::apply(
@@ -317,8 +324,8 @@ rc::Gen<Command> GenPendingAndClaims() {
             return cmd;
           },
           GenKey(), GenGroup(), GenConsumer(), GenMinIdle(),
-          rc::gen::container<std::vector<std::string>>(rc::gen::inRange<size_t>(1, 4), GenId()),
-          rc::gen::container<std::vector<int>>(rc::gen::inRange<size_t>(0, 3),
+          VecOf<std::string>(1, 4, GenId()),
+          VecOf<int>(0, 3,
                                                rc::gen::weightedElement<int>({{3, 0}, {3, 1},
                                                                               {3, 2}, {2, 3},
                                                                               {2, 4}, {1, 5},
