@@ -23,5 +23,6 @@ void RegisterBitmapFamily(CommandTable& t);
 void RegisterHllFamily(CommandTable& t);
 void RegisterGeoFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
+void RegisterStreamFamily(CommandTable& t);
 
 }  // namespace redsim

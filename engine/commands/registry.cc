@@ -21,6 +21,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterHllFamily(t);
   RegisterGeoFamily(t);
   RegisterDumpFamily(t);
+  RegisterStreamFamily(t);
 }
 
 }  // namespace redsim

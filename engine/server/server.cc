@@ -575,6 +575,7 @@ void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
   }
   NotifyKeyspaceEvent('x', "expired", key, db->index());
   SignalModifiedKey(db, key);
+  SignalKeyReady(db, key);  // XREADGROUP waiters learn that their stream is gone
   Propagate(db->index(), {"DEL", key});
 }
 
@@ -668,6 +669,7 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
     if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
     e->value = std::move(value);
     if (!keep_ttl) db->RemoveExpire(e);
+    SignalKeyReady(db, key);  // a stream overwritten: its XREADGROUP waiters are unblocked
   }
   e->access = LruClock();
   SignalModifiedKey(db, key);
@@ -680,6 +682,7 @@ bool Server::DeleteKey(Database* db, std::string_view key, bool lazy) {
   if (lazy) lazy_freer_->Free(std::move(e->value));
   DbEntry::Destroy(e);
   SignalModifiedKey(db, key);
+  SignalKeyReady(db, key);  // XREADGROUP waiters learn that their stream is gone (Redis 7.0)
   return true;
 }
 
@@ -857,7 +860,12 @@ void Server::ServeReadyKeys() {
       std::vector<Client*> waiters = it->second;
       for (Client* c : waiters) {
         if (!c->has(kClientBlocked) || c->has(kClientCloseAsap)) continue;
-        if (dbs_[static_cast<size_t>(bk.db)]->Find(bk.key) == nullptr) break;
+        // A missing key serves nobody, except that XREADGROUP answers an error when the stream
+        // it waits on was deleted (Redis 7.0).
+        if (dbs_[static_cast<size_t>(bk.db)]->Find(bk.key) == nullptr &&
+            c->blocked_command.cmd->name != "xreadgroup") {
+          continue;
+        }
         // Re-run the stored command. If it still has nothing to serve, BlockClient leaves the
         // client where it was in every queue; otherwise it replied and we unblock it.
         StoredCommand stored = c->blocked_command;

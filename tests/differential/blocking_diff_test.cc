@@ -435,6 +435,60 @@ rc::Gen<std::vector<Command>> GenOther() {
   });
 }
 
+// ---- Streams: XREAD and XREADGROUP waiting for entries ----------------------------------------
+
+TEST_F(BlockingDifferential, StreamXreadWokenByXadd) {
+  Check(3, {Call(2, {"XADD", "s", "1-1", "f", "old"}),
+            Send(0, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}),
+            Send(1, {"XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", "t", "s", "0-0", "1-1"}),
+            Call(2, {"XADD", "s", "2-1", "f", "a"}), Call(2, {"XADD", "s", "3-1", "f", "b"}),
+            Call(2, {"XLEN", "s"})});
+  // A transaction adding twice wakes the reader once with both entries.
+  Check(2, {Send(0, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}), Call(1, {"MULTI"}),
+            Call(1, {"XADD", "s", "1-1", "f", "v"}), Call(1, {"XADD", "s", "1-2", "f", "w"}),
+            Call(1, {"EXEC"})});
+}
+
+TEST_F(BlockingDifferential, StreamXreadgroupServedInTurnAndPending) {
+  Check(4, {Call(3, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+            Send(0, {"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"}),
+            Send(1, {"XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "BLOCK", "0", "STREAMS",
+                     "s", ">"}),
+            Send(2, {"XREADGROUP", "GROUP", "g", "carol", "NOACK", "BLOCK", "0", "STREAMS", "s",
+                     ">"}),
+            Call(3, {"XADD", "s", "1-1", "f", "a"}), Call(3, {"XADD", "s", "2-1", "f", "b"}),
+            Call(3, {"XADD", "s", "3-1", "f", "c"}), Call(3, {"XPENDING", "s", "g"}),
+            Call(3, {"XINFO", "GROUPS", "s"})});
+}
+
+TEST_F(BlockingDifferential, StreamReadersWhenTheStreamOrGroupGoes) {
+  Check(3, {Call(2, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+            Send(0, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}),
+            Send(1, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}), Call(2, {"DEL", "s"}),
+            Call(2, {"SET", "s", "x"}), Call(2, {"DEL", "s"}),
+            Call(2, {"XADD", "s", "5-1", "f", "v"})});
+  Check(2, {Call(1, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+            Send(0, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}),
+            Call(1, {"XGROUP", "DESTROY", "s", "g"})});
+  Check(2, {Call(1, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+            Send(0, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}),
+            Call(1, {"SET", "s", "x"})});
+}
+
+TEST_F(BlockingDifferential, StreamReadTimeoutsAndTransactions) {
+  Check(1, {Send(0, {"XREAD", "BLOCK", "100", "STREAMS", "s", "$"}), WaitAll(3000),
+            Call(0, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+            Send(0, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "50", "STREAMS", "s", ">"}),
+            WaitAll(3000), Call(0, {"XREAD", "BLOCK", "-1", "STREAMS", "s", "$"}),
+            Call(0, {"XREAD", "BLOCK", "x", "STREAMS", "s", "$"}), Call(0, {"MULTI"}),
+            Call(0, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}),
+            Call(0, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}),
+            Call(0, {"EXEC"})});
+  Check(1, {Unchecked(0, {"HELLO", "3"}), Send(0, {"XREAD", "BLOCK", "50", "STREAMS", "s", "$"}),
+            WaitAll(3000), Call(0, {"XADD", "s", "1-1", "f", "v"}),
+            Call(0, {"XREAD", "STREAMS", "s", "0"})});
+}
+
 TEST_F(BlockingDifferential, RandomInterleavingsMatchRedis) {
   DifferentialPair* pair = pair_;
   bool ok = rc::check("blocking commands interleaved over three connections", [pair] {
