@@ -19,5 +19,7 @@ void RegisterSortFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
+void RegisterPubSubFamily(CommandTable& t);
+void RegisterIntrospectionFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -17,6 +17,8 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterSetFamily(t);
   RegisterZSetFamily(t);
   RegisterMemoryFamily(t);
+  RegisterPubSubFamily(t);
+  RegisterIntrospectionFamily(t);
 }
 
 }  // namespace redsim
