@@ -23,10 +23,8 @@ uint32_t ClassBit(char letter) {
 uint32_t ParseEventFlags(std::string_view text) {
   uint32_t flags = 0;
   for (char ch : text) {
-    if (ch == 'A') {
-      // "A" is every class except key misses (m) and new keys (n).
-      for (char c : std::string_view("g$lshzxetd")) flags |= ClassBit(c);
-    } else if (ch == 'K') {
+    // The config keeps "A" expanded into its letters (config.cc), so every letter is a class.
+    if (ch == 'K') {
       flags |= kEventKeyspace;
     } else if (ch == 'E') {
       flags |= kEventKeyevent;

@@ -208,6 +208,20 @@ TEST_F(PubSubTest, EventClassesFilter) {
   EXPECT_TRUE(TakeReplies(sub).empty());
 }
 
+// "A" does not include 'n', and Redis prints "A" alone even when 'n' is on too; the new-key
+// events must still flow.
+TEST_F(PubSubTest, NewKeyEventsSurviveTheCanonicalAllSpelling) {
+  Client* sub = NewClient();
+  RunAll(sub, {"SUBSCRIBE", "__keyevent@0__:new"});
+  Run({"CONFIG", "SET", "notify-keyspace-events", "AKEmn"});
+  EXPECT_EQ(Run({"CONFIG", "GET", "notify-keyspace-events"}),
+            Bulks({"notify-keyspace-events", "AKEm"}));
+  Run({"SET", "k", "v"});
+  auto got = TakeReplies(sub);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], Msg("__keyevent@0__:new", "k"));
+}
+
 TEST_F(PubSubTest, ExpiredNewAndKeymissEvents) {
   Client* sub = NewClient();
   RunAll(sub, {"SUBSCRIBE", "__keyevent@0__:expired", "__keyevent@0__:new",
