@@ -1,11 +1,14 @@
 // Connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH and CLIENT.
 #include <climits>
+#include <iterator>
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
-#include "engine/commands/help.h"
 #include "engine/server/command_context.h"
 #include "engine/server/info.h"
+#include "engine/server/introspection.h"
+#include "engine/server/pubsub.h"
+#include "engine/server/tracking.h"
 
 namespace redsim {
 namespace {
@@ -156,6 +159,9 @@ void Reset(CommandContext& ctx) {
   c->name.clear();
   c->authenticated = ctx.server->config().requirepass.empty();
   c->user = "default";
+  ctx.server->pubsub().RemoveClient(c);
+  ctx.server->introspection().RemoveMonitor(c);
+  ctx.server->tracking().Disable(c);
   if (ctx.server->reset_hook()) ctx.server->reset_hook()(c);
   ctx.reply.set_resp(2);
   ctx.reply.Simple("RESET");
@@ -190,7 +196,7 @@ void ClientInfo(CommandContext& ctx) {
 const char* ClientTypeName(const Client* c) {
   if (c->has(kClientMaster)) return "master";
   if (c->has(kClientReplica)) return "replica";
-  if (c->has(kClientPubSub) || !c->channels.empty() || !c->patterns.empty()) return "pubsub";
+  if (c->has(kClientPubSub)) return "pubsub";
   return "normal";
 }
 
@@ -386,20 +392,60 @@ void ClientUnblock(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-// CLIENT HELP
+// CLIENT HELP (Redis 7.0's text, line for line)
 void ClientHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, "CLIENT",
-            {"ID", "    Return the ID of the current connection.", "GETNAME",
-             "    Return the name of the current connection.", "SETNAME <name>",
-             "    Assign a name to the current connection.", "INFO",
-             "    Return information about the current connection.",
-             "LIST [TYPE <type>] [ID <id> [<id> ...]]", "    Return information about connections.",
-             "KILL <ip:port> | KILL <option> <value> [<option> <value> ...]",
-             "    Close connections selected by address, ID, TYPE, USER, ADDR, LADDR, SKIPME.",
-             "NO-EVICT (ON|OFF)", "    Protect the current connection from client eviction.",
-             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-             "    Unblock a client blocked in a blocking command."});
+  static const char* const kLines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)));
+  for (const char* line : kLines) ctx.reply.Simple(line);
 }
 
 }  // namespace

@@ -24,5 +24,7 @@ void RegisterHllFamily(CommandTable& t);
 void RegisterGeoFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterStreamFamily(CommandTable& t);
+void RegisterPubSubFamily(CommandTable& t);
+void RegisterIntrospectionFamily(CommandTable& t);
 
 }  // namespace redsim

@@ -17,7 +17,7 @@ inline void ReplyHelp(CommandContext& ctx, std::string_view command,
                    " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   for (const char* line : lines) ctx.reply.Simple(line);
   ctx.reply.Simple("HELP");
-  ctx.reply.Simple("    Print this help.");
+  ctx.reply.Simple("    Prints this help.");
 }
 
 }  // namespace redsim

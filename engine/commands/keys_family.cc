@@ -553,10 +553,18 @@ void ObjectRefCount(CommandContext& ctx) {
 // OBJECT HELP
 void ObjectHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "OBJECT",
-            {"ENCODING <key>", "    Return the internal representation of the value at <key>.",
-             "FREQ <key>", "    Return the logarithmic access frequency counter of <key>.",
-             "IDLETIME <key>", "    Return the seconds since <key> was last accessed.",
-             "REFCOUNT <key>", "    Return the reference count of the value at <key>."});
+            {"ENCODING <key>",
+             "    Return the kind of internal representation used in order to store the value",
+             "    associated with a <key>.",
+             "FREQ <key>",
+             "    Return the access frequency index of the <key>. The returned integer is",
+             "    proportional to the logarithm of the recent access frequency of the key.",
+             "IDLETIME <key>",
+             "    Return the idle time of the <key>, that is the approximated number of",
+             "    seconds elapsed since the last access to the key.",
+             "REFCOUNT <key>",
+             "    Return the number of references of the value associated with the specified",
+             "    <key>."});
 }
 
 }  // namespace

@@ -108,12 +108,13 @@ bool MoveElement(CommandContext& ctx, std::string_view src_key, ListObject* src,
   }
   std::string element(src->Peek(from));
   src->Pop(from);
-  Touched(ctx, src_key, PopEvent(from));
   // When source and destination are the same key, `d` is the source: the element goes back
   // onto the same list, which therefore never looks empty to anyone.
   ListObject* dst = d != nullptr ? d->value.As<ListObject>() : ListForPush(ctx, dst_key);
   dst->Push(to, element);
+  // Redis announces the push before the pop (then the source's deletion).
   Touched(ctx, dst_key, PushEvent(to));
+  Touched(ctx, src_key, PopEvent(from));
   if (src_key != dst_key) DeleteIfEmpty(ctx, src_key, src);
   ctx.server->dirty++;
   ctx.reply.Bulk(element);

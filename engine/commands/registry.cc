@@ -22,6 +22,8 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterGeoFamily(t);
   RegisterDumpFamily(t);
   RegisterStreamFamily(t);
+  RegisterPubSubFamily(t);
+  RegisterIntrospectionFamily(t);
 }
 
 }  // namespace redsim

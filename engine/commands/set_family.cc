@@ -333,8 +333,10 @@ bool LoadSets(CommandContext& ctx, size_t first, size_t n, bool for_write,
   *any_missing = false;
   for (size_t i = 0; i < n; i++) {
     std::string_view key = ctx.arg(first + i);
-    DbEntry* e = for_write ? ctx.server->LookupWrite(ctx.db(), key)
-                           : ctx.server->LookupRead(ctx.db(), key);
+    // Redis 7.0 reads the sources as reads even for the STORE variants (hit/miss statistics,
+    // "keymiss" notifications); the destination is written separately.
+    (void)for_write;
+    DbEntry* e = ctx.server->LookupRead(ctx.db(), key);
     if (e == nullptr) {
       *any_missing = true;
       sets->push_back(nullptr);

@@ -25,6 +25,8 @@
 #include "engine/server/command_context.h"
 #include "engine/types/hash_object.h"
 #include "engine/types/list_object.h"
+#include "engine/types/set_object.h"
+#include "engine/types/zset_object.h"
 
 namespace redsim {
 namespace {
@@ -41,6 +43,17 @@ void ListElements(const Object& collection, const SortElementVisitor& visit) {
   const auto& list = static_cast<const ListObject&>(collection);
   if (list.length() == 0) return;
   for (ListObject::Iter it = list.IterAt(0); it.valid(); it.Next()) visit(it.Get());
+}
+
+// A set in its own order (SORT sorts it anyway; BY nosort keeps it, as Redis does).
+void SetElements(const Object& collection, const SortElementVisitor& visit) {
+  static_cast<const SetObject&>(collection).ForEachMember([&](std::string_view m) { visit(m); });
+}
+
+// A sorted set by ascending score.
+void ZSetElements(const Object& collection, const SortElementVisitor& visit) {
+  const auto& zset = static_cast<const ZSetObject&>(collection);
+  zset.ForEachInRange(0, zset.Length(), [&](const auto& m, double) { visit(m); });
 }
 
 struct SortOptions {
@@ -282,6 +295,9 @@ void RegisterSortSource(ObjType type, SortElementSource source) {
 
 void RegisterSortFamily(CommandTable& t) {
   RegisterSortSource(ObjType::kList, ListElements);
+  // Sets and sorted sets are sortable too (nothing else registered them).
+  RegisterSortSource(ObjType::kSet, SetElements);
+  RegisterSortSource(ObjType::kZSet, ZSetElements);
   t.Register("sort", Sort);
   t.Register("sort_ro", SortRo);
 }

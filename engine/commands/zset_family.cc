@@ -996,8 +996,8 @@ bool ParseAlgebra(CommandContext& ctx, size_t numkeys_index, bool store, Algebra
   }
   size_t j = numkeys_index + 1;
   for (int64_t i = 0; i < n; i++, j++) {
-    DbEntry* e = store ? ctx.server->LookupWrite(ctx.db(), ctx.arg(j))
-                       : ctx.server->LookupRead(ctx.db(), ctx.arg(j));
+    // Sources are reads even for the STORE variants, as in Redis 7.0 (statistics, "keymiss").
+    DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(j));
     ZSource src;
     if (e != nullptr) {
       if (e->value.type() == ObjType::kZSet) src.zset = AsZSet(e);

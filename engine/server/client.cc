@@ -11,6 +11,8 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 // A client whose reply buffer is idle keeps at most this much capacity.
 constexpr size_t kIdleReplyCapacity = 64 * 1024;
+// Sent bytes kept at the head of a partly written reply buffer before it is compacted.
+constexpr size_t kCompactReplyBytes = 64 * 1024;
 }  // namespace
 
 Client::Client(Server* server, std::unique_ptr<Stream> stream, uint64_t id)
@@ -69,7 +71,7 @@ void Client::ReadFromStream() {
 void Client::ProcessInput() {
   std::string error;
   while (!query_.empty() && !has(kClientCloseAsap) && !has(kClientCloseAfterReply) &&
-         !has(kClientBlocked)) {
+         !has(kClientBlocked) && !postponed) {
     ParserLimits limits;
     limits.max_bulk_len = server_->config().proto_max_bulk_len;
     limits.unauthenticated = !authenticated;
@@ -93,6 +95,8 @@ void Client::ProcessInput() {
       break;
     }
     if (!args_.empty()) {
+      // CLIENT PAUSE: leave the command unconsumed; it is parsed again when the pause ends.
+      if (server_->PostponeIfPaused(this, args_)) break;
       server_->ProcessCommand(this, args_);
     }
     // The primary's stream: its bytes count towards our replication offset and go on to our
@@ -119,6 +123,13 @@ bool Client::FlushOutput() {
     IoResult r = stream_->Write(reply_.data() + reply_sent_, reply_.size() - reply_sent_);
     if (r.kind == IoResult::kWouldBlock) {
       waiting_writable_ = true;
+      // A slow reader that keeps up only partly would otherwise keep every byte ever sent in
+      // the buffer (only the pending tail counts towards the output limit): drop the sent head
+      // once it is most of the buffer.
+      if (reply_sent_ >= kCompactReplyBytes && reply_sent_ * 2 >= reply_.size()) {
+        reply_.erase(0, reply_sent_);
+        reply_sent_ = 0;
+      }
       return true;
     }
     if (r.kind != IoResult::kOk) {

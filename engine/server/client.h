@@ -128,6 +128,14 @@ class Client : public StreamHandler {
   std::unordered_set<std::string> patterns;
   std::unordered_set<std::string> shard_channels;
 
+  // CLIENT PAUSE: a parsed command waits in the query buffer until the pause ends.
+  bool postponed = false;
+
+  // CLIENT TRACKING (engine/server/tracking.h).
+  uint64_t tracking_redirect = 0;      // client id, 0 = none
+  uint32_t tracking_flags = 0;         // TrackingFlag bits
+  std::vector<std::string> tracking_prefixes;  // BCAST prefixes
+
   // Statistics for CLIENT LIST.
   uint64_t total_net_input = 0;
   uint64_t total_net_output = 0;

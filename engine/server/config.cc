@@ -243,27 +243,21 @@ ConfigParam OutputBufferParam() {
   return p;
 }
 
-// Keyspace notification classes, canonicalised the way Redis prints them back.
+// Keyspace notification classes. The value kept is every enabled letter ("A" expanded), so that
+// nothing is lost: Redis prints "A" alone for all classes even when 'n' (new keys, not part of
+// "A") is also on, yet still delivers "new" events.
 ConfigParam NotifyParam() {
   ConfigParam p;
   p.name = "notify-keyspace-events";
   p.default_value = "";
-  p.get = [](const ServerConfig& c) { return c.notify_keyspace_events; };
-  p.set = [](ServerConfig& c, std::string_view v) -> std::string {
-    for (char ch : v) {
-      if (std::string_view("Ag$lshzxeKEtmdn").find(ch) == std::string_view::npos) {
-        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-      }
-    }
+  p.get = [](const ServerConfig& c) {
     // Printed back as Redis does: "A" when every class (g$lshzxetd) is on, else the classes in
-    // that order and then 'n' (new keys, not part of "A"); then K, E and m (key misses).
-    auto has = [&](char ch) { return v.find(ch) != std::string_view::npos; };
+    // that order and then 'n'; then K, E and m (key misses).
+    const std::string& v = c.notify_keyspace_events;
+    auto has = [&](char ch) { return v.find(ch) != std::string::npos; };
     const std::string_view all_classes = "g$lshzxetd";
-    bool all = has('A');
-    if (!all) {
-      all = true;
-      for (char ch : all_classes) all = all && has(ch);
-    }
+    bool all = true;
+    for (char ch : all_classes) all = all && has(ch);
     std::string out;
     if (all) {
       out += 'A';
@@ -276,7 +270,21 @@ ConfigParam NotifyParam() {
     if (has('K')) out += 'K';
     if (has('E')) out += 'E';
     if (has('m')) out += 'm';
-    c.notify_keyspace_events = out;
+    return out;
+  };
+  p.set = [](ServerConfig& c, std::string_view v) -> std::string {
+    for (char ch : v) {
+      if (std::string_view("Ag$lshzxeKEtmdn").find(ch) == std::string_view::npos) {
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      }
+    }
+    auto has = [&](char ch) { return v.find(ch) != std::string_view::npos; };
+    std::string letters;
+    for (char ch : std::string_view("g$lshzxetdnKEm")) {
+      bool in_all = ch != 'n' && ch != 'K' && ch != 'E' && ch != 'm';
+      if (has(ch) || (in_all && has('A'))) letters += ch;
+    }
+    c.notify_keyspace_events = letters;
     return "";
   };
   return p;

@@ -146,7 +146,7 @@ struct ServerConfig {
   int64_t latency_monitor_threshold = 0;
   bool latency_tracking = true;
   std::string latency_tracking_info_percentiles = "50 99 99.9";
-  std::string notify_keyspace_events;
+  std::string notify_keyspace_events;  // enabled letters, "A" expanded (see config.cc)
   int64_t tracking_table_max_keys = 1000000;
 
   // Cluster.

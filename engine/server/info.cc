@@ -7,6 +7,7 @@
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
+#include "engine/server/pubsub.h"
 #include "engine/server/server.h"
 #include "engine/types/lazy_free.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 std::string Flags(const Client* c) {
   std::string f;
+  if (c->has(kClientMonitor)) f += 'O';
   if (c->has(kClientReplica)) f += 'S';
   if (c->has(kClientMaster)) f += 'M';
   if (c->has(kClientPubSub)) f += 'P';
@@ -273,9 +275,9 @@ void StatsSection(Server* server, std::string* out) {
   Line(out, "current_eviction_exceeded_time", "0");
   LineU(out, "keyspace_hits", s.keyspace_hits);
   LineU(out, "keyspace_misses", s.keyspace_misses);
-  Line(out, "pubsub_channels", "0");
-  Line(out, "pubsub_patterns", "0");
-  Line(out, "pubsubshard_channels", "0");
+  LineU(out, "pubsub_channels", server->pubsub().channel_count());
+  LineU(out, "pubsub_patterns", server->pubsub().pattern_count());
+  LineU(out, "pubsubshard_channels", server->pubsub().shard_channel_count());
   Line(out, "latest_fork_usec", "0");
   Line(out, "total_forks", "0");
   for (const char* name :

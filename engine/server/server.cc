@@ -7,6 +7,9 @@
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/server/command_context.h"
+#include "engine/server/introspection.h"
+#include "engine/server/pubsub.h"
+#include "engine/server/tracking.h"
 #include "engine/types/lazy_free.h"
 
 namespace redsim {
@@ -35,6 +38,9 @@ Server::Server(Options options)
     dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
   }
   lazy_freer_ = std::make_unique<LazyFreer>(env_);
+  pubsub_ = std::make_unique<PubSub>(this);
+  introspection_ = std::make_unique<Introspection>(this);
+  tracking_ = std::make_unique<Tracking>(this);
   RegisterAllCommands(commands_);
   persistence_ = std::make_unique<Persistence>(this);
   AddPropagationSink(persistence_.get());
@@ -104,6 +110,7 @@ void Server::Stop() {
   if (stopped_) return;
   stopped_ = true;
   env_->CancelTimer(cron_timer_);
+  env_->CancelTimer(pause_timer_);
   listeners_.clear();
   std::vector<Client*> all;
   for (auto& [id, c] : clients_by_id_) all.push_back(c);
@@ -115,6 +122,8 @@ void Server::Stop() {
     delete c;
   }
   clients_by_id_.clear();
+  pubsub_->Clear();
+  postponed_clients_.clear();
   pending_writes_.clear();
   clients_to_free_.clear();
   unblocked_clients_.clear();
@@ -221,6 +230,9 @@ Client* Server::CreateFakeClient() {
 
 void Server::FreeFakeClient(Client* c) {
   UnwatchAllKeys(c);
+  pubsub_->RemoveClient(c);
+  introspection_->RemoveMonitor(c);
+  tracking_->OnClientFreed(c);
   clients_by_id_.erase(c->id());
   fake_clients_--;
   delete c;
@@ -247,6 +259,12 @@ void Server::FreeClient(Client* c) {
                            unblocked_clients_.end());
   if (c->blocked_timer != 0) env_->CancelTimer(c->blocked_timer);
   UnwatchAllKeys(c);
+  pubsub_->RemoveClient(c);
+  introspection_->RemoveMonitor(c);
+  tracking_->OnClientFreed(c);
+  postponed_clients_.erase(
+      std::remove(postponed_clients_.begin(), postponed_clients_.end(), c),
+      postponed_clients_.end());
   if (replication_) replication_->OnClientFreed(c);
   delete c;
 }
@@ -292,6 +310,8 @@ void Server::BeforeSleep() {
     }
     ServeReadyKeys();
   }
+  // CLIENT TRACKING BCAST: this turn's modified keys, one message per prefix.
+  tracking_->FlushBroadcasts();
   // The AOF reaches the disk (and, with appendfsync always, stable storage) before any reply of
   // this turn is sent.
   persistence_->BeforeReplies();
@@ -307,12 +327,11 @@ void Server::BeforeSleep() {
 }
 
 bool Server::CheckOutputLimits(Client* c) {
+  // The class, as Redis picks it: replicas (not MONITORs), then any client with a subscription
+  // (RESP2 or RESP3), then everyone else.
   const OutputBufferLimit* limit = &config_.obuf_normal;
-  if (c->has(kClientReplica)) limit = &config_.obuf_replica;
-  else if (c->has(kClientPubSub) && c->resp == 2) limit = &config_.obuf_pubsub;
-  else if (!c->channels.empty() || !c->patterns.empty() || !c->shard_channels.empty()) {
-    limit = &config_.obuf_pubsub;
-  }
+  if (c->has(kClientReplica) && !c->has(kClientMonitor)) limit = &config_.obuf_replica;
+  else if (c->has(kClientPubSub)) limit = &config_.obuf_pubsub;
   int64_t used = static_cast<int64_t>(c->pending_reply_bytes());
   bool hard = limit->hard_bytes > 0 && used >= limit->hard_bytes;
   bool soft = false;
@@ -434,6 +453,8 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   size_t reply_before = c->reply_.size();
   CommandContext ctx{this, c, cmd, args, reply};
   ExecuteCommand(ctx);
+  // Invalidations of keys this client tracks and just modified follow the command's reply.
+  tracking_->AfterTopLevelCommand(c, cmd);
   if (c->has(kClientMaster)) {
     if (!c->has(kClientMasterForceReply)) c->reply_.resize(std::max(reply_before, c->reply_sent_));
     c->flags &= ~kClientMasterForceReply;
@@ -481,6 +502,11 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
     return reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
                   "'no'.");
   }
+  // A MONITOR connection is a replica of sorts for Redis: it may not touch the keyspace.
+  if (c->has(kClientMonitor) &&
+      (cmd->is(kCmdWrite) || cmd->is(kCmdReadonly) || cmd->is(kCmdMayReplicate))) {
+    return reject("ERR Replica can't interact with the keyspace");
+  }
   if (c->has(kClientPubSub) && c->resp == 2 && !AllowedInSubscribedMode(cmd)) {
     return reject("ERR Can't execute '" + cmd->display_name +
                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
@@ -515,6 +541,8 @@ void Server::ExecuteCommand(CommandContext& ctx) {
     }
     if (errors_in_current_call_ > 0) cmd->failed_calls++;
     stats_.total_commands_processed++;
+    introspection_->AfterCommand(ctx, duration_us);
+    tracking_->AfterCommand(ctx);
   }
 
   if (dirty != dirty_before && !(c->has(kClientMaster) && false)) {
@@ -553,6 +581,11 @@ void Server::Propagate(int db_index, const std::vector<std::string_view>& args) 
   for (PropagationSink* s : sinks_) s->Feed(db_index, args);
 }
 
+void Server::PropagateToReplicas(int db_index, const std::vector<std::string_view>& args) {
+  if (loading_ || replication_ == nullptr) return;
+  replication_->Feed(db_index, args);
+}
+
 void Server::EndExecPropagation() {
   if (--exec_depth_ > 0) return;
   if (exec_multi_emitted_) {
@@ -586,6 +619,9 @@ bool Server::ExpireIfNeeded(Database* db, DbEntry* e) {
   if (replication_->is_replica()) {
     return current_client_ == nullptr || !current_client_->has(kClientMaster);
   }
+  // While writes are paused (CLIENT PAUSE, failover) the key reads as expired but stays, so
+  // that nothing is propagated until the pause ends.
+  if (WritesPaused()) return true;
   DeleteExpiredEntry(db, e);
   return true;
 }
@@ -631,6 +667,7 @@ DbEntry* Server::LookupRead(Database* db, std::string_view key, bool touch) {
   if (e != nullptr && ExpireIfNeeded(db, e)) e = nullptr;
   if (e == nullptr) {
     stats_.keyspace_misses++;
+    NotifyKeyspaceEvent('m', "keymiss", key, db->index());
     return nullptr;
   }
   stats_.keyspace_hits++;
@@ -657,6 +694,7 @@ DbEntry* Server::AddKey(Database* db, std::string_view key, Value value) {
   DbEntry* e = db->Add(key, std::move(value));
   e->access = LruClock();
   SignalModifiedKey(db, key);
+  NotifyKeyspaceEvent('n', "new", key, db->index());
   return e;
 }
 
@@ -664,6 +702,7 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   DbEntry* e = db->Find(key);
   if (e == nullptr) {
     e = db->Add(key, std::move(value));
+    NotifyKeyspaceEvent('n', "new", key, db->index());
   } else {
     db->WillChange(e);
     if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
@@ -709,6 +748,7 @@ int64_t Server::FlushDatabases(int index, bool async) {
   }
   // Every watched key in the flushed databases is invalidated (Redis invalidates only keys that
   // existed; a WATCH on a missing key survives a flush).
+  tracking_->InvalidateAllOnFlush(index < 0);
   (void)removed;
   return removed;
 }
@@ -730,6 +770,7 @@ void Server::SwapDatabases(int a, int b) {
 }
 
 void Server::SignalModifiedKey(Database* db, std::string_view key) {
+  tracking_->InvalidateKey(key);
   // The common case (nobody watches anything) costs one check.
   if (watched_keys_.empty()) return;
   auto it = watched_keys_.find(BlockedKey{db->index(), std::string(key)});
@@ -769,6 +810,7 @@ void Server::SignalKeyReady(Database* db, std::string_view key) {
 
 void Server::NotifyKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
                                  int db_index) {
+  pubsub_->NotifyKeyspaceEvent(type_class, event, key, db_index);
   if (keyspace_notifier_) keyspace_notifier_(type_class, event, key, db_index);
 }
 
@@ -953,7 +995,7 @@ void Server::Cron() {
 // during a callback, so a time budget alone would not bound it) and by a time budget (25% of
 // the cron period, as in Redis) in real mode.
 void Server::ActiveExpireCycle() {
-  if (replication_->is_replica() || !active_expire_enabled_) return;
+  if (replication_->is_replica() || !active_expire_enabled_ || WritesPaused()) return;
   int64_t start_us = env_->NowMicros();
   int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
   int effort = static_cast<int>(config_.active_expire_effort) - 1;
@@ -1000,6 +1042,68 @@ void Server::OnConfigChanged(const std::string& name) {
     std::string error = persistence_->SetAppendOnly(config_.appendonly);
     if (!error.empty()) log_.Warning("Switching appendonly failed: {}", error);
   }
+}
+
+// ---- CLIENT PAUSE ---------------------------------------------------------------------------
+
+void Server::PauseClients(bool all, int64_t end_us) {
+  int kind = all ? 2 : 1;
+  if (pause_kind_ == 0 || end_us > pause_end_us_) pause_end_us_ = end_us;
+  if (kind > pause_kind_) pause_kind_ = kind;
+  env_->CancelTimer(pause_timer_);
+  auto alive = alive_;
+  int64_t delay_us = std::max<int64_t>(0, pause_end_us_ - env_->NowMicros());
+  pause_timer_ = env_->AddTimer(delay_us, [this, alive] {
+    if (!*alive) return;
+    pause_timer_ = 0;
+    if (env_->NowMicros() >= pause_end_us_) UnpauseClients();
+  });
+}
+
+void Server::UnpauseClients() {
+  pause_kind_ = 0;
+  pause_end_us_ = 0;
+  env_->CancelTimer(pause_timer_);
+  pause_timer_ = 0;
+  // Parked clients continue, first parked first, at the next before-sleep point.
+  for (Client* c : postponed_clients_) {
+    c->postponed = false;
+    if (c->has(kClientCloseAsap)) continue;
+    c->flags |= kClientUnblocked;
+    unblocked_clients_.push_back(c);
+  }
+  postponed_clients_.clear();
+  ScheduleBeforeSleep();
+}
+
+bool Server::PostponeIfPaused(Client* c, const std::vector<std::string_view>& args) {
+  if (pause_kind_ == 0 || c->has(kClientReplica) || c->has(kClientMaster) ||
+      c->has(kClientFake)) {
+    return false;
+  }
+  bool hold = pause_kind_ == 2;
+  if (!hold) {
+    // A write pause holds what may change the dataset or be propagated: write and
+    // may-replicate commands, and EXEC of a transaction that queued one. Commands queued inside
+    // MULTI are only stored, so they pass.
+    Command* cmd = commands_.Find(args[0]);
+    if (cmd != nullptr && cmd->has_subcommands() && args.size() > 1) {
+      Command* sub = commands_.FindSubcommand(cmd, args[1]);
+      if (sub != nullptr) cmd = sub;
+    }
+    if (cmd == nullptr) return false;
+    if (cmd->name == "exec") {
+      for (const StoredCommand& q : c->multi_queue) {
+        if (q.cmd->is(kCmdWrite) || q.cmd->is(kCmdMayReplicate)) hold = true;
+      }
+    } else if (!c->has(kClientMulti)) {
+      hold = cmd->is(kCmdWrite) || cmd->is(kCmdMayReplicate);
+    }
+  }
+  if (!hold) return false;
+  c->postponed = true;
+  postponed_clients_.push_back(c);
+  return true;
 }
 
 // ---- ArgCursor ------------------------------------------------------------------------------

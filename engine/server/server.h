@@ -32,7 +32,10 @@
 
 namespace redsim {
 
+class Introspection;
 class Persistence;
+class PubSub;
+class Tracking;
 class Replication;
 
 struct ServerStats {
@@ -140,6 +143,24 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   uint32_t LruClock() const;
   Persistence* persistence() const { return persistence_.get(); }
   Replication* replication() const { return replication_.get(); }
+  // Channel/pattern subscriptions, message delivery, keyspace notifications.
+  PubSub& pubsub() { return *pubsub_; }
+  // SLOWLOG, LATENCY and MONITOR state.
+  Introspection& introspection() { return *introspection_; }
+  // CLIENT TRACKING (client-side caching invalidation).
+  Tracking& tracking() { return *tracking_; }
+
+  // ---- CLIENT PAUSE ----------------------------------------------------------------------
+  // Holds clients' commands (all of them, or only those that may write) until `end_us` on the
+  // monotonic clock; a pause already in force is only ever extended or made stricter.
+  void PauseClients(bool all, int64_t end_us);
+  void UnpauseClients();
+  // Whether a pause of that kind is in force now (writes: either kind).
+  bool WritesPaused() const { return pause_kind_ != 0; }
+  bool AllPaused() const { return pause_kind_ == 2; }
+  // Called before a parsed command runs: if a pause holds it, the client is parked (its input
+  // stays buffered) and resumed when the pause ends. Returns true when parked.
+  bool PostponeIfPaused(Client* c, const std::vector<std::string_view>& args);
   // Wraps an established stream in a client (the replication link to our primary).
   Client* AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags);
   // Processes bytes as if they had arrived on the client's connection.
@@ -207,6 +228,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void RemovePropagationSink(PropagationSink* sink);
   // Feeds a write to every sink (also used for expirations: DEL key).
   void Propagate(int db_index, const std::vector<std::string_view>& args);
+  // Feeds a command to the replication stream only, not the AOF (PUBLISH, as Redis does).
+  void PropagateToReplicas(int db_index, const std::vector<std::string_view>& args);
 
   // ---- Clients ---------------------------------------------------------------------------
   // Creates a client with no connection (scripts, tests, loading). Owned by the server.
@@ -219,6 +242,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void ProcessCommand(Client* c, const std::vector<std::string_view>& args);
   // Queues a client whose reply buffer gained data for the next flush.
   void ScheduleFlush(Client* c);
+  // Makes sure the before-sleep point runs after the current batch of callbacks.
+  void RequestBeforeSleep() { ScheduleBeforeSleep(); }
   // Checks output buffer limits after a reply was added; closes the client if exceeded.
   bool CheckOutputLimits(Client* c);
 
@@ -300,6 +325,13 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
+  std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<Introspection> introspection_;
+  std::unique_ptr<Tracking> tracking_;
+  int pause_kind_ = 0;  // 0 none, 1 writes, 2 all
+  int64_t pause_end_us_ = 0;
+  TimerId pause_timer_ = 0;
+  std::vector<Client*> postponed_clients_;
   bool loading_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
