@@ -34,6 +34,8 @@ namespace redsim {
 
 class Persistence;
 class Replication;
+class Acl;
+class Evictor;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -140,6 +142,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   uint32_t LruClock() const;
   Persistence* persistence() const { return persistence_.get(); }
   Replication* replication() const { return replication_.get(); }
+  Acl& acl() { return *acl_; }
+  Evictor& evictor() { return *evictor_; }
   // Wraps an established stream in a client (the replication link to our primary).
   Client* AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags);
   // Processes bytes as if they had arrived on the client's connection.
@@ -280,6 +284,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Replies `error` to a command refused before it ran (unknown, arity, NOAUTH...) and flags an
   // open transaction so that EXEC aborts.
   void RejectCommand(Client* c, Command* cmd, std::string_view error);
+  bool DeniedForMemory(Client* c, Command* cmd);
   void DeleteExpiredEntry(Database* db, DbEntry* e);
   // Records an access to `e` on the LRU clock (its own, or its shared integer's).
   void Touch(DbEntry* e);
@@ -300,6 +305,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
+  std::unique_ptr<Acl> acl_;
+  std::unique_ptr<Evictor> evictor_;
   bool loading_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
