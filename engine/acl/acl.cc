@@ -15,6 +15,7 @@ namespace {
 
 // Redis groups a denial with the previous identical one when they are this close in time.
 constexpr int64_t kLogGroupingMaxDeltaMs = 60000;
+constexpr size_t kLogGroupingScan = 10;
 
 // Every command and subcommand of Redis 7.0, by a dense id (the generated metadata's order).
 // Rules and descriptions range over all of them, whether redsim implements them or not, so
@@ -94,6 +95,32 @@ class AclCommandIndex {
   std::vector<size_t> top_level_;
   std::unordered_map<std::string, size_t> by_name_;
 };
+
+// The key flags of commands whose spec says "variable_flags", as Redis's own key extraction for
+// them reports: SET reads its key only with GET; BITFIELD writes only with SET or INCRBY.
+uint32_t VariableKeyFlags(const std::string& name, const std::vector<std::string_view>& args,
+                          uint32_t spec_flags) {
+  if (name == "set") {
+    for (size_t i = 3; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "get")) return kKsRW | kKsAccess | kKsUpdate;
+    }
+    return kKsOW | kKsUpdate;
+  }
+  if (name == "bitfield") {
+    for (size_t i = 2; i < args.size(); i++) {
+      size_t left = args.size() - i - 1;
+      if (EqualsIgnoreCase(args[i], "get") && left >= 2) {
+        i += 2;
+      } else if (EqualsIgnoreCase(args[i], "overflow") && left >= 1) {
+        i += 1;
+      } else {
+        return kKsRW | kKsAccess | kKsUpdate;  // a write, or a syntax error: assume a write
+      }
+    }
+    return kKsRO | kKsAccess;
+  }
+  return spec_flags;
+}
 
 bool IsLowerHex64(std::string_view s) {
   if (s.size() != 64) return false;
@@ -553,6 +580,7 @@ AclResult Acl::Check(const AclUser* user, const Command* cmd,
     for (size_t i = 0; i < positions.size(); i++) {
       uint32_t flags = info.key_spec_flags[static_cast<size_t>(specs[i])];
       if (flags & kKsNotKey) continue;
+      if (flags & kKsVariableFlags) flags = VariableKeyFlags(cmd->name, args, flags);
       if (!user->CanAccessKey(args[static_cast<size_t>(positions[i])], flags)) {
         *denied_arg = positions[i];
         return AclResult::kDeniedKey;
@@ -633,8 +661,10 @@ void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view objec
   entry.username = std::string(username);
   entry.created_ms = server_->now_ms();
   entry.client_info = ClientInfoLine(server_, c);
-  // A repeat of a recent identical denial counts on the old entry, which moves to the front.
-  for (auto it = log_.begin(); it != log_.end(); ++it) {
+  // A repeat of a recent identical denial (among the 10 newest entries, as Redis scans) counts
+  // on the old entry, which moves to the front.
+  auto scan_end = log_.size() > kLogGroupingScan ? log_.begin() + kLogGroupingScan : log_.end();
+  for (auto it = log_.begin(); it != scan_end; ++it) {
     if (it->reason == entry.reason && it->context == entry.context &&
         it->object == entry.object && it->username == entry.username &&
         entry.created_ms - it->created_ms < kLogGroupingMaxDeltaMs) {

@@ -135,7 +135,7 @@ class Acl {
   static std::string NopermText(AclResult result, const Command* cmd);
 
   // AUTH / HELLO AUTH. On success the client runs as the user; on failure an "auth" entry is
-  // logged (object: the command name) and false is returned.
+  // logged (object: the command name as the client sent it) and false is returned.
   bool Authenticate(Client* c, std::string_view username, std::string_view password,
                     std::string_view command_name);
   // Whether a new connection starts authenticated (the default user is on and nopass).

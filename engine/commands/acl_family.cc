@@ -100,7 +100,8 @@ void AclLog(CommandContext& ctx) {
   Acl& acl = ctx.server->acl();
   int64_t count = 10;
   if (ctx.argc() > 3) {
-    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for 'log'. Try ACL HELP.");
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.arg(1)) + "'. Try ACL HELP.");
     return;
   }
   if (ctx.argc() == 3) {
@@ -113,10 +114,7 @@ void AclLog(CommandContext& ctx) {
       ctx.reply.Error(err::kNotInteger);
       return;
     }
-    if (count < 0) {
-      ctx.reply.Error("ERR value is out of range, must be positive");
-      return;
-    }
+    count = std::max<int64_t>(count, 0);  // Redis answers a negative count with no entries
   }
   const auto& log = acl.log();
   int64_t n = std::min<int64_t>(count, static_cast<int64_t>(log.size()));

@@ -51,7 +51,7 @@ void Auth(CommandContext& ctx) {
     ctx.reply.Error(err::kAuthNotConfigured);
     return;
   }
-  if (!ctx.server->acl().Authenticate(ctx.client, user, password, "auth")) {
+  if (!ctx.server->acl().Authenticate(ctx.client, user, password, ctx.arg(0))) {
     ctx.reply.Error(err::kWrongPass);
     return;
   }
@@ -85,7 +85,7 @@ void Hello(CommandContext& ctx) {
   for (size_t i = next; i < ctx.argc(); i++) {
     size_t left = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "auth") && left >= 2) {
-      if (!ctx.server->acl().Authenticate(ctx.client, ctx.arg(i + 1), ctx.arg(i + 2), "hello")) {
+      if (!ctx.server->acl().Authenticate(ctx.client, ctx.arg(i + 1), ctx.arg(i + 2), ctx.arg(0))) {
         ctx.reply.Error(err::kWrongPass);
         return;
       }

@@ -155,7 +155,7 @@ TEST_F(AclTest, LogGroupsRepeatsNewestFirst) {
   RespValue log = Run({"ACL", "LOG"});
   ASSERT_EQ(log.elements.size(), 3u);
   EXPECT_EQ(Field(log.elements[0], "reason"), Bulk("auth"));
-  EXPECT_EQ(Field(log.elements[0], "object"), Bulk("auth"));
+  EXPECT_EQ(Field(log.elements[0], "object"), Bulk("AUTH"));
   EXPECT_EQ(Field(log.elements[1], "reason"), Bulk("command"));
   EXPECT_EQ(Field(log.elements[1], "object"), Bulk("set"));
   EXPECT_EQ(Field(log.elements[1], "count"), Int(2));
@@ -198,7 +198,7 @@ TEST_F(AclTest, HelloAuthAndReset) {
   Client* c = NewClient();
   EXPECT_EQ(Run(c, {"HELLO", "2", "AUTH", "u1", "bad"}),
             Err("WRONGPASS invalid username-password pair or user is disabled."));
-  EXPECT_EQ(Field(Run({"ACL", "LOG"}).elements[0], "object"), Bulk("hello"));
+  EXPECT_EQ(Field(Run({"ACL", "LOG"}).elements[0], "object"), Bulk("HELLO"));
   EXPECT_EQ(Run(c, {"HELLO", "2", "AUTH", "u1", "p"}).type, RespValue::Type::kArray);
   EXPECT_EQ(Run(c, {"ACL", "WHOAMI"}), Bulk("u1"));
   EXPECT_EQ(Run(c, {"RESET"}), Status("RESET"));
