@@ -2,6 +2,7 @@
 #include <climits>
 #include <iterator>
 
+#include "engine/acl/acl.h"
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
 #include "engine/server/command_context.h"
@@ -38,14 +39,6 @@ void Quit(CommandContext& ctx) {
   ctx.client->flags |= kClientCloseAfterReply;
 }
 
-// Checks a password for `user`. Only the default user exists until ACLs are built.
-bool CheckPassword(Server* server, std::string_view user, std::string_view password) {
-  if (!EqualsIgnoreCase(user, "default") && user != "default") return false;
-  const std::string& required = server->config().requirepass;
-  if (required.empty()) return true;  // nopass
-  return password == required;
-}
-
 // AUTH [username] password
 void Auth(CommandContext& ctx) {
   if (ctx.argc() > 3) {
@@ -57,16 +50,14 @@ void Auth(CommandContext& ctx) {
   if (ctx.argc() == 3) {
     user = ctx.arg(1);
     password = ctx.arg(2);
-  } else if (ctx.server->config().requirepass.empty()) {
+  } else if (ctx.server->acl().default_user()->nopass()) {
     ctx.reply.Error(err::kAuthNotConfigured);
     return;
   }
-  if (!CheckPassword(ctx.server, user, password)) {
+  if (!ctx.server->acl().Authenticate(ctx.client, user, password, ctx.arg(0))) {
     ctx.reply.Error(err::kWrongPass);
     return;
   }
-  ctx.client->authenticated = true;
-  ctx.client->user = std::string(user);
   ctx.reply.Ok();
 }
 
@@ -97,12 +88,10 @@ void Hello(CommandContext& ctx) {
   for (size_t i = next; i < ctx.argc(); i++) {
     size_t left = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "auth") && left >= 2) {
-      if (!CheckPassword(ctx.server, ctx.arg(i + 1), ctx.arg(i + 2))) {
+      if (!ctx.server->acl().Authenticate(ctx.client, ctx.arg(i + 1), ctx.arg(i + 2), ctx.arg(0))) {
         ctx.reply.Error(err::kWrongPass);
         return;
       }
-      ctx.client->authenticated = true;
-      ctx.client->user = std::string(ctx.arg(i + 1));
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "setname") && left >= 1) {
       if (!ValidClientName(ctx.arg(i + 1))) {
@@ -157,11 +146,12 @@ void Reset(CommandContext& ctx) {
   c->db = ctx.server->db(0);
   c->resp = 2;
   c->name.clear();
-  c->authenticated = ctx.server->config().requirepass.empty();
+  c->authenticated = ctx.server->acl().DefaultUserNeedsNoAuth();
   c->user = "default";
   ctx.server->pubsub().RemoveClient(c);
   ctx.server->introspection().RemoveMonitor(c);
   ctx.server->tracking().Disable(c);
+  c->acl_user = nullptr;
   if (ctx.server->reset_hook()) ctx.server->reset_hook()(c);
   ctx.reply.set_resp(2);
   ctx.reply.Simple("RESET");

@@ -26,5 +26,6 @@ void RegisterDumpFamily(CommandTable& t);
 void RegisterStreamFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
 void RegisterIntrospectionFamily(CommandTable& t);
+void RegisterAclFamily(CommandTable& t);
 
 }  // namespace redsim

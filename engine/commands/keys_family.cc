@@ -3,6 +3,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
+#include "engine/server/eviction.h"
 #include "engine/commands/help.h"
 #include "engine/server/command_context.h"
 
@@ -515,7 +516,7 @@ void ObjectFreq(CommandContext& ctx) {
         "adjust.");
     return;
   }
-  ctx.reply.Integer(e->access & 0xff);
+  ctx.reply.Integer(ctx.server->evictor().LfuCounter(e->access));
 }
 
 // OBJECT IDLETIME key

@@ -24,6 +24,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterStreamFamily(t);
   RegisterPubSubFamily(t);
   RegisterIntrospectionFamily(t);
+  RegisterAclFamily(t);
 }
 
 }  // namespace redsim

@@ -668,14 +668,52 @@ uint64_t PosixEnv::ResidentBytes() {
   return static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+// jemalloc's process-wide count needs an "epoch" refresh that costs tens of microseconds, too
+// much for eviction, which asks before every command under maxmemory (as Redis does). So the
+// full count is taken at most every kAllocatedRecountUs; in between, this thread's own running
+// allocated/deallocated counters (two pointer reads) carry it forward. The engine allocates on
+// one thread, so the figure stays exact for its data; other threads' allocations are picked up
+// at the next recount.
+namespace {
+constexpr int64_t kAllocatedRecountUs = 100000;
+struct JemallocCounters {
+  bool ready = false;
+  uint64_t* thread_allocated = nullptr;
+  uint64_t* thread_deallocated = nullptr;
+  uint64_t process_allocated = 0;  // at the last recount
+  uint64_t thread_net = 0;         // this thread's allocated - deallocated at the last recount
+  int64_t recount_us = 0;
+};
+thread_local JemallocCounters jemalloc_counters;
+}  // namespace
+
 uint64_t PosixEnv::AllocatedBytes() {
   if (mallctl != nullptr) {
+    JemallocCounters& j = jemalloc_counters;
+    if (!j.ready) {
+      size_t sz = sizeof(uint64_t*);
+      j.ready = mallctl("thread.allocatedp", &j.thread_allocated, &sz, nullptr, 0) == 0 &&
+                mallctl("thread.deallocatedp", &j.thread_deallocated, &sz, nullptr, 0) == 0;
+      j.recount_us = 0;  // never counted
+    }
+    int64_t now = NowMicros();
+    if (j.ready && j.recount_us != 0 && now - j.recount_us < kAllocatedRecountUs) {
+      uint64_t net = *j.thread_allocated - *j.thread_deallocated;
+      return j.process_allocated + net - j.thread_net;
+    }
     uint64_t epoch = 1;
     size_t sz = sizeof(epoch);
     mallctl("epoch", &epoch, &sz, &epoch, sz);
     size_t allocated = 0;
     sz = sizeof(allocated);
-    if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
+    if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) {
+      if (j.ready) {
+        j.process_allocated = allocated;
+        j.thread_net = *j.thread_allocated - *j.thread_deallocated;
+        j.recount_us = now;
+      }
+      return allocated;
+    }
   }
   struct mallinfo2 mi = mallinfo2();
   return static_cast<uint64_t>(mi.uordblks + mi.hblkhd);

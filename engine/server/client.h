@@ -23,6 +23,7 @@ namespace redsim {
 
 class Server;
 class Database;
+class AclUser;
 struct Command;
 
 enum ClientFlag : uint64_t {
@@ -88,6 +89,7 @@ class Client : public StreamHandler {
   int resp = 2;
   bool authenticated = false;
   std::string user = "default";
+  AclUser* acl_user = nullptr;  // nullptr: the default user (engine/acl/acl.h)
   std::string name;
   std::string lib_name;
   std::string lib_ver;

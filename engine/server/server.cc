@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 
+#include "engine/acl/acl.h"
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
@@ -10,6 +11,7 @@
 #include "engine/server/introspection.h"
 #include "engine/server/pubsub.h"
 #include "engine/server/tracking.h"
+#include "engine/server/eviction.h"
 #include "engine/types/lazy_free.h"
 
 namespace redsim {
@@ -42,6 +44,8 @@ Server::Server(Options options)
   introspection_ = std::make_unique<Introspection>(this);
   tracking_ = std::make_unique<Tracking>(this);
   RegisterAllCommands(commands_);
+  acl_ = std::make_unique<Acl>(this);
+  evictor_ = std::make_unique<Evictor>(this);
   persistence_ = std::make_unique<Persistence>(this);
   AddPropagationSink(persistence_.get());
   replication_ = std::make_unique<Replication>(this);
@@ -64,6 +68,13 @@ Server::~Server() {
 
 Status Server::Start() {
   if (config_.bind.empty()) config_.bind = {"127.0.0.1"};
+  if (!config_.aclfile.empty()) {
+    Status acl_loaded = acl_->LoadFile(config_.aclfile);
+    if (!acl_loaded.ok()) {
+      log_.Warning("{}", acl_loaded.message());
+      return acl_loaded;
+    }
+  }
   Status loaded = persistence_->LoadAtStartup();
   if (!loaded.ok()) {
     log_.Warning("Fatal error loading the DB: {}. Exiting.", loaded.message());
@@ -191,7 +202,7 @@ void Server::OnAccept(std::unique_ptr<Stream> stream) {
   c->db = dbs_[0].get();
   c->created_us = env_->NowMicros();
   c->last_interaction_us = c->created_us;
-  c->authenticated = config_.requirepass.empty();
+  c->authenticated = acl_->DefaultUserNeedsNoAuth();
   clients_by_id_[id] = c;
   c->stream()->SetHandler(c);
   log_.Verbose("Accepted {}", c->peer_address);
@@ -488,6 +499,11 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   if (c->has(kClientMulti) && cmd->is(kCmdNoMulti)) {
     return reject("ERR Command not allowed inside a transaction");
   }
+  std::string acl_error;
+  if (!acl_->CheckClient(c, cmd, args, &acl_error)) return reject(acl_error);
+  if (config_.maxmemory > 0 && !c->has(kClientMaster) && DeniedForMemory(c, cmd)) {
+    return reject(err::kOom);
+  }
   if (cmd->is(kCmdWrite) && !c->has(kClientMaster)) {
     if (replication_->is_replica() && config_.replica_read_only) {
       return reject(err::kNoWriteReplica);
@@ -514,6 +530,22 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   }
   (void)args;
   return true;
+}
+
+// Evicts as needed before a command (as Redis does before every command under maxmemory), and
+// says whether the command must be refused: it may grow memory (deny-oom, or anything queued in
+// MULTI, or an EXEC holding a deny-oom command) while memory cannot be brought under the limit.
+bool Server::DeniedForMemory(Client* c, Command* cmd) {
+  if (evictor_->PerformEvictions() != EvictResult::kFail) return false;
+  if (cmd->is(kCmdDenyOom)) return true;
+  const std::string& n = cmd->name;
+  if (n == "exec") {
+    for (const auto& queued : c->multi_queue) {
+      if (queued.cmd->is(kCmdDenyOom)) return true;
+    }
+    return false;
+  }
+  return c->has(kClientMulti) && n != "discard" && n != "quit" && n != "reset";
 }
 
 void Server::ExecuteCommand(CommandContext& ctx) {
@@ -659,7 +691,8 @@ void Server::Touch(DbEntry* e) {
     shared_int_clock_[static_cast<size_t>(e->value.int_value())] = LruClock();
     return;
   }
-  e->access = LruClock();
+  if (evictor_->lfu()) evictor_->TouchLfu(e);
+  else e->access = LruClock();
 }
 
 DbEntry* Server::LookupRead(Database* db, std::string_view key, bool touch) {
@@ -692,7 +725,7 @@ DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
 
 DbEntry* Server::AddKey(Database* db, std::string_view key, Value value) {
   DbEntry* e = db->Add(key, std::move(value));
-  e->access = LruClock();
+  e->access = evictor_->InitialAccess();
   SignalModifiedKey(db, key);
   NotifyKeyspaceEvent('n', "new", key, db->index());
   return e;
@@ -703,14 +736,16 @@ DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool ke
   if (e == nullptr) {
     e = db->Add(key, std::move(value));
     NotifyKeyspaceEvent('n', "new", key, db->index());
+    e->access = evictor_->InitialAccess();
   } else {
     db->WillChange(e);
     if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
     e->value = std::move(value);
     if (!keep_ttl) db->RemoveExpire(e);
     SignalKeyReady(db, key);  // a stream overwritten: its XREADGROUP waiters are unblocked
+    // An overwritten key keeps its LFU counter, as in Redis; its LRU clock restarts.
+    if (!evictor_->lfu()) e->access = LruClock();
   }
-  e->access = LruClock();
   SignalModifiedKey(db, key);
   return e;
 }
@@ -1038,6 +1073,9 @@ void Server::ActiveExpireCycle() {
 
 void Server::OnConfigChanged(const std::string& name) {
   if (name == "loglevel") log_.set_level(ParseLogLevel(config_.loglevel));
+  if (name == "requirepass") acl_->ApplyRequirePass(config_.requirepass);
+  if (name == "maxmemory-policy") evictor_->OnPolicyChanged();
+  if (name == "maxmemory") evictor_->PerformEvictions();
   if (name == "appendonly") {
     std::string error = persistence_->SetAppendOnly(config_.appendonly);
     if (!error.empty()) log_.Warning("Switching appendonly failed: {}", error);

@@ -37,6 +37,8 @@ class Persistence;
 class PubSub;
 class Tracking;
 class Replication;
+class Acl;
+class Evictor;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -161,6 +163,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Called before a parsed command runs: if a pause holds it, the client is parked (its input
   // stays buffered) and resumed when the pause ends. Returns true when parked.
   bool PostponeIfPaused(Client* c, const std::vector<std::string_view>& args);
+  Acl& acl() { return *acl_; }
+  Evictor& evictor() { return *evictor_; }
   // Wraps an established stream in a client (the replication link to our primary).
   Client* AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags);
   // Processes bytes as if they had arrived on the client's connection.
@@ -305,6 +309,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Replies `error` to a command refused before it ran (unknown, arity, NOAUTH...) and flags an
   // open transaction so that EXEC aborts.
   void RejectCommand(Client* c, Command* cmd, std::string_view error);
+  bool DeniedForMemory(Client* c, Command* cmd);
   void DeleteExpiredEntry(Database* db, DbEntry* e);
   // Records an access to `e` on the LRU clock (its own, or its shared integer's).
   void Touch(DbEntry* e);
@@ -332,6 +337,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   int64_t pause_end_us_ = 0;
   TimerId pause_timer_ = 0;
   std::vector<Client*> postponed_clients_;
+  std::unique_ptr<Acl> acl_;
+  std::unique_ptr<Evictor> evictor_;
   bool loading_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;

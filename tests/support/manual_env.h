@@ -74,6 +74,11 @@ class ManualEnv : public EnvWrapper {
     now_us_ = target;
   }
   void set_wall_offset_us(int64_t v) { wall_offset_us_ = v; }
+  // Replaces the allocator's count (eviction tests measure a deterministic figure instead).
+  void set_allocated_bytes(std::function<uint64_t()> fn) { allocated_bytes_ = std::move(fn); }
+  uint64_t AllocatedBytes() override {
+    return allocated_bytes_ ? allocated_bytes_() : EnvWrapper::AllocatedBytes();
+  }
 
  private:
   PosixEnv posix_;
@@ -83,6 +88,7 @@ class ManualEnv : public EnvWrapper {
   uint64_t seed_ = 1;
   std::map<std::pair<int64_t, TimerId>, std::function<void()>> timers_;
   std::vector<std::function<void()>> deferred_;
+  std::function<uint64_t()> allocated_bytes_;
 };
 
 }  // namespace redsim::testing
