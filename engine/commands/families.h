@@ -19,5 +19,6 @@ void RegisterSortFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
+void RegisterScriptingFamily(CommandTable& t);
 
 }  // namespace redsim

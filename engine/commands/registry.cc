@@ -17,6 +17,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterSetFamily(t);
   RegisterZSetFamily(t);
   RegisterMemoryFamily(t);
+  RegisterScriptingFamily(t);
 }
 
 }  // namespace redsim

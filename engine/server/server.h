@@ -34,6 +34,7 @@ namespace redsim {
 
 class Persistence;
 class Replication;
+class Scripting;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -139,6 +140,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // LRU clock in Redis's units (seconds, 24 bits).
   uint32_t LruClock() const;
   Persistence* persistence() const { return persistence_.get(); }
+  // Lua scripts and functions (engine/scripting), created on first use.
+  Scripting* scripting();
+  // True once SHUTDOWN was accepted (a busy script checks it to stop).
+  bool shutting_down() const { return shutting_down_; }
   Replication* replication() const { return replication_.get(); }
   // Wraps an established stream in a client (the replication link to our primary).
   Client* AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags);
@@ -300,6 +305,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
+  std::unique_ptr<Scripting> scripting_;
   bool loading_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
