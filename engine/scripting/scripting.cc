@@ -552,8 +552,8 @@ void Scripting::OnHook(lua_State* L) {
     run->killed = true;
     // Fire on every instruction from now on, so a pcall in the script cannot swallow the kill.
     lua_sethook(L, Hook, LUA_MASKCOUNT, 1);
-    RaiseError(L, run->is_eval ? "ERR Script killed by user with SCRIPT KILL..."
-                               : "ERR Script killed by user with FUNCTION KILL...");
+    // Redis words it this way for functions too.
+    RaiseError(L, "ERR Script killed by user with SCRIPT KILL...");
   }
 }
 
@@ -590,8 +590,9 @@ void Scripting::Kill(CommandContext& ctx, bool eval) {
     return;
   }
   if (run_->is_eval != eval) {
-    ctx.reply.Error(eval ? "NOTBUSY No scripts in execution right now."
-                         : "NOTBUSY No scripts in execution right now.");
+    // SCRIPT KILL cannot stop a function, nor FUNCTION KILL a script: the error says which
+    // command would.
+    ctx.reply.Error(run_->is_eval ? kBusyEval : kBusyFunction);
     return;
   }
   if (run_->wrote) {
