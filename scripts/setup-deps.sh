@@ -8,7 +8,7 @@ PACKAGES=(
   libboost-fiber-dev libboost-context-dev
   librapidcheck-dev libgtest-dev libgmock-dev
   libspdlog-dev libfmt-dev
-  liblua5.1-0-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   libxxhash-dev
   libjemalloc-dev
   libtomlplusplus-dev

@@ -27,5 +27,6 @@ void RegisterStreamFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
 void RegisterIntrospectionFamily(CommandTable& t);
 void RegisterAclFamily(CommandTable& t);
+void RegisterScriptingFamily(CommandTable& t);
 
 }  // namespace redsim

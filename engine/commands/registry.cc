@@ -25,6 +25,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterPubSubFamily(t);
   RegisterIntrospectionFamily(t);
   RegisterAclFamily(t);
+  RegisterScriptingFamily(t);
 }
 
 }  // namespace redsim

@@ -178,6 +178,13 @@ class Env {
   // for that much virtual time.
   virtual void BlockingSleep(int64_t us) = 0;
 
+  // Delivers pending stream and accept notifications now, without waiting, without running
+  // timers or deferred calls. Called from inside a long-running script (re-entrantly, the one
+  // exception to the threading contract above) so that other clients can be answered -BUSY.
+  // Handlers must expect it only while the engine says a script is busy. Default: nothing
+  // (simulation: a node running a script is simply unresponsive).
+  virtual void PollIoWhileBusy() {}
+
   // ---- Randomness and identity --------------------------------------------------------------
   // Fills `buffer` with random bytes (from the OS in real mode, from the run's seed in
   // simulation). The engine seeds its own generators from this once.
@@ -245,6 +252,7 @@ class EnvWrapper : public Env {
     return target_->FileSize(path, size);
   }
   void BlockingSleep(int64_t us) override { target_->BlockingSleep(us); }
+  void PollIoWhileBusy() override { target_->PollIoWhileBusy(); }
   void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override {
     target_->SyncInBackground(file, std::move(done));
   }

@@ -479,6 +479,17 @@ void PosixEnv::Run() {
   }
 }
 
+void PosixEnv::PollIoWhileBusy() {
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  int n = epoll_wait(epoll_fd_, events, kMaxEvents, 0);
+  for (int i = 0; i < n && !stop_; i++) {
+    auto it = watchers_.find(events[i].data.u64);
+    if (it == watchers_.end()) continue;
+    it->second->OnEvents(events[i].events);
+  }
+}
+
 void PosixEnv::HandleSignals(const std::vector<int>& signals, std::function<void(int)> fn) {
   sigset_t mask;
   sigemptyset(&mask);

@@ -52,6 +52,7 @@ class PosixEnv : public Env {
   bool FileExists(const std::string& path) override;
   Status FileSize(const std::string& path, uint64_t* size) override;
   void BlockingSleep(int64_t us) override;
+  void PollIoWhileBusy() override;
   void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override;
   void RandomBytes(void* buffer, size_t size) override;
   int64_t ProcessId() override;

@@ -31,7 +31,7 @@ Client::~Client() {
 }
 
 void Client::OnReadable() {
-  if (has(kClientCloseAsap)) return;
+  if (has(kClientCloseAsap) || has(kClientProtected)) return;
   ReadFromStream();
 }
 

@@ -50,6 +50,7 @@ enum ClientFlag : uint64_t {
   kClientReprocessing = 1ULL << 20,   // re-running a blocked command after its key got ready
   kClientDenyBlocking = 1ULL << 21,   // inside EXEC or a script: blocking commands time out now
   kClientMasterForceReply = 1ULL << 22,  // the master link: this command's reply is sent
+  kClientProtected = 1ULL << 23,      // runs a busy script: its input waits until it ends
 };
 
 // A command kept for later (MULTI queue, blocked command): owns its argument bytes.

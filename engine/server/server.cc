@@ -7,6 +7,7 @@
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
+#include "engine/scripting/scripting.h"
 #include "engine/server/command_context.h"
 #include "engine/server/introspection.h"
 #include "engine/server/pubsub.h"
@@ -58,6 +59,7 @@ Server::Server(Options options)
 Server::~Server() {
   Stop();
   *alive_ = false;
+  scripting_.reset();
   RemovePropagationSink(replication_.get());
   RemovePropagationSink(persistence_.get());
   replication_.reset();
@@ -164,6 +166,11 @@ std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
     if (shutdown_callback_) shutdown_callback_();
   });
   return "";
+}
+
+Scripting* Server::scripting() {
+  if (!scripting_) scripting_ = std::make_unique<Scripting>(this);
+  return scripting_.get();
 }
 
 Client* Server::FindClient(uint64_t id) const {
@@ -438,6 +445,8 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
     reject(cmd, err::WrongArgs(cmd->display_name));
     return;
   }
+  // While a script runs past busy-reply-threshold, other clients get -BUSY.
+  if (scripting_ != nullptr && scripting_->RejectWhileBusy(c, cmd, args)) return;
   if (!CheckCommandAllowed(c, cmd, args)) return;
 
   if (c->has(kClientMulti) && !IsMultiControl(cmd)) {
@@ -479,7 +488,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   }
   // As Redis 7.0 does after every command: clients blocked on keys this command filled are
   // served now, before this client's next pipelined command can take the data.
-  if (!ready_keys_.empty()) ServeReadyKeys();
+  // Not from inside a busy script (a SCRIPT KILL arriving mid-script): that would run blocked
+  // clients' commands in the middle of the script.
+  if (!ready_keys_.empty() && !(scripting_ != nullptr && scripting_->busy())) ServeReadyKeys();
 }
 
 bool Server::CheckCommandAllowed(Client* c, Command* cmd,

@@ -39,6 +39,7 @@ class Tracking;
 class Replication;
 class Acl;
 class Evictor;
+class Scripting;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -144,6 +145,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // LRU clock in Redis's units (seconds, 24 bits).
   uint32_t LruClock() const;
   Persistence* persistence() const { return persistence_.get(); }
+  // Lua scripts and functions (engine/scripting), created on first use.
+  Scripting* scripting();
+  // True once SHUTDOWN was accepted (a busy script checks it to stop).
+  bool shutting_down() const { return shutting_down_; }
   Replication* replication() const { return replication_.get(); }
   // Channel/pattern subscriptions, message delivery, keyspace notifications.
   PubSub& pubsub() { return *pubsub_; }
@@ -339,6 +344,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<Client*> postponed_clients_;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<Evictor> evictor_;
+  std::unique_ptr<Scripting> scripting_;
   bool loading_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;

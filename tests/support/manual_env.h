@@ -17,7 +17,10 @@ class ManualEnv : public EnvWrapper {
  public:
   ManualEnv() : EnvWrapper(&posix_) {}
 
-  int64_t NowMicros() override { return now_us_; }
+  int64_t NowMicros() override {
+    now_us_ += auto_advance_us_;
+    return now_us_;
+  }
   int64_t WallMicros() override { return wall_offset_us_ + now_us_; }
   TimerId AddTimer(int64_t delay_us, std::function<void()> fn) override {
     TimerId id = next_timer_++;
@@ -79,9 +82,18 @@ class ManualEnv : public EnvWrapper {
   uint64_t AllocatedBytes() override {
     return allocated_bytes_ ? allocated_bytes_() : EnvWrapper::AllocatedBytes();
   }
+  // Makes every NowMicros() read move time forward (a long-running script's clock).
+  void set_auto_advance_us(int64_t v) { auto_advance_us_ = v; }
+  // Called from PollIoWhileBusy: the test plays the other clients there.
+  void set_poll_hook(std::function<void()> fn) { poll_hook_ = std::move(fn); }
+  void PollIoWhileBusy() override {
+    if (poll_hook_) poll_hook_();
+  }
 
  private:
   PosixEnv posix_;
+  int64_t auto_advance_us_ = 0;
+  std::function<void()> poll_hook_;
   int64_t now_us_ = 1'000'000;
   int64_t wall_offset_us_ = 1'700'000'000'000'000;
   uint64_t next_timer_ = 1;
