@@ -305,6 +305,12 @@ void World::RecordNemesis(const std::string& action, const std::string& detail) 
              std::hash<std::string>()(detail));
 }
 
+void World::RecordNemesisJson(const std::string& action, const std::string& detail_json) {
+  history_.Add(-1, OpType::kInfo, action, "", detail_json, sim_.now_ns());
+  sim_.Trace(sim::TraceKind::kFault, std::hash<std::string>()(action),
+             std::hash<std::string>()(detail_json));
+}
+
 void World::RequestStop() {
   stopping_ = true;
   for (auto& c : clients_) c->Interrupt();

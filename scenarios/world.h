@@ -133,6 +133,8 @@ class World {
 
   // Records a nemesis action in the history and the trace.
   void RecordNemesis(const std::string& action, const std::string& detail);
+  // The same with a JSON value as the detail ({"nodes":["n1"],"shape":"halves",...}).
+  void RecordNemesisJson(const std::string& action, const std::string& detail_json);
 
   // Runs the world for `duration_ns` of simulated time, then stops the clients and joins their
   // fibers.
