@@ -132,6 +132,9 @@ void SimClient::Disconnect() {
     stream_.reset();
   }
   in_.clear();
+  // Unsent request bytes belong to the old connection: sending them on the next one would run
+  // an old command again and pair its reply with the next call (a GET answered "OK").
+  out_.clear();
   have_reply_ = false;
 }
 
