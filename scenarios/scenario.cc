@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "engine/base/strutil.h"
+#include "scenarios/probes.h"
 #include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
@@ -45,6 +46,7 @@ const Scenario* FindScenario(const std::string& name) {
 std::unique_ptr<World> MakeWorld(const RunOptions& opts) {
   auto w = std::make_unique<World>(opts.seed);
   if (opts.trace_sink) w->sim().set_trace_sink(opts.trace_sink);
+  InstallLogProbes(*w);
   return w;
 }
 
@@ -103,6 +105,7 @@ void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
     if (result->expected.empty()) result->expected = s->expected;
   }
   result->duration_ns = opts.duration_ns;
+  for (const auto& [name, n] : world.probes()) result->probes[name] += n;
   // Coverage probes the testbed can count on its own: which fault kinds and shapes fired.
   for (const faults::Fault& f : result->schedule.faults) {
     if (f.at_ns < world.sim().now_ns()) {

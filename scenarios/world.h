@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -142,6 +143,12 @@ class World {
   bool stopping() const { return stopping_; }
   void RequestStop();
 
+  // Coverage probes: named counters of rare paths a run went through. Scenario code bumps them
+  // with Probe(); engine log lines matching a pattern from AddLogProbe bump them too (see
+  // scenarios/probes.h). FinishRun copies them into RunResult::probes.
+  void Probe(const std::string& name, uint64_t n = 1) { probes_[name] += n; }
+  const std::map<std::string, uint64_t>& probes() const { return probes_; }
+
   // A per-node log sink (nullptr: engine logs are discarded).
   void set_log_sink(std::shared_ptr<spdlog::logger> sink) { log_sink_ = std::move(sink); }
   std::shared_ptr<spdlog::logger> log_sink() const { return log_sink_; }
@@ -153,6 +160,7 @@ class World {
   std::vector<std::unique_ptr<SimNode>> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::shared_ptr<spdlog::logger> log_sink_;
+  std::map<std::string, uint64_t> probes_;
   bool stopping_ = false;
 };
 

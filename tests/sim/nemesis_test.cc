@@ -191,6 +191,26 @@ TEST(Nemesis, EveryFaultIsInTheHistoryAndTheRunReplays) {
   EXPECT_NE(s->run(o).trace_hash, a.trace_hash);
 }
 
+TEST(Probes, EngineLogLinesAndFaultsAreCounted) {
+  RunOptions o;
+  o.seed = 2;
+  o.duration_ns = 3 * kSec;
+  o.clients = 4;
+  o.config = {{"appendonly", "yes"}, {"appendfsync", "no"}};
+  std::string error;
+  faults::Schedule sched;
+  ASSERT_TRUE(faults::ParseSchedule("disk/torn/1000/300/0/0/;disk/lose-unsynced/2000/300/0/0/",
+                                    &sched, &error));
+  o.schedule = sched;
+  RunResult r = FindScenario("single-node-faults")->run(o);
+  EXPECT_EQ(r.probes["server-started"], 3u);
+  EXPECT_EQ(r.probes["aof-loaded"], 2u);
+  EXPECT_EQ(r.probes["fault:disk:torn"], 1u);
+  EXPECT_EQ(r.probes["fault:disk:lose-unsynced"], 1u);
+  EXPECT_EQ(r.probes["node-crashed"], 2u);
+  EXPECT_EQ(r.probes.count("replica-full-resync"), 0u);
+}
+
 // ---- The register-with-increments check ------------------------------------------------------
 
 TEST(KvCheck, AcceptsConcurrentAndRejectsLostWrites) {
