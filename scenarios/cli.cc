@@ -8,6 +8,7 @@
 
 #include "scenarios/real_clock.h"
 #include "scenarios/scenario.h"
+#include "scenarios/sweep.h"
 
 namespace redsim::scenarios {
 
@@ -36,8 +37,11 @@ bool ParseDuration(const std::string& text, int64_t* ns) {
 
 static void RunUsage() {
   fprintf(stderr,
-          "usage: redsim run <scenario> --seed N [--duration 60s] [--clients N] [--out DIR] "
-          "[--json]\n");
+          "usage: redsim run <scenario> --seed N [--duration 60s] [--clients N] [--keys N]\n"
+          "                  [--max-ops N] [--config name=value]... [--faults SCHEDULE]\n"
+          "                  [--out DIR] [--html FILE] [--json]\n"
+          "  --faults replaces the schedule drawn from the seed (as `redsim shrink` prints it;\n"
+          "  'none' for no faults)\n");
 }
 
 int RunMain(int argc, char** argv) {
@@ -48,8 +52,15 @@ int RunMain(int argc, char** argv) {
   std::string name = argv[1];
   RunOptions opts;
   bool json = false, have_seed = false;
+  std::string html_path;
   for (int i = 2; i < argc; i++) {
-    std::string a = argv[i];
+    std::string a = argv[i], error;
+    int parsed = ParseRunFlag(argc, argv, &i, &opts, &error);
+    if (parsed < 0) {
+      fprintf(stderr, "redsim run: %s\n", error.c_str());
+      return 2;
+    }
+    if (parsed > 0) continue;
     auto value = [&](const char* what) -> std::string {
       if (i + 1 >= argc) {
         fprintf(stderr, "redsim run: %s needs a value\n", what);
@@ -66,19 +77,11 @@ int RunMain(int argc, char** argv) {
         return 2;
       }
       have_seed = true;
-    } else if (a == "--duration") {
-      if (!ParseDuration(value("--duration"), &opts.duration_ns)) {
-        fprintf(stderr, "redsim run: bad duration '%s' (e.g. 60s, 500ms, 2m)\n", argv[i]);
-        return 2;
-      }
-    } else if (a == "--clients") {
-      opts.clients = atoi(value("--clients").c_str());
-      if (opts.clients <= 0 || opts.clients > 10000) {
-        fprintf(stderr, "redsim run: --clients must be 1..10000\n");
-        return 2;
-      }
     } else if (a == "--out") {
       opts.out_dir = value("--out");
+    } else if (a == "--html") {
+      html_path = value("--html");
+      opts.keep_history = true;
     } else if (a == "--json") {
       json = true;
     } else {
@@ -111,39 +114,60 @@ int RunMain(int argc, char** argv) {
       };
     }
   }
-  double start = RealSeconds();
-  RunResult r = scenario->run(opts);
-  double wall = RealSeconds() - start;
+  RunResult r;
+  reports::RunRecord rec = RunOne(*scenario, opts, &r);
+  double wall = rec.wall_seconds;
   printf("scenario: %s\n", r.scenario.c_str());
   printf("simulated %.1f s in %.2f s of wall time (%.0fx), %" PRIu64 " events\n", r.sim_seconds,
          wall, wall > 0 ? r.sim_seconds / wall : 0.0, r.events);
   printf("operations: %" PRIu64 " invoked, %" PRIu64 " ok, %" PRIu64 " fail, %" PRIu64
          " info; %" PRIu64 " faults injected\n",
          r.ops, r.ok, r.fail, r.info, r.faults);
+  if (!r.claim.empty()) printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+  if (!r.verdict.empty()) {
+    printf("verdict: %s (expected over a sweep: %s)\n", r.verdict.c_str(),
+           r.expected.c_str());
+    printf("checker: %s\n", r.explanation.c_str());
+  }
   printf("trace hash: %016" PRIx64 "\n", r.trace_hash);
-  printf("replay: redsim run %s --seed %" PRIu64 "\n", r.scenario.c_str(), r.seed);
+  printf("replay: %s\n", rec.replay.c_str());
   if (!opts.out_dir.empty()) {
     std::ofstream(opts.out_dir + "/history.jsonl") << r.history_jsonl;
+    std::ofstream(opts.out_dir + "/run.json") << reports::RunRecordToJson(rec) << "\n";
     if (trace_file) {
       fprintf(trace_file.get(), "# scenario %s seed %" PRIu64 " trace_hash %016" PRIx64 "\n",
               r.scenario.c_str(), r.seed, r.trace_hash);
       trace_file.reset();
     }
-    printf("wrote %s/history.jsonl and %s/trace.txt\n", opts.out_dir.c_str(), opts.out_dir.c_str());
+    printf("wrote %s/history.jsonl, %s/trace.txt and %s/run.json\n", opts.out_dir.c_str(),
+           opts.out_dir.c_str(), opts.out_dir.c_str());
   }
-  if (json) {
-    printf("{\"scenario\":\"%s\",\"seed\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64
-           "\",\"sim_seconds\":%.3f,\"wall_seconds\":%.3f,\"events\":%" PRIu64
-           ",\"ops\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"fail\":%" PRIu64 ",\"info\":%" PRIu64
-           ",\"faults\":%" PRIu64 "}\n",
-           r.scenario.c_str(), r.seed, r.trace_hash, r.sim_seconds, wall, r.events, r.ops, r.ok,
-           r.fail, r.info, r.faults);
+  if (!html_path.empty()) {
+    std::ofstream(html_path) << reports::RunReportHtml(rec, r.history_jsonl);
+    printf("wrote %s\n", html_path.c_str());
   }
+  if (json) printf("%s\n", reports::RunRecordToJson(rec).c_str());
   return 0;
 }
 
-int ListMain(int, char**) {
-  for (const auto& s : AllScenarios()) printf("%-24s %s\n", s.name.c_str(), s.description.c_str());
+int ListMain(int argc, char** argv) {
+  bool faults_too = argc > 1 && strcmp(argv[1], "--faults") == 0;
+  for (const auto& s : AllScenarios()) {
+    printf("%-24s %s\n", s.name.c_str(), s.description.c_str());
+    if (!s.claim.empty()) {
+      printf("%-24s   claim %s (expected %s): %s\n", "", s.claim_id.c_str(), s.expected.c_str(),
+             s.claim.c_str());
+    }
+  }
+  if (faults_too) {
+    printf("\nnemeses (redsim run --faults kind/shape/at_ms/duration_ms/targets/amount/groups;...):\n");
+    for (const auto& n : faults::AllNemeses()) {
+      std::string shapes;
+      for (auto sh : n.shapes) shapes += (shapes.empty() ? "" : ",") + std::string(sh);
+      printf("  %-10s %s%s%s\n", std::string(n.name).c_str(), std::string(n.description).c_str(),
+             shapes.empty() ? "" : "; shapes: ", shapes.c_str());
+    }
+  }
   return 0;
 }
 

@@ -67,9 +67,8 @@ RunResult RunIdle(const RunOptions& opts) {
   w.Run(opts.duration_ns);
   RunResult result;
   result.scenario = "idle-3-node";
-  Summarize(w, &result);
-  if (!opts.out_dir.empty()) result.history_jsonl = w.history().ToJsonLines();
-  result.history_entries = w.history().size();
+  result.clients = clients;
+  FinishRun(w, opts, &result);
   for (auto& p : pingers) p->Disconnect();
   return result;
 }

@@ -5,6 +5,8 @@
 
 #include "checkers/cli.h"
 #include "scenarios/cli.h"
+#include "scenarios/shrink.h"
+#include "scenarios/sweep.h"
 
 namespace {
 
@@ -17,7 +19,16 @@ struct Subcommand {
 const Subcommand kSubcommands[] = {
     {"run", "run a scenario with a seed: redsim run <scenario> --seed N",
      redsim::scenarios::RunMain},
-    {"list", "list the scenarios and what they test", redsim::scenarios::ListMain},
+    {"list", "list the scenarios and their claims (--faults: the nemeses too)",
+     redsim::scenarios::ListMain},
+    {"sweep", "run many seeds: redsim sweep <scenario|all> --seeds A..B [--jobs N] [--out DIR]",
+     redsim::scenarios::SweepMain},
+    {"replay", "re-run a saved run record and compare its trace hash: redsim replay run.json",
+     redsim::scenarios::ReplayMain},
+    {"shrink", "reduce a failing run: redsim shrink <scenario> --seed N",
+     redsim::scenarios::ShrinkMain},
+    {"report", "join sweep shards and write the reports: redsim report merge DIR...",
+     redsim::scenarios::ReportMain},
     {"check", "judge a history file (linearizability and other checkers)",
      redsim::checkers::CheckMain},
 };

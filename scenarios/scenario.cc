@@ -1,12 +1,38 @@
 #include "scenarios/scenario.h"
 
+#include <algorithm>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "engine/base/strutil.h"
+#include "scenarios/probes.h"
+#include "scenarios/toml_scenarios.h"
+
 namespace redsim::scenarios {
 
-Scenario SingleNodeKvScenario();
 Scenario IdleClusterScenario();
 
+namespace {
+
+// The C++ scenarios, then the declarative ones (scenarios/defs/*.toml). A bad file stops the
+// program with its name and line: a sweep must never silently skip a scenario.
+std::vector<Scenario> BuildRegistry() {
+  std::vector<Scenario> all = {IdleClusterScenario()};
+  std::string error;
+  if (!LoadScenarioDir(ScenarioDefsDir(), &all, &error)) {
+    fprintf(stderr, "redsim: scenario files: %s\n", error.c_str());
+    exit(2);
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Scenario& a, const Scenario& b) { return a.name < b.name; });
+  return all;
+}
+
+}  // namespace
+
 const std::vector<Scenario>& AllScenarios() {
-  static const std::vector<Scenario> all = {SingleNodeKvScenario(), IdleClusterScenario()};
+  static const std::vector<Scenario> all = BuildRegistry();
   return all;
 }
 
@@ -20,6 +46,7 @@ const Scenario* FindScenario(const std::string& name) {
 std::unique_ptr<World> MakeWorld(const RunOptions& opts) {
   auto w = std::make_unique<World>(opts.seed);
   if (opts.trace_sink) w->sim().set_trace_sink(opts.trace_sink);
+  InstallLogProbes(*w);
   return w;
 }
 
@@ -40,6 +67,55 @@ void Summarize(World& world, RunResult* r) {
       case OpType::kInfo: r->info++; break;
     }
   }
+}
+
+faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
+                                const faults::RandomScheduleSpec& spec, int64_t duration_ns) {
+  faults::Schedule schedule;
+  if (opts.schedule) {
+    schedule = *opts.schedule;
+  } else {
+    Random rng = world.sim().StreamFor("nemesis");
+    schedule = faults::GenerateSchedule(spec, rng, static_cast<int>(world.node_count()),
+                                        duration_ns);
+  }
+  faults::InstallSchedule(world, schedule);
+  return schedule;
+}
+
+std::string ApplyConfigOverrides(const RunOptions& opts, ServerConfig* config) {
+  for (const auto& [name, value] : opts.config) {
+    if (name == "debug-drop-acked-writes-every") {
+      int64_t n;
+      if (!ParseInt64(value, &n) || n < 0) return "bad value for " + name + ": " + value;
+      config->debug_drop_acked_writes_every = n;
+      continue;
+    }
+    std::string error = ConfigRegistry::Get().Set(*config, name, value, /*startup=*/true);
+    if (!error.empty()) return "config " + name + " " + value + ": " + error;
+  }
+  return "";
+}
+
+void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
+  Summarize(world, result);
+  if (const Scenario* s = FindScenario(result->scenario)) {
+    if (result->claim_id.empty()) result->claim_id = s->claim_id;
+    if (result->claim.empty()) result->claim = s->claim;
+    if (result->expected.empty()) result->expected = s->expected;
+  }
+  result->duration_ns = opts.duration_ns;
+  for (const auto& [name, n] : world.probes()) result->probes[name] += n;
+  // Coverage probes the testbed can count on its own: which fault kinds and shapes fired.
+  for (const faults::Fault& f : result->schedule.faults) {
+    if (f.at_ns < world.sim().now_ns()) {
+      result->probes["fault:" + f.kind + (f.shape.empty() ? "" : ":" + f.shape)]++;
+    }
+  }
+  if (!opts.out_dir.empty() || opts.keep_history) {
+    result->history_jsonl = world.history().ToJsonLines();
+  }
+  result->history_entries = world.history().size();
 }
 
 }  // namespace redsim::scenarios

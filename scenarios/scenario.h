@@ -5,10 +5,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "faults/nemesis.h"
 #include "scenarios/world.h"
 
 namespace redsim::scenarios {
@@ -20,6 +24,18 @@ struct RunOptions {
   std::string out_dir;             // history.jsonl and trace.txt go here when set
   // Receives every trace entry (the CLI writes them to trace.txt with --out).
   sim::Simulator::TraceSink trace_sink;
+
+  // ---- Knobs for sweeps, replay and shrinking (every scenario should honour them) -----------
+  int keys = -1;                   // -1: the scenario's default key count
+  int64_t max_ops = -1;            // bound on invocations over all clients (-1: none)
+  // Replaces the fault schedule the scenario would draw from the seed (a shrunk or scripted
+  // schedule); see ChooseSchedule.
+  std::optional<faults::Schedule> schedule;
+  // Engine config for every node, applied after the scenario's own (name, value), as
+  // CONFIG SET at startup would; see ApplyConfigOverrides.
+  std::vector<std::pair<std::string, std::string>> config;
+  // Fill RunResult::history_jsonl even without out_dir (reports and the shrinker need it).
+  bool keep_history = false;
 };
 
 struct RunResult {
@@ -35,12 +51,43 @@ struct RunResult {
   uint64_t faults = 0;
   std::string history_jsonl;  // filled when the caller asked for output (out_dir set)
   size_t history_entries = 0;
+
+  // ---- The claim and what this run says about it --------------------------------------------
+  std::string claim_id;   // CLAIMS.md id (P1, S3, …) or the scenario's own
+  std::string claim;      // the sentence
+  std::string expected;   // "holds" or "refuted" (over a sweep)
+  // This run: "holds" (no violation found), "refuted" (a violation), "unknown" (checker budget
+  // ran out), or "" (the scenario has no checker yet).
+  std::string verdict;
+  std::string violation;    // short token of the first violation (the shrinker keeps it equal)
+  std::string explanation;  // plain words: what was violated, by which operations, when
+  int64_t window_start_ns = -1;  // the counterexample's time window (for the report)
+  int64_t window_end_ns = -1;
+  faults::Schedule schedule;     // the faults this run injected (drawn or overridden)
+  int clients = 0;               // the workload actually used (for replay and shrinking)
+  int keys = 0;
+  int64_t duration_ns = 0;
+  std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
+  bool violated() const { return verdict == "refuted"; }
 };
 
 struct Scenario {
+  // A constructor rather than an aggregate, so `{name, description, run}` (no claim yet) still
+  // compiles under -Wextra -Werror.
+  Scenario() = default;
+  Scenario(std::string name_, std::string description_,
+           std::function<RunResult(const RunOptions&)> run_, std::string claim_id_ = "",
+           std::string claim_ = "", std::string expected_ = "holds")
+      : name(std::move(name_)), description(std::move(description_)), run(std::move(run_)),
+        claim_id(std::move(claim_id_)), claim(std::move(claim_)),
+        expected(std::move(expected_)) {}
+
   std::string name;
   std::string description;
   std::function<RunResult(const RunOptions&)> run;
+  std::string claim_id;  // shown by `redsim list`; copied into RunResult by FinishRun
+  std::string claim;
+  std::string expected = "holds";
 };
 
 const std::vector<Scenario>& AllScenarios();
@@ -51,5 +98,33 @@ std::unique_ptr<World> MakeWorld(const RunOptions& opts);
 
 // Fills the counts of a result from a world's history and simulator.
 void Summarize(World& world, RunResult* result);
+
+// The fault schedule of a run: opts.schedule when set, else drawn from the seed's "nemesis"
+// stream with `spec`; installed in the world and returned (store it in RunResult::schedule).
+faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
+                                const faults::RandomScheduleSpec& spec, int64_t duration_ns);
+
+// Applies opts.config to a node's config. Returns "" or the error. Besides every CONFIG
+// parameter, accepts the hidden `debug-drop-acked-writes-every N` (a deliberately broken engine
+// for testing the testbed).
+std::string ApplyConfigOverrides(const RunOptions& opts, ServerConfig* config);
+
+// Counts invocations against opts.max_ops: Take() is false once the budget is spent.
+class OpBudget {
+ public:
+  explicit OpBudget(int64_t max_ops) : left_(max_ops) {}
+  bool Take() {
+    if (left_ < 0) return true;
+    if (left_ == 0) return false;
+    left_--;
+    return true;
+  }
+
+ private:
+  int64_t left_;
+};
+
+// Common end of a scenario run: counts, claim fields from the scenario, history if asked.
+void FinishRun(World& world, const RunOptions& opts, RunResult* result);
 
 }  // namespace redsim::scenarios

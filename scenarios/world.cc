@@ -132,6 +132,9 @@ void SimClient::Disconnect() {
     stream_.reset();
   }
   in_.clear();
+  // Unsent request bytes belong to the old connection: sending them on the next one would run
+  // an old command again and pair its reply with the next call (a GET answered "OK").
+  out_.clear();
   have_reply_ = false;
 }
 
@@ -303,6 +306,12 @@ void World::RecordNemesis(const std::string& action, const std::string& detail) 
   history_.Add(-1, OpType::kInfo, action, "", History::JsonString(detail), sim_.now_ns());
   sim_.Trace(sim::TraceKind::kFault, std::hash<std::string>()(action),
              std::hash<std::string>()(detail));
+}
+
+void World::RecordNemesisJson(const std::string& action, const std::string& detail_json) {
+  history_.Add(-1, OpType::kInfo, action, "", detail_json, sim_.now_ns());
+  sim_.Trace(sim::TraceKind::kFault, std::hash<std::string>()(action),
+             std::hash<std::string>()(detail_json));
 }
 
 void World::RequestStop() {

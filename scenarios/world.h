@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -133,12 +134,20 @@ class World {
 
   // Records a nemesis action in the history and the trace.
   void RecordNemesis(const std::string& action, const std::string& detail);
+  // The same with a JSON value as the detail ({"nodes":["n1"],"shape":"halves",...}).
+  void RecordNemesisJson(const std::string& action, const std::string& detail_json);
 
   // Runs the world for `duration_ns` of simulated time, then stops the clients and joins their
   // fibers.
   void Run(int64_t duration_ns);
   bool stopping() const { return stopping_; }
   void RequestStop();
+
+  // Coverage probes: named counters of rare paths a run went through. Scenario code bumps them
+  // with Probe(); engine log lines matching a pattern from AddLogProbe bump them too (see
+  // scenarios/probes.h). FinishRun copies them into RunResult::probes.
+  void Probe(const std::string& name, uint64_t n = 1) { probes_[name] += n; }
+  const std::map<std::string, uint64_t>& probes() const { return probes_; }
 
   // A per-node log sink (nullptr: engine logs are discarded).
   void set_log_sink(std::shared_ptr<spdlog::logger> sink) { log_sink_ = std::move(sink); }
@@ -151,6 +160,7 @@ class World {
   std::vector<std::unique_ptr<SimNode>> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::shared_ptr<spdlog::logger> log_sink_;
+  std::map<std::string, uint64_t> probes_;
   bool stopping_ = false;
 };
 

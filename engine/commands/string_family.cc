@@ -223,6 +223,11 @@ void Set(CommandContext& ctx) {
   unsigned flags = 0;
   std::optional<std::string_view> expire;
   if (!ParseSetOptions(ctx, 3, OptionSyntax::kSet, &flags, &expire)) return;
+  int64_t drop_every = ctx.server->config().debug_drop_acked_writes_every;
+  if (drop_every > 0 && flags == 0 && ++ctx.server->debug_sets_seen % drop_every == 0) {
+    ctx.reply.Ok();  // the deliberate bug: acknowledged, never applied
+    return;
+  }
   SetGeneric(ctx, flags, ctx.arg(1), ctx.arg(2), expire, {});
 }
 

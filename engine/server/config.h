@@ -153,6 +153,11 @@ struct ServerConfig {
   bool cluster_enabled = false;
   int64_t cluster_node_timeout = 15000;
   std::string cluster_config_file = "nodes.conf";
+
+  // Testbed only (no CONFIG name, off by default): when N > 0, every Nth plain SET replies OK
+  // without changing anything — a deliberately broken engine that sweeps must catch. Only the
+  // simulator sets it (`redsim run --config debug-drop-acked-writes-every=N`).
+  int64_t debug_drop_acked_writes_every = 0;
 };
 
 // One named parameter. `get` renders the value as CONFIG GET shows it; `set` validates and stores
