@@ -120,6 +120,14 @@ int RunMain(int argc, char** argv) {
   printf("operations: %" PRIu64 " invoked, %" PRIu64 " ok, %" PRIu64 " fail, %" PRIu64
          " info; %" PRIu64 " faults injected\n",
          r.ops, r.ok, r.fail, r.info, r.faults);
+  if (!r.claim.empty()) {
+    printf("crashes: %" PRIu64 "\n", r.crashes);
+    printf("claim: %s\n", r.claim.c_str());
+    printf("expected verdict: %s\n", r.expected_verdict.c_str());
+    printf("actual verdict: %s%s\n", r.actual_verdict.c_str(),
+           r.verdict_as_expected() ? "" : "  (NOT AS EXPECTED)");
+    printf("checker: %s", r.explanation.c_str());
+  }
   printf("trace hash: %016" PRIx64 "\n", r.trace_hash);
   printf("replay: redsim run %s --seed %" PRIu64 "\n", r.scenario.c_str(), r.seed);
   if (!opts.out_dir.empty()) {
@@ -132,14 +140,20 @@ int RunMain(int argc, char** argv) {
     printf("wrote %s/history.jsonl and %s/trace.txt\n", opts.out_dir.c_str(), opts.out_dir.c_str());
   }
   if (json) {
+    std::string verdict;
+    if (!r.claim.empty()) {
+      verdict = ",\"crashes\":" + std::to_string(r.crashes) + ",\"expected_verdict\":\"" +
+                r.expected_verdict + "\",\"actual_verdict\":\"" + r.actual_verdict + "\"";
+    }
     printf("{\"scenario\":\"%s\",\"seed\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64
            "\",\"sim_seconds\":%.3f,\"wall_seconds\":%.3f,\"events\":%" PRIu64
            ",\"ops\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"fail\":%" PRIu64 ",\"info\":%" PRIu64
-           ",\"faults\":%" PRIu64 "}\n",
+           ",\"faults\":%" PRIu64 "%s}\n",
            r.scenario.c_str(), r.seed, r.trace_hash, r.sim_seconds, wall, r.events, r.ops, r.ok,
-           r.fail, r.info, r.faults);
+           r.fail, r.info, r.faults, verdict.c_str());
   }
-  return 0;
+  // A claim whose verdict differs from the expected one fails the run.
+  return r.verdict_as_expected() ? 0 : 1;
 }
 
 int ListMain(int, char**) {

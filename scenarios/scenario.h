@@ -35,6 +35,14 @@ struct RunResult {
   uint64_t faults = 0;
   std::string history_jsonl;  // filled when the caller asked for output (out_dir set)
   size_t history_entries = 0;
+  // Scenarios that test a claim (empty claim: none): the claim, the verdict expected ("holds",
+  // "refuted") and the verdict the checker reached, with its explanation.
+  std::string claim;
+  std::string expected_verdict;
+  std::string actual_verdict;
+  std::string explanation;
+  uint64_t crashes = 0;
+  bool verdict_as_expected() const { return claim.empty() || expected_verdict == actual_verdict; }
 };
 
 struct Scenario {
