@@ -15,6 +15,7 @@
 // right before each invocation), so every read-back state is exactly what the node recovered.
 #include <algorithm>
 
+#include "engine/persistence/persistence.h"
 #include "engine/persistence/rdb_codec.h"
 #include "scenarios/recovery_check.h"
 #include "scenarios/scenario.h"
@@ -63,6 +64,10 @@ struct RecoveryRun {
   int lost_acknowledged = 0;
   int64_t worst_loss_window_ns = 0;
   bool restart_failed = false;
+  // Coverage: AOF tails cut at restart, background jobs that completed (over all incarnations).
+  uint64_t torn_tails_cut = 0;
+  uint64_t rewrites_done = 0;
+  uint64_t snapshots_done = 0;
   bool read_failed = false;
 };
 
@@ -281,8 +286,11 @@ void Judge(RecoveryRun& run, const RecoveryState& before, std::vector<RecoveryWr
   run.outcome.total_violations += r.outcome.total_violations - r.outcome.violations.size();
 }
 
-// Sleeps until `t_ns`, issuing a background save or rewrite on the way with some probability.
-void WaitWithBackgroundWork(RecoveryRun& run, SimClient* c, Random& rng, int64_t t_ns) {
+// Sleeps until `t_ns`, issuing a background save or rewrite on the way with some probability;
+// with `crash_inside`, sometimes returns a few ms after issuing it, so the crash lands while the
+// job runs (a rewrite has switched to a new incremental file but not installed its base yet).
+void WaitWithBackgroundWork(RecoveryRun& run, SimClient* c, Random& rng, int64_t t_ns,
+                            bool crash_inside) {
   World& w = *run.world;
   int64_t now = w.sim().now_ns();
   if (t_ns > now && rng.Chance(0.5)) {
@@ -291,10 +299,21 @@ void WaitWithBackgroundWork(RecoveryRun& run, SimClient* c, Random& rng, int64_t
       const char* cmd = run.params->aof ? "BGREWRITEAOF" : "BGSAVE";
       w.RecordNemesis(run.params->aof ? "bgrewriteaof" : "bgsave", run.node->name());
       c->Call({cmd}, kCallTimeoutNs);
+      if (crash_inside && rng.Chance(0.3)) {
+        w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(5 * kMs)));
+        return;
+      }
     }
   }
   now = w.sim().now_ns();
   if (t_ns > now) w.sim().SleepFiber(t_ns - now);
+}
+
+void NoteJobs(RecoveryRun& run) {
+  if (!run.node->up()) return;
+  Persistence* p = run.node->server()->persistence();
+  run.rewrites_done += p->aof_rewrites();
+  run.snapshots_done += p->rdb_saves();
 }
 
 // Crashes, restarts and reads back; false when the run cannot go on.
@@ -304,6 +323,7 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
   SimNode* node = run.node;
   run.gate_open = false;
   w.RecordNemesis("crash", node->name());
+  NoteJobs(run);
   node->Crash();
   run.crashes++;
   int64_t crash_ns = w.sim().now_ns();
@@ -322,6 +342,9 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
                     w.sim().now_ns());
     return false;
   }
+  const auto& probes = node->server()->persistence()->probes();
+  auto torn = probes.find("aof-torn-tail-truncated");
+  if (torn != probes.end()) run.torn_tails_cut += torn->second;
   RecoveryState after;
   if (!ReadAll(run, reader, reader_process, &after)) {
     run.read_failed = true;
@@ -350,17 +373,18 @@ void NemesisLoop(RecoveryRun& run, int reader_process, int64_t end_ns) {
     if (run.params->lying_disk) {
       // The disk starts lying a little before the crash: fsyncs succeed, nothing is durable.
       int64_t lie_ns = static_cast<int64_t>(300 + rng.Uniform(1200)) * kMs;
-      WaitWithBackgroundWork(run, reader, rng, crash_at - lie_ns);
+      WaitWithBackgroundWork(run, reader, rng, crash_at - lie_ns, false);
       w.RecordNemesis("fsync-lies", run.node->name());
       run.node->disk().faults().fsync_lies = true;
     }
-    WaitWithBackgroundWork(run, reader, rng, crash_at);
+    WaitWithBackgroundWork(run, reader, rng, crash_at, true);
     if (!CrashCycle(run, reader, reader_process, rng, &state)) return;
   }
   // The end: writers stop, the live node is read back; nothing acknowledged may be missing.
   if (final_read_ns > w.sim().now_ns()) w.sim().SleepFiber(final_read_ns - w.sim().now_ns());
   run.gate_open = false;
   while (run.in_flight > 0 && !w.stopping()) w.sim().SleepFiber(10 * kMs);
+  NoteJobs(run);
   RecoveryState final_state;
   int64_t read_ns = w.sim().now_ns();
   if (!ReadAll(run, reader, reader_process, &final_state)) {
@@ -393,8 +417,11 @@ ServerConfig ConfigFor(const RecoveryParams& p) {
 }
 
 std::string Explain(const RecoveryRun& run) {
-  std::string out = std::to_string(run.crashes) + " crashes, " + std::to_string(run.checks) +
-                    " checks; " + std::to_string(run.acknowledged) +
+  std::string out = std::to_string(run.crashes) + " crashes (" +
+                    std::to_string(run.torn_tails_cut) + " torn AOF tails cut at restart), " +
+                    std::to_string(run.params->aof ? run.rewrites_done : run.snapshots_done) +
+                    (run.params->aof ? " AOF rewrites" : " RDB snapshots") + " completed, " +
+                    std::to_string(run.checks) + " checks; " + std::to_string(run.acknowledged) +
                     " writes acknowledged before a crash or the final read, " +
                     std::to_string(run.lost_acknowledged) + " of them lost";
   if (run.worst_loss_window_ns > 0) {
