@@ -299,8 +299,8 @@ void WaitWithBackgroundWork(RecoveryRun& run, SimClient* c, Random& rng, int64_t
       const char* cmd = run.params->aof ? "BGREWRITEAOF" : "BGSAVE";
       w.RecordNemesis(run.params->aof ? "bgrewriteaof" : "bgsave", run.node->name());
       c->Call({cmd}, kCallTimeoutNs);
-      if (crash_inside && rng.Chance(0.3)) {
-        w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(5 * kMs)));
+      if (crash_inside && rng.Chance(0.5)) {
+        w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(1 * kMs)));
         return;
       }
     }
@@ -322,7 +322,16 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
   World& w = *run.world;
   SimNode* node = run.node;
   run.gate_open = false;
-  w.RecordNemesis("crash", node->name());
+  if (!run.params->lying_disk) {
+    // Per crash: the disk either draws a loss mode per file (nothing, a prefix, everything or all
+    // but a torn last write), or cuts every file's unsynced bytes at a sector inside any write.
+    bool sector = rng.Chance(0.35);
+    node->disk().set_crash_loss(sector ? sim::CrashLoss::kTornAtSector
+                                       : sim::CrashLoss::kChosenBySeed);
+    w.RecordNemesis("crash", node->name() + (sector ? " (torn at a sector)" : ""));
+  } else {
+    w.RecordNemesis("crash", node->name() + " (unsynced data lost)");
+  }
   NoteJobs(run);
   node->Crash();
   run.crashes++;
