@@ -123,10 +123,14 @@ int RunMain(int argc, char** argv) {
   printf("operations: %" PRIu64 " invoked, %" PRIu64 " ok, %" PRIu64 " fail, %" PRIu64
          " info; %" PRIu64 " faults injected\n",
          r.ops, r.ok, r.fail, r.info, r.faults);
-  if (!r.claim.empty()) printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+  if (!r.claim.empty()) {
+    printf("crashes: %" PRIu64 "\n", r.crashes);
+    printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+    printf("expected verdict: %s\n", r.expected.c_str());
+  }
   if (!r.verdict.empty()) {
-    printf("verdict: %s (expected over a sweep: %s)\n", r.verdict.c_str(),
-           r.expected.c_str());
+    printf("actual verdict: %s%s\n", r.verdict.c_str(),
+           r.verdict_as_expected() ? "" : "  (NOT AS EXPECTED)");
     printf("checker: %s\n", r.explanation.c_str());
   }
   printf("trace hash: %016" PRIx64 "\n", r.trace_hash);
@@ -147,7 +151,8 @@ int RunMain(int argc, char** argv) {
     printf("wrote %s\n", html_path.c_str());
   }
   if (json) printf("%s\n", reports::RunRecordToJson(rec).c_str());
-  return 0;
+  // A claim expected to hold that this run refuted fails the run.
+  return r.verdict_as_expected() ? 0 : 1;
 }
 
 int ListMain(int argc, char** argv) {

@@ -12,6 +12,7 @@
 namespace redsim::scenarios {
 
 Scenario IdleClusterScenario();
+std::vector<Scenario> RecoveryScenarios();  // recovery.cc
 
 namespace {
 
@@ -19,6 +20,7 @@ namespace {
 // program with its name and line: a sweep must never silently skip a scenario.
 std::vector<Scenario> BuildRegistry() {
   std::vector<Scenario> all = {IdleClusterScenario()};
+  for (auto& s : RecoveryScenarios()) all.push_back(std::move(s));
   std::string error;
   if (!LoadScenarioDir(ScenarioDefsDir(), &all, &error)) {
     fprintf(stderr, "redsim: scenario files: %s\n", error.c_str());

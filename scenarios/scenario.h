@@ -69,6 +69,10 @@ struct RunResult {
   int64_t duration_ns = 0;
   std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
   bool violated() const { return verdict == "refuted"; }
+  uint64_t crashes = 0;  // node crashes the run injected
+  // A run contradicts its claim when a violation was found for a claim expected to hold. (A claim
+  // expected to be refuted needs only some seed of a sweep to refute it.)
+  bool verdict_as_expected() const { return !(expected == "holds" && verdict == "refuted"); }
 };
 
 struct Scenario {

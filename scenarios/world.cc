@@ -24,7 +24,15 @@ SimNode::~SimNode() {
 }
 
 void SimNode::Start() {
-  if (server_) return;
+  Status s = TryStart();
+  if (!s.ok()) {
+    fprintf(stderr, "simulated node %s failed to start: %s\n", name_.c_str(), s.ToString().c_str());
+    abort();
+  }
+}
+
+Status SimNode::TryStart() {
+  if (server_) return Status::Ok();
   Server::Options options;
   options.env = env_.get();
   options.config = config_;
@@ -32,9 +40,11 @@ void SimNode::Start() {
   server_ = std::make_unique<Server>(std::move(options));
   Status s = server_->Start();
   if (!s.ok()) {
-    fprintf(stderr, "simulated node %s failed to start: %s\n", name_.c_str(), s.ToString().c_str());
-    abort();
+    // The process exits: whatever it scheduled goes with it.
+    server_.reset();
+    world_->sim().CrashHost(host_);
   }
+  return s;
 }
 
 void SimNode::Crash() {

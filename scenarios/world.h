@@ -43,7 +43,10 @@ class SimNode {
   ServerConfig& config() { return config_; }
   int port() const { return static_cast<int>(config_.port); }
 
+  // Start aborts when the server cannot start; TryStart returns why instead (a scenario may
+  // judge a failed restart).
   void Start();
+  Status TryStart();
   void Crash();
   void Restart() { Start(); }
   void Pause();

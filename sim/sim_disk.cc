@@ -206,13 +206,23 @@ void SimDisk::Crash() {
           torn_bytes = pick == 0 ? 0 : first_boundary + (pick - 1) * 512 - start;
           break;
         }
+        case CrashLoss::kTornAtSector: {
+          uint64_t start = f->durable.size(), stop = f->current.size();
+          uint64_t first_boundary = (start / 512 + 1) * 512;
+          uint64_t boundaries = first_boundary < stop ? (stop - 1 - first_boundary) / 512 + 1 : 0;
+          uint64_t pick = rng_.Uniform(boundaries + 1);
+          torn_bytes = pick == 0 ? 0 : first_boundary + (pick - 1) * 512 - start;
+          break;
+        }
         case CrashLoss::kChosenBySeed: break;
       }
       uint64_t end = keep_writes == 0 ? f->durable.size()
                                       : pending[keep_writes - 1].first + pending[keep_writes - 1].second;
       if (mode == CrashLoss::kTornLast) end = pending.back().first + torn_bytes;
+      if (mode == CrashLoss::kTornAtSector) end = f->durable.size() + torn_bytes;
       kept = f->current.substr(0, end);
-      Report(mode == CrashLoss::kTornLast ? "crash-torn-write" : "crash-lost-unsynced", name,
+      bool torn = mode == CrashLoss::kTornLast || mode == CrashLoss::kTornAtSector;
+      Report(torn ? "crash-torn-write" : "crash-lost-unsynced", name,
              static_cast<int64_t>(f->current.size() - kept.size()));
     }
     auto fresh = std::make_shared<File>();

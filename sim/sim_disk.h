@@ -32,6 +32,10 @@ enum class CrashLoss {
   kPrefix,         // keep a prefix of the unsynced writes
   kTornLast,       // keep all unsynced writes except that the last is torn at 512 bytes
   kNothing,        // keep everything (a crash that happens to lose nothing)
+  // Keep the unsynced bytes up to a 512-byte boundary drawn among those inside them: the page
+  // cache wrote some sectors back, in order, and the cut may fall inside any write (not drawn by
+  // kChosenBySeed; a scenario picks it).
+  kTornAtSector,
 };
 
 struct DiskFaults {

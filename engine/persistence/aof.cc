@@ -238,6 +238,16 @@ Status Aof::OpenIncr(int64_t seq) {
   Status s = server_->env()->OpenWritable(path(name), /*truncate=*/false, &f);
   if (!s.ok()) return s;
   if (incr_) {
+    // The old file must be durable before the new one receives anything: otherwise a crash can
+    // keep later writes (in the new file) while losing or tearing earlier ones (the old file's
+    // unsynced tail) — a hole, or a torn file that is not the last, which refuses to load. One
+    // fsync per file switch (rewrites only), under every policy.
+    if (written_unsynced_ > 0 || fsync_in_progress_) {
+      Status synced = incr_->Sync();
+      if (!synced.ok()) return synced;
+      written_unsynced_ = 0;
+      last_fsync_us_ = server_->env()->NowMicros();
+    }
     if (fsync_in_progress_) retired_.push_back(std::move(incr_));
     else incr_->Close();
   }

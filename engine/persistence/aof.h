@@ -11,8 +11,9 @@
 // simulation) at most once a second, so the command loop never waits for the disk. With no,
 // the kernel (or the simulated page cache) decides.
 //
-// Rewriting (BGREWRITEAOF, auto-aof-rewrite-*) opens a new incremental file at once and records
-// it in the manifest, then writes a new base from a Snapshot (no fork); when the base is complete
+// Rewriting (BGREWRITEAOF, auto-aof-rewrite-*) fsyncs the current incremental file (so no crash
+// can keep the new file's writes and lose the old file's tail), opens a new one and records it
+// in the manifest, then writes a new base from a Snapshot (no fork); when the base is complete
 // the manifest is switched to the new base plus the incremental files opened since, atomically
 // (temporary manifest, fsync, rename, directory fsync), and the old files are deleted.
 #pragma once
