@@ -120,6 +120,11 @@ int RunMain(int argc, char** argv) {
   printf("operations: %" PRIu64 " invoked, %" PRIu64 " ok, %" PRIu64 " fail, %" PRIu64
          " info; %" PRIu64 " faults injected\n",
          r.ops, r.ok, r.fail, r.info, r.faults);
+  if (!r.claim.empty()) printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+  if (!r.verdict.empty()) {
+    printf("expected: %s\nactual: %s\n", r.expected.c_str(), r.verdict.c_str());
+    printf("checker: %s\n", r.explanation.c_str());
+  }
   printf("trace hash: %016" PRIx64 "\n", r.trace_hash);
   printf("replay: redsim run %s --seed %" PRIu64 "\n", r.scenario.c_str(), r.seed);
   if (!opts.out_dir.empty()) {
@@ -139,6 +144,8 @@ int RunMain(int argc, char** argv) {
            r.scenario.c_str(), r.seed, r.trace_hash, r.sim_seconds, wall, r.events, r.ops, r.ok,
            r.fail, r.info, r.faults);
   }
+  // A run whose verdict differs from the claim's expected one is a finding: fail loudly.
+  if (!r.verdict.empty() && !r.expected.empty() && r.verdict != r.expected) return 1;
   return 0;
 }
 

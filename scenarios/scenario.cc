@@ -4,9 +4,14 @@ namespace redsim::scenarios {
 
 Scenario SingleNodeKvScenario();
 Scenario IdleClusterScenario();
+std::vector<Scenario> ReplicationScenarios();  // scenarios/replication.cc
 
 const std::vector<Scenario>& AllScenarios() {
-  static const std::vector<Scenario> all = {SingleNodeKvScenario(), IdleClusterScenario()};
+  static const std::vector<Scenario> all = [] {
+    std::vector<Scenario> v = {SingleNodeKvScenario(), IdleClusterScenario()};
+    for (auto& s : ReplicationScenarios()) v.push_back(std::move(s));
+    return v;
+  }();
   return all;
 }
 

@@ -35,6 +35,15 @@ struct RunResult {
   uint64_t faults = 0;
   std::string history_jsonl;  // filled when the caller asked for output (out_dir set)
   size_t history_entries = 0;
+
+  // ---- The claim and what this run says about it --------------------------------------------
+  std::string claim_id;   // CLAIMS.md id (R1, R3, ...)
+  std::string claim;      // the sentence
+  std::string expected;   // "holds" or "refuted"
+  // This run: "holds" (no violation found), "refuted" (a violation), "unknown" (checker budget
+  // ran out), or "" (the scenario has no checker).
+  std::string verdict;
+  std::string explanation;  // plain words: what was checked, what was violated, by what
 };
 
 struct Scenario {
