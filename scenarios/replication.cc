@@ -135,7 +135,9 @@ void MixedWriter(World& w, int process, int keys, int64_t from_ns, int64_t until
     } else if (pick < 6) {
       f = "incr", key = "c" + k, args = {"INCR", key};
     } else if (pick < 8) {
-      f = "add", key = "s" + k, invoke = History::JsonString(v), args = {"SADD", key, v};
+      // Members from a small range: sets stay bounded and SADD sometimes finds the member.
+      std::string m = std::to_string(rng.Uniform(200));
+      f = "add", key = "s" + k, invoke = History::JsonString(m), args = {"SADD", key, m};
     } else {
       f = "read", key = "r" + k, args = {"GET", key};
     }
@@ -146,10 +148,10 @@ void MixedWriter(World& w, int process, int keys, int64_t from_ns, int64_t until
   }
 }
 
-// Snapshots every node's dataset every 250 ms from `from` to the end of the run.
+// Snapshots every node's dataset every 500 ms from `from` to the end of the run.
 void ScheduleSnapshots(World& w, int64_t from, int64_t until,
                        std::vector<checkers::DatasetSnapshot>* out) {
-  for (int64_t t = from; t <= until; t += 250 * kMs) {
+  for (int64_t t = from; t <= until; t += 500 * kMs) {
     w.sim().At(t, sim::kNoHost, [&w, out, t] {
       for (size_t i = 0; i < w.node_count(); i++) {
         out->push_back({w.node(i)->name(), t, SnapshotDataset(w.node(i))});

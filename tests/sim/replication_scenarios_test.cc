@@ -118,6 +118,15 @@ TEST(ReplicationScenarios, CliPrintsClaimExpectedAndActual) {
   EXPECT_NE(out.find("claim R3: Reads from replicas are linearizable"), std::string::npos) << out;
   EXPECT_NE(out.find("expected: refuted"), std::string::npos) << out;
   EXPECT_NE(out.find("actual: refuted"), std::string::npos) << out;
+  // Another process replays the same run.
+  std::string again;
+  EXPECT_EQ(RunCli("replication-stale-reads --seed 3 --duration 5s", &again), 0);
+  auto hash = [](const std::string& text) {
+    size_t at = text.find("trace hash: ");
+    return at == std::string::npos ? std::string() : text.substr(at, 28);
+  };
+  EXPECT_FALSE(hash(out).empty());
+  EXPECT_EQ(hash(out), hash(again));
   // Too short a run for the crash to happen: nothing lost, the verdict differs, exit 1.
   out.clear();
   EXPECT_EQ(RunCli("replication-primary-crash --seed 1 --duration 1s", &out), 1) << out;
