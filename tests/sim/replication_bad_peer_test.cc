@@ -278,6 +278,22 @@ TEST_F(BadPeerTest, TruncatedRdbKeepsTheOldDatasetUntilAFullTransfer) {
   EXPECT_EQ(psync[1], kReplid);
 }
 
+// A diskless (EOF-marked) transfer cut before its end mark: nothing is loaded.
+TEST_F(BadPeerTest, EofMarkedTransferCutBeforeTheMarkLoadsNothing) {
+  std::string rdb = MakeRdb({{"k", "v"}});
+  StartReplica({[rdb](FakeConn& c, const std::vector<std::string>&) {
+    c.Send(FullResyncHeader() + "$EOF:" + std::string(40, 'e') + "\r\n" + rdb);
+    c.SendLater(100 * kMs, "", /*close_after=*/true);
+  }});
+  RunFor(50 * kMs);
+  EXPECT_NE(Info().find("master_sync_in_progress:1"), std::string::npos) << Info();
+  RunFor(3 * kSec);
+  ExpectDroppedAndRetrying(3);
+  EXPECT_NE(Log().find("connection closed by master"), std::string::npos) << Log();
+  EXPECT_NE(Info().find("master_sync_in_progress:0"), std::string::npos);
+  EXPECT_FALSE(Has("k"));
+}
+
 TEST_F(BadPeerTest, PrimarySilentMidTransferTimesOutAndRetries) {
   std::string rdb = MakeRdb({{"k", "v"}});
   StartReplica({[rdb](FakeConn& c, const std::vector<std::string>&) {
