@@ -12,6 +12,8 @@
 //   replication-primary-crash-aof  R4' holds   the same with appendonly yes, appendfsync always
 //   replication-wait            R5 holds       SET then WAIT 1: when WAIT says n, n replicas hold
 //                                              the write at that moment (read from their keyspace)
+//   replication-wait-failover   R6 refuted     WAIT 1 on a minority side while the majority
+//                                              promotes the cut-off replica: acked writes vanish
 //
 // Every run is a pure function of its seed: nemesis times, client choices and latencies come
 // from the simulator's derived streams.
@@ -540,6 +542,99 @@ RunResult RunWait(const RunOptions& opts) {
   return result;
 }
 
+// ---- replication-wait-failover -------------------------------------------------------------
+
+// SET p<process> <seq> then WAIT 1 200 against the primary until `until_ns`; a write counts as
+// acknowledged when WAIT answered >= 1.
+void WaitWriter(World& w, int process, int64_t until_ns,
+                std::vector<checkers::DurableWrite>* writes) {
+  SimClient* c = w.client(static_cast<size_t>(process));
+  SimNode* primary = w.node(0);
+  Random rng = w.sim().StreamFor("client:" + std::to_string(process));
+  std::string key = "p" + std::to_string(process);
+  int64_t seq = 0;
+  while (!w.stopping() && w.sim().now_ns() < until_ns) {
+    if (!EnsureConnected(w, c, primary, rng)) continue;
+    std::string v = std::to_string(++seq);
+    std::string vj = History::JsonString(v);
+    checkers::DurableWrite dw{key, v, w.sim().now_ns(), -1, static_cast<int>(writes->size())};
+    w.history().Add(process, OpType::kInvoke, "write", key, vj, dw.invoke_ns);
+    CallResult r = c->Call({"SET", key, v}, 1 * kSec);
+    RecordReply(w, process, "write", key, r, vj, vj);
+    if (r.ok()) {
+      w.history().Add(process, OpType::kInvoke, "wait", key, "1", w.sim().now_ns());
+      CallResult wr = c->Call({"WAIT", "1", "200"}, 1 * kSec);
+      RecordReply(w, process, "wait", key, wr, ReplyJson(wr), "1");
+      if (wr.status == CallResult::Status::kReply &&
+          wr.reply.type == RespValue::Type::kInteger && wr.reply.integer >= 1) {
+        dw.ack_ns = w.sim().now_ns();
+      }
+    }
+    if (!(r.status == CallResult::Status::kReply && r.reply.is_error())) writes->push_back(dw);
+    w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(10)) * kMs);
+  }
+}
+
+// Jepsen's shape with WAIT: n3 is cut off from n1, n2 and the clients; the majority side (n3
+// and, implicitly, the Sentinels with it) promotes n3; meanwhile clients keep writing to n1,
+// and WAIT 1 succeeds through n2 -- two of three nodes hold each write. At the heal, n1 and n2
+// are made replicas of n3 and resynchronise from it.
+RunResult RunWaitFailover(const RunOptions& opts) {
+  std::unique_ptr<World> world = MakeWorld(opts);
+  World& w = *world;
+  AddPrimaryWithReplicas(w, 2, ReplicationNodeConfig(/*repl_timeout_s=*/2));
+  int clients = opts.clients > 0 ? opts.clients : 5;
+  for (int i = 0; i < clients; i++) w.AddClient();
+  Random rng = w.sim().StreamFor("nemesis");
+  int64_t t_part = static_cast<int64_t>(3000 + rng.Uniform(2000)) * kMs;
+  int64_t t_fail = t_part + static_cast<int64_t>(2000 + rng.Uniform(2000)) * kMs;
+  int64_t t_heal = t_fail + static_cast<int64_t>(2000 + rng.Uniform(1000)) * kMs;
+  SimNode *n1 = w.node(0), *n2 = w.node(1), *n3 = w.node(2);
+  w.sim().At(t_part, sim::kNoHost, [&w, n3] {
+    w.RecordNemesis("partition", "n3 | n1 n2 clients");
+    w.net().Partition({{n3->host()}});
+  }, sim::TraceKind::kFault);
+  w.sim().At(t_fail, sim::kNoHost, [&w, n3] {
+    w.RecordNemesis("failover", "n3 promoted by the majority side");
+    ReplOf(n3)->BecomeMaster();
+  }, sim::TraceKind::kFault);
+  w.sim().At(t_heal, sim::kNoHost, [&w, n1, n2, n3] {
+    w.RecordNemesis("heal", "n1, n2 reconfigured as replicas of n3");
+    w.net().Heal();
+    ReplOf(n1)->ReplicaOf(n3->address(), n3->port());
+    ReplOf(n2)->ReplicaOf(n3->address(), n3->port());
+  }, sim::TraceKind::kFault);
+  std::vector<std::vector<checkers::DurableWrite>> writes(static_cast<size_t>(clients));
+  for (int i = 0; i < clients; i++) {
+    w.sim().Spawn([&w, i, t_heal, &writes] {
+      WaitWriter(w, i, t_heal, &writes[static_cast<size_t>(i)]);
+    });
+  }
+  w.Run(opts.duration_ns);
+
+  checkers::DurabilityInput in;
+  in.policy = checkers::FsyncPolicy::kAlways;  // the claim: nothing WAIT-acknowledged is lost
+  in.crash_ns = t_heal;
+  for (auto& per : writes) in.writes.insert(in.writes.end(), per.begin(), per.end());
+  in.after = StringKeysOf(n3);
+  checkers::DurabilityResult d = checkers::CheckDurability(in);
+  RunResult result;
+  result.verdict = d.outcome.ok() ? "holds" : "refuted";
+  result.explanation =
+      "partition at " + std::to_string(t_part / kMs) + " ms, n3 promoted at " +
+      std::to_string(t_fail / kMs) + " ms, heal at " + std::to_string(t_heal / kMs) +
+      " ms; on the new primary n3: " + std::to_string(d.lost_acknowledged) + " of " +
+      std::to_string(d.acknowledged) + " WAIT-acknowledged writes lost" +
+      (d.outcome.violations.empty() ? "" : "; first: " + d.outcome.violations[0].message) +
+      "\n(durability checker wording: the 'crash' is the heal; policy 'always' = no loss "
+      "allowed)";
+  FinishReplicationRun(w, opts, "replication-wait-failover", "R6",
+                       "A write acknowledged by WAIT 1 (primary + one replica: a majority of "
+                       "three) cannot be lost by a later failover",
+                       "refuted", &result);
+  return result;
+}
+
 }  // namespace
 
 std::vector<Scenario> ReplicationScenarios() {
@@ -566,6 +661,10 @@ std::vector<Scenario> ReplicationScenarios() {
        "SET then WAIT 1 under partitions and clogs; claim R5: WAIT's count of replicas is true "
        "at that moment (holds)",
        RunWait},
+      {"replication-wait-failover",
+       "SET then WAIT 1; n3 partitioned away and promoted, n1 and n2 later follow it; claim R6: "
+       "WAIT-acknowledged writes survive the failover (refuted)",
+       RunWaitFailover},
   };
 }
 

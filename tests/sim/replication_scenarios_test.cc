@@ -86,6 +86,14 @@ TEST(ReplicationScenarios, WaitHolds) {
   }
 }
 
+TEST(ReplicationScenarios, WaitThenFailoverLosesAcknowledgedWrites) {
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    RunResult r = RunScenario("replication-wait-failover", seed, 20 * kSec);
+    EXPECT_EQ(r.expected, "refuted");
+    EXPECT_EQ(r.verdict, "refuted") << "seed " << seed << "\n" << r.explanation;
+  }
+}
+
 TEST(ReplicationScenarios, SameSeedSameTrace) {
   for (const char* name : {"replication-partial-resync", "replication-stale-reads",
                            "replication-primary-crash", "replication-wait"}) {
