@@ -17,6 +17,8 @@
 //
 // Every run is a pure function of its seed: nemesis times, client choices and latencies come
 // from the simulator's derived streams.
+#include "engine/replication/replication.h"
+
 #include <map>
 #include <memory>
 #include <set>
@@ -26,7 +28,6 @@
 #include "checkers/convergence.h"
 #include "checkers/durability.h"
 #include "engine/base/strutil.h"
-#include "engine/replication/replication.h"
 #include "scenarios/replication_support.h"
 
 namespace redsim::scenarios {
@@ -91,23 +92,29 @@ void SchedulePartitions(World& w, Random rng, int64_t from, int64_t until, int64
     size_t which = 1 + rng.Uniform(2);
     size_t gap_index = gaps->size();
     gaps->emplace_back();
-    w.sim().At(t, sim::kNoHost, [&w, p, shape, which, gaps, gap_index] {
-      static const char* kShapes[] = {"both-ways", "primary-to-replica", "replica-to-primary",
-                                      "primary-from-all-replicas"};
-      std::string detail = std::string(kShapes[shape]) + " " + p->name() + " " +
-                           (shape == 3 ? std::string("n2,n3") : w.node(which)->name());
-      w.RecordNemesis("partition", detail);
-      (*gaps)[gap_index].start_offset = ReplOf(p)->master_repl_offset();
-      for (size_t r = 1; r < w.node_count(); r++) {
-        if (shape != 3 && r != which) continue;
-        if (shape != 2) w.net().BlockOneWay(p->host(), w.node(r)->host());
-        if (shape != 1) w.net().BlockOneWay(w.node(r)->host(), p->host());
-      }
-    }, sim::TraceKind::kFault);
-    w.sim().At(t + down, sim::kNoHost, [&w] {
-      w.RecordNemesis("heal", "all");
-      w.net().Heal();
-    }, sim::TraceKind::kFault);
+    w.sim().At(
+        t, sim::kNoHost,
+        [&w, p, shape, which, gaps, gap_index] {
+          static const char* kShapes[] = {"both-ways", "primary-to-replica", "replica-to-primary",
+                                          "primary-from-all-replicas"};
+          std::string detail = std::string(kShapes[shape]) + " " + p->name() + " " +
+                               (shape == 3 ? std::string("n2,n3") : w.node(which)->name());
+          w.RecordNemesis("partition", detail);
+          (*gaps)[gap_index].start_offset = ReplOf(p)->master_repl_offset();
+          for (size_t r = 1; r < w.node_count(); r++) {
+            if (shape != 3 && r != which) continue;
+            if (shape != 2) w.net().BlockOneWay(p->host(), w.node(r)->host());
+            if (shape != 1) w.net().BlockOneWay(w.node(r)->host(), p->host());
+          }
+        },
+        sim::TraceKind::kFault);
+    w.sim().At(
+        t + down, sim::kNoHost,
+        [&w] {
+          w.RecordNemesis("heal", "all");
+          w.net().Heal();
+        },
+        sim::TraceKind::kFault);
     w.sim().At(t + down + settle_ns, sim::kNoHost, [p, gaps, gap_index] {
       (*gaps)[gap_index].settled_offset = ReplOf(p)->master_repl_offset();
     });
@@ -133,15 +140,25 @@ void MixedWriter(World& w, int process, int keys, int64_t from_ns, int64_t until
     std::string f, key, invoke = "null";
     std::vector<std::string> args;
     if (pick < 4) {
-      f = "write", key = "r" + k, invoke = History::JsonString(v), args = {"SET", key, v};
+      f = "write";
+      key = "r" + k;
+      invoke = History::JsonString(v);
+      args = {"SET", key, v};
     } else if (pick < 6) {
-      f = "incr", key = "c" + k, args = {"INCR", key};
+      f = "incr";
+      key = "c" + k;
+      args = {"INCR", key};
     } else if (pick < 8) {
       // Members from a small range: sets stay bounded and SADD sometimes finds the member.
       std::string m = std::to_string(rng.Uniform(200));
-      f = "add", key = "s" + k, invoke = History::JsonString(m), args = {"SADD", key, m};
+      f = "add";
+      key = "s" + k;
+      invoke = History::JsonString(m);
+      args = {"SADD", key, m};
     } else {
-      f = "read", key = "r" + k, args = {"GET", key};
+      f = "read";
+      key = "r" + k;
+      args = {"GET", key};
     }
     w.history().Add(process, OpType::kInvoke, f, key, invoke, w.sim().now_ns());
     CallResult r = c->Call(args, 1 * kSec);
@@ -189,10 +206,12 @@ std::string FirstDifference(const std::vector<checkers::DatasetSnapshot>& snaps)
       };
       std::set<std::string> a = split(v), b = split(got);
       std::string only_p, only_r;
-      for (const auto& m : a) if (!b.count(m)) only_p += " " + m;
-      for (const auto& m : b) if (!a.count(m)) only_r += " " + m;
-      return "first difference: " + k + ", only on n1:" + cut(only_p) + "; only on " + node +
-             ":" + cut(only_r);
+      for (const auto& m : a)
+        if (!b.count(m)) only_p += " " + m;
+      for (const auto& m : b)
+        if (!a.count(m)) only_r += " " + m;
+      return "first difference: " + k + ", only on n1:" + cut(only_p) + "; only on " + node + ":" +
+             cut(only_r);
     }
   }
   return "";
@@ -238,14 +257,14 @@ RunResult RunPartialResync(const RunOptions& opts) {
   std::string first_diff = converged.ok() ? "" : FirstDifference(conv.snapshots);
   bool resync_ok = pr->sync_full() <= allowed_full;
   result.verdict = resync_ok && converged.ok() ? "holds" : "refuted";
-  result.explanation =
-      std::to_string(gaps.size()) + " partitions (" + std::to_string(uncovered) +
-      " wider than the " + std::to_string(config.repl_backlog_size) +
-      "-byte backlog); primary sync_full=" + std::to_string(pr->sync_full()) +
-      " (allowed " + std::to_string(allowed_full) + "), sync_partial_ok=" +
-      std::to_string(pr->sync_partial_ok()) + ", sync_partial_err=" +
-      std::to_string(pr->sync_partial_err()) + (resync_ok ? "" : " -- an unneeded full resync") +
-      "\nconvergence: " + converged.ToText() + first_diff;
+  result.explanation = std::to_string(gaps.size()) + " partitions (" + std::to_string(uncovered) +
+                       " wider than the " + std::to_string(config.repl_backlog_size) +
+                       "-byte backlog); primary sync_full=" + std::to_string(pr->sync_full()) +
+                       " (allowed " + std::to_string(allowed_full) +
+                       "), sync_partial_ok=" + std::to_string(pr->sync_partial_ok()) +
+                       ", sync_partial_err=" + std::to_string(pr->sync_partial_err()) +
+                       (resync_ok ? "" : " -- an unneeded full resync") +
+                       "\nconvergence: " + converged.ToText() + first_diff;
   FinishReplicationRun(w, opts, "replication-partial-resync", "R1+R2",
                        "Short disconnects inside the backlog resume with a partial resync, not a "
                        "full one, and after faults stop the replicas converge to the primary",
@@ -292,11 +311,14 @@ void ScheduleClogs(World& w, Random rng, int64_t until) {
   while (t < until) {
     size_t r = 1 + rng.Uniform(w.node_count() - 1);
     int64_t len = static_cast<int64_t>(100 + rng.Uniform(700)) * kMs;
-    w.sim().At(t, sim::kNoHost, [&w, p, r, t, len] {
-      w.RecordNemesis("clog", p->name() + "<->" + w.node(r)->name() + " " +
-                                  std::to_string(len / kMs) + "ms");
-      w.net().Clog(p->host(), w.node(r)->host(), t + len);
-    }, sim::TraceKind::kFault);
+    w.sim().At(
+        t, sim::kNoHost,
+        [&w, p, r, t, len] {
+          w.RecordNemesis("clog", p->name() + "<->" + w.node(r)->name() + " " +
+                                      std::to_string(len / kMs) + "ms");
+          w.net().Clog(p->host(), w.node(r)->host(), t + len);
+        },
+        sim::TraceKind::kFault);
     t += len + static_cast<int64_t>(500 + rng.Uniform(2500)) * kMs;
   }
 }
@@ -338,7 +360,7 @@ RunResult RunRegisterReads(const RunOptions& opts, bool replica_reads) {
   return result;
 }
 
-// ---- replication-primary-crash(-aof) -------------------------------------------------------------
+// ---- replication-primary-crash(-aof) ----------------------------------------------------------
 
 struct CrashPlan {
   int64_t crash_ns = 0;
@@ -394,23 +416,27 @@ RunResult RunPrimaryCrash(const RunOptions& opts, bool aof) {
   Random rng = w.sim().StreamFor("nemesis");
   CrashPlan plan;
   int64_t room = std::max<int64_t>(opts.duration_ns - 12 * kSec, 2 * kSec);
-  plan.crash_ns = std::min<int64_t>(3 * kSec + static_cast<int64_t>(rng.Uniform(5000)) * kMs,
-                                    room);
+  plan.crash_ns = std::min<int64_t>(3 * kSec + static_cast<int64_t>(rng.Uniform(5000)) * kMs, room);
   plan.restart_ns = plan.crash_ns + static_cast<int64_t>(200 + rng.Uniform(1800)) * kMs;
   SimNode* p = w.node(0);
-  w.sim().At(plan.crash_ns, sim::kNoHost, [&w, p] {
-    w.RecordNemesis("crash", p->name());
-    p->Crash();
-  }, sim::TraceKind::kFault);
-  w.sim().At(plan.restart_ns, sim::kNoHost, [&w, p] {
-    w.RecordNemesis("restart", p->name());
-    p->Restart();
-  }, sim::TraceKind::kFault);
+  w.sim().At(
+      plan.crash_ns, sim::kNoHost,
+      [&w, p] {
+        w.RecordNemesis("crash", p->name());
+        p->Crash();
+      },
+      sim::TraceKind::kFault);
+  w.sim().At(
+      plan.restart_ns, sim::kNoHost,
+      [&w, p] {
+        w.RecordNemesis("restart", p->name());
+        p->Restart();
+      },
+      sim::TraceKind::kFault);
   std::vector<std::vector<checkers::DurableWrite>> writes(static_cast<size_t>(clients));
   for (int i = 0; i < clients; i++) {
-    w.sim().Spawn([&w, i, &plan, &writes] {
-      CrashWriter(w, i, 20, plan, &writes[static_cast<size_t>(i)]);
-    });
+    w.sim().Spawn(
+        [&w, i, &plan, &writes] { CrashWriter(w, i, 20, plan, &writes[static_cast<size_t>(i)]); });
   }
   w.Run(opts.duration_ns);
 
@@ -455,9 +481,9 @@ RunResult RunPrimaryCrash(const RunOptions& opts, bool aof) {
 // ---- replication-wait ------------------------------------------------------------------------
 
 struct WaitStats {
-  uint64_t waits = 0;        // WAIT replies
-  uint64_t acked = 0;        // of those, >= 1
-  uint64_t checked = 0;      // replica holdings checked
+  uint64_t waits = 0;    // WAIT replies
+  uint64_t acked = 0;    // of those, >= 1
+  uint64_t checked = 0;  // replica holdings checked
   uint64_t violations = 0;
   std::string first_violation;
 };
@@ -501,10 +527,11 @@ void WaitClient(World& w, int process, int64_t until_ns, WaitStats* stats) {
     if (holding < n) {
       stats->violations++;
       if (stats->first_violation.empty()) {
-        stats->first_violation = "at " + std::to_string(w.sim().now_ns() / kMs) + " ms WAIT "
-                                 "returned " + std::to_string(n) + " for SET " + key + " " + v +
-                                 " but only " + std::to_string(holding) +
-                                 " replicas held it";
+        stats->first_violation = "at " + std::to_string(w.sim().now_ns() / kMs) +
+                                 " ms WAIT "
+                                 "returned " +
+                                 std::to_string(n) + " for SET " + key + " " + v + " but only " +
+                                 std::to_string(holding) + " replicas held it";
       }
     }
     w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(10)) * kMs);
@@ -530,7 +557,8 @@ RunResult RunWait(const RunOptions& opts) {
   RunResult result;
   result.verdict = stats.violations == 0 ? "holds" : "refuted";
   result.explanation = std::to_string(stats.waits) + " WAIT replies, " +
-                       std::to_string(stats.acked) + " of them >= 1 (each checked against the "
+                       std::to_string(stats.acked) +
+                       " of them >= 1 (each checked against the "
                        "replicas' keyspace at that moment), " +
                        std::to_string(stats.violations) + " violations" +
                        (stats.first_violation.empty() ? "" : "; first: " + stats.first_violation) +
@@ -565,8 +593,8 @@ void WaitWriter(World& w, int process, int64_t until_ns,
       w.history().Add(process, OpType::kInvoke, "wait", key, "1", w.sim().now_ns());
       CallResult wr = c->Call({"WAIT", "1", "200"}, 1 * kSec);
       RecordReply(w, process, "wait", key, wr, ReplyJson(wr), "1");
-      if (wr.status == CallResult::Status::kReply &&
-          wr.reply.type == RespValue::Type::kInteger && wr.reply.integer >= 1) {
+      if (wr.status == CallResult::Status::kReply && wr.reply.type == RespValue::Type::kInteger &&
+          wr.reply.integer >= 1) {
         dw.ack_ns = w.sim().now_ns();
       }
     }
@@ -590,25 +618,33 @@ RunResult RunWaitFailover(const RunOptions& opts) {
   int64_t t_fail = t_part + static_cast<int64_t>(2000 + rng.Uniform(2000)) * kMs;
   int64_t t_heal = t_fail + static_cast<int64_t>(2000 + rng.Uniform(1000)) * kMs;
   SimNode *n1 = w.node(0), *n2 = w.node(1), *n3 = w.node(2);
-  w.sim().At(t_part, sim::kNoHost, [&w, n3] {
-    w.RecordNemesis("partition", "n3 | n1 n2 clients");
-    w.net().Partition({{n3->host()}});
-  }, sim::TraceKind::kFault);
-  w.sim().At(t_fail, sim::kNoHost, [&w, n3] {
-    w.RecordNemesis("failover", "n3 promoted by the majority side");
-    ReplOf(n3)->BecomeMaster();
-  }, sim::TraceKind::kFault);
-  w.sim().At(t_heal, sim::kNoHost, [&w, n1, n2, n3] {
-    w.RecordNemesis("heal", "n1, n2 reconfigured as replicas of n3");
-    w.net().Heal();
-    ReplOf(n1)->ReplicaOf(n3->address(), n3->port());
-    ReplOf(n2)->ReplicaOf(n3->address(), n3->port());
-  }, sim::TraceKind::kFault);
+  w.sim().At(
+      t_part, sim::kNoHost,
+      [&w, n3] {
+        w.RecordNemesis("partition", "n3 | n1 n2 clients");
+        w.net().Partition({{n3->host()}});
+      },
+      sim::TraceKind::kFault);
+  w.sim().At(
+      t_fail, sim::kNoHost,
+      [&w, n3] {
+        w.RecordNemesis("failover", "n3 promoted by the majority side");
+        ReplOf(n3)->BecomeMaster();
+      },
+      sim::TraceKind::kFault);
+  w.sim().At(
+      t_heal, sim::kNoHost,
+      [&w, n1, n2, n3] {
+        w.RecordNemesis("heal", "n1, n2 reconfigured as replicas of n3");
+        w.net().Heal();
+        ReplOf(n1)->ReplicaOf(n3->address(), n3->port());
+        ReplOf(n2)->ReplicaOf(n3->address(), n3->port());
+      },
+      sim::TraceKind::kFault);
   std::vector<std::vector<checkers::DurableWrite>> writes(static_cast<size_t>(clients));
   for (int i = 0; i < clients; i++) {
-    w.sim().Spawn([&w, i, t_heal, &writes] {
-      WaitWriter(w, i, t_heal, &writes[static_cast<size_t>(i)]);
-    });
+    w.sim().Spawn(
+        [&w, i, t_heal, &writes] { WaitWriter(w, i, t_heal, &writes[static_cast<size_t>(i)]); });
   }
   w.Run(opts.duration_ns);
 
@@ -654,8 +690,7 @@ std::vector<Scenario> ReplicationScenarios() {
        "primary without persistence crashes and restarts empty, replicas resync from it; claim "
        "R4: acknowledged writes survive (refuted)",
        [](const RunOptions& o) { return RunPrimaryCrash(o, false); }},
-      {"replication-primary-crash-aof",
-       "the same with appendonly yes, appendfsync always (holds)",
+      {"replication-primary-crash-aof", "the same with appendonly yes, appendfsync always (holds)",
        [](const RunOptions& o) { return RunPrimaryCrash(o, true); }},
       {"replication-wait",
        "SET then WAIT 1 under partitions and clogs; claim R5: WAIT's count of replicas is true "

@@ -155,9 +155,15 @@ void JudgeLinearizability(const History& history, const std::vector<std::string>
     return;
   }
   switch (lin.verdict) {
-    case checkers::Verdict::kLinearizable: result->verdict = "holds"; break;
-    case checkers::Verdict::kNotLinearizable: result->verdict = "refuted"; break;
-    case checkers::Verdict::kUnknown: result->verdict = "unknown"; break;
+    case checkers::Verdict::kLinearizable:
+      result->verdict = "holds";
+      break;
+    case checkers::Verdict::kNotLinearizable:
+      result->verdict = "refuted";
+      break;
+    case checkers::Verdict::kUnknown:
+      result->verdict = "unknown";
+      break;
   }
   checkers::CheckSummary summary;
   summary.file = "(simulated history)";

@@ -51,8 +51,7 @@ bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
 // `result` ("holds", "refuted" with the checker's explanation of the smallest failing window,
 // or "unknown").
 void JudgeLinearizability(const History& history, const std::vector<std::string>& fs,
-                          const std::string& model, uint64_t max_configurations,
-                          RunResult* result);
+                          const std::string& model, uint64_t max_configurations, RunResult* result);
 
 // Fills the counts and claim fields at the end of a replication scenario.
 void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& name,

@@ -37,7 +37,8 @@ std::string MakeRdb(const std::vector<std::pair<std::string, std::string>>& kv) 
 }
 
 // What the fake primary does on one connection once the replica sends PSYNC.
-using PsyncScript = std::function<void(class FakeConn& conn, const std::vector<std::string>& psync)>;
+class FakeConn;
+using PsyncScript = std::function<void(FakeConn& conn, const std::vector<std::string>& psync)>;
 
 class FakeConn : public StreamHandler {
  public:
@@ -65,9 +66,12 @@ class FakeConn : public StreamHandler {
       in_.erase(0, used);
       if (cmd.empty()) continue;
       commands.push_back(cmd);
-      if (cmd[0] == "PING") Send("+PONG\r\n");
-      else if (cmd[0] == "REPLCONF" && cmd.size() > 1 && cmd[1] != "ACK") Send("+OK\r\n");
-      else if (cmd[0] == "PSYNC") script_(*this, cmd);
+      if (cmd[0] == "PING")
+        Send("+PONG\r\n");
+      else if (cmd[0] == "REPLCONF" && cmd.size() > 1 && cmd[1] != "ACK")
+        Send("+OK\r\n");
+      else if (cmd[0] == "PSYNC")
+        script_(*this, cmd);
     }
   }
   void OnWritable() override { Flush(); }
@@ -207,15 +211,35 @@ TEST_F(BadPeerTest, GarbageReplyToPsyncIsLoggedAndRetried) {
   EXPECT_NE(Info().find("master_sync_in_progress:0"), std::string::npos);
 }
 
+// As in Redis 7.0: a server started with `replicaof` has no history to offer (PSYNC ? -1); a
+// primary turned replica at runtime offers its own (PSYNC <own id> <offset+1>).
+TEST_F(BadPeerTest, StartupAndRuntimeReplicaofOfferTheRightHistory) {
+  StartReplica({[](FakeConn& c, const std::vector<std::string>&) { c.Send("-ERR no\r\n"); }});
+  RunFor(100 * kMs);
+  EXPECT_EQ(PsyncOf(0), (std::vector<std::string>{"PSYNC", "?", "-1"}));
+  ServerConfig config;
+  config.port = 6379;
+  config.save.clear();
+  SimNode* other = world_.AddNode("other", config);
+  other->Start();
+  Replication* repl = other->server()->replication();
+  std::string own_id = repl->replid();
+  repl->ReplicaOf(kFakeAddress, 6379);
+  RunFor(100 * kMs);
+  ASSERT_GE(fake_->conns.size(), 2u);
+  EXPECT_EQ(
+      PsyncOf(fake_->conns.size() - 1),
+      (std::vector<std::string>{"PSYNC", own_id, std::to_string(repl->master_repl_offset() + 1)}));
+}
+
 TEST_F(BadPeerTest, BadPayloadHeadersAreRejected) {
   // Not '$'; a length beyond any sane bound; a negative length; a short EOF mark.
   std::vector<std::string> headers = {"*3\r\n", "$99999999999999999\r\n", "$-5\r\n",
                                       "$EOF:abc\r\n"};
   std::vector<PsyncScript> scripts;
   for (const auto& h : headers) {
-    scripts.push_back([h](FakeConn& c, const std::vector<std::string>&) {
-      c.Send(FullResyncHeader() + h);
-    });
+    scripts.push_back(
+        [h](FakeConn& c, const std::vector<std::string>&) { c.Send(FullResyncHeader() + h); });
   }
   StartReplica(scripts);
   RunFor(8 * kSec);
