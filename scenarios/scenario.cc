@@ -13,6 +13,7 @@ namespace redsim::scenarios {
 
 Scenario IdleClusterScenario();
 std::vector<Scenario> RecoveryScenarios();  // recovery.cc
+std::vector<Scenario> ReplicationScenarios();  // replication.cc
 
 namespace {
 
@@ -21,6 +22,7 @@ namespace {
 std::vector<Scenario> BuildRegistry() {
   std::vector<Scenario> all = {IdleClusterScenario()};
   for (auto& s : RecoveryScenarios()) all.push_back(std::move(s));
+  for (auto& s : ReplicationScenarios()) all.push_back(std::move(s));
   std::string error;
   if (!LoadScenarioDir(ScenarioDefsDir(), &all, &error)) {
     fprintf(stderr, "redsim: scenario files: %s\n", error.c_str());

@@ -246,16 +246,18 @@ void MasterLink::Process() {
           in_.erase(0, take);
           if (static_cast<int64_t>(payload_.size()) < bulk_len_) return;
         }
-        state_ = State::kDone;
         server_->log().Notice("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)",
                               payload_.size());
         std::string payload = std::move(payload_);
         repl_->OnFullSyncPayload(payload, fullresync_replid_, fullresync_offset_);
         if (!*alive_) return;
         if (repl_->cached_master_offset() < 0) {
+          // Still in kTransfer, so Fail drops the link now and the retry comes from the next
+          // cron (kDone would make Fail a no-op and leave the link hanging until repl-timeout).
           Fail("loading the RDB payload from master failed");
           return;
         }
+        state_ = State::kDone;
         stream_->SetHandler(nullptr);
         repl_->OnLinkEstablished(std::move(stream_), std::move(in_));
         return;

@@ -378,11 +378,14 @@ void Replication::DisconnectReplicas() {
 
 // ---- Replica side ---------------------------------------------------------------------------
 
-std::string Replication::ReplicaOf(const std::string& host, int port) {
+std::string Replication::ReplicaOf(const std::string& host, int port, bool at_startup) {
   if (is_replica() && host == master_host_ && port == master_port_) {
     return "OK Already connected to specified master";
   }
-  if (!is_replica()) {
+  if (at_startup) {
+    cached_replid_.clear();
+    cached_offset_ = -1;
+  } else if (!is_replica()) {
     // PSYNC2: a primary turned replica offers its own history to the new primary.
     cached_replid_ = replid_;
     cached_offset_ = master_repl_offset_;

@@ -42,7 +42,10 @@ class Replication : public PropagationSink {
   const std::string& master_host() const { return master_host_; }
   int master_port() const { return master_port_; }
   // REPLICAOF host port. Returns the status reply text ("OK", or "OK Already connected...").
-  std::string ReplicaOf(const std::string& host, int port);
+  // At runtime a primary turned replica offers its own history (PSYNC <own id> <offset+1>); a
+  // server started with `replicaof` in its config has no history to offer and sends
+  // PSYNC ? -1, as Redis does (`at_startup`).
+  std::string ReplicaOf(const std::string& host, int port, bool at_startup = false);
   // REPLICAOF NO ONE.
   void BecomeMaster();
   bool master_link_up() const;

@@ -105,7 +105,7 @@ Status Server::Start() {
     if (!parts || parts->size() != 2 || !ParseInt64((*parts)[1], &port)) {
       return Status::InvalidArgument("bad replicaof directive: " + config_.replicaof);
     }
-    replication_->ReplicaOf((*parts)[0], static_cast<int>(port));
+    replication_->ReplicaOf((*parts)[0], static_cast<int>(port), /*at_startup=*/true);
   }
   auto alive = alive_;
   int64_t period_us = 1000000 / std::max<int64_t>(1, config_.hz);
