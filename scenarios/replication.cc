@@ -162,7 +162,9 @@ void MixedWriter(World& w, int process, int keys, int64_t from_ns, int64_t until
     }
     w.history().Add(process, OpType::kInvoke, f, key, invoke, w.sim().now_ns());
     CallResult r = c->Call(args, 1 * kSec);
-    RecordReply(w, process, f, key, r, f == "write" ? invoke : ReplyJson(r), invoke);
+    std::string result = f == "write" ? invoke : ReplyJson(r);
+    if (f == "add") result = result == "1" ? "true" : "false";  // the set model's "changed"
+    RecordReply(w, process, f, key, r, result, invoke);
     w.sim().SleepFiber(static_cast<int64_t>(1 + rng.Uniform(5)) * kMs);
   }
 }
