@@ -29,11 +29,17 @@ struct AclCommandInfo {
 };
 
 uint32_t ParseKeySpecFlagWords(const char* s) {
-  static const std::pair<const char*, uint32_t> kNames[] = {
-      {"RO", kKsRO},         {"RW", kKsRW},         {"OW", kKsOW},
-      {"RM", kKsRM},         {"access", kKsAccess}, {"update", kKsUpdate},
-      {"insert", kKsInsert}, {"delete", kKsDelete}, {"not_key", kKsNotKey},
-      {"incomplete", kKsIncomplete}, {"variable_flags", kKsVariableFlags}};
+  static const std::pair<const char*, uint32_t> kNames[] = {{"RO", kKsRO},
+                                                            {"RW", kKsRW},
+                                                            {"OW", kKsOW},
+                                                            {"RM", kKsRM},
+                                                            {"access", kKsAccess},
+                                                            {"update", kKsUpdate},
+                                                            {"insert", kKsInsert},
+                                                            {"delete", kKsDelete},
+                                                            {"not_key", kKsNotKey},
+                                                            {"incomplete", kKsIncomplete},
+                                                            {"variable_flags", kKsVariableFlags}};
   uint32_t flags = 0;
   std::istringstream in(s == nullptr ? "" : s);
   std::string w;
@@ -422,8 +428,10 @@ std::string AclUser::DescribeCommands() const {
       size_t on = 0, off = 0;
       for (size_t id = 0; id < index.size(); id++) {
         if (!(index.at(id).categories & (1ULL << c))) continue;
-        if (remaining.CommandBit(id)) on++;
-        else off++;
+        if (remaining.CommandBit(id))
+          on++;
+        else
+          off++;
       }
       size_t diff = additive ? off : on;
       size_t same = additive ? on : off;
@@ -464,9 +472,12 @@ std::string AclUser::DescribeKeys() const {
   std::string out;
   for (const auto& p : key_patterns_) {
     if (!out.empty()) out += ' ';
-    if (p.permissions == kAclRead) out += "%R~";
-    else if (p.permissions == kAclWrite) out += "%W~";
-    else out += "~";
+    if (p.permissions == kAclRead)
+      out += "%R~";
+    else if (p.permissions == kAclWrite)
+      out += "%W~";
+    else
+      out += "~";
     out += p.pattern;
   }
   return out;
@@ -561,8 +572,10 @@ bool Acl::DeleteUser(std::string_view name) {
     c->user = "default";
     c->authenticated = false;
     // The client running DELUSER gets its reply first.
-    if (c == server_->current_client()) c->flags |= kClientCloseAfterReply;
-    else server_->CloseClientAsync(c);
+    if (c == server_->current_client())
+      c->flags |= kClientCloseAfterReply;
+    else
+      server_->CloseClientAsync(c);
   }
   users_.erase(it);
   return true;
@@ -572,8 +585,8 @@ AclResult Acl::Check(const AclUser* user, const Command* cmd,
                      const std::vector<std::string_view>& args, int* denied_arg) const {
   if (user->unrestricted()) return AclResult::kOk;
   if (!user->CanRunCommand(cmd, args)) return AclResult::kDeniedCommand;
-  const auto& info = AclCommandIndex::Get().at(
-      static_cast<size_t>(AclCommandIndex::Get().IdOf(cmd)));
+  const auto& info =
+      AclCommandIndex::Get().at(static_cast<size_t>(AclCommandIndex::Get().IdOf(cmd)));
   if (!info.key_spec_flags.empty()) {
     std::vector<int> positions, specs;
     cmd->GetKeyPositions(args, &positions, &specs);
@@ -665,8 +678,8 @@ void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view objec
   // on the old entry, which moves to the front.
   auto scan_end = log_.size() > kLogGroupingScan ? log_.begin() + kLogGroupingScan : log_.end();
   for (auto it = log_.begin(); it != scan_end; ++it) {
-    if (it->reason == entry.reason && it->context == entry.context &&
-        it->object == entry.object && it->username == entry.username &&
+    if (it->reason == entry.reason && it->context == entry.context && it->object == entry.object &&
+        it->username == entry.username &&
         entry.created_ms - it->created_ms < kLogGroupingMaxDeltaMs) {
       entry.count = it->count + 1;
       log_.erase(it);

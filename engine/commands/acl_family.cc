@@ -35,8 +35,10 @@ void AclCat(CommandContext& ctx) {
 void AclSetUser(CommandContext& ctx) {
   std::vector<std::string_view> rules(ctx.args.begin() + 3, ctx.args.end());
   std::string error = ctx.server->acl().SetUser(ctx.arg(2), rules);
-  if (!error.empty()) ctx.reply.Error(error);
-  else ctx.reply.Ok();
+  if (!error.empty())
+    ctx.reply.Error(error);
+  else
+    ctx.reply.Ok();
 }
 
 // ACL GETUSER username
@@ -210,9 +212,12 @@ void AclSave(CommandContext& ctx) {
     return;
   }
   Status s = ctx.server->acl().SaveFile(path);
-  if (!s.ok()) ctx.reply.Error("ERR There was an error trying to save the ACLs. Please check the "
-                               "server logs for more information");
-  else ctx.reply.Ok();
+  if (!s.ok())
+    ctx.reply.Error(
+        "ERR There was an error trying to save the ACLs. Please check the "
+        "server logs for more information");
+  else
+    ctx.reply.Ok();
 }
 
 // ACL LOAD
@@ -223,8 +228,10 @@ void AclLoad(CommandContext& ctx) {
     return;
   }
   Status s = ctx.server->acl().LoadFile(path);
-  if (!s.ok()) ctx.reply.Error("ERR " + s.message());
-  else ctx.reply.Ok();
+  if (!s.ok())
+    ctx.reply.Error("ERR " + s.message());
+  else
+    ctx.reply.Ok();
 }
 
 // ACL HELP

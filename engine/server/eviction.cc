@@ -178,8 +178,9 @@ EvictResult Evictor::PerformEvictions() {
   // Redis's budget: 500 us at tenacity 10, growing 15% per step above it.
   int64_t tenacity = config.maxmemory_eviction_tenacity;
   int64_t budget_us =
-      tenacity >= 100 ? INT64_MAX
-                      : static_cast<int64_t>(500.0 * std::pow(1.15, static_cast<double>(tenacity - 10)));
+      tenacity >= 100
+          ? INT64_MAX
+          : static_cast<int64_t>(500.0 * std::pow(1.15, static_cast<double>(tenacity - 10)));
   int64_t start_us = server_->env()->NowMicros();
   for (int n = 0; n < kMaxEvictionsPerRun; n++) {
     if (!EvictOne()) return EvictResult::kFail;

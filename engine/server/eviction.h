@@ -59,8 +59,8 @@ class Evictor {
 
   Server* server_;
   bool lfu_ = false;
-  int policy_keys_ = 0;   // see eviction.cc: none, all keys, volatile keys
-  int policy_order_ = 0;  // lru, lfu, ttl, random
+  int policy_keys_ = 0;          // see eviction.cc: none, all keys, volatile keys
+  int policy_order_ = 0;         // lru, lfu, ttl, random
   std::vector<Candidate> pool_;  // ascending by idle; at most kPoolSize entries
   int next_random_db_ = 0;
 };

@@ -81,17 +81,17 @@ TEST(AclDifferential, CatMatchesRedisForEveryCategory) {
 }
 
 rc::Gen<std::string> GenCategory() {
-  return rc::gen::element<std::string>(
-      "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
-      "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous",
-      "connection", "transaction", "scripting", "all");
+  return rc::gen::element<std::string>("keyspace", "read", "write", "set", "sortedset", "list",
+                                       "hash", "string", "bitmap", "hyperloglog", "geo", "stream",
+                                       "pubsub", "admin", "fast", "slow", "blocking", "dangerous",
+                                       "connection", "transaction", "scripting", "all");
 }
 
 rc::Gen<std::string> GenCommandName() {
   return rc::gen::element<std::string>("get", "set", "del", "config", "config|get", "config|set",
                                        "lpush", "hset", "copy", "acl|whoami", "object",
-                                       "object|encoding", "client", "client|id", "append",
-                                       "mset", "incr", "lrange", "nosuch", "acl");
+                                       "object|encoding", "client", "client|id", "append", "mset",
+                                       "incr", "lrange", "nosuch", "acl");
 }
 
 rc::Gen<std::string> GenPattern() {
@@ -99,18 +99,17 @@ rc::Gen<std::string> GenPattern() {
 }
 
 rc::Gen<std::string> GenRule() {
-  return rc::gen::oneOf(
-      rc::gen::element<std::string>("on", "on", "on", "off", "nopass", "resetpass", ">p", ">q",
-                                    "<q", "allkeys", "resetkeys", "allchannels",
-                                    "resetchannels", "allcommands", "nocommands", "reset",
-                                    "&ch*", "&*", "%RX~a", "%~a", "#abc"),
-      rc::gen::map(GenCategory(), [](std::string c) { return "+@" + c; }),
-      rc::gen::map(GenCategory(), [](std::string c) { return "-@" + c; }),
-      rc::gen::map(GenCommandName(), [](std::string c) { return "+" + c; }),
-      rc::gen::map(GenCommandName(), [](std::string c) { return "-" + c; }),
-      rc::gen::map(GenPattern(), [](std::string p) { return "~" + p; }),
-      rc::gen::map(GenPattern(), [](std::string p) { return "%R~" + p; }),
-      rc::gen::map(GenPattern(), [](std::string p) { return "%W~" + p; }));
+  return rc::gen::oneOf(rc::gen::element<std::string>(
+                            "on", "on", "on", "off", "nopass", "resetpass", ">p", ">q", "<q",
+                            "allkeys", "resetkeys", "allchannels", "resetchannels", "allcommands",
+                            "nocommands", "reset", "&ch*", "&*", "%RX~a", "%~a", "#abc"),
+                        rc::gen::map(GenCategory(), [](std::string c) { return "+@" + c; }),
+                        rc::gen::map(GenCategory(), [](std::string c) { return "-@" + c; }),
+                        rc::gen::map(GenCommandName(), [](std::string c) { return "+" + c; }),
+                        rc::gen::map(GenCommandName(), [](std::string c) { return "-" + c; }),
+                        rc::gen::map(GenPattern(), [](std::string p) { return "~" + p; }),
+                        rc::gen::map(GenPattern(), [](std::string p) { return "%R~" + p; }),
+                        rc::gen::map(GenPattern(), [](std::string p) { return "%W~" + p; }));
 }
 
 rc::Gen<std::string> GenKey() {
@@ -120,26 +119,73 @@ rc::Gen<std::string> GenKey() {
 // Commands run as the user (implemented in redsim, with key specs of several kinds).
 rc::Gen<Command> GenUserCommand() {
   return rc::gen::oneOf(
-      rc::gen::apply([](std::string k) { return Command{"GET", k}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"SET", k, "v"}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"APPEND", k, "x"}; }, GenKey()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"DEL", a, b}; }, GenKey(),
-                     GenKey()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"COPY", a, b}; },
-                     GenKey(), GenKey()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"MSET", a, "1", b, "2"}; },
-                     GenKey(), GenKey()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"MGET", a, b}; },
-                     GenKey(), GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"LPUSH", k, "x"}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"LRANGE", k, "0", "-1"}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"OBJECT", "ENCODING", k}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"EXISTS", k}; }, GenKey()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"LMOVE", a, b, "LEFT", "RIGHT"}; },
-                     GenKey(), GenKey()),
-      rc::gen::elementOf(std::vector<Command>{{"CONFIG", "GET", "maxmemory"}, {"DBSIZE"},
-                                              {"PING"}, {"ACL", "WHOAMI"}, {"CLIENT", "GETNAME"},
-                                              {"SET", "a1"}, {"INFO", "nosuchsection"}}));
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"GET", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SET", k, "v"};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"APPEND", k, "x"};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"DEL", a, b};
+          },
+          GenKey(), GenKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"COPY", a, b};
+          },
+          GenKey(), GenKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"MSET", a, "1", b, "2"};
+          },
+          GenKey(), GenKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"MGET", a, b};
+          },
+          GenKey(), GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"LPUSH", k, "x"};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"LRANGE", k, "0", "-1"};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"OBJECT", "ENCODING", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"EXISTS", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"LMOVE", a, b, "LEFT", "RIGHT"};
+          },
+          GenKey(), GenKey()),
+      rc::gen::elementOf(std::vector<Command>{{"CONFIG", "GET", "maxmemory"},
+                                              {"DBSIZE"},
+                                              {"PING"},
+                                              {"ACL", "WHOAMI"},
+                                              {"CLIENT", "GETNAME"},
+                                              {"SET", "a1"},
+                                              {"INFO", "nosuchsection"}}));
 }
 
 TEST(AclDifferential, RandomUsersMatchRedis) {
@@ -148,7 +194,8 @@ TEST(AclDifferential, RandomUsersMatchRedis) {
   ASSERT_NE(pair, nullptr);
   bool ok = rc::check("random ACL users behave as in Redis", [pair] {
     auto rules = *rc::gen::resize(12, rc::gen::container<std::vector<std::string>>(GenRule()));
-    auto commands = *rc::gen::resize(15, rc::gen::container<std::vector<Command>>(GenUserCommand()));
+    auto commands =
+        *rc::gen::resize(15, rc::gen::container<std::vector<Command>>(GenUserCommand()));
     pair->Reset({{"ACL", "DELUSER", "u"}, {"ACL", "LOG", "RESET"}});
     std::vector<Command> seq = {{"SET", "a1", "x"}, {"SET", "r1", "y"}, {"RPUSH", "l1", "z"}};
     Command setuser = {"ACL", "SETUSER", "u"};

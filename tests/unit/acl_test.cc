@@ -1,12 +1,13 @@
 // ACL: rules, descriptions (as Redis 7.0.15 prints them), authentication, permission checks in
 // dispatch with their NOPERM texts, the ACL log, requirepass, DRYRUN and the aclfile.
+#include "engine/acl/acl.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <set>
 #include <sstream>
 #include <string>
 
-#include "engine/acl/acl.h"
 #include "engine/acl/sha256.h"
 #include "tests/support/engine_test.h"
 
@@ -59,9 +60,9 @@ TEST_F(AclTest, DefaultUser) {
 TEST_F(AclTest, DescriptionsMatchRedis) {
   EXPECT_EQ(Run({"ACL", "SETUSER", "bob", "on", "nopass", "+@all", "-@dangerous"}), Ok());
   EXPECT_EQ(Run({"ACL", "SETUSER", "carol"}), Ok());
-  EXPECT_EQ(Run({"ACL", "LIST"}), Bulks({"user bob on nopass resetchannels +@all -@dangerous",
-                                         "user carol off resetchannels -@all",
-                                         "user default on nopass ~* &* +@all"}));
+  EXPECT_EQ(Run({"ACL", "LIST"}),
+            Bulks({"user bob on nopass resetchannels +@all -@dangerous",
+                   "user carol off resetchannels -@all", "user default on nopass ~* &* +@all"}));
   EXPECT_EQ(Run({"ACL", "SETUSER", "alice", "on", ">pw", "~foo*", "%R~bar*", "&chan*", "+@read",
                  "-get", "+config|get", "+@hash", "-hset"}),
             Ok());
@@ -85,7 +86,8 @@ TEST_F(AclTest, PatternsMergeAndPasswordsAccumulate) {
   EXPECT_EQ(Run({"ACL", "SETUSER", "u4", "resetkeys", "~a", "%R~b", "%RW~c", "%W~a"}), Ok());
   EXPECT_EQ(Field(Run({"ACL", "GETUSER", "u4"}), "keys"), Bulk("~a %R~b ~c"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u5", "reset"}), Ok());
-  EXPECT_EQ(Run({"ACL", "LIST"}).elements[2], Bulk("user u5 off sanitize-payload resetchannels -@all"));
+  EXPECT_EQ(Run({"ACL", "LIST"}).elements[2],
+            Bulk("user u5 off sanitize-payload resetchannels -@all"));
 }
 
 TEST_F(AclTest, RuleErrorsLeaveTheUserUnchanged) {
@@ -102,14 +104,16 @@ TEST_F(AclTest, RuleErrorsLeaveTheUserUnchanged) {
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "badrule"}), err("badrule", "Syntax error"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "%X~a"}), err("%X~a", "Syntax error"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "#abc"}),
-            err("#abc", "The password hash must be exactly 64 characters and contain only "
-                        "lowercase hexadecimal characters"));
+            err("#abc",
+                "The password hash must be exactly 64 characters and contain only "
+                "lowercase hexadecimal characters"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "<nope"}),
             err("<nope", "The password you are trying to remove from the user does not exist"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "allkeys", "~a"}),
-            err("~a", "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid "
-                      "and does not have any effect. Try 'resetkeys' to start with an empty list "
-                      "of patterns"));
+            err("~a",
+                "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid "
+                "and does not have any effect. Try 'resetkeys' to start with an empty list "
+                "of patterns"));
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "on", "+get"}), Ok());
   EXPECT_EQ(Run({"ACL", "SETUSER", "u", "-get", "bad"}), err("bad", "Syntax error"));
   EXPECT_EQ(Field(Run({"ACL", "GETUSER", "u"}), "commands"), Bulk("-@all +get"));

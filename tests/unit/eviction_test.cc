@@ -2,10 +2,11 @@
 // so maxmemory 2000 holds exactly 10 keys. Checks that each policy picks the right victims,
 // that noeviction (or nothing left to evict) refuses deny-oom commands with Redis's OOM text,
 // and that evictions are counted, propagated as DEL and LFU counters behave as Redis's.
+#include "engine/server/eviction.h"
+
 #include <set>
 #include <string>
 
-#include "engine/server/eviction.h"
 #include "tests/support/engine_test.h"
 
 namespace redsim::testing {
@@ -52,8 +53,10 @@ class EvictionTest : public EngineTest {
   }
   void Fill(const std::string& prefix, int n, bool with_ttl = false) {
     for (int i = 0; i < n; i++) {
-      if (with_ttl) Run({"SET", prefix + std::to_string(i), "v", "EX", std::to_string(1000 + i)});
-      else Run({"SET", prefix + std::to_string(i), "v"});
+      if (with_ttl)
+        Run({"SET", prefix + std::to_string(i), "v", "EX", std::to_string(1000 + i)});
+      else
+        Run({"SET", prefix + std::to_string(i), "v"});
     }
   }
   RecordingSink sink_;
