@@ -4,6 +4,9 @@
 // reach its expected verdict, replay to the same trace hash, and the lying disk must be caught.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -337,6 +340,40 @@ TEST(AofRewriteCrash, OldIncrementalFileIsDurableBeforeTheNewOneGetsData) {
       CrashInsideRewrite(policy, sim::CrashLoss::kChosenBySeed, seed);
     }
   }
+}
+
+// ---- redsim run ------------------------------------------------------------------------------
+
+#ifndef REDSIM_CLI_PATH
+#define REDSIM_CLI_PATH "redsim"
+#endif
+
+// Runs the CLI; returns its output and sets *exit_code.
+std::string RunCli(const std::string& args, int* exit_code) {
+  FILE* p = popen((std::string(REDSIM_CLI_PATH) + " run " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+  int status = pclose(p);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+TEST(RecoveryCli, PrintsClaimAndVerdictsAndReplaysAcrossProcesses) {
+  int code = -1;
+  std::string a = RunCli("aof-recovery-everysec --seed 5 --duration 6s --json", &code);
+  EXPECT_EQ(code, 0) << a;
+  EXPECT_NE(a.find("claim: with appendfsync everysec"), std::string::npos) << a;
+  EXPECT_NE(a.find("expected verdict: holds"), std::string::npos) << a;
+  EXPECT_NE(a.find("actual verdict: holds"), std::string::npos) << a;
+  EXPECT_NE(a.find("\"actual_verdict\":\"holds\""), std::string::npos) << a;
+  std::string b = RunCli("aof-recovery-everysec --seed 5 --duration 6s --json", &code);
+  size_t at = a.find("trace hash: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(b.find(a.substr(at, 28)), std::string::npos) << a << b;
+  std::string lying = RunCli("aof-recovery-always-lying-disk --seed 5 --duration 6s", &code);
+  EXPECT_EQ(code, 0) << lying;  // refuted, as expected
+  EXPECT_NE(lying.find("actual verdict: refuted"), std::string::npos) << lying;
 }
 
 }  // namespace
