@@ -35,7 +35,7 @@ struct RecoveryWrite {
   enum class Kind { kIncr, kAppend, kSadd, kSet };
   Kind kind = Kind::kSet;
   std::string key;
-  std::string token;       // the appended token, the added member, the value set
+  std::string token;  // the appended token, the added member, the value set
   int64_t invoke_ns = 0;
   int64_t ack_ns = -1;     // -1: outcome unknown (timeout, connection lost)
   int64_t incr_reply = 0;  // the counter value an acknowledged INCR returned
@@ -46,9 +46,7 @@ struct RecoveryWrite {
 struct RecoveryState {
   std::map<std::string, std::string> strings;
   std::map<std::string, std::set<std::string>> sets;
-  bool operator==(const RecoveryState& o) const {
-    return strings == o.strings && sets == o.sets;
-  }
+  bool operator==(const RecoveryState& o) const { return strings == o.strings && sets == o.sets; }
 };
 
 // The virtual-key view of a state (see above). Unexplained data gets keys no write produces.

@@ -3,7 +3,6 @@
 // adapter (scenarios/recovery_check.h), and the simulated scenarios over a few seeds — each must
 // reach its expected verdict, replay to the same trace hash, and the lying disk must be caught.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -139,9 +138,9 @@ TEST(RecoveryAdapter, CountersAppendsSetsAndKeysThatSurvive) {
   RecoveryState before;
   before.strings = {{"ctr:0", "2"}, {"log:0", "x,"}};
   std::vector<RecoveryWrite> writes = {
-      W(K::kIncr, "ctr:0", "", 10, 11, 3),    W(K::kIncr, "ctr:0", "", 12, -1),
-      W(K::kAppend, "log:0", "a", 13, 14),    W(K::kAppend, "log:0", "b", 15, 16),
-      W(K::kSadd, "set:0", "m1", 17, 18),     W(K::kSet, "u:p1.1", "vp1.1", 19, 20)};
+      W(K::kIncr, "ctr:0", "", 10, 11, 3), W(K::kIncr, "ctr:0", "", 12, -1),
+      W(K::kAppend, "log:0", "a", 13, 14), W(K::kAppend, "log:0", "b", 15, 16),
+      W(K::kSadd, "set:0", "m1", 17, 18),  W(K::kSet, "u:p1.1", "vp1.1", 19, 20)};
   RecoveryState after;
   after.strings = {{"ctr:0", "4"}, {"log:0", "x,a,b,"}, {"u:p1.1", "vp1.1"}};
   after.sets = {{"set:0", {"m1"}}};
@@ -263,25 +262,25 @@ TEST_P(RecoveryScenario, ExpectedVerdictOverSeedsAndSameSeedSameHash) {
   EXPECT_NE(a.trace_hash, other.trace_hash) << c.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, RecoveryScenario,
-    ::testing::Values(Case{"aof-recovery-always", "holds"}, Case{"aof-recovery-everysec", "holds"},
-                      Case{"aof-recovery-no", "holds"}, Case{"rdb-recovery", "holds"},
-                      Case{"aof-recovery-always-lying-disk", "refuted"}),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      std::string n = info.param.name;
-      for (char& ch : n) {
-        if (ch == '-') ch = '_';
-      }
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(All, RecoveryScenario,
+                         ::testing::Values(Case{"aof-recovery-always", "holds"},
+                                           Case{"aof-recovery-everysec", "holds"},
+                                           Case{"aof-recovery-no", "holds"},
+                                           Case{"rdb-recovery", "holds"},
+                                           Case{"aof-recovery-always-lying-disk", "refuted"}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string n = info.param.name;
+                           for (char& ch : n) {
+                             if (ch == '-') ch = '_';
+                           }
+                           return n;
+                         });
 
 TEST(RecoveryScenarioLyingDisk, CaughtAsLostAcknowledgedWrites) {
   RunResult r = RunScenario("aof-recovery-always-lying-disk", 3, 10 * kSec);
   EXPECT_EQ(r.actual_verdict, "refuted");
   EXPECT_NE(r.explanation.find("[lost-acknowledged-write]"), std::string::npos) << r.explanation;
 }
-
 
 // ---- The engine under a crash inside an AOF rewrite -------------------------------------------
 
