@@ -160,7 +160,7 @@ void Complete(RecoveryRun& run, int process, uint32_t epoch, size_t index, const
     case CallResult::Status::kReply:
       if (r.reply.is_error()) {
         w.history().Add(process, OpType::kFail, f, key, "null", now, r.reply.str);
-        if (write != nullptr) write->id = -2;  // certainly not applied: left out
+        if (write != nullptr) write->failed = true;
       } else {
         std::string value = r.reply.type == RespValue::Type::kInteger
                                 ? std::to_string(r.reply.integer)
@@ -174,7 +174,7 @@ void Complete(RecoveryRun& run, int process, uint32_t epoch, size_t index, const
       break;
     case CallResult::Status::kNotConnected:
       w.history().Add(process, OpType::kFail, f, key, "null", now, "not connected");
-      if (write != nullptr) write->id = -2;
+      if (write != nullptr) write->failed = true;
       break;
     case CallResult::Status::kTimeout:
       w.history().Add(process, OpType::kInfo, f, key, "null", now, "timeout");
@@ -279,7 +279,7 @@ void Judge(RecoveryRun& run, const RecoveryState& before, std::vector<RecoveryWr
            int64_t crash_ns, const RecoveryState& after, checkers::FsyncPolicy policy,
            const std::string& label) {
   writes.erase(std::remove_if(writes.begin(), writes.end(),
-                              [](const RecoveryWrite& w) { return w.id == -2; }),
+                              [](const RecoveryWrite& w) { return w.failed; }),
                writes.end());
   checkers::DurabilityResult r = CheckRecoveryEpoch(before, writes, crash_ns, after, policy);
   run.checks++;

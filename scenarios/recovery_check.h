@@ -40,6 +40,7 @@ struct RecoveryWrite {
   int64_t ack_ns = -1;     // -1: outcome unknown (timeout, connection lost)
   int64_t incr_reply = 0;  // the counter value an acknowledged INCR returned
   int id = -1;
+  bool failed = false;  // certainly not applied (error reply, never sent): callers leave it out
 };
 
 // The data read back from the node: strings and sets by key.
