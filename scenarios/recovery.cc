@@ -26,9 +26,9 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kSec = 1'000 * kMs;
-constexpr int kCollections = 4;          // ctr:0..3, log:0..3, set:0..3
+constexpr int kCollections = 4;  // ctr:0..3, log:0..3, set:0..3
 constexpr int64_t kCallTimeoutNs = 1 * kSec;
-constexpr size_t kReadBatch = 256;       // commands per read-back pipeline
+constexpr size_t kReadBatch = 256;  // commands per read-back pipeline
 constexpr size_t kMaxListedInExplanation = 8;
 
 struct RecoveryParams {
@@ -123,20 +123,28 @@ RecoveryWrite NextWrite(int process, int64_t* counter, Random& rng, bool use_set
 
 std::vector<std::string> CommandFor(const RecoveryWrite& w) {
   switch (w.kind) {
-    case RecoveryWrite::Kind::kIncr: return {"INCR", w.key};
-    case RecoveryWrite::Kind::kAppend: return {"APPEND", w.key, w.token + ","};
-    case RecoveryWrite::Kind::kSadd: return {"SADD", w.key, w.token};
-    case RecoveryWrite::Kind::kSet: return {"SET", w.key, w.token};
+    case RecoveryWrite::Kind::kIncr:
+      return {"INCR", w.key};
+    case RecoveryWrite::Kind::kAppend:
+      return {"APPEND", w.key, w.token + ","};
+    case RecoveryWrite::Kind::kSadd:
+      return {"SADD", w.key, w.token};
+    case RecoveryWrite::Kind::kSet:
+      return {"SET", w.key, w.token};
   }
   return {};
 }
 
 const char* OpName(RecoveryWrite::Kind k) {
   switch (k) {
-    case RecoveryWrite::Kind::kIncr: return "incr";
-    case RecoveryWrite::Kind::kAppend: return "append";
-    case RecoveryWrite::Kind::kSadd: return "sadd";
-    case RecoveryWrite::Kind::kSet: return "set";
+    case RecoveryWrite::Kind::kIncr:
+      return "incr";
+    case RecoveryWrite::Kind::kAppend:
+      return "append";
+    case RecoveryWrite::Kind::kSadd:
+      return "sadd";
+    case RecoveryWrite::Kind::kSet:
+      return "set";
   }
   return "?";
 }
@@ -152,7 +160,7 @@ void Complete(RecoveryRun& run, int process, uint32_t epoch, size_t index, const
     case CallResult::Status::kReply:
       if (r.reply.is_error()) {
         w.history().Add(process, OpType::kFail, f, key, "null", now, r.reply.str);
-        if (write != nullptr) write->id = -2;  // certainly not applied: left out
+        if (write != nullptr) write->failed = true;
       } else {
         std::string value = r.reply.type == RespValue::Type::kInteger
                                 ? std::to_string(r.reply.integer)
@@ -166,7 +174,7 @@ void Complete(RecoveryRun& run, int process, uint32_t epoch, size_t index, const
       break;
     case CallResult::Status::kNotConnected:
       w.history().Add(process, OpType::kFail, f, key, "null", now, "not connected");
-      if (write != nullptr) write->id = -2;
+      if (write != nullptr) write->failed = true;
       break;
     case CallResult::Status::kTimeout:
       w.history().Add(process, OpType::kInfo, f, key, "null", now, "timeout");
@@ -197,7 +205,8 @@ void WriterLoop(RecoveryRun& run, int process) {
     RecoveryWrite op = NextWrite(process, &counter, rng, run.use_sets);
     op.invoke_ns = w.sim().now_ns();
     op.id = run.next_op_id++;
-    std::string written = op.kind == RecoveryWrite::Kind::kIncr ? "null" : History::JsonString(op.token);
+    std::string written =
+        op.kind == RecoveryWrite::Kind::kIncr ? "null" : History::JsonString(op.token);
     w.history().Add(process, OpType::kInvoke, OpName(op.kind), op.key, written, op.invoke_ns);
     std::vector<std::string> args = CommandFor(op);
     const char* f = OpName(op.kind);
@@ -270,16 +279,16 @@ void Judge(RecoveryRun& run, const RecoveryState& before, std::vector<RecoveryWr
            int64_t crash_ns, const RecoveryState& after, checkers::FsyncPolicy policy,
            const std::string& label) {
   writes.erase(std::remove_if(writes.begin(), writes.end(),
-                              [](const RecoveryWrite& w) { return w.id == -2; }),
+                              [](const RecoveryWrite& w) { return w.failed; }),
                writes.end());
   checkers::DurabilityResult r = CheckRecoveryEpoch(before, writes, crash_ns, after, policy);
   run.checks++;
   run.acknowledged += r.acknowledged;
   run.lost_acknowledged += r.lost_acknowledged;
   run.worst_loss_window_ns = std::max(run.worst_loss_window_ns, r.loss_window_ns);
-  run.epoch_summaries.push_back(label + ": " + r.outcome.summary +
-                                (r.outcome.ok() ? "" : " - " + std::to_string(r.outcome.total_violations) +
-                                                           " violation(s)"));
+  run.epoch_summaries.push_back(
+      label + ": " + r.outcome.summary +
+      (r.outcome.ok() ? "" : " - " + std::to_string(r.outcome.total_violations) + " violation(s)"));
   for (const checkers::Violation& v : r.outcome.violations) {
     run.outcome.Add(v.kind, label + ": " + v.message, v.time_ns);
   }
@@ -346,9 +355,10 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
   Status s = node->TryStart();
   if (!s.ok()) {
     run.restart_failed = true;
-    run.outcome.Add("restart-failed", "crash " + std::to_string(run.crashes) +
-                                          ": the node did not start: " + s.ToString(),
-                    w.sim().now_ns());
+    run.outcome.Add(
+        "restart-failed",
+        "crash " + std::to_string(run.crashes) + ": the node did not start: " + s.ToString(),
+        w.sim().now_ns());
     return false;
   }
   const auto& probes = node->server()->persistence()->probes();
@@ -357,8 +367,8 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
   RecoveryState after;
   if (!ReadAll(run, reader, reader_process, &after)) {
     run.read_failed = true;
-    run.outcome.Add("read-back-failed", "could not read the node back after crash " +
-                                            std::to_string(run.crashes));
+    run.outcome.Add("read-back-failed",
+                    "could not read the node back after crash " + std::to_string(run.crashes));
     return false;
   }
   Judge(run, *state, std::move(epoch_writes), crash_ns, after, run.params->policy,
@@ -445,7 +455,8 @@ std::string Explain(const RecoveryRun& run) {
   if (!run.outcome.ok()) {
     out += std::to_string(run.outcome.total_violations) + " violation(s):\n";
     for (size_t i = 0; i < run.outcome.violations.size() && i < kMaxListedInExplanation; i++) {
-      out += "  [" + run.outcome.violations[i].kind + "] " + run.outcome.violations[i].message + "\n";
+      out +=
+          "  [" + run.outcome.violations[i].kind + "] " + run.outcome.violations[i].message + "\n";
     }
     if (run.outcome.total_violations > kMaxListedInExplanation) out += "  ...\n";
   }

@@ -9,9 +9,7 @@ namespace {
 
 using checkers::DurableWrite;
 
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Parses a counter as Redis prints it: a non-negative decimal without sign or leading zeros.
 bool ParseCounter(const std::string& text, int64_t* out) {
@@ -73,9 +71,9 @@ void CheckLogOrder(const std::string& key, const std::vector<const RecoveryWrite
     const RecoveryWrite* b = it->second;
     if (max_writer != nullptr && b->ack_ns >= 0 && b->ack_ns < max_invoke) {
       outcome->Add("append-reordered",
-                   "log " + key + " holds " + max_writer->token + " before " + b->token +
-                       ", but " + b->token + " was acknowledged " + Ms(max_invoke - b->ack_ns) +
-                       " before " + max_writer->token + " was invoked",
+                   "log " + key + " holds " + max_writer->token + " before " + b->token + ", but " +
+                       b->token + " was acknowledged " + Ms(max_invoke - b->ack_ns) + " before " +
+                       max_writer->token + " was invoked",
                    b->ack_ns);
     }
     if (b->invoke_ns > max_invoke) {
@@ -96,20 +94,22 @@ void MapCounter(const std::string& key, std::vector<const RecoveryWrite*> incrs,
       continue;
     }
     if (w->incr_reply <= base || !claimed.insert(w->incr_reply).second) {
-      outcome->Add("counter-anomaly",
-                   "INCR #" + std::to_string(w->id) + " on " + key + " returned " +
-                       std::to_string(w->incr_reply) +
-                       (w->incr_reply <= base ? ", not above the value read back after the restart ("
-                                                    + std::to_string(base) + ")"
-                                              : ", a value another acknowledged INCR returned"),
-                   w->ack_ns);
+      outcome->Add(
+          "counter-anomaly",
+          "INCR #" + std::to_string(w->id) + " on " + key + " returned " +
+              std::to_string(w->incr_reply) +
+              (w->incr_reply <= base ? ", not above the value read back after the restart (" +
+                                           std::to_string(base) + ")"
+                                     : ", a value another acknowledged INCR returned"),
+          w->ack_ns);
       continue;
     }
-    out->push_back({key + "#" + std::to_string(w->incr_reply), "1", w->invoke_ns, w->ack_ns, w->id});
+    out->push_back(
+        {key + "#" + std::to_string(w->incr_reply), "1", w->invoke_ns, w->ack_ns, w->id});
   }
-  std::stable_sort(unknown.begin(), unknown.end(), [](const RecoveryWrite* a, const RecoveryWrite* b) {
-    return a->invoke_ns < b->invoke_ns;
-  });
+  std::stable_sort(
+      unknown.begin(), unknown.end(),
+      [](const RecoveryWrite* a, const RecoveryWrite* b) { return a->invoke_ns < b->invoke_ns; });
   int64_t next = base + 1;
   for (const RecoveryWrite* w : unknown) {
     while (claimed.count(next) > 0) next++;
@@ -139,8 +139,10 @@ std::map<std::string, std::string> FlattenRecoveryState(const RecoveryState& sta
       for (const std::string& t : tokens) {
         std::string vkey = key + "/" + t;
         // A repeated token is data nobody wrote.
-        if (out.count(vkey) > 0) out[vkey + "/repeated"] = "1";
-        else out[vkey] = "1";
+        if (out.count(vkey) > 0)
+          out[vkey + "/repeated"] = "1";
+        else
+          out[vkey] = "1";
       }
     } else if (StartsWith(key, "u:")) {
       out[key] = value;
@@ -173,7 +175,9 @@ checkers::DurabilityResult CheckRecoveryEpoch(const RecoveryState& before,
   std::map<std::string, std::vector<const RecoveryWrite*>> incrs, appends;
   for (const RecoveryWrite& w : writes) {
     switch (w.kind) {
-      case RecoveryWrite::Kind::kIncr: incrs[w.key].push_back(&w); break;
+      case RecoveryWrite::Kind::kIncr:
+        incrs[w.key].push_back(&w);
+        break;
       case RecoveryWrite::Kind::kAppend:
         appends[w.key].push_back(&w);
         in.writes.push_back({w.key + "/" + w.token, "1", w.invoke_ns, w.ack_ns, w.id});

@@ -35,20 +35,19 @@ struct RecoveryWrite {
   enum class Kind { kIncr, kAppend, kSadd, kSet };
   Kind kind = Kind::kSet;
   std::string key;
-  std::string token;       // the appended token, the added member, the value set
+  std::string token;  // the appended token, the added member, the value set
   int64_t invoke_ns = 0;
   int64_t ack_ns = -1;     // -1: outcome unknown (timeout, connection lost)
   int64_t incr_reply = 0;  // the counter value an acknowledged INCR returned
   int id = -1;
+  bool failed = false;  // certainly not applied (error reply, never sent): callers leave it out
 };
 
 // The data read back from the node: strings and sets by key.
 struct RecoveryState {
   std::map<std::string, std::string> strings;
   std::map<std::string, std::set<std::string>> sets;
-  bool operator==(const RecoveryState& o) const {
-    return strings == o.strings && sets == o.sets;
-  }
+  bool operator==(const RecoveryState& o) const { return strings == o.strings && sets == o.sets; }
 };
 
 // The virtual-key view of a state (see above). Unexplained data gets keys no write produces.

@@ -3,7 +3,9 @@
 // adapter (scenarios/recovery_check.h), and the simulated scenarios over a few seeds — each must
 // reach its expected verdict, replay to the same trace hash, and the lying disk must be caught.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -136,9 +138,9 @@ TEST(RecoveryAdapter, CountersAppendsSetsAndKeysThatSurvive) {
   RecoveryState before;
   before.strings = {{"ctr:0", "2"}, {"log:0", "x,"}};
   std::vector<RecoveryWrite> writes = {
-      W(K::kIncr, "ctr:0", "", 10, 11, 3),    W(K::kIncr, "ctr:0", "", 12, -1),
-      W(K::kAppend, "log:0", "a", 13, 14),    W(K::kAppend, "log:0", "b", 15, 16),
-      W(K::kSadd, "set:0", "m1", 17, 18),     W(K::kSet, "u:p1.1", "vp1.1", 19, 20)};
+      W(K::kIncr, "ctr:0", "", 10, 11, 3), W(K::kIncr, "ctr:0", "", 12, -1),
+      W(K::kAppend, "log:0", "a", 13, 14), W(K::kAppend, "log:0", "b", 15, 16),
+      W(K::kSadd, "set:0", "m1", 17, 18),  W(K::kSet, "u:p1.1", "vp1.1", 19, 20)};
   RecoveryState after;
   after.strings = {{"ctr:0", "4"}, {"log:0", "x,a,b,"}, {"u:p1.1", "vp1.1"}};
   after.sets = {{"set:0", {"m1"}}};
@@ -260,25 +262,25 @@ TEST_P(RecoveryScenario, ExpectedVerdictOverSeedsAndSameSeedSameHash) {
   EXPECT_NE(a.trace_hash, other.trace_hash) << c.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, RecoveryScenario,
-    ::testing::Values(Case{"aof-recovery-always", "holds"}, Case{"aof-recovery-everysec", "holds"},
-                      Case{"aof-recovery-no", "holds"}, Case{"rdb-recovery", "holds"},
-                      Case{"aof-recovery-always-lying-disk", "refuted"}),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      std::string n = info.param.name;
-      for (char& ch : n) {
-        if (ch == '-') ch = '_';
-      }
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(All, RecoveryScenario,
+                         ::testing::Values(Case{"aof-recovery-always", "holds"},
+                                           Case{"aof-recovery-everysec", "holds"},
+                                           Case{"aof-recovery-no", "holds"},
+                                           Case{"rdb-recovery", "holds"},
+                                           Case{"aof-recovery-always-lying-disk", "refuted"}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string n = info.param.name;
+                           for (char& ch : n) {
+                             if (ch == '-') ch = '_';
+                           }
+                           return n;
+                         });
 
 TEST(RecoveryScenarioLyingDisk, CaughtAsLostAcknowledgedWrites) {
   RunResult r = RunScenario("aof-recovery-always-lying-disk", 3, 10 * kSec);
   EXPECT_EQ(r.verdict, "refuted");
   EXPECT_NE(r.explanation.find("[lost-acknowledged-write]"), std::string::npos) << r.explanation;
 }
-
 
 // ---- The engine under a crash inside an AOF rewrite -------------------------------------------
 
@@ -337,6 +339,40 @@ TEST(AofRewriteCrash, OldIncrementalFileIsDurableBeforeTheNewOneGetsData) {
       CrashInsideRewrite(policy, sim::CrashLoss::kChosenBySeed, seed);
     }
   }
+}
+
+// ---- redsim run ------------------------------------------------------------------------------
+
+#ifndef REDSIM_CLI_PATH
+#define REDSIM_CLI_PATH "redsim"
+#endif
+
+// Runs the CLI; returns its output and sets *exit_code.
+std::string RunCli(const std::string& args, int* exit_code) {
+  FILE* p = popen((std::string(REDSIM_CLI_PATH) + " run " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+  int status = pclose(p);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+TEST(RecoveryCli, PrintsClaimAndVerdictsAndReplaysAcrossProcesses) {
+  int code = -1;
+  std::string a = RunCli("aof-recovery-everysec --seed 5 --duration 6s --json", &code);
+  EXPECT_EQ(code, 0) << a;
+  EXPECT_NE(a.find("claim: with appendfsync everysec"), std::string::npos) << a;
+  EXPECT_NE(a.find("expected verdict: holds"), std::string::npos) << a;
+  EXPECT_NE(a.find("actual verdict: holds"), std::string::npos) << a;
+  EXPECT_NE(a.find("\"actual_verdict\":\"holds\""), std::string::npos) << a;
+  std::string b = RunCli("aof-recovery-everysec --seed 5 --duration 6s --json", &code);
+  size_t at = a.find("trace hash: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(b.find(a.substr(at, 28)), std::string::npos) << a << b;
+  std::string lying = RunCli("aof-recovery-always-lying-disk --seed 5 --duration 6s", &code);
+  EXPECT_EQ(code, 0) << lying;  // refuted, as expected
+  EXPECT_NE(lying.find("actual verdict: refuted"), std::string::npos) << lying;
 }
 
 }  // namespace
