@@ -245,7 +245,11 @@ void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t
     uint32_t then = access & ((1u << 24) - 1);
     idle = now >= then ? now - then : now + ((1u << 24) - then);
   }
-  job->writer->Entry(key, value, expire_ms, idle, lfu ? static_cast<int>(access & 0xff) : -1);
+  if (!job->writer->Entry(key, value, expire_ms, idle, lfu ? static_cast<int>(access & 0xff) : -1)) {
+    // A value with no on-disk encoding: never drop it silently.
+    server_->log().Warning("Snapshot: no RDB encoding for the value of key '{}' (type {}); not saved",
+                           key, static_cast<int>(value.type()));
+  }
 }
 
 Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& temp_path,

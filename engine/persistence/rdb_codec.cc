@@ -278,6 +278,7 @@ void RegisterBuiltinCodecs() {
   static const bool done = [] {
     RegisterTypeCodec({ObjType::kString, StringRdbType, SaveString, {kTypeString}, LoadString});
     RegisterCollectionCodecs();
+    RegisterStreamCodec();
     return true;
   }();
   (void)done;

@@ -140,6 +140,7 @@ struct TypeCodec {
 // Register...Codecs() call there.
 bool RegisterTypeCodec(TypeCodec codec);
 void RegisterCollectionCodecs();  // rdb_types.cc
+bool RegisterStreamCodec();       // stream_codec.cc
 const TypeCodec* CodecForType(ObjType type);
 const TypeCodec* CodecForRdbType(uint8_t rdb_type);
 
