@@ -62,12 +62,18 @@ uint32_t BacklenBytes(uint64_t element_bytes) {
 
 uint32_t LpIntBytes(int64_t v) {
   uint32_t n;
-  if (v >= 0 && v <= 127) n = 1;
-  else if (v >= -4096 && v <= 4095) n = 2;
-  else if (v >= INT16_MIN && v <= INT16_MAX) n = 3;
-  else if (v >= -(1 << 23) && v <= (1 << 23) - 1) n = 4;
-  else if (v >= INT32_MIN && v <= INT32_MAX) n = 5;
-  else n = 9;
+  if (v >= 0 && v <= 127)
+    n = 1;
+  else if (v >= -4096 && v <= 4095)
+    n = 2;
+  else if (v >= INT16_MIN && v <= INT16_MAX)
+    n = 3;
+  else if (v >= -(1 << 23) && v <= (1 << 23) - 1)
+    n = 4;
+  else if (v >= INT32_MIN && v <= INT32_MAX)
+    n = 5;
+  else
+    n = 9;
   return n + BacklenBytes(n);
 }
 
@@ -146,9 +152,7 @@ bool StreamId::Decrement() {
   return true;
 }
 
-std::string StreamId::ToString() const {
-  return std::to_string(ms) + "-" + std::to_string(seq);
-}
+std::string StreamId::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
 
 bool ParseStreamId(std::string_view s, uint64_t missing_seq, StreamId* out, bool* seq_given) {
   if (s.empty() || s.size() > 127) return false;
@@ -294,8 +298,8 @@ void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fiel
   assert(id > last_id_ || (length_ == 0 && entries_added_ == 0 && id >= last_id_));
   size_t payload = 0;
   for (std::string_view s : fields_values) payload += s.size();
-  uint64_t max_bytes = limits.max_bytes <= 0 ? kRedisListpackMaxBytes
-                                             : static_cast<uint64_t>(limits.max_bytes);
+  uint64_t max_bytes =
+      limits.max_bytes <= 0 ? kRedisListpackMaxBytes : static_cast<uint64_t>(limits.max_bytes);
   if (max_bytes > kRedisListpackMaxBytes) max_bytes = kRedisListpackMaxBytes;
   bool new_block = blocks_.empty();
   if (!new_block) {
@@ -391,7 +395,6 @@ void StreamObject::ForEachBlock(const BlockVisitor& visit) const {
     visit(master, fields, entries);
   }
 }
-
 
 // Walks one block without building every entry: entries outside [start, end] are skipped by
 // their lengths, and only visited ones get their fields and values.

@@ -128,9 +128,9 @@ class StreamObject : public Object {
   void AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values);
   void set_first_id(StreamId id) { first_id_ = id; }
   // Visits each block: its master ID, master fields and entries (saving).
-  using BlockVisitor = std::function<void(const StreamId& master,
-                                          const std::vector<std::string_view>& master_fields,
-                                          const std::vector<Entry>& entries)>;
+  using BlockVisitor =
+      std::function<void(const StreamId& master, const std::vector<std::string_view>& master_fields,
+                         const std::vector<Entry>& entries)>;
   void ForEachBlock(const BlockVisitor& visit) const;
   // Visits entries with start <= id <= end, ascending (or descending when `reverse`).
   void Range(StreamId start, StreamId end, bool reverse, const Visitor& visit) const;
