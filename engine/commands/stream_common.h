@@ -27,8 +27,8 @@ bool ParseId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq, bo
 bool ParseIdQuiet(std::string_view arg, uint64_t missing_seq, bool strict, StreamId* out,
                   bool* seq_given = nullptr);
 // An interval bound of XRANGE / XPENDING: an ID, or "(" + strict ID for an exclusive bound.
-bool ParseIntervalId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
-                     StreamId* out, bool* exclusive);
+bool ParseIntervalId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq, StreamId* out,
+                     bool* exclusive);
 
 // [id, [f1, v1, ...]]
 void ReplyEntry(ReplyBuilder& reply, const StreamObject::Entry& e);

@@ -79,8 +79,8 @@ bool ParseId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq, bo
   return false;
 }
 
-bool ParseIntervalId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
-                     StreamId* out, bool* exclusive) {
+bool ParseIntervalId(CommandContext& ctx, std::string_view arg, uint64_t missing_seq, StreamId* out,
+                     bool* exclusive) {
   *exclusive = arg.size() > 1 && arg[0] == '(';
   if (*exclusive) return ParseId(ctx, arg.substr(1), missing_seq, true, out);
   return ParseId(ctx, arg, missing_seq, false, out);
@@ -121,8 +121,7 @@ void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view 
 void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group_name,
                       const StreamGroup& group) {
   ctx.AlsoPropagate({"XGROUP", "SETID", std::string(key), std::string(group_name),
-                     group.last_id.ToString(), "ENTRIESREAD",
-                     std::to_string(group.entries_read)});
+                     group.last_id.ToString(), "ENTRIESREAD", std::to_string(group.entries_read)});
 }
 
 void PropagateConsumerCreation(CommandContext& ctx, std::string_view key,
@@ -156,8 +155,7 @@ constexpr std::string_view kIdNotGreater =
     "ERR The ID specified in XADD is equal or smaller than the target stream top item";
 
 StreamNodeLimits NodeLimits(CommandContext& ctx) {
-  return {ctx.server->config().stream_node_max_bytes,
-          ctx.server->config().stream_node_max_entries};
+  return {ctx.server->config().stream_node_max_bytes, ctx.server->config().stream_node_max_entries};
 }
 
 // A master link or a loading client replays what the primary decided: no LIMIT enforcement.
@@ -199,8 +197,9 @@ size_t ParseTrimArgs(CommandContext& ctx, bool is_xadd, TrimArgs* a) {
     bool maxlen = EqualsIgnoreCase(opt, "maxlen"), minid = EqualsIgnoreCase(opt, "minid");
     if ((maxlen || minid) && more > 0) {
       if (a->strategy != Trim::kNone) {
-        return fail("ERR syntax error, MAXLEN and MINID options at the same time are not "
-                    "compatible");
+        return fail(
+            "ERR syntax error, MAXLEN and MINID options at the same time are not "
+            "compatible");
       }
       a->approx = false;
       std::string_view next = ctx.arg(i + 1);
@@ -506,8 +505,9 @@ void XSetId(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(ctx.arg(i), "maxdeletedid") && more) {
       if (!ParseId(ctx, ctx.arg(i + 1), 0, true, &max_xdel)) return;
       if (id < max_xdel) {
-        ctx.reply.Error("ERR The ID specified in XSETID is smaller than the provided "
-                        "max_deleted_entry_id");
+        ctx.reply.Error(
+            "ERR The ID specified in XSETID is smaller than the provided "
+            "max_deleted_entry_id");
         return;
       }
       i++;

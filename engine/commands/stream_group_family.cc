@@ -20,8 +20,8 @@ namespace {
 using namespace stream;  // NOLINT: this file is part of the stream family
 
 std::string NoGroupError(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-         std::string(group) + "'";
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "'";
 }
 
 // ---- XGROUP -------------------------------------------------------------------------------
@@ -68,9 +68,10 @@ bool ParseGroupArgs(CommandContext& ctx, GroupArgs* a) {
   if (wrong_type) return false;
   if (a->mkstream) return true;
   if (a->stream == nullptr) {
-    ctx.reply.Error("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE "
-                    "you may want to use the MKSTREAM option to create an empty stream "
-                    "automatically.");
+    ctx.reply.Error(
+        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE "
+        "you may want to use the MKSTREAM option to create an empty stream "
+        "automatically.");
     return false;
   }
   a->group = a->stream->FindGroup(a->group_name);
@@ -348,8 +349,8 @@ void XPending(CommandContext& ctx) {
 // (retry_count >= 0), kept (JUSTID) or incremented. Replies the entry (or its ID) and
 // propagates the claim.
 void ClaimEntry(CommandContext& ctx, ReplyBuilder& reply, StreamObject* s, StreamGroup* g,
-                const StreamId& id, PendingEntry& pe, StreamConsumer* consumer,
-                int64_t delivery_ms, int64_t retry_count, bool just_id) {
+                const StreamId& id, PendingEntry& pe, StreamConsumer* consumer, int64_t delivery_ms,
+                int64_t retry_count, bool just_id) {
   if (pe.consumer != consumer && pe.consumer != nullptr) pe.consumer->pending.erase(id);
   pe.delivery_time_ms = delivery_ms;
   if (retry_count >= 0) {

@@ -24,7 +24,7 @@ constexpr int64_t kBlockedReadDefaultCount = 1000;
 constexpr StreamId kNewEntriesId = StreamId::Max();
 
 struct ReadArgs {
-  bool group_read = false;  // XREADGROUP
+  bool group_read = false;   // XREADGROUP
   int64_t deadline_ms = -1;  // -1: no BLOCK; 0: forever; else absolute Unix ms
   int64_t count = 0;         // 0: unlimited
   bool noack = false;
@@ -68,8 +68,9 @@ bool ParseReadArgs(CommandContext& ctx, ReadArgs* a) {
       break;
     } else if (EqualsIgnoreCase(o, "group") && more >= 2) {
       if (!a->group_read) {
-        ctx.reply.Error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD "
-                        "instead.");
+        ctx.reply.Error(
+            "ERR The GROUP option is only supported by XREADGROUP. You called XREAD "
+            "instead.");
         return false;
       }
       a->group = ctx.arg(i + 1);
@@ -78,8 +79,9 @@ bool ParseReadArgs(CommandContext& ctx, ReadArgs* a) {
       i += 2;
     } else if (EqualsIgnoreCase(o, "noack")) {
       if (!a->group_read) {
-        ctx.reply.Error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD "
-                        "instead.");
+        ctx.reply.Error(
+            "ERR The NOACK option is only supported by XREADGROUP. You called XREAD "
+            "instead.");
         return false;
       }
       a->noack = true;
@@ -104,7 +106,7 @@ struct ReadTarget {
   std::string_view key;
   StreamObject* stream = nullptr;
   StreamGroup* group = nullptr;
-  StreamId after;  // serve entries with IDs above this (or the history after it)
+  StreamId after;            // serve entries with IDs above this (or the history after it)
   bool new_entries = false;  // ">"
   bool serve = false;
 };
@@ -137,8 +139,9 @@ bool ResolveTargets(CommandContext& ctx, const ReadArgs& a, std::vector<ReadTarg
       t.after = t.stream != nullptr ? t.stream->last_id() : StreamId::Min();
     } else if (id_arg == ">") {
       if (!a.group_read) {
-        ctx.reply.Error("ERR The > ID can be specified only when calling XREADGROUP using the "
-                        "GROUP <group> <consumer> option.");
+        ctx.reply.Error(
+            "ERR The > ID can be specified only when calling XREADGROUP using the "
+            "GROUP <group> <consumer> option.");
         return false;
       }
       t.after = kNewEntriesId;
@@ -168,8 +171,8 @@ void DecideServe(ReadTarget* t, bool group_read) {
 
 // Delivers entries after `after` to a consumer of `group` (XREADGROUP ">"), writing them to
 // `reply`; returns how many.
-int64_t DeliverNew(CommandContext& ctx, ReplyBuilder& reply, ReadTarget& t,
-                   const ReadArgs& a, StreamConsumer* consumer, int64_t count) {
+int64_t DeliverNew(CommandContext& ctx, ReplyBuilder& reply, ReadTarget& t, const ReadArgs& a,
+                   StreamConsumer* consumer, int64_t count) {
   StreamObject* s = t.stream;
   StreamGroup* g = t.group;
   StreamId start = t.after;
@@ -179,8 +182,7 @@ int64_t DeliverNew(CommandContext& ctx, ReplyBuilder& reply, ReadTarget& t,
   int64_t now = ctx.now_ms();
   s->Range(start, StreamId::Max(), false, [&](const StreamObject::Entry& e) {
     if (e.id > g->last_id) {
-      if (g->entries_read != kInvalidEntriesRead &&
-          !s->RangeHasTombstones(e.id, StreamId::Max())) {
+      if (g->entries_read != kInvalidEntriesRead && !s->RangeHasTombstones(e.id, StreamId::Max())) {
         g->entries_read++;
       } else if (s->entries_added() != 0) {
         g->entries_read = s->EstimateEntriesUpTo(e.id);
@@ -448,8 +450,8 @@ void ReplyFullGroup(ReplyBuilder& reply, const StreamObject* s, const std::strin
   reply.Bulk("pel-count");
   reply.Integer(static_cast<int64_t>(g->pending.size()));
   reply.Bulk("pending");
-  int64_t n = std::min<int64_t>(static_cast<int64_t>(g->pending.size()),
-                                count == 0 ? INT64_MAX : count);
+  int64_t n =
+      std::min<int64_t>(static_cast<int64_t>(g->pending.size()), count == 0 ? INT64_MAX : count);
   reply.ArrayHeader(n);
   auto it = g->pending.begin();
   for (int64_t i = 0; i < n; i++, ++it) {
@@ -470,8 +472,8 @@ void ReplyFullGroup(ReplyBuilder& reply, const StreamObject* s, const std::strin
     reply.Bulk("pel-count");
     reply.Integer(static_cast<int64_t>(c->pending.size()));
     reply.Bulk("pending");
-    int64_t m = std::min<int64_t>(static_cast<int64_t>(c->pending.size()),
-                                  count == 0 ? INT64_MAX : count);
+    int64_t m =
+        std::min<int64_t>(static_cast<int64_t>(c->pending.size()), count == 0 ? INT64_MAX : count);
     reply.ArrayHeader(m);
     auto pit = c->pending.begin();
     for (int64_t i = 0; i < m; i++, ++pit) {
@@ -514,9 +516,15 @@ void XInfoStream(CommandContext& ctx) {
     reply.Integer(static_cast<int64_t>(s->groups().size()));
     StreamObject::Entry e;
     reply.Bulk("first-entry");
-    if (s->FirstEntry(&e)) ReplyEntry(reply, e); else reply.Null();
+    if (s->FirstEntry(&e))
+      ReplyEntry(reply, e);
+    else
+      reply.Null();
     reply.Bulk("last-entry");
-    if (s->LastEntry(&e)) ReplyEntry(reply, e); else reply.Null();
+    if (s->LastEntry(&e))
+      ReplyEntry(reply, e);
+    else
+      reply.Null();
     return;
   }
   reply.Bulk("entries");

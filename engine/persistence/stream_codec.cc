@@ -153,7 +153,8 @@ bool ReadNode(const StreamId& master, const std::vector<std::string>& elements, 
   NodeReader r(elements, dec);
   int64_t count, deleted, nfields, zero;
   if (!r.Int(&count) || !r.Int(&deleted) || !r.Int(&nfields)) return false;
-  if (count < 0 || deleted < 0 || nfields <= 0 || static_cast<uint64_t>(nfields) > elements.size()) {
+  if (count < 0 || deleted < 0 || nfields <= 0 ||
+      static_cast<uint64_t>(nfields) > elements.size()) {
     return dec.Fail("stream listpack: bad master entry");
   }
   for (int64_t i = 0; i < nfields; i++) {
@@ -327,12 +328,12 @@ bool LoadStream(uint8_t type, Decoder& dec, const LoadContext&, Value* out) {
 }  // namespace
 
 bool RegisterStreamCodec() {
-  static const bool registered = RegisterTypeCodec(
-      {ObjType::kStream,
-       StreamRdbType,
-       SaveStream,
-       {kTypeStreamListpacks, kTypeStreamListpacks2, kTypeStreamListpacks3},
-       LoadStream});
+  static const bool registered =
+      RegisterTypeCodec({ObjType::kStream,
+                         StreamRdbType,
+                         SaveStream,
+                         {kTypeStreamListpacks, kTypeStreamListpacks2, kTypeStreamListpacks3},
+                         LoadStream});
   return registered;
 }
 

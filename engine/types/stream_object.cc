@@ -62,12 +62,18 @@ uint32_t BacklenBytes(uint64_t element_bytes) {
 
 uint32_t LpIntBytes(int64_t v) {
   uint32_t n;
-  if (v >= 0 && v <= 127) n = 1;
-  else if (v >= -4096 && v <= 4095) n = 2;
-  else if (v >= INT16_MIN && v <= INT16_MAX) n = 3;
-  else if (v >= -(1 << 23) && v <= (1 << 23) - 1) n = 4;
-  else if (v >= INT32_MIN && v <= INT32_MAX) n = 5;
-  else n = 9;
+  if (v >= 0 && v <= 127)
+    n = 1;
+  else if (v >= -4096 && v <= 4095)
+    n = 2;
+  else if (v >= INT16_MIN && v <= INT16_MAX)
+    n = 3;
+  else if (v >= -(1 << 23) && v <= (1 << 23) - 1)
+    n = 4;
+  else if (v >= INT32_MIN && v <= INT32_MAX)
+    n = 5;
+  else
+    n = 9;
   return n + BacklenBytes(n);
 }
 
@@ -95,6 +101,33 @@ std::vector<std::string_view> MasterFields(const std::string& bytes, size_t* pos
   return fields;
 }
 
+// Reads the entry at *pos (advancing past it): its ID and, when `fields_values` is given, its
+// fields and values (views into `in`).
+void ReadEntry(const StreamId& master, const std::string& in,
+               const std::vector<std::string_view>& master_fields, size_t* pos, StreamId* id,
+               std::vector<std::string_view>* fields_values) {
+  auto flags = static_cast<uint8_t>(in[(*pos)++]);
+  uint64_t ms_delta = GetVarint(in, pos);
+  uint64_t seq = GetVarint(in, pos);
+  id->ms = master.ms + ms_delta;
+  id->seq = ms_delta == 0 ? master.seq + seq : seq;
+  if (fields_values != nullptr) fields_values->clear();
+  if (flags & kSameFields) {
+    for (std::string_view f : master_fields) {
+      std::string_view v = GetString(in, pos);
+      if (fields_values == nullptr) continue;
+      fields_values->push_back(f);
+      fields_values->push_back(v);
+    }
+  } else {
+    size_t n = GetVarint(in, pos);
+    for (size_t i = 0; i < n * 2; i++) {
+      std::string_view v = GetString(in, pos);
+      if (fields_values != nullptr) fields_values->push_back(v);
+    }
+  }
+}
+
 }  // namespace
 
 bool StreamId::Increment() {
@@ -119,9 +152,7 @@ bool StreamId::Decrement() {
   return true;
 }
 
-std::string StreamId::ToString() const {
-  return std::to_string(ms) + "-" + std::to_string(seq);
-}
+std::string StreamId::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
 
 bool ParseStreamId(std::string_view s, uint64_t missing_seq, StreamId* out, bool* seq_given) {
   if (s.empty() || s.size() > 127) return false;
@@ -137,7 +168,7 @@ bool ParseStreamId(std::string_view s, uint64_t missing_seq, StreamId* out, bool
 // ---- Groups ---------------------------------------------------------------------------------
 
 StreamConsumer* StreamGroup::FindConsumer(std::string_view name) {
-  auto it = consumers.find(std::string(name));
+  auto it = consumers.find(name);
   return it == consumers.end() ? nullptr : it->second.get();
 }
 
@@ -151,7 +182,7 @@ StreamConsumer* StreamGroup::CreateConsumer(std::string_view name, int64_t now_m
 }
 
 size_t StreamGroup::DeleteConsumer(std::string_view name) {
-  auto it = consumers.find(std::string(name));
+  auto it = consumers.find(name);
   if (it == consumers.end()) return 0;
   size_t n = it->second->pending.size();
   for (const StreamId& id : it->second->pending) pending.erase(id);
@@ -160,7 +191,7 @@ size_t StreamGroup::DeleteConsumer(std::string_view name) {
 }
 
 StreamGroup* StreamObject::FindGroup(std::string_view name) const {
-  auto it = groups_.find(std::string(name));
+  auto it = groups_.find(name);
   return it == groups_.end() ? nullptr : it->second.get();
 }
 
@@ -267,8 +298,8 @@ void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fiel
   assert(id > last_id_ || (length_ == 0 && entries_added_ == 0 && id >= last_id_));
   size_t payload = 0;
   for (std::string_view s : fields_values) payload += s.size();
-  uint64_t max_bytes = limits.max_bytes <= 0 ? kRedisListpackMaxBytes
-                                             : static_cast<uint64_t>(limits.max_bytes);
+  uint64_t max_bytes =
+      limits.max_bytes <= 0 ? kRedisListpackMaxBytes : static_cast<uint64_t>(limits.max_bytes);
   if (max_bytes > kRedisListpackMaxBytes) max_bytes = kRedisListpackMaxBytes;
   bool new_block = blocks_.empty();
   if (!new_block) {
@@ -365,23 +396,41 @@ void StreamObject::ForEachBlock(const BlockVisitor& visit) const {
   }
 }
 
-
+// Walks one block without building every entry: entries outside [start, end] are skipped by
+// their lengths, and only visited ones get their fields and values.
 bool StreamObject::VisitBlock(BlockMap::const_iterator it, StreamId start, StreamId end,
                               bool reverse, const Visitor& visit) const {
-  std::vector<Decoded> entries;
-  DecodeBlock(it->first, it->second, &entries);
+  const StreamId& master = it->first;
+  const std::string& in = it->second.bytes;
+  size_t pos = 0;
+  std::vector<std::string_view> fields = MasterFields(in, &pos);
+  Entry e;
   if (!reverse) {
-    for (const Decoded& d : entries) {
-      if (d.entry.id < start) continue;
-      if (d.entry.id > end) return false;
-      if (!visit(d.entry)) return false;
+    while (pos < in.size()) {
+      size_t begin = pos;
+      ReadEntry(master, in, fields, &pos, &e.id, nullptr);
+      if (e.id < start) continue;
+      if (e.id > end) return false;
+      ReadEntry(master, in, fields, &begin, &e.id, &e.fields_values);
+      if (!visit(e)) return false;
     }
-  } else {
-    for (auto d = entries.rbegin(); d != entries.rend(); ++d) {
-      if (d->entry.id > end) continue;
-      if (d->entry.id < start) return false;
-      if (!visit(d->entry)) return false;
-    }
+    return true;
+  }
+  std::vector<size_t> begins;
+  begins.reserve(it->second.live);
+  while (pos < in.size()) {
+    begins.push_back(pos);
+    ReadEntry(master, in, fields, &pos, &e.id, nullptr);
+    if (e.id > end) break;
+  }
+  for (auto b = begins.rbegin(); b != begins.rend(); ++b) {
+    size_t at = *b;
+    ReadEntry(master, in, fields, &at, &e.id, nullptr);
+    if (e.id > end) continue;
+    if (e.id < start) return false;
+    at = *b;
+    ReadEntry(master, in, fields, &at, &e.id, &e.fields_values);
+    if (!visit(e)) return false;
   }
   return true;
 }
@@ -449,11 +498,16 @@ bool StreamObject::Delete(StreamId id) {
   auto it = blocks_.upper_bound(id);
   if (it == blocks_.begin()) return false;
   --it;
-  std::vector<Decoded> entries;
-  DecodeBlock(it->first, it->second, &entries);
-  for (const Decoded& d : entries) {
-    if (d.entry.id != id) continue;
-    RemoveEntryBytes(it, d.begin, d.end);
+  const std::string& in = it->second.bytes;
+  size_t pos = 0;
+  std::vector<std::string_view> fields = MasterFields(in, &pos);
+  while (pos < in.size()) {
+    size_t begin = pos;
+    StreamId at;
+    ReadEntry(it->first, in, fields, &pos, &at, nullptr);
+    if (at > id) return false;
+    if (at != id) continue;
+    RemoveEntryBytes(it, begin, pos);
     return true;
   }
   return false;

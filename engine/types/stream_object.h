@@ -73,7 +73,8 @@ struct StreamGroup {
   StreamId last_id;
   int64_t entries_read = kInvalidEntriesRead;
   std::map<StreamId, PendingEntry> pending;
-  std::map<std::string, std::unique_ptr<StreamConsumer>> consumers;  // by name (byte order)
+  // By name, in byte order.
+  std::map<std::string, std::unique_ptr<StreamConsumer>, std::less<>> consumers;
 
   StreamConsumer* FindConsumer(std::string_view name);
   // Creates the consumer (seen now); returns nullptr when it already exists.
@@ -127,9 +128,9 @@ class StreamObject : public Object {
   void AppendLoaded(StreamId id, const std::vector<std::string_view>& fields_values);
   void set_first_id(StreamId id) { first_id_ = id; }
   // Visits each block: its master ID, master fields and entries (saving).
-  using BlockVisitor = std::function<void(const StreamId& master,
-                                          const std::vector<std::string_view>& master_fields,
-                                          const std::vector<Entry>& entries)>;
+  using BlockVisitor =
+      std::function<void(const StreamId& master, const std::vector<std::string_view>& master_fields,
+                         const std::vector<Entry>& entries)>;
   void ForEachBlock(const BlockVisitor& visit) const;
   // Visits entries with start <= id <= end, ascending (or descending when `reverse`).
   void Range(StreamId start, StreamId end, bool reverse, const Visitor& visit) const;
@@ -146,8 +147,10 @@ class StreamObject : public Object {
   uint64_t TrimMinId(StreamId min_id, bool approx, int64_t limit);
 
   // Consumer groups, by name in byte order.
-  std::map<std::string, std::unique_ptr<StreamGroup>>& groups() { return groups_; }
-  const std::map<std::string, std::unique_ptr<StreamGroup>>& groups() const { return groups_; }
+  std::map<std::string, std::unique_ptr<StreamGroup>, std::less<>>& groups() { return groups_; }
+  const std::map<std::string, std::unique_ptr<StreamGroup>, std::less<>>& groups() const {
+    return groups_;
+  }
   StreamGroup* FindGroup(std::string_view name) const;
   // Creates a group; nullptr when the name exists.
   StreamGroup* CreateGroup(std::string_view name, StreamId last_id, int64_t entries_read);
@@ -187,7 +190,7 @@ class StreamObject : public Object {
   StreamId first_id_;
   StreamId max_deleted_id_;
   uint64_t entries_added_ = 0;
-  std::map<std::string, std::unique_ptr<StreamGroup>> groups_;
+  std::map<std::string, std::unique_ptr<StreamGroup>, std::less<>> groups_;
 };
 
 // Parses "ms-seq", "ms" (seq = missing_seq) into an ID; strict numbers as Redis reads them.

@@ -56,8 +56,7 @@ const bool kXinfoStream = RegisterNormalizer("xinfo|stream", [](const Command&, 
 });
 
 // XINFO CONSUMERS: idle is milliseconds since the consumer was last seen on each server.
-const bool kXinfoConsumers = RegisterNormalizer("xinfo|consumers", [](const Command&,
-                                                                      RespValue r) {
+const bool kXinfoConsumers = RegisterNormalizer("xinfo|consumers", [](const Command&, RespValue r) {
   if (!r.is_aggregate()) return r;
   for (RespValue& c : r.elements) ForField(c, "idle", [](RespValue& v) { v = ZeroInteger(v); });
   return r;
@@ -87,19 +86,18 @@ rc::Gen<std::string> GenKey() {
 rc::Gen<std::string> GenMs() {
   return rc::gen::weightedOneOf<std::string>(
       {{10, rc::gen::map(rc::gen::inRange(0, 8), [](int v) { return std::to_string(v); })},
-       {1, rc::gen::element<std::string>("18446744073709551615", "18446744073709551616", "x",
-                                         "-1", "007")}});
+       {1, rc::gen::element<std::string>("18446744073709551615", "18446744073709551616", "x", "-1",
+                                         "007")}});
 }
 
 // IDs as users write them: ms-seq, ms, ms-*, specials and junk.
 rc::Gen<std::string> GenId() {
   return rc::gen::weightedOneOf<std::string>(
-      {{10, rc::gen::apply([](std::string ms,
-                              int seq) { return ms + "-" + std::to_string(seq); },
+      {{10, rc::gen::apply([](std::string ms, int seq) { return ms + "-" + std::to_string(seq); },
                            GenMs(), rc::gen::inRange(0, 4))},
        {3, GenMs()},
-       {1, rc::gen::element<std::string>("-", "+", "0-0", "18446744073709551615-18446744073709551615",
-                                         "1-x", "", "1-2-3")}});
+       {1, rc::gen::element<std::string>(
+               "-", "+", "0-0", "18446744073709551615-18446744073709551615", "1-x", "", "1-2-3")}});
 }
 
 rc::Gen<std::string> GenAddId() {
@@ -122,13 +120,14 @@ rc::Gen<std::string> GenGroup() { return rc::gen::element<std::string>("g1", "g1
 rc::Gen<std::string> GenConsumer() { return rc::gen::element<std::string>("c1", "c2", "c3"); }
 
 rc::Gen<std::vector<std::string>> GenFields() {
-  return rc::gen::oneOf(
-      rc::gen::just(std::vector<std::string>{"f", "v"}),
-      rc::gen::just(std::vector<std::string>{"f", "12"}),
-      rc::gen::just(std::vector<std::string>{"a", "1", "b", "2"}),
-      rc::gen::map(rc::gen::inRange(0, 300),
-                   [](int n) { return std::vector<std::string>{"f", std::string(n, 'x')}; }),
-      rc::gen::just(std::vector<std::string>{"odd"}));
+  return rc::gen::oneOf(rc::gen::just(std::vector<std::string>{"f", "v"}),
+                        rc::gen::just(std::vector<std::string>{"f", "12"}),
+                        rc::gen::just(std::vector<std::string>{"a", "1", "b", "2"}),
+                        rc::gen::map(rc::gen::inRange(0, 300),
+                                     [](int n) {
+                                       return std::vector<std::string>{"f", std::string(n, 'x')};
+                                     }),
+                        rc::gen::just(std::vector<std::string>{"odd"}));
 }
 
 // MAXLEN/MINID [=|~] threshold [LIMIT n], possibly malformed.
@@ -162,21 +161,23 @@ rc::Gen<Command> GenXadd() {
         return c;
       },
       GenKey(), rc::gen::weightedElement<bool>({{6, false}, {1, true}}),
-      rc::gen::weightedElement<bool>({{4, false}, {1, true}}), GenTrim(), GenAddId(),
-      GenFields());
+      rc::gen::weightedElement<bool>({{4, false}, {1, true}}), GenTrim(), GenAddId(), GenFields());
 }
 
 rc::Gen<Command> GenRead() {
   return rc::gen::oneOf(
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"XLEN", k}; }),
+      rc::gen::map(GenKey(),
+                   [](std::string k) {
+                     return Command{"XLEN", k};
+                   }),
       rc::gen::apply(
           [](bool rev, std::string k, std::string a, std::string b, bool count, std::string n) {
             Command c{rev ? "XREVRANGE" : "XRANGE", k, a, b};
             if (count) c.insert(c.end(), {"COUNT", n});
             return c;
           },
-          rc::gen::arbitrary<bool>(), GenKey(), GenBound(), GenBound(),
-          rc::gen::arbitrary<bool>(), GenCount()),
+          rc::gen::arbitrary<bool>(), GenKey(), GenBound(), GenBound(), rc::gen::arbitrary<bool>(),
+          GenCount()),
       rc::gen::apply(
           [](std::vector<std::string> keys, std::vector<std::string> ids, bool count,
              std::string n) {
@@ -195,31 +196,30 @@ rc::Gen<Command> GenRead() {
 }
 
 rc::Gen<Command> GenEdit() {
-  return rc::gen::oneOf(
-      rc::gen::apply(
-          [](std::string k, std::vector<std::string> ids) {
-            Command c{"XDEL", k};
-            c.insert(c.end(), ids.begin(), ids.end());
-            return c;
-          },
-          GenKey(),
-          VecOf<std::string>(1, 4, GenId())),
-      rc::gen::apply(
-          [](std::string k, std::vector<std::string> t) {
-            Command c{"XTRIM", k};
-            c.insert(c.end(), t.begin(), t.end());
-            return c;
-          },
-          GenKey(), GenTrim()),
-      rc::gen::apply(
-          [](std::string k, std::string id, int added, std::string maxdel) {
-            Command c{"XSETID", k, id};
-            if (added >= 0) c.insert(c.end(), {"ENTRIESADDED", std::to_string(added)});
-            if (!maxdel.empty()) c.insert(c.end(), {"MAXDELETEDID", maxdel});
-            return c;
-          },
-          GenKey(), GenId(), rc::gen::inRange(-2, 20),
-          rc::gen::oneOf(rc::gen::just(std::string()), GenId())));
+  return rc::gen::oneOf(rc::gen::apply(
+                            [](std::string k, std::vector<std::string> ids) {
+                              Command c{"XDEL", k};
+                              c.insert(c.end(), ids.begin(), ids.end());
+                              return c;
+                            },
+                            GenKey(), VecOf<std::string>(1, 4, GenId())),
+                        rc::gen::apply(
+                            [](std::string k, std::vector<std::string> t) {
+                              Command c{"XTRIM", k};
+                              c.insert(c.end(), t.begin(), t.end());
+                              return c;
+                            },
+                            GenKey(), GenTrim()),
+                        rc::gen::apply(
+                            [](std::string k, std::string id, int added, std::string maxdel) {
+                              Command c{"XSETID", k, id};
+                              if (added >= 0)
+                                c.insert(c.end(), {"ENTRIESADDED", std::to_string(added)});
+                              if (!maxdel.empty()) c.insert(c.end(), {"MAXDELETEDID", maxdel});
+                              return c;
+                            },
+                            GenKey(), GenId(), rc::gen::inRange(-2, 20),
+                            rc::gen::oneOf(rc::gen::just(std::string()), GenId())));
 }
 
 rc::Gen<Command> GenXgroup() {
@@ -233,8 +233,8 @@ rc::Gen<Command> GenXgroup() {
           },
           GenKey(), GenGroup(),
           rc::gen::weightedOneOf<std::string>({{3, GenId()}, {2, rc::gen::just(std::string("$"))}}),
-          rc::gen::arbitrary<bool>(), rc::gen::weightedElement<int>({{6, -3}, {1, -2}, {1, -1},
-                                                                     {1, 0}, {1, 3}})),
+          rc::gen::arbitrary<bool>(),
+          rc::gen::weightedElement<int>({{6, -3}, {1, -2}, {1, -1}, {1, 0}, {1, 3}})),
       rc::gen::apply(
           [](std::string k, std::string g, std::string id, int read) {
             Command c{"XGROUP", "SETID", k, g, id};
@@ -244,8 +244,11 @@ rc::Gen<Command> GenXgroup() {
           GenKey(), GenGroup(),
           rc::gen::weightedOneOf<std::string>({{3, GenId()}, {1, rc::gen::just(std::string("$"))}}),
           rc::gen::weightedElement<int>({{3, -2}, {1, -1}, {1, 2}})),
-      rc::gen::apply([](std::string k, std::string g) { return Command{"XGROUP", "DESTROY", k, g}; },
-                     GenKey(), GenGroup()),
+      rc::gen::apply(
+          [](std::string k, std::string g) {
+            return Command{"XGROUP", "DESTROY", k, g};
+          },
+          GenKey(), GenGroup()),
       rc::gen::apply(
           [](bool create, std::string k, std::string g, std::string c) {
             return Command{"XGROUP", create ? "CREATECONSUMER" : "DELCONSUMER", k, g, c};
@@ -269,12 +272,12 @@ rc::Gen<Command> GenReadGroup() {
       },
       GenGroup(), GenConsumer(), rc::gen::arbitrary<bool>(), GenCount(),
       rc::gen::weightedElement<bool>({{4, false}, {1, true}}),
-      VecOf<std::string>(1, 3,
-          rc::gen::weightedElement<std::string>({{8, "s1"}, {3, "s2"}, {1, "none"}})),
+      VecOf<std::string>(
+          1, 3, rc::gen::weightedElement<std::string>({{8, "s1"}, {3, "s2"}, {1, "none"}})),
       rc::gen::container<std::vector<std::string>>(
-          2, rc::gen::weightedOneOf<std::string>(
-                 {{6, rc::gen::just(std::string(">"))}, {3, GenId()},
-                  {1, rc::gen::just(std::string("$"))}})));
+          2, rc::gen::weightedOneOf<std::string>({{6, rc::gen::just(std::string(">"))},
+                                                  {3, GenId()},
+                                                  {1, rc::gen::just(std::string("$"))}})));
 }
 
 // Idle thresholds that do not depend on timing: zero, negative, or far beyond any test.
@@ -290,10 +293,12 @@ rc::Gen<Command> GenPendingAndClaims() {
             c.insert(c.end(), ids.begin(), ids.end());
             return c;
           },
-          GenKey(), GenGroup(),
-          VecOf<std::string>(1, 4, GenId())),
-      rc::gen::apply([](std::string k, std::string g) { return Command{"XPENDING", k, g}; },
-                     GenKey(), GenGroup()),
+          GenKey(), GenGroup(), VecOf<std::string>(1, 4, GenId())),
+      rc::gen::apply(
+          [](std::string k, std::string g) {
+            return Command{"XPENDING", k, g};
+          },
+          GenKey(), GenGroup()),
       rc::gen::apply(
           [](std::string k, std::string g, bool idle, std::string min_idle, std::string a,
              std::string b, std::string n, bool consumer, std::string c) {
@@ -312,24 +317,35 @@ rc::Gen<Command> GenPendingAndClaims() {
             cmd.insert(cmd.end(), ids.begin(), ids.end());
             for (int o : opts) {
               switch (o) {
-                case 0: cmd.insert(cmd.end(), {"RETRYCOUNT", "7"}); break;
-                case 1: cmd.push_back("FORCE"); break;
-                case 2: cmd.push_back("JUSTID"); break;
-                case 3: cmd.insert(cmd.end(), {"LASTID", last}); break;
-                case 4: cmd.insert(cmd.end(), {"IDLE", "100000000"}); break;
-                case 5: cmd.insert(cmd.end(), {"TIME", "1000"}); break;
-                default: cmd.push_back("BOGUS"); break;
+                case 0:
+                  cmd.insert(cmd.end(), {"RETRYCOUNT", "7"});
+                  break;
+                case 1:
+                  cmd.push_back("FORCE");
+                  break;
+                case 2:
+                  cmd.push_back("JUSTID");
+                  break;
+                case 3:
+                  cmd.insert(cmd.end(), {"LASTID", last});
+                  break;
+                case 4:
+                  cmd.insert(cmd.end(), {"IDLE", "100000000"});
+                  break;
+                case 5:
+                  cmd.insert(cmd.end(), {"TIME", "1000"});
+                  break;
+                default:
+                  cmd.push_back("BOGUS");
+                  break;
               }
             }
             return cmd;
           },
-          GenKey(), GenGroup(), GenConsumer(), GenMinIdle(),
-          VecOf<std::string>(1, 4, GenId()),
+          GenKey(), GenGroup(), GenConsumer(), GenMinIdle(), VecOf<std::string>(1, 4, GenId()),
           VecOf<int>(0, 3,
-                                               rc::gen::weightedElement<int>({{3, 0}, {3, 1},
-                                                                              {3, 2}, {2, 3},
-                                                                              {2, 4}, {1, 5},
-                                                                              {1, 6}})),
+                     rc::gen::weightedElement<int>(
+                         {{3, 0}, {3, 1}, {3, 2}, {2, 3}, {2, 4}, {1, 5}, {1, 6}})),
           GenId()),
       rc::gen::apply(
           [](std::string k, std::string g, std::string c, std::string min_idle, std::string start,
@@ -339,29 +355,46 @@ rc::Gen<Command> GenPendingAndClaims() {
             if (justid) cmd.push_back("JUSTID");
             return cmd;
           },
-          GenKey(), GenGroup(), GenConsumer(), GenMinIdle(), GenBound(),
-          rc::gen::arbitrary<bool>(), GenCount(), rc::gen::arbitrary<bool>()));
+          GenKey(), GenGroup(), GenConsumer(), GenMinIdle(), GenBound(), rc::gen::arbitrary<bool>(),
+          GenCount(), rc::gen::arbitrary<bool>()));
 }
 
 rc::Gen<Command> GenInfo() {
-  return rc::gen::oneOf(
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"XINFO", "STREAM", k}; }),
-      rc::gen::apply(
-          [](std::string k, int form, std::string n) {
-            Command c{"XINFO", "STREAM", k, "FULL"};
-            if (form == 1) c.insert(c.end(), {"COUNT", n});
-            if (form == 2) c.insert(c.end(), {"COUNT"});
-            return c;
-          },
-          GenKey(), rc::gen::inRange(0, 3), GenCount()),
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"XINFO", "GROUPS", k}; }),
-      rc::gen::apply(
-          [](std::string k, std::string g) { return Command{"XINFO", "CONSUMERS", k, g}; },
-          GenKey(), GenGroup()),
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"TYPE", k}; }),
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"OBJECT", "ENCODING", k}; }),
-      rc::gen::map(GenKey(), [](std::string k) { return Command{"DEL", k}; }),
-      rc::gen::just(Command{"SET", "str", "x"}), rc::gen::just(Command{"XINFO", "HELP"}));
+  return rc::gen::oneOf(rc::gen::map(GenKey(),
+                                     [](std::string k) {
+                                       return Command{"XINFO", "STREAM", k};
+                                     }),
+                        rc::gen::apply(
+                            [](std::string k, int form, std::string n) {
+                              Command c{"XINFO", "STREAM", k, "FULL"};
+                              if (form == 1) c.insert(c.end(), {"COUNT", n});
+                              if (form == 2) c.insert(c.end(), {"COUNT"});
+                              return c;
+                            },
+                            GenKey(), rc::gen::inRange(0, 3), GenCount()),
+                        rc::gen::map(GenKey(),
+                                     [](std::string k) {
+                                       return Command{"XINFO", "GROUPS", k};
+                                     }),
+                        rc::gen::apply(
+                            [](std::string k, std::string g) {
+                              return Command{"XINFO", "CONSUMERS", k, g};
+                            },
+                            GenKey(), GenGroup()),
+                        rc::gen::map(GenKey(),
+                                     [](std::string k) {
+                                       return Command{"TYPE", k};
+                                     }),
+                        rc::gen::map(GenKey(),
+                                     [](std::string k) {
+                                       return Command{"OBJECT", "ENCODING", k};
+                                     }),
+                        rc::gen::map(GenKey(),
+                                     [](std::string k) {
+                                       return Command{"DEL", k};
+                                     }),
+                        rc::gen::just(Command{"SET", "str", "x"}),
+                        rc::gen::just(Command{"XINFO", "HELP"}));
 }
 
 rc::Gen<Command> GenStreamCommand() {
@@ -452,13 +485,15 @@ TEST(StreamsDifferential, LongStreamsAcrossNodesMatchRedis) {
             [](bool rev, int a, int count) {
               Command c{rev ? "XREVRANGE" : "XRANGE", "s1"};
               std::string from = std::to_string(a);
-              if (rev) c.insert(c.end(), {"+", from}); else c.insert(c.end(), {from, "+"});
+              if (rev)
+                c.insert(c.end(), {"+", from});
+              else
+                c.insert(c.end(), {from, "+"});
               c.insert(c.end(), {"COUNT", std::to_string(count)});
               return c;
             },
             rc::gen::arbitrary<bool>(), rc::gen::inRange(0, 140), rc::gen::inRange(1, 30)),
-        rc::gen::just(Command{"XINFO", "STREAM", "s1"}),
-        rc::gen::just(Command{"XLEN", "s1"})));
+        rc::gen::just(Command{"XINFO", "STREAM", "s1"}), rc::gen::just(Command{"XLEN", "s1"})));
     seq.insert(seq.end(), ops.begin(), ops.end());
     seq.push_back({"XRANGE", "s1", "-", "+"});
     seq.push_back({"XINFO", "STREAM", "s1"});

@@ -47,7 +47,8 @@ TEST_F(StreamTest, ExplicitIdsAndErrors) {
             Err("ERR The ID specified in XADD must be greater than 0-0"));
   EXPECT_EQ(Run({"EXISTS", "s"}), Int(0));
   EXPECT_EQ(Run({"XADD", "s", "NOMKSTREAM", "1-1", "f", "v"}), Nil());
-  EXPECT_EQ(Run({"XADD", "s", "1-1", "f"}), Err("ERR wrong number of arguments for 'xadd' command"));
+  EXPECT_EQ(Run({"XADD", "s", "1-1", "f"}),
+            Err("ERR wrong number of arguments for 'xadd' command"));
   EXPECT_EQ(Run({"XADD", "s", "18446744073709551615-18446744073709551615", "f", "v"}),
             Bulk("18446744073709551615-18446744073709551615"));
   EXPECT_EQ(Run({"XADD", "s", "*", "f", "v"}),
@@ -86,8 +87,8 @@ TEST_F(StreamTest, DeletionAndTrimmingAcrossBlocks) {
             Arr({Entry("9-1", {"f", "v"}), Entry("10-1", {"f", "v"})}));
   RespValue info = Run({"XINFO", "STREAM", "s"});
   ASSERT_EQ(info.elements.size(), 20u);
-  EXPECT_EQ(info.elements[9], Bulk("7-1"));  // max-deleted-entry-id
-  EXPECT_EQ(info.elements[11], Int(10));     // entries-added
+  EXPECT_EQ(info.elements[9], Bulk("7-1"));   // max-deleted-entry-id
+  EXPECT_EQ(info.elements[11], Int(10));      // entries-added
   EXPECT_EQ(info.elements[13], Bulk("9-1"));  // recorded-first-entry-id
 }
 
@@ -130,9 +131,8 @@ TEST_F(StreamTest, ConsumerGroupDeliveryAckAndPending) {
   EXPECT_EQ(Run({"XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", ">"}),
             Arr({Arr({Bulk("s"), Arr({Entry("2-1", {"b", "2"})})})}));
   EXPECT_EQ(Run({"XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", ">"}), NilArray());
-  EXPECT_EQ(Run({"XPENDING", "s", "g"}),
-            Arr({Int(2), Bulk("1-1"), Bulk("2-1"),
-                 Arr({Bulks({"alice", "1"}), Bulks({"bob", "1"})})}));
+  EXPECT_EQ(Run({"XPENDING", "s", "g"}), Arr({Int(2), Bulk("1-1"), Bulk("2-1"),
+                                              Arr({Bulks({"alice", "1"}), Bulks({"bob", "1"})})}));
   // History: alice's own pending entries.
   EXPECT_EQ(Run({"XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "0"}),
             Arr({Arr({Bulk("s"), Arr({Entry("1-1", {"a", "1"})})})}));
@@ -186,8 +186,8 @@ TEST_F(StreamTest, BlockedXreadgroupServedAndUnblockedWhenTheStreamGoes) {
   auto replies = TakeReplies(reader);
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0], Arr({Arr({Bulk("s"), Arr({Entry("5-1", {"f", "v"})})})}));
-  EXPECT_EQ(Run({"XPENDING", "s", "g"}), Arr({Int(1), Bulk("5-1"), Bulk("5-1"),
-                                              Arr({Bulks({"c", "1"})})}));
+  EXPECT_EQ(Run({"XPENDING", "s", "g"}),
+            Arr({Int(1), Bulk("5-1"), Bulk("5-1"), Arr({Bulks({"c", "1"})})}));
   // Waiting again; the stream is deleted.
   EXPECT_EQ(Run(reader, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}),
             NoReply());
@@ -234,8 +234,8 @@ TEST_F(StreamTest, ReadgroupPropagatesAsXclaimAndXaddWithTheGeneratedId) {
       {"XADD", "s", "MAXLEN", "=", "1", "9000-0", "f", "v"},
       {"XGROUP", "CREATE", "s", "g", "0"},
       {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
-      {"XCLAIM", "s", "g", "c", "0", "9000-0", "TIME", "9000", "RETRYCOUNT", "1", "FORCE",
-       "JUSTID", "LASTID", "9000-0"},
+      {"XCLAIM", "s", "g", "c", "0", "9000-0", "TIME", "9000", "RETRYCOUNT", "1", "FORCE", "JUSTID",
+       "LASTID", "9000-0"},
   };
   // Propagation may wrap commands (SELECT first); compare the stream commands only.
   std::vector<std::vector<std::string>> got;
@@ -244,7 +244,6 @@ TEST_F(StreamTest, ReadgroupPropagatesAsXclaimAndXaddWithTheGeneratedId) {
   }
   EXPECT_EQ(got, want);
 }
-
 
 // ---- RDB codec (DUMP payloads of Redis 7.0.15, captured with redis-cli DUMP) ----------------
 
@@ -302,8 +301,8 @@ TEST_F(StreamTest, RedisDumpWithGroupsLoads) {
             Arr({Arr({Bulk("name"), Bulk("g"), Bulk("consumers"), Int(1), Bulk("pending"), Int(2),
                       Bulk("last-delivered-id"), Bulk("2-0"), Bulk("entries-read"), Nil(),
                       Bulk("lag"), Nil()}),
-                 Arr({Bulk("name"), Bulk("g2"), Bulk("consumers"), Int(0), Bulk("pending"),
-                      Int(0), Bulk("last-delivered-id"), Bulk("5-5"), Bulk("entries-read"), Nil(),
+                 Arr({Bulk("name"), Bulk("g2"), Bulk("consumers"), Int(0), Bulk("pending"), Int(0),
+                      Bulk("last-delivered-id"), Bulk("5-5"), Bulk("entries-read"), Nil(),
                       Bulk("lag"), Int(0)})}));
   // And back: what redsim writes loads again to the same stream.
   std::string again;
@@ -336,9 +335,8 @@ TEST_F(StreamTest, CorruptStreamPayloadsFailCleanly) {
       if (rdb::LoadValue(static_cast<uint8_t>(mutated[0]), dec, lctx, &v)) {
         // Whatever loaded must be usable.
         auto* s = v.As<StreamObject>();
-        s->Range(StreamId::Min(), StreamId::Max(), false, [](const StreamObject::Entry&) {
-          return true;
-        });
+        s->Range(StreamId::Min(), StreamId::Max(), false,
+                 [](const StreamObject::Entry&) { return true; });
       }
     }
   }
