@@ -224,7 +224,7 @@ TEST_F(ScriptingTest, FunctionsLoadCallListDelete) {
                       Arr({Arr({Bulk("name"), Bulk("echo"), Bulk("description"), Nil(),
                                 Bulk("flags"), Arr({})}),
                            Arr({Bulk("name"), Bulk("ro"), Bulk("description"), Bulk("d"),
-                                Bulk("flags"), Bulks({"no-writes"})})})})}));
+                                Bulk("flags"), Arr({Status("no-writes")})})})})}));
   RespValue dump = Run({"FUNCTION", "DUMP"});
   ASSERT_EQ(dump.type, RespValue::Type::kBulk);
   EXPECT_EQ(Run({"FUNCTION", "DELETE", "mylib"}), Ok());
