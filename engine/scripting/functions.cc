@@ -329,7 +329,7 @@ void Scripting::FunctionList(CommandContext& ctx) {
         if (fn.flags & bit) flags.push_back(n);
       }
       ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
-      for (const char* f : flags) ctx.reply.Bulk(f);
+      for (const char* f : flags) ctx.reply.Simple(f);  // status strings, as Redis sends them
     }
     if (with_code) {
       ctx.reply.Bulk("library_code");

@@ -287,6 +287,16 @@ void Scripting::ResetFunctionState() {
   func_lua_ = NewState(true);
 }
 
+namespace {
+uint64_t VmBytes(lua_State* L) {
+  return static_cast<uint64_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 +
+         static_cast<uint64_t>(lua_gc(L, LUA_GCCOUNTB, 0));
+}
+}  // namespace
+
+uint64_t Scripting::EvalVmBytes() const { return VmBytes(eval_lua_); }
+uint64_t Scripting::FunctionVmBytes() const { return VmBytes(func_lua_); }
+
 // ---- EVAL ----------------------------------------------------------------------------------
 
 std::string Scripting::CompileScript(const std::string& body, const std::string& sha,

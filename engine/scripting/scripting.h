@@ -64,7 +64,12 @@ class Scripting {
   // unless the command may run now (allow-busy commands, SHUTDOWN NOSAVE).
   bool RejectWhileBusy(Client* c, Command* cmd, const std::vector<std::string_view>& args);
 
+  // For INFO memory.
   size_t cached_scripts() const { return scripts_.size(); }
+  size_t function_count() const { return functions_.size(); }
+  size_t library_count() const { return libraries_.size(); }
+  uint64_t EvalVmBytes() const;
+  uint64_t FunctionVmBytes() const;
 
   // Internal, for the Lua C functions.
   struct RunContext {

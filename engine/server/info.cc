@@ -8,6 +8,7 @@
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/server/pubsub.h"
+#include "engine/scripting/scripting.h"
 #include "engine/server/server.h"
 #include "engine/types/lazy_free.h"
 
@@ -163,15 +164,20 @@ void MemorySection(Server* server, std::string* out) {
   LineU(out, "allocator_resident", rss);
   Line(out, "total_system_memory", "0");  // not known through the Env
   Line(out, "total_system_memory_human", "0B");
-  // No scripting engine yet: the Lua and function memory figures are zero.
-  for (const char* name : {"used_memory_lua", "used_memory_vm_eval"}) Line(out, name, "0");
-  Line(out, "used_memory_lua_human", "0B");
-  for (const char* name : {"used_memory_scripts_eval", "number_of_cached_scripts",
-                           "number_of_functions", "number_of_libraries",
-                           "used_memory_vm_functions", "used_memory_vm_total"}) {
-    Line(out, name, "0");
-  }
-  Line(out, "used_memory_vm_total_human", "0B");
+  // The Lua states' own counts (zero until the first script or function).
+  Scripting* scripting = server->has_scripting() ? server->scripting() : nullptr;
+  uint64_t vm_eval = scripting != nullptr ? scripting->EvalVmBytes() : 0;
+  uint64_t vm_functions = scripting != nullptr ? scripting->FunctionVmBytes() : 0;
+  LineU(out, "used_memory_lua", vm_eval);
+  LineU(out, "used_memory_vm_eval", vm_eval);
+  Line(out, "used_memory_lua_human", HumanBytes(static_cast<double>(vm_eval)));
+  Line(out, "used_memory_scripts_eval", "0");
+  LineU(out, "number_of_cached_scripts", scripting != nullptr ? scripting->cached_scripts() : 0);
+  LineU(out, "number_of_functions", scripting != nullptr ? scripting->function_count() : 0);
+  LineU(out, "number_of_libraries", scripting != nullptr ? scripting->library_count() : 0);
+  LineU(out, "used_memory_vm_functions", vm_functions);
+  LineU(out, "used_memory_vm_total", vm_eval + vm_functions);
+  Line(out, "used_memory_vm_total_human", HumanBytes(static_cast<double>(vm_eval + vm_functions)));
   Line(out, "used_memory_functions", "0");
   Line(out, "used_memory_scripts", "0");
   Line(out, "used_memory_scripts_human", "0B");

@@ -150,6 +150,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   Persistence* persistence() const { return persistence_.get(); }
   // Lua scripts and functions (engine/scripting), created on first use.
   Scripting* scripting();
+  bool has_scripting() const { return scripting_ != nullptr; }
   // True once SHUTDOWN was accepted (a busy script checks it to stop).
   bool shutting_down() const { return shutting_down_; }
   Replication* replication() const { return replication_.get(); }

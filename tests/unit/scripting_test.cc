@@ -196,11 +196,14 @@ TEST_F(ScriptingTest, RedlockReleaseComparesAndDeletes) {
 }
 
 TEST_F(ScriptingTest, BlockingCommandsTimeOutInsideScripts) {
-  // BLPOP is not allowed in 7.0 scripts; BLMOVE-like blocking through allowed commands answers
-  // at once. The fake client's kClientDenyBlocking is what makes that so.
+  // BLPOP is not allowed in 7.0 scripts; BLMPOP is, and answers at once as if it timed out
+  // (the script's client has kClientDenyBlocking).
   EXPECT_EQ(Eval("return redis.call('blpop','l',0)"),
             Err("ERR This Redis command is not allowed from script" +
                 Suffix("return redis.call('blpop','l',0)")));
+  EXPECT_EQ(Eval("return redis.call('blmpop','0','1','l','LEFT')"), Nil());
+  EXPECT_EQ(Eval("redis.call('rpush','l2','a') return redis.call('blmpop','0','1','l2','LEFT')"),
+            Arr({Bulk("l2"), Bulks({"a"})}));
 }
 
 TEST_F(ScriptingTest, FunctionsLoadCallListDelete) {
@@ -224,7 +227,7 @@ TEST_F(ScriptingTest, FunctionsLoadCallListDelete) {
                       Arr({Arr({Bulk("name"), Bulk("echo"), Bulk("description"), Nil(),
                                 Bulk("flags"), Arr({})}),
                            Arr({Bulk("name"), Bulk("ro"), Bulk("description"), Bulk("d"),
-                                Bulk("flags"), Bulks({"no-writes"})})})})}));
+                                Bulk("flags"), Arr({Status("no-writes")})})})})}));
   RespValue dump = Run({"FUNCTION", "DUMP"});
   ASSERT_EQ(dump.type, RespValue::Type::kBulk);
   EXPECT_EQ(Run({"FUNCTION", "DELETE", "mylib"}), Ok());
