@@ -23,7 +23,7 @@ def main():
     # Each confirmation is one short array; wait for all of them before saying ready.
     for s in socks:
         got = b""
-        while got.count(b"\r\n") < 7:
+        while got.count(b"\r\n") < 6:  # *3, $9, subscribe, $N, channel, :1
             got += s.recv(4096)
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)

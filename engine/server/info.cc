@@ -10,6 +10,7 @@
 #include "engine/server/pubsub.h"
 #include "engine/scripting/scripting.h"
 #include "engine/server/server.h"
+#include "engine/server/tracking.h"
 #include "engine/types/lazy_free.h"
 
 namespace redsim {
@@ -107,7 +108,7 @@ void ClientsSection(Server* server, std::string* out) {
   LineU(out, "client_recent_max_input_buffer", max_in);
   LineU(out, "client_recent_max_output_buffer", max_out);
   LineU(out, "blocked_clients", server->blocked_client_count());
-  Line(out, "tracking_clients", "0");
+  LineU(out, "tracking_clients", server->tracking().tracking_clients());
   LineU(out, "clients_in_timeout_table", server->blocked_client_count());
 }
 
@@ -289,10 +290,12 @@ void StatsSection(Server* server, std::string* out) {
   for (const char* name :
        {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
         "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-        "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-        "tracking_total_items", "tracking_total_prefixes"}) {
+        "total_active_defrag_time", "current_active_defrag_time"}) {
     Line(out, name, "0");
   }
+  LineU(out, "tracking_total_keys", server->tracking().tracked_keys());
+  LineU(out, "tracking_total_items", server->tracking().tracked_items());
+  LineU(out, "tracking_total_prefixes", server->tracking().prefix_count());
   LineU(out, "unexpected_error_replies", s.unexpected_error_replies);
   LineU(out, "total_error_replies", s.total_error_replies);
   Line(out, "dump_payload_sanitizations", "0");
@@ -427,7 +430,9 @@ std::string ClientInfoLine(Server* server, const Client* c) {
   s += " events=r";
   s += " cmd=" + c->last_command;
   s += " user=" + c->user;
-  s += " redir=-1";
+  // -1 without tracking, 0 when tracking without redirection, else the target's id.
+  int64_t redir = (c->tracking_flags & kTrackingOn) ? static_cast<int64_t>(c->tracking_redirect) : -1;
+  s += " redir=" + std::to_string(redir);
   s += " resp=" + std::to_string(c->resp);
   return s;
 }

@@ -65,6 +65,7 @@ class Tracking {
   size_t tracked_keys() const { return table_.size(); }
   size_t tracked_items() const;
   size_t prefix_count() const { return prefixes_.size(); }
+  uint64_t tracking_clients() const { return tracking_clients_; }
 
  private:
   struct PrefixState {
