@@ -187,7 +187,10 @@ std::vector<ScenarioSummary> Summarize(const std::vector<RunRecord>& runs) {
     if (r.violated()) {
       s.violations++;
       if (s.violating_seeds.size() < 50) s.violating_seeds.push_back(r.seed);
-      if (s.first_explanation.empty()) s.first_explanation = r.explanation;
+      if (s.first_explanation.empty()) {
+        s.first_explanation = r.explanation;
+        s.first_replay = r.replay;
+      }
     }
     for (const auto& [k, v] : r.probes) s.probes[k] += v;
   }

@@ -64,6 +64,7 @@ struct ScenarioSummary {
   uint64_t unchecked = 0;
   std::vector<uint64_t> violating_seeds;  // at most 50 listed
   std::string first_explanation;
+  std::string first_replay;
   std::map<std::string, uint64_t> probes;  // summed over seeds
   double wall_seconds = 0;
   // The sweep's verdict on the claim: refuted if any seed violated it.

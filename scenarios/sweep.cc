@@ -357,61 +357,64 @@ std::map<std::pair<std::string, uint64_t>, std::string> WriteRunPages(
   return pages;
 }
 
-}  // namespace
+struct SweepArgs {
+  std::string which;
+  RunOptions base;
+  uint64_t lo = 0, hi = 0;
+  bool json = false;
+  int jobs = 1, pages = 3;
+  uint64_t shard_i = 0, shard_n = 1;
+  std::string out_dir;
+};
 
-int SweepMain(int argc, char** argv) {
+// Returns 0 when the arguments are good, else the exit code (after printing why).
+int ParseSweepArgs(int argc, char** argv, SweepArgs* args) {
   if (argc < 2) {
     SweepUsage();
     return 2;
   }
-  std::string which = argv[1];
-  RunOptions base;
-  uint64_t lo = 0, hi = 0;
-  bool have_seeds = false, json = false;
-  int jobs = 1, pages = 3;
-  uint64_t shard_i = 0, shard_n = 1;
-  std::string out_dir;
+  args->which = argv[1];
+  bool have_seeds = false;
   for (int i = 2; i < argc; i++) {
     std::string a = argv[i], error;
-    int r = ParseRunFlag(argc, argv, &i, &base, &error);
+    int r = ParseRunFlag(argc, argv, &i, &args->base, &error);
     if (r < 0) {
       fprintf(stderr, "redsim sweep: %s\n", error.c_str());
       return 2;
     }
     if (r > 0) continue;
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "redsim sweep: %s needs a value\n", a.c_str());
-        exit(2);
-      }
-      return argv[++i];
-    };
+    if (a == "--json") {
+      args->json = true;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "redsim sweep: unknown option or missing value: '%s'\n", a.c_str());
+      SweepUsage();
+      return 2;
+    }
+    std::string v = argv[++i];
     if (a == "--seeds") {
-      std::string v = value();
-      if (!ParseSeeds(v, &lo, &hi)) {
+      have_seeds = ParseSeeds(v, &args->lo, &args->hi);
+      if (!have_seeds) {
         fprintf(stderr, "redsim sweep: bad --seeds '%s' (want A..B)\n", v.c_str());
         return 2;
       }
-      have_seeds = true;
     } else if (a == "--jobs") {
-      jobs = atoi(value().c_str());
-      if (jobs < 1 || jobs > 256) {
+      args->jobs = atoi(v.c_str());
+      if (args->jobs < 1 || args->jobs > 256) {
         fprintf(stderr, "redsim sweep: --jobs must be 1..256\n");
         return 2;
       }
     } else if (a == "--shard") {
-      std::string v = value();
-      if (sscanf(v.c_str(), "%" SCNu64 "/%" SCNu64, &shard_i, &shard_n) != 2 || shard_n == 0 ||
-          shard_i >= shard_n) {
+      if (sscanf(v.c_str(), "%" SCNu64 "/%" SCNu64, &args->shard_i, &args->shard_n) != 2 ||
+          args->shard_n == 0 || args->shard_i >= args->shard_n) {
         fprintf(stderr, "redsim sweep: bad --shard '%s' (want i/N with 0 <= i < N)\n", v.c_str());
         return 2;
       }
     } else if (a == "--out") {
-      out_dir = value();
+      args->out_dir = v;
     } else if (a == "--pages") {
-      pages = atoi(value().c_str());
-    } else if (a == "--json") {
-      json = true;
+      args->pages = atoi(v.c_str());
     } else {
       fprintf(stderr, "redsim sweep: unknown option '%s'\n", a.c_str());
       SweepUsage();
@@ -422,42 +425,68 @@ int SweepMain(int argc, char** argv) {
     fprintf(stderr, "redsim sweep: --seeds A..B is required\n");
     return 2;
   }
+  return 0;
+}
+
+// Writes the shard's records, the pages of the first violating seeds and the sweep reports.
+bool WriteSweepOutputs(const SweepArgs& args, const std::vector<reports::RunRecord>& records) {
+  std::filesystem::create_directories(args.out_dir);
+  std::string name = args.shard_n > 1 ? "results-shard-" + std::to_string(args.shard_i) + "-of-" +
+                                            std::to_string(args.shard_n) + ".jsonl"
+                                      : "results.jsonl";
+  std::ofstream f(args.out_dir + "/" + name);
+  for (const auto& r : records) f << reports::RunRecordToJson(r) << "\n";
+  auto run_pages = WriteRunPages(records, args.out_dir, args.pages);
+  std::string error;
+  if (!reports::WriteSweepReports(args.out_dir, records, run_pages, &error)) {
+    fprintf(stderr, "redsim sweep: %s\n", error.c_str());
+    return false;
+  }
+  printf("wrote %s/%s, %s/index.html, summary.json, junit.xml\n", args.out_dir.c_str(),
+         name.c_str(), args.out_dir.c_str());
+  return true;
+}
+
+}  // namespace
+
+int SweepMain(int argc, char** argv) {
+  SweepArgs args;
+  if (int code = ParseSweepArgs(argc, argv, &args); code != 0) return code;
   std::vector<const Scenario*> scenarios;
-  if (which == "all") {
+  if (args.which == "all") {
     for (const auto& s : AllScenarios()) scenarios.push_back(&s);
-  } else if (const Scenario* s = FindScenario(which)) {
+  } else if (const Scenario* s = FindScenario(args.which)) {
     scenarios.push_back(s);
   } else {
-    fprintf(stderr, "redsim sweep: unknown scenario '%s' (see redsim list)\n", which.c_str());
+    fprintf(stderr, "redsim sweep: unknown scenario '%s' (see redsim list)\n", args.which.c_str());
     return 2;
   }
   std::vector<Item> items;
   for (const Scenario* s : scenarios) {
-    for (uint64_t seed = lo; seed <= hi; seed++) {
-      if ((seed - lo) % shard_n == shard_i) items.push_back({s, seed});
+    for (uint64_t seed = args.lo; seed <= args.hi; seed++) {
+      if ((seed - args.lo) % args.shard_n == args.shard_i) items.push_back({s, seed});
     }
   }
-  Progress progress(items.size(), json);
+  Progress progress(items.size(), args.json);
   std::vector<reports::RunRecord> records;
   bool ok = true;
-  if (jobs == 1 || items.size() <= 1) {
+  if (args.jobs == 1 || items.size() <= 1) {
     for (const Item& it : items) {
-      RunOptions o = base;
+      RunOptions o = args.base;
       o.seed = it.seed;
       records.push_back(RunOne(*it.scenario, o));
       progress.Add(records.back());
     }
   } else {
-    ok = RunForked(items, base, std::min<int>(jobs, static_cast<int>(items.size())), &progress,
-                   &records);
+    ok = RunForked(items, args.base, std::min<int>(args.jobs, static_cast<int>(items.size())),
+                   &progress, &records);
   }
   progress.Finish();
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
     return a.scenario != b.scenario ? a.scenario < b.scenario : a.seed < b.seed;
   });
-  double wall = progress.elapsed();
-  printf("sweep: %zu runs in %.1f s of wall time (%d job%s)\n", records.size(), wall, jobs,
-         jobs == 1 ? "" : "s");
+  printf("sweep: %zu runs in %.1f s of wall time (%d job%s)\n", records.size(),
+         progress.elapsed(), args.jobs, args.jobs == 1 ? "" : "s");
   bool all_passed = ok && records.size() == items.size();
   for (const reports::ScenarioSummary& s : reports::Summarize(records)) {
     printf("  %-24s claim %-4s expected %-8s actual %-8s %s  (%" PRIu64 " of %" PRIu64
@@ -465,24 +494,9 @@ int SweepMain(int argc, char** argv) {
            s.scenario.c_str(), s.claim_id.c_str(), s.expected.c_str(),
            s.actual().empty() ? "-" : s.actual().c_str(), s.passed() ? "pass" : "FAIL",
            s.violations, s.seeds);
-    all_passed &= s.passed() || shard_n > 1;  // one shard alone cannot refute a claim
+    all_passed &= s.passed() || args.shard_n > 1;  // one shard alone cannot refute a claim
   }
-  if (!out_dir.empty()) {
-    std::filesystem::create_directories(out_dir);
-    std::string name = shard_n > 1 ? "results-shard-" + std::to_string(shard_i) + "-of-" +
-                                         std::to_string(shard_n) + ".jsonl"
-                                   : "results.jsonl";
-    std::ofstream f(out_dir + "/" + name);
-    for (const auto& r : records) f << reports::RunRecordToJson(r) << "\n";
-    auto run_pages = WriteRunPages(records, out_dir, pages);
-    std::string error;
-    if (!reports::WriteSweepReports(out_dir, records, run_pages, &error)) {
-      fprintf(stderr, "redsim sweep: %s\n", error.c_str());
-      return 2;
-    }
-    printf("wrote %s/%s, %s/index.html, summary.json, junit.xml\n", out_dir.c_str(), name.c_str(),
-           out_dir.c_str());
-  }
+  if (!args.out_dir.empty() && !WriteSweepOutputs(args, records)) return 2;
   return all_passed ? 0 : 1;
 }
 
