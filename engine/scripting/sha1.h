@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "engine/persistence/digest.h"  // Sha1
+
 namespace redsim {
 
-// The 20-byte digest of `data`.
-std::array<uint8_t, 20> Sha1(std::string_view data);
 // The digest as 40 lowercase hex digits, as Redis prints script names.
 std::string Sha1Hex(std::string_view data);
 
