@@ -125,7 +125,8 @@ int RunMain(int argc, char** argv) {
          r.ops, r.ok, r.fail, r.info, r.faults);
   if (!r.claim.empty()) {
     printf("crashes: %" PRIu64 "\n", r.crashes);
-    printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+    if (r.claim_id.empty()) printf("claim: %s\n", r.claim.c_str());
+    else printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
     printf("expected verdict: %s\n", r.expected.c_str());
   }
   if (!r.verdict.empty()) {

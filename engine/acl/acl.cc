@@ -544,6 +544,9 @@ bool Acl::DefaultUserNeedsNoAuth() const {
 }
 
 std::string Acl::SetUser(std::string_view name, const std::vector<std::string_view>& rules) {
+  if (name.find_first_of(std::string_view(" \0", 2)) != std::string_view::npos) {
+    return "ERR Usernames can't contain spaces or null characters";
+  }
   bool all_channels = server_->config().acl_pubsub_default == "allchannels";
   AclUser* existing = Find(name);
   AclUser draft = existing != nullptr ? *existing : AclUser(std::string(name));

@@ -20,7 +20,8 @@ void AclCat(CommandContext& ctx) {
     return;
   }
   if (ctx.argc() > 3) {
-    ctx.reply.Error(err::WrongArgs("acl|cat"));
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.arg(1)) + "'. Try ACL HELP.");
     return;
   }
   uint64_t bit = AclCategoryBit(ctx.arg(2));

@@ -236,9 +236,13 @@ void Scripting::FunctionCommand(CommandContext& ctx) {
     server_->dirty++;
     ctx.reply.Ok();
   } else if (sub == "flush") {
-    if (ctx.argc() > 3 ||
-        (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
-         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+    if (ctx.argc() > 3) {
+      ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for 'flush'. Try "
+                      "FUNCTION HELP.");
+      return;
+    }
+    if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+        !EqualsIgnoreCase(ctx.arg(2), "async")) {
       ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
       return;
     }
@@ -351,7 +355,8 @@ void Scripting::FunctionDump(CommandContext& ctx) {
 void Scripting::FunctionRestore(CommandContext& ctx) {
   enum class Policy { kAppend, kReplace, kFlush } policy = Policy::kAppend;
   if (ctx.argc() > 4) {
-    ctx.reply.Error(err::kSyntax);
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for 'restore'. Try "
+                    "FUNCTION HELP.");
     return;
   }
   if (ctx.argc() == 4) {

@@ -324,6 +324,11 @@ std::string Scripting::CompileScript(const std::string& body, const std::string&
 }
 
 void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
+  // EVALSHA looks the script up before it reads numkeys (EVAL reads numkeys before compiling).
+  if (by_sha && scripts_.find(ToLower(ctx.arg(1))) == scripts_.end()) {
+    ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+    return;
+  }
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(2), &numkeys)) {
     ctx.reply.Error(err::kNotInteger);
