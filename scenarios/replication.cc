@@ -440,7 +440,9 @@ RunResult RunPrimaryCrash(const RunOptions& opts, bool aof) {
     w.sim().Spawn(
         [&w, i, &plan, &writes] { CrashWriter(w, i, 20, plan, &writes[static_cast<size_t>(i)]); });
   }
-  w.Run(opts.duration_ns);
+  // The claim is about the node after it restarts and reloads: a run too short to see that
+  // (say --duration 2s) is extended until a few seconds past the restart rather than judged early.
+  w.Run(std::max<int64_t>(opts.duration_ns, plan.restart_ns + 5 * kSec));
 
   checkers::DurabilityInput in;
   in.policy = checkers::FsyncPolicy::kAlways;  // the claim: every acknowledged write survives

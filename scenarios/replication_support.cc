@@ -179,7 +179,9 @@ void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& n
   result->claim = claim;
   result->expected = expected;
   Summarize(w, result);
-  if (!opts.out_dir.empty()) result->history_jsonl = w.history().ToJsonLines();
+  if (!opts.out_dir.empty() || opts.keep_history) {
+    result->history_jsonl = w.history().ToJsonLines();
+  }
   result->history_entries = w.history().size();
 }
 

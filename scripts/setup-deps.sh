@@ -13,6 +13,9 @@ PACKAGES=(
   libjemalloc-dev
   libtomlplusplus-dev
   redis-server redis-tools python3-redis
+  # Headless browser test of the HTML reports (tests/browser): Chromium, its WebDriver, and
+  # Debian's Selenium bindings for /usr/bin/python3.
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
