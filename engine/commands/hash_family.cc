@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/base/strutil.h"
+#include "engine/commands/scan_args.h"
 #include "engine/commands/families.h"
 #include "engine/server/command_context.h"
 #include "engine/types/hash_object.h"
@@ -19,7 +20,6 @@ namespace {
 constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kIncrementNanOrInf = "ERR value is NaN or Infinity";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 constexpr std::string_view kCountRangeError =
     "ERR value is out of range, value must between -9223372036854775807 and "
@@ -56,27 +56,6 @@ bool SetField(CommandContext& ctx, DbEntry* e, std::string_view field, std::stri
 void Touched(CommandContext& ctx, std::string_view key, const char* event) {
   ctx.server->SignalModifiedKey(ctx.db(), key);
   ctx.server->NotifyKeyspaceEvent('h', event, key, ctx.db()->index());
-}
-
-// Parses a SCAN-family cursor as Redis does (strtoul: optional sign, a negative value wraps,
-// overflow and trailing bytes are errors, leading spaces are rejected, "" is 0).
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  if (i == s.size()) {
-    *out = 0;
-    return s.empty();  // a lone sign is not a number; an empty string parses as 0
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = negative ? 0 - v : v;
-  return true;
 }
 
 // ---- Setting fields -------------------------------------------------------------------------
@@ -416,45 +395,14 @@ void HRandField(CommandContext& ctx) {
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void HScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(2), &cursor)) {
-    ctx.reply.Error(kInvalidCursor);
-    return;
-  }
-  bool wrong_type;
-  HashObject* h = ReadHash(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return;
-  if (h == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.EmptyArray();
-    return;
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool has_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    bool has_value = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(ctx.arg(i), "count") && has_value) {
-      if (!ParseInt64(ctx.arg(i + 1), &count)) {
-        ctx.reply.Error(err::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(err::kSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(ctx.arg(i), "match") && has_value) {
-      pattern = ctx.arg(i + 1);
-      has_pattern = pattern != "*";
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opts;
+  DbEntry* e = BeginCollectionScan(ctx, ObjType::kHash, &cursor, &opts);
+  if (e == nullptr) return;
+  HashObject* h = e->value.As<HashObject>();
   std::vector<Pair> found;
   uint64_t next =
-      h->Scan(cursor, static_cast<size_t>(count), [&](std::string_view f, std::string_view v) {
-        if (!has_pattern || GlobMatch(pattern, f)) found.emplace_back(f, v);
+      h->Scan(cursor, static_cast<size_t>(opts.count), [&](std::string_view f, std::string_view v) {
+        if (!opts.use_pattern || GlobMatch(opts.pattern, f)) found.emplace_back(f, v);
       });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));

@@ -2,6 +2,7 @@
 #include <climits>
 
 #include "engine/base/strutil.h"
+#include "engine/commands/scan_args.h"
 #include "engine/commands/families.h"
 #include "engine/server/eviction.h"
 #include "engine/commands/help.h"
@@ -316,28 +317,6 @@ void Keys(CommandContext& ctx) {
   ctx.reply.BulkArray(out);
 }
 
-// Parses a SCAN cursor the way Redis does (strtoull, base 10): an optional sign, any number of
-// digits including leading zeros, no leading space; "-1" wraps around to 2^64-1 and the empty
-// string is cursor 0. Values that do not fit in 64 bits are rejected.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    negative = s[i] == '-';
-    i++;
-    if (i == s.size()) return false;  // a sign without digits is not consumed by strtoull
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = negative ? 0 - v : v;
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
@@ -345,51 +324,30 @@ void Scan(CommandContext& ctx) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
-  std::string_view pattern;
-  bool has_pattern = false;
-  int64_t count = 10;
-  std::string_view type_filter;
-  bool has_type = false;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    bool has_next = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(ctx.arg(i), "count") && has_next) {
-      if (!ParseInt64(ctx.arg(++i), &count)) {
-        ctx.reply.Error(err::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(err::kSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(ctx.arg(i), "match") && has_next) {
-      pattern = ctx.arg(++i);
-      has_pattern = !(pattern == "*");
-    } else if (EqualsIgnoreCase(ctx.arg(i), "type") && has_next) {
-      type_filter = ctx.arg(++i);
-      has_type = true;
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
-    }
+  ScanOptions opts;
+  std::string error = ParseScanOptions(ctx.args, 2, &opts, /*allow_type=*/true);
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
   }
   std::vector<std::string> keys;
   KeyTable& table = ctx.db()->table();
   // Visit buckets until enough keys are collected or the work bound is reached (Redis visits at
   // most count*10 buckets per call).
-  int64_t max_iterations = count * 10;
+  int64_t max_iterations = opts.count * 10;
   do {
     cursor = table.Scan(cursor, [&](DbEntry* e) { keys.emplace_back(e->key()); });
-  } while (cursor != 0 && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < count);
+  } while (cursor != 0 && --max_iterations > 0 && static_cast<int64_t>(keys.size()) < opts.count);
   // Filters run after collection: expired keys are removed (and deleted) as Redis does.
   // As in Redis: the pattern first, then the type (a lookup, counted as a hit or miss), then
   // expiry (expired keys are deleted and left out).
   std::vector<std::string> out;
   for (auto& k : keys) {
-    if (has_pattern && !GlobMatch(pattern, k)) continue;
+    if (opts.use_pattern && !GlobMatch(opts.pattern, k)) continue;
     DbEntry* e;
-    if (has_type) {
+    if (opts.use_type) {
       e = ctx.server->LookupRead(ctx.db(), k, /*touch=*/false);
-      if (e == nullptr || !EqualsIgnoreCase(TypeName(e->value.type()), type_filter)) continue;
+      if (e == nullptr || !EqualsIgnoreCase(TypeName(e->value.type()), opts.type)) continue;
     } else {
       e = ctx.db()->Find(k);
       if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;

@@ -12,7 +12,7 @@
 #include "engine/commands/families.h"
 #include "engine/server/command_context.h"
 #include "engine/types/set_object.h"
-#include "engine/types/set_scan.h"
+#include "engine/commands/scan_args.h"
 
 namespace redsim {
 namespace {
@@ -505,25 +505,9 @@ void SInterCard(CommandContext& ctx) {
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void SScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(2), &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
-    return;
-  }
-  bool wrong_type;
-  DbEntry* e = ctx.Read(ctx.arg(1), ObjType::kSet, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
   ScanOptions opts;
-  std::string error = ParseScanOptions(ctx.args, 3, &opts);
-  if (!error.empty()) {
-    ctx.reply.Error(error);
-    return;
-  }
+  DbEntry* e = BeginCollectionScan(ctx, ObjType::kSet, &cursor, &opts);
+  if (e == nullptr) return;
   SetObject* set = AsSet(e);
   std::vector<std::string> found;
   auto collect = [&](std::string_view m) {
