@@ -638,19 +638,26 @@ bool Acl::CheckClient(Client* c, const Command* cmd, const std::vector<std::stri
                       std::string* error) {
   // The primary's link and data being loaded run with no user, as in Redis.
   if (c->has(kClientMaster) || server_->loading()) return true;
+  AclResult result = CheckAndLog(c, cmd, args, /*in_script=*/false);
+  if (result == AclResult::kOk) return true;
+  *error = NopermText(result, cmd);
+  return false;
+}
+
+AclResult Acl::CheckAndLog(Client* c, const Command* cmd,
+                           const std::vector<std::string_view>& args, bool in_script) {
   const AclUser* user = UserOf(c);
   int denied_arg = 0;
   AclResult result = Check(user, cmd, args, &denied_arg);
-  if (result == AclResult::kOk) return true;
+  if (result == AclResult::kOk) return result;
   std::string_view reason = result == AclResult::kDeniedCommand ? "command"
                             : result == AclResult::kDeniedKey   ? "key"
                                                                 : "channel";
   std::string object = result == AclResult::kDeniedCommand
                            ? cmd->name
                            : std::string(args[static_cast<size_t>(denied_arg)]);
-  AddLogEntry(c, reason, object, user->name());
-  *error = NopermText(result, cmd);
-  return false;
+  AddLogEntry(c, reason, object, user->name(), in_script);
+  return result;
 }
 
 bool Acl::Authenticate(Client* c, std::string_view username, std::string_view password,
@@ -667,12 +674,14 @@ bool Acl::Authenticate(Client* c, std::string_view username, std::string_view pa
 }
 
 void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view object,
-                      std::string_view username) {
+                      std::string_view username, bool in_script) {
   int64_t max_len = server_->config().acllog_max_len;
   if (max_len <= 0) return;
   AclLogEntry entry;
   entry.reason = std::string(reason);
-  entry.context = c->has(kClientInScript) ? "lua" : c->has(kClientMulti) ? "multi" : "toplevel";
+  entry.context = in_script || c->has(kClientInScript) ? "lua"
+                  : c->has(kClientMulti)                 ? "multi"
+                                                         : "toplevel";
   entry.object = std::string(object);
   entry.username = std::string(username);
   entry.created_ms = server_->now_ms();

@@ -131,6 +131,10 @@ class Acl {
   // Dispatch's check for a client: on denial logs it and returns the NOPERM error text.
   bool CheckClient(Client* c, const Command* cmd, const std::vector<std::string_view>& args,
                    std::string* error);
+  // Checks what `c`'s user may do and logs a denial against `c` (context "lua" when
+  // `in_script`: redis.call runs with the calling client's user and is logged on that client).
+  AclResult CheckAndLog(Client* c, const Command* cmd, const std::vector<std::string_view>& args,
+                        bool in_script);
   // NOPERM text for a denial.
   static std::string NopermText(AclResult result, const Command* cmd);
 
@@ -145,7 +149,7 @@ class Acl {
 
   // The ACL log, newest first.
   void AddLogEntry(Client* c, std::string_view reason, std::string_view object,
-                   std::string_view username);
+                   std::string_view username, bool in_script = false);
   const std::deque<AclLogEntry>& log() const { return log_; }
   void ResetLog() { log_.clear(); }
 

@@ -88,6 +88,7 @@ class Scripting {
   Server* server() const { return server_; }
   void OnHook(lua_State* L);
   int LuaCall(lua_State* L, bool raise);
+  int AclCheckCmd(lua_State* L);
   int RegisterFunction(lua_State* L);
 
  private:
@@ -119,6 +120,8 @@ class Scripting {
            uint64_t flags, bool read_only, size_t numkeys);
   // Runs one command for a script; fills *reply with its parsed reply.
   bool Execute(const std::vector<std::string_view>& args, std::string* error);
+  // The command (or subcommand) a script names, or nullptr.
+  Command* FindScriptCommand(const std::vector<std::string_view>& args) const;
   void FlushBusyClients();
 
   void FunctionLoad(CommandContext& ctx);
