@@ -3,6 +3,7 @@
 // Commands sent after MULTI are queued by the dispatcher (Server::ProcessCommand); a queued
 // command that is rejected (unknown, wrong arity) marks the transaction so EXEC aborts with
 // EXECABORT. WATCHed keys modified before EXEC make it return a null array.
+#include "engine/acl/acl.h"
 #include "engine/commands/families.h"
 #include "engine/server/command_context.h"
 
@@ -45,6 +46,33 @@ bool WatchedKeyExpired(Server* server, Client* c) {
   return false;
 }
 
+// The ACL rules are checked again as each queued command runs: the user may have lost a
+// permission since the command was queued. A denied command answers NOPERM (logged with context
+// "multi") and the rest of the transaction still runs, as in Redis.
+bool AllowedAtExec(Server* server, Client* c, const Command* cmd,
+                   const std::vector<std::string_view>& args, ReplyBuilder& reply) {
+  if (c->has(kClientMaster)) return true;
+  const char* reason = nullptr;
+  switch (server->acl().CheckAndLog(c, cmd, args, /*in_script=*/false)) {
+    case AclResult::kOk:
+      return true;
+    case AclResult::kDeniedCommand:
+      reason = "no permission to execute the command or subcommand";
+      break;
+    case AclResult::kDeniedKey:
+      reason = "no permission to touch the specified keys";
+      break;
+    case AclResult::kDeniedChannel:
+      reason = "no permission to access one of the channels used as arguments";
+      break;
+  }
+  reply.Error(std::string("NOPERM ACLs rules changed between the moment the transaction was "
+                          "accumulated and the EXEC call. This command is no longer allowed for "
+                          "the following reason: ") +
+              reason);
+  return false;
+}
+
 // EXEC
 void Exec(CommandContext& ctx) {
   Client* c = ctx.client;
@@ -76,6 +104,7 @@ void Exec(CommandContext& ctx) {
     StoredCommand& stored = c->multi_queue[i];
     std::vector<std::string_view> args(stored.args.begin(), stored.args.end());
     ReplyBuilder reply = server->ReplyTo(c);
+    if (!AllowedAtExec(server, c, stored.cmd, args, reply)) continue;
     CommandContext inner{server, c, stored.cmd, args, reply};
     server->Call(inner);
   }

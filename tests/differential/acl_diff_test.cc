@@ -229,6 +229,34 @@ TEST(AclDifferential, RandomUsersMatchRedis) {
   EXPECT_TRUE(ok);
 }
 
+// Permissions lost between MULTI and EXEC: each queued command is checked again as it runs
+// (command, key and channel denials, each logged with context "multi"), and the rest runs.
+TEST(AclDifferential, ExecRechecksPermissionsChangedWhileQueued) {
+  if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
+  DifferentialPair* pair = DifferentialPair::Get();
+  ASSERT_NE(pair, nullptr);
+  pair->Reset({{"ACL", "DELUSER", "m"}, {"ACL", "LOG", "RESET"}});
+  std::vector<Command> seq = {
+      {"ACL", "SETUSER", "m", "on", ">p", "~*", "+@all", "resetchannels", "&ch1"},
+      {"@1", "AUTH", "m", "p"},
+      {"@1", "MULTI"},
+      {"@1", "SET", "z1", "v"},
+      {"@1", "GET", "z1"},
+      {"@1", "GET", "z2"},
+      {"@1", "PUBLISH", "ch1", "x"},
+      {"ACL", "SETUSER", "m", "-set", "resetkeys", "~z1", "resetchannels"},
+      {"@1", "EXEC"},
+      {"ACL", "SETUSER", "m", "+set", "~*", "&*"},
+      {"@1", "MULTI"},
+      {"@1", "SET", "z2", "w"},
+      {"ACL", "SETUSER", "m", "resetkeys", "~z2"},
+      {"@1", "EXEC"},
+      {"@1", "GET", "z2"},
+      {"ACL", "LOG"},
+  };
+  EXPECT_EQ(pair->CheckSequence(seq), "");
+}
+
 TEST(AclDifferential, AuthFailuresAndUserManagement) {
   if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
   DifferentialPair* pair = DifferentialPair::Get();
