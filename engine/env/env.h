@@ -196,6 +196,8 @@ class Env {
   // Bytes currently allocated by the process's allocator, or 0 when unknown (simulation, where
   // many nodes share one heap and the engine's own accounting is used instead).
   virtual uint64_t AllocatedBytes() { return 0; }
+  // INFO's mem_allocator: "jemalloc-X.Y.Z" or "libc" (real mode), "simulated" by default.
+  virtual std::string AllocatorName() { return "simulated"; }
   // CPU seconds used by the process (system, user); zeros when unknown.
   virtual void CpuSeconds(double* sys, double* user) {
     *sys = 0;
@@ -260,6 +262,7 @@ class EnvWrapper : public Env {
   int64_t ProcessId() override { return target_->ProcessId(); }
   uint64_t ResidentBytes() override { return target_->ResidentBytes(); }
   uint64_t AllocatedBytes() override { return target_->AllocatedBytes(); }
+  std::string AllocatorName() override { return target_->AllocatorName(); }
   void CpuSeconds(double* sys, double* user) override { target_->CpuSeconds(sys, user); }
 
  private:

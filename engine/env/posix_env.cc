@@ -698,6 +698,16 @@ struct JemallocCounters {
 thread_local JemallocCounters jemalloc_counters;
 }  // namespace
 
+std::string PosixEnv::AllocatorName() {
+  if (mallctl == nullptr) return "libc";
+  const char* version = nullptr;
+  size_t sz = sizeof(version);
+  if (mallctl("version", &version, &sz, nullptr, 0) != 0 || version == nullptr) return "jemalloc";
+  // "5.3.0-0-g54eaed1d..." : Redis shows the release part only.
+  std::string v(version);
+  return "jemalloc-" + v.substr(0, v.find('-'));
+}
+
 uint64_t PosixEnv::AllocatedBytes() {
   if (mallctl != nullptr) {
     JemallocCounters& j = jemalloc_counters;

@@ -58,6 +58,7 @@ class PosixEnv : public Env {
   int64_t ProcessId() override;
   uint64_t ResidentBytes() override;
   uint64_t AllocatedBytes() override;
+  std::string AllocatorName() override;
   void CpuSeconds(double* sys, double* user) override;
 
   // Internal: file descriptors registered with the loop.

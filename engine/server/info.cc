@@ -200,7 +200,7 @@ void MemorySection(Server* server, std::string* out) {
   LineU(out, "mem_clients_normal", clients);
   Line(out, "mem_cluster_links", "0");
   Line(out, "mem_aof_buffer", "0");
-  Line(out, "mem_allocator", env->AllocatedBytes() > 0 ? "libc" : "simulated");
+  Line(out, "mem_allocator", env->AllocatorName());
   Line(out, "active_defrag_running", "0");
   Line(out, "lazyfree_pending_objects", std::to_string(server->lazy_freer().pending_objects()));
   Line(out, "lazyfreed_objects", std::to_string(server->lazy_freer().freed_objects()));

@@ -18,6 +18,30 @@ int64_t InfoField(RespClient& c, const std::string& section, const std::string& 
   return std::stoll(info.substr(pos + field.size() + 2));
 }
 
+std::string InfoText(RespClient& c, const std::string& section, const std::string& field) {
+  std::string info = c.Call({"INFO", section}).str;
+  size_t pos = info.find("\n" + field + ":");
+  if (pos == std::string::npos) return "";
+  size_t start = pos + field.size() + 2;
+  return info.substr(start, info.find('\r', start) - start);
+}
+
+// used_memory is jemalloc's count, so INFO names jemalloc as Redis built with it does.
+TEST(EvictionReal, InfoNamesTheAllocatorLikeRedis) {
+  auto redsim = ServerProcess::Start(ServerProcess::Kind::kRedsim);
+  ASSERT_NE(redsim, nullptr);
+  RespClient c;
+  ASSERT_TRUE(c.Connect(redsim->port()));
+  std::string ours = InfoText(c, "memory", "mem_allocator");
+  EXPECT_EQ(ours.rfind("jemalloc-", 0), 0u) << ours;
+  if (!ServerProcess::RedisAvailable()) return;
+  auto redis = ServerProcess::Start(ServerProcess::Kind::kRedis);
+  ASSERT_NE(redis, nullptr);
+  RespClient r;
+  ASSERT_TRUE(r.Connect(redis->port()));
+  EXPECT_EQ(ours, InfoText(r, "memory", "mem_allocator"));
+}
+
 TEST(EvictionReal, UsedMemoryStaysUnderMaxmemoryWhileWritingFiveTimesIt) {
   auto server = ServerProcess::Start(ServerProcess::Kind::kRedsim);
   ASSERT_NE(server, nullptr);
