@@ -14,6 +14,7 @@ namespace redsim::scenarios {
 Scenario IdleClusterScenario();
 std::vector<Scenario> RecoveryScenarios();  // recovery.cc
 std::vector<Scenario> ReplicationScenarios();  // replication.cc
+std::vector<Scenario> LockScenarios();  // redlock.cc
 
 namespace {
 
@@ -23,6 +24,7 @@ std::vector<Scenario> BuildRegistry() {
   std::vector<Scenario> all = {IdleClusterScenario()};
   for (auto& s : RecoveryScenarios()) all.push_back(std::move(s));
   for (auto& s : ReplicationScenarios()) all.push_back(std::move(s));
+  for (auto& s : LockScenarios()) all.push_back(std::move(s));
   std::string error;
   if (!LoadScenarioDir(ScenarioDefsDir(), &all, &error)) {
     fprintf(stderr, "redsim: scenario files: %s\n", error.c_str());
