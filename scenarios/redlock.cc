@@ -316,85 +316,95 @@ RunResult RunLock(const LockParams& p, const RunOptions& opts) {
   return result;
 }
 
+LockParams Claim(std::string name, std::string description, std::string claim_id,
+                 std::string claim, std::string expected) {
+  LockParams p;
+  p.name = std::move(name);
+  p.description = std::move(description);
+  p.claim_id = std::move(claim_id);
+  p.claim = std::move(claim);
+  p.expected = std::move(expected);
+  return p;
+}
+
 std::vector<LockParams> AllLockParams() {
   std::vector<LockParams> all;
-  LockParams single;
-  single.name = "lock-single-node";
-  single.description = "one node, clients taking a SET NX PX lock and releasing it with a "
-                       "compare-and-delete script; no faults";
-  single.claim_id = "L1";
-  single.claim = "On one node, SET key token NX PX ttl + compare-and-delete release gives mutual "
-                 "exclusion as long as no holder outlives its lease.";
-  single.expected = "holds";
+  LockParams single = Claim(
+      "lock-single-node",
+      "one node, clients taking a SET NX PX lock and releasing it with a compare-and-delete "
+      "script; no faults",
+      "L1",
+      "On one node, SET key token NX PX ttl + compare-and-delete release gives mutual exclusion "
+      "as long as no holder outlives its lease.",
+      "holds");
   single.lock_nodes = 1;
   all.push_back(single);
 
-  LockParams pause;
-  pause.name = "redlock-client-pause";
-  pause.description = "Redlock on 5 nodes; a holder stalls (GC-like) for 1.5-3 leases between "
-                      "checking its lease and acting";
-  pause.claim_id = "L2";
-  pause.claim = "Redlock on 5 independent nodes gives mutual exclusion when a holder pauses "
-                "longer than the lease.";
-  pause.expected = "refuted";
+  LockParams pause = Claim(
+      "redlock-client-pause",
+      "Redlock on 5 nodes; a holder stalls (GC-like) for 1.5-3 leases between checking its "
+      "lease and acting",
+      "L2",
+      "Redlock on 5 independent nodes gives mutual exclusion when a holder pauses longer than "
+      "the lease.",
+      "refuted");
   pause.client_pauses_per_minute = 12;
   all.push_back(pause);
 
-  LockParams clock;
-  clock.name = "redlock-clock-jump";
-  clock.description = "Redlock on 5 nodes; one node's wall clock jumps forward by 1.5-4 leases "
-                      "(its keys expire early)";
-  clock.claim_id = "L3";
-  clock.claim = "Redlock gives mutual exclusion when one node's wall clock jumps forward.";
-  clock.expected = "refuted";
+  LockParams clock = Claim(
+      "redlock-clock-jump",
+      "Redlock on 5 nodes; one node's wall clock jumps forward by 1.5-4 leases (its keys expire "
+      "early) while nodes are cut off from clients now and then",
+      "L3", "Redlock gives mutual exclusion when one node's wall clock jumps forward.", "refuted");
   clock.clock_jumps_per_minute = 60;
   clock.isolations_per_minute = 90;
   all.push_back(clock);
 
-  LockParams crash;
-  crash.name = "redlock-crash-restart";
-  crash.description = "Redlock on 5 nodes with appendfsync everysec; a node is killed and "
-                      "restarts at once, without the unsynced lock key";
-  crash.claim_id = "L4";
-  crash.claim = "Redlock gives mutual exclusion when a node crashes and restarts without the key "
-                "(fsync everysec, immediate restart).";
-  crash.expected = "refuted";
+  LockParams crash = Claim(
+      "redlock-crash-restart",
+      "Redlock on 5 nodes with appendfsync everysec; a node is killed and restarts at once, "
+      "without the unsynced lock key",
+      "L4",
+      "Redlock gives mutual exclusion when a node crashes and restarts without the key (fsync "
+      "everysec, immediate restart).",
+      "refuted");
   crash.crashes_per_minute = 60;
   crash.isolations_per_minute = 90;
   crash.appendfsync = "everysec";
   crash.default_clients = 5;
   all.push_back(crash);
 
-  LockParams fenced = pause;
-  fenced.name = "redlock-fenced";
-  fenced.description = "Redlock on 5 nodes under client stalls, clock jumps and crashes, with "
-                       "fencing tokens checked by the protected resource";
-  fenced.claim_id = "L5";
-  fenced.claim = "With fencing tokens checked by the protected resource, no stale holder's write "
-                 "is accepted, whatever L2-L4 do.";
-  fenced.expected = "holds";
+  LockParams fenced = Claim(
+      "redlock-fenced",
+      "Redlock on 5 nodes under client stalls, clock jumps and crashes, with fencing tokens "
+      "checked by the protected resource",
+      "L5",
+      "With fencing tokens checked by the protected resource, no stale holder's write is "
+      "accepted, whatever L2-L4 do.",
+      "holds");
+  fenced.client_pauses_per_minute = 12;
   fenced.clock_jumps_per_minute = 15;
   fenced.crashes_per_minute = 15;
   fenced.appendfsync = "everysec";
   fenced.fenced = true;
   all.push_back(fenced);
 
+  const std::string l6 =
+      "L4 holds again with appendfsync always or a restart delayed beyond the maximum TTL.";
   LockParams always = crash;
   always.name = "redlock-crash-restart-always";
   always.description = "as redlock-crash-restart, with appendfsync always";
   always.claim_id = "L6";
-  always.claim = "L4 holds again with appendfsync always or a restart delayed beyond the maximum "
-                 "TTL.";
+  always.claim = l6;
   always.expected = "holds";
   always.appendfsync = "always";
   all.push_back(always);
 
-  LockParams delayed = crash;
+  LockParams delayed = always;
   delayed.name = "redlock-crash-delayed-restart";
-  delayed.description = "as redlock-crash-restart, with the restart delayed beyond the lease";
-  delayed.claim_id = "L6";
-  delayed.claim = always.claim;
-  delayed.expected = "holds";
+  delayed.description = "as redlock-crash-restart (everysec), with the restart delayed beyond "
+                        "the lease";
+  delayed.appendfsync = "everysec";
   delayed.min_down_ns = kTtlMs * kMs + 100 * kMs;
   delayed.max_down_ns = 3 * kTtlMs * kMs;
   all.push_back(delayed);
