@@ -13,8 +13,15 @@ std::string Ms(int64_t ns) {
   return buf;
 }
 
+// Simulated seconds with microseconds, as the rest of the explanations print times.
+std::string Seconds(int64_t ns) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.6f s", ns / 1e9);
+  return buf;
+}
+
 std::string HoldText(const LockHold& h) {
-  std::string s = h.client + " [" + std::to_string(h.start_ns) + ", " + std::to_string(h.end_ns) + ")";
+  std::string s = h.client + " from " + Seconds(h.start_ns) + " to " + Seconds(h.end_ns);
   if (h.token >= 0) s += " token " + std::to_string(h.token);
   return s;
 }
