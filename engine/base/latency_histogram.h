@@ -5,6 +5,7 @@
 // counters and O(1) recording. Percentiles report the upper edge of the bucket that holds them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -21,6 +22,29 @@ class LatencyHistogram {
     total_++;
   }
   uint64_t total() const { return total_; }
+
+  // LATENCY HISTOGRAM's cumulative distribution, as Redis 7.0 reports it from its HdrHistogram
+  // (values clamped to [1024 ns, 1 s], log-2 reporting levels from 1024 ns; level k's label is
+  // the highest value it covers, (1032 * 2^k - 1) ns, in whole microseconds: 1, 2, 4, 8, 16, 33,
+  // 66, 132, 264, ...). Calls f(label_us, cumulative_count) for each level where the count grew.
+  // Our buckets are coarser than Redis's near level edges, so a value within 12.5% of an edge
+  // may land one level off.
+  template <typename F>
+  void ForEachRedisLevel(F&& f) const {
+    uint64_t cumulative = 0;
+    int index = 0;
+    for (int k = 0; k <= 20 && cumulative < total_; k++) {
+      uint64_t edge_ns = (uint64_t{1032} << k) - 1;
+      uint64_t before = cumulative;
+      // A bucket belongs to the first level whose edge its upper edge (in ns, clamped) reaches.
+      while (index < kBuckets) {
+        uint64_t upper_ns = std::max<uint64_t>(UpperEdge(index) * 1000, 1024);
+        if (upper_ns > edge_ns && k < 20) break;
+        cumulative += counts_[index++];
+      }
+      if (cumulative > before) f(edge_ns / 1000, cumulative);
+    }
+  }
 
   // The smallest bucket edge below which at least `percentile` % of the values fall.
   uint64_t Percentile(double percentile) const {

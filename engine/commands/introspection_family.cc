@@ -168,6 +168,53 @@ void LatencyDoctor(CommandContext& ctx) {
   ctx.reply.Verbatim(report);
 }
 
+void LatencyHistogramOf(CommandContext& ctx, const Command* cmd) {
+  ctx.reply.Bulk(cmd->name);
+  ctx.reply.MapHeader(2);
+  ctx.reply.Bulk("calls");
+  ctx.reply.Integer(static_cast<int64_t>(cmd->latency->total()));
+  ctx.reply.Bulk("histogram_usec");
+  std::vector<std::pair<uint64_t, uint64_t>> levels;
+  cmd->latency->ForEachRedisLevel(
+      [&](uint64_t label_us, uint64_t cumulative) { levels.emplace_back(label_us, cumulative); });
+  ctx.reply.MapHeader(static_cast<int64_t>(levels.size()));
+  for (const auto& [label, cumulative] : levels) {
+    ctx.reply.Integer(static_cast<int64_t>(label));
+    ctx.reply.Integer(static_cast<int64_t>(cumulative));
+  }
+}
+
+bool HasLatency(const Command* cmd) { return cmd->latency && cmd->latency->total() > 0; }
+
+// LATENCY HISTOGRAM [command ...]
+// Every command with recorded latencies, or the named ones (a container names its
+// subcommands; unknown names and repeats are as Redis has them: skipped, and repeated).
+void LatencyHistogramCmd(CommandContext& ctx) {
+  std::vector<const Command*> picked;
+  auto add = [&](const Command* cmd) {
+    if (HasLatency(cmd)) picked.push_back(cmd);
+    for (const auto& [name, sub] : cmd->subcommands) {
+      if (HasLatency(sub.get())) picked.push_back(sub.get());
+    }
+  };
+  CommandTable& table = ctx.server->commands();
+  if (ctx.argc() == 2) {
+    for (const Command* cmd : table.All()) add(cmd);
+  } else {
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      std::string_view name = ctx.arg(i);
+      size_t bar = name.find('|');
+      const Command* cmd = table.Find(name.substr(0, bar));
+      if (cmd != nullptr && bar != std::string_view::npos) {
+        cmd = table.FindSubcommand(cmd, name.substr(bar + 1));
+      }
+      if (cmd != nullptr) add(cmd);
+    }
+  }
+  ctx.reply.MapHeader(static_cast<int64_t>(picked.size()));
+  for (const Command* cmd : picked) LatencyHistogramOf(ctx, cmd);
+}
+
 // LATENCY HELP
 void LatencyHelp(CommandContext& ctx) {
   ReplyLines(
@@ -422,6 +469,7 @@ void RegisterIntrospectionFamily(CommandTable& t) {
   t.Register("latency|reset", LatencyReset);
   t.Register("latency|doctor", LatencyDoctor);
   t.Register("latency|help", LatencyHelp);
+  t.Register("latency|histogram", LatencyHistogramCmd);
   t.Register("monitor", Monitor);
   t.Register("client|pause", ClientPause);
   t.Register("client|unpause", ClientUnpause);

@@ -84,6 +84,31 @@ TEST_F(IntrospectionTest, LatencyMonitorRecordsSpikesAboveThreshold) {
   EXPECT_EQ(Run({"LATENCY", "HISTORY", "command"}), Arr({}));
 }
 
+// LATENCY HISTOGRAM reports Redis's log-2 levels (labels 1, 2, 4, 8, 16, 33, 66, ... us) with
+// cumulative counts, only where the count grew; durations are clamped to [1024 ns, 1 s].
+TEST_F(IntrospectionTest, LatencyHistogramUsesRedisLevels) {
+  Run({"CONFIG", "RESETSTAT"});
+  Run({"DEBUG", "SLEEP", "0"});         // 0 us: clamped up to the first level
+  Run({"DEBUG", "SLEEP", "0.000017"});  // 17 us: past 16.511 us, so level 33
+  Run({"DEBUG", "SLEEP", "0.000015"});  // 15 us: level 16
+  Run({"DEBUG", "SLEEP", "3"});         // clamped to 1 s: the last level
+  RespValue h = Run({"LATENCY", "HISTOGRAM", "debug", "nosuch"});
+  ASSERT_EQ(h.elements.size(), 2u) << h.ToString();
+  EXPECT_EQ(h.elements[0].str, "debug");
+  const RespValue& body = h.elements[1];
+  ASSERT_EQ(body.elements.size(), 4u) << h.ToString();
+  EXPECT_EQ(body.elements[0].str, "calls");
+  EXPECT_EQ(body.elements[1].integer, 4);
+  EXPECT_EQ(body.elements[2].str, "histogram_usec");
+  std::vector<int64_t> flat;
+  for (const RespValue& v : body.elements[3].elements) flat.push_back(v.integer);
+  EXPECT_EQ(flat, (std::vector<int64_t>{1, 1, 16, 2, 33, 3, 1082130, 4})) << h.ToString();
+  // A container names its subcommands (with full names); unknown names are skipped.
+  RespValue config = Run({"LATENCY", "HISTOGRAM", "config"});
+  ASSERT_EQ(config.elements.size(), 2u) << config.ToString();
+  EXPECT_EQ(config.elements[0].str, "config|resetstat");
+}
+
 TEST_F(IntrospectionTest, MonitorSeesCommandsWithQuotingAndLeavesOnReset) {
   Client* m = NewClient();
   Run(m, {"MONITOR"});
