@@ -3,6 +3,10 @@
 // replies are parsed from the reply buffer.
 #pragma once
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -47,12 +51,22 @@ class EngineTest : public ::testing::Test {
   void SetUp() override {
     Server::Options options;
     options.env = &env_;
+    // Each test gets its own empty directory: a dump.rdb left in the working directory (by
+    // another test's SAVE, or a server started there by hand) must not be loaded into it.
+    char dir_template[] = "/tmp/redsim-engine-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    options.config.dir = dir_;
     Configure(options.config);
     server_ = std::make_unique<Server>(std::move(options));
     ASSERT_TRUE(server_->Start().ok());
     client_ = server_->CreateFakeClient();
   }
-  void TearDown() override { server_.reset(); }
+  void TearDown() override {
+    server_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
 
   Client* NewClient() { return server_->CreateFakeClient(); }
 
@@ -94,6 +108,7 @@ class EngineTest : public ::testing::Test {
   void AdvanceMs(int64_t ms) { env_.Advance(ms * 1000); }
 
   ManualEnv env_;
+  std::string dir_;  // the test's own working directory (config dir)
   std::unique_ptr<Server> server_;
   Client* client_ = nullptr;
 };
