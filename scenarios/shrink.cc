@@ -206,10 +206,12 @@ class Shrinker {
 
 }  // namespace
 
-ShrinkOutcome ShrinkRun(const Scenario& scenario, const RunOptions& opts, int max_runs,
+ShrinkOutcome ShrinkRun(const Scenario& scenario, const RunOptions& given, int max_runs,
                         bool verbose) {
   ShrinkOutcome out;
   double start = RealSeconds();
+  RunOptions opts = given;
+  ApplyScenarioDefaults(scenario, &opts);  // the file's duration is where shrinking starts
   RunResult first = scenario.run(opts);
   out.original = first;
   if (!first.violated()) return out;
