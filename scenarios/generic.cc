@@ -234,9 +234,10 @@ void Pace(ClientCtx& c, Random& rng, int64_t* next_start_ns) {
   int64_t interval = static_cast<int64_t>(1e9 / c.spec->rate);
   int64_t jitter = interval / 10;
   int64_t now = w.sim().now_ns();
+  // The next slot of the grid; a late client starts at once instead of bursting to catch up.
+  *next_start_ns = std::max(*next_start_ns + interval, now);
   int64_t target = *next_start_ns + (jitter > 0 ? rng.Range(-jitter, jitter) : 0);
   if (target > now) w.sim().SleepFiber(target - now);
-  *next_start_ns = std::max(*next_start_ns + interval, w.sim().now_ns());
 }
 
 void ClientLoop(ClientCtx& c) {

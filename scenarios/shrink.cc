@@ -270,6 +270,7 @@ int ShrinkMain(int argc, char** argv) {
     fprintf(stderr, "redsim shrink: --seed is required\n");
     return 2;
   }
+  ApplyScenarioDefaults(*scenario, &opts);
   printf("shrinking %s\n", ReplayCommand(scenario->name, opts.seed, opts).c_str());
   fflush(stdout);
   ShrinkOutcome o = ShrinkRun(*scenario, opts, max_runs, verbose);

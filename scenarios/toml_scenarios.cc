@@ -17,6 +17,7 @@ namespace {
 struct Loader {
   std::string path;
   std::string error;
+  std::vector<toml::source_region> node_regions;  // where each [[node]] is, for later checks
 
   bool Fail(const toml::source_region& where, const std::string& why) {
     if (error.empty()) error = path + ":" + std::to_string(where.begin.line) + ": " + why;
@@ -186,6 +187,7 @@ struct Loader {
   bool Node(const toml::node& v, GenericNodeSpec* n) {
     const toml::table* t = v.as_table();
     if (t == nullptr) return Fail(v.source(), "[[node]] entries must be tables");
+    node_regions.push_back(t->source());
     if (!OnlyKeys(*t, {"name", "role", "replicaof", "config"}, "[[node]]")) return false;
     for (auto&& [k, e] : *t) {
       std::string_view key = k.str();
@@ -283,11 +285,12 @@ struct Loader {
     }
     if (primaries.empty()) return Fail(root.source(), "a scenario needs a primary node");
     bool have_replica = false;
-    for (const auto& n : spec->nodes) {
+    for (size_t i = 0; i < spec->nodes.size(); i++) {
+      const GenericNodeSpec& n = spec->nodes[i];
       if (n.role != "replica") continue;
       have_replica = true;
       if (!primaries.count(n.replicaof)) {
-        return Fail(root.source(), "node '" + n.name + "': replicaof '" + n.replicaof +
+        return Fail(node_regions[i], "node '" + n.name + "': replicaof '" + n.replicaof +
                                        "' is not a primary node of this file");
       }
     }
@@ -452,7 +455,7 @@ struct Loader {
 }  // namespace
 
 bool LoadScenarioFile(const std::string& path, Scenario* out, std::string* error) {
-  Loader loader{path, {}};
+  Loader loader{path, {}, {}};
   toml::table root;
   try {
     root = toml::parse_file(path);

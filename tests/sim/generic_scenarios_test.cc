@@ -37,7 +37,9 @@ void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds,
     ASSERT_FALSE(r.expected.empty()) << name;
     EXPECT_EQ(r.verdict, r.expected) << name << " seed " << seed << "\n" << r.explanation;
     EXPECT_GT(r.ok, 0u) << name << " seed " << seed;
-    if (r.expected == "refuted") EXPECT_FALSE(r.violation.empty()) << name;
+    if (r.expected == "refuted") {
+      EXPECT_FALSE(r.violation.empty()) << name;
+    }
   }
 }
 
@@ -71,7 +73,7 @@ TEST(GenericScenarios, LockSinglePausesHolds) {
 }
 
 TEST(GenericScenarios, ListAppendReplicaReadsRefuted) {
-  ExpectVerdict("list-append-replica-reads", {1, 2}, 10 * kSec);
+  ExpectVerdict("list-append-replica-reads", {1, 2}, 20 * kSec);
 }
 
 TEST(GenericScenarios, QueueCrashRefuted) {
@@ -128,7 +130,7 @@ RC_GTEST_PROP(GenericScenarios, RateIsHonoured, ()) {
   double per_client = static_cast<double>(r.ops) / clients;
   RC_LOG() << kind << " rate " << rate << " x " << duration_ms << " ms: " << per_client
            << " ops per client, expected ~" << expected;
-  RC_ASSERT(per_client <= expected + 1.0);
+  RC_ASSERT(per_client <= expected + 1.1 + 1e-9);  // +1: the slot at 0; +0.1: jitter
   RC_ASSERT(per_client >= expected * 0.9 - 1.0);
   RC_ASSERT(r.verdict == "holds");
 }
@@ -196,13 +198,14 @@ TEST(GenericLoader, BadFilesNameFileAndLine) {
   ExpectLoadError("kind = \"cas-register\"", "kind = \"cas-registr\"", 14,
                   "bad workload kind 'cas-registr'");
   ExpectLoadError("role = \"replica\"", "role = \"follower\"", 11, "bad role 'follower'");
-  ExpectLoadError("replicaof = \"n1\"", "replicaof = \"n9\"", 1, "replicaof 'n9' is not a primary");
+  ExpectLoadError("replicaof = \"n1\"", "replicaof = \"n9\"", 9,
+                  "node 'n2': replicaof 'n9' is not a primary");
   ExpectLoadError("replicaof = \"n1\"\n", "", 9, "node 'n2': a replica needs replicaof");
   ExpectLoadError("cas_via = \"watch\"", "cas_via = \"multi\"", 17, "bad cas_via 'multi'");
   ExpectLoadError("cas_via = \"watch\"", "lease = \"1s\"", 17, "key 'lease' does not apply to kind cas-register");
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ncheckers = [\"queue\"]", 3,
                   "checker 'queue' judges no workload here");
-  ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ndriver = \"crash-recovery\"", 7,
+  ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ndriver = \"crash-recovery\"", 8,
                   "a driver scenario has no [[node]]");
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\nclients = 3", 3,
                   "clients, keys and [options] belong to driver scenarios");
