@@ -32,9 +32,9 @@ struct ClientCtx {
   int workload = 0;
   const GenericWorkloadSpec* spec = nullptr;
   int keys = 1;
-  std::vector<SimClient*> conns;      // by node index
-  std::vector<size_t> targets;        // nodes operations may go to
-  std::vector<size_t> read_targets;   // nodes reads may go to
+  std::vector<SimClient*> conns;     // by node index
+  std::vector<size_t> targets;       // nodes operations may go to
+  std::vector<size_t> read_targets;  // nodes reads may go to
   OpBudget* budget = nullptr;
   int64_t next_value = 0;
   std::map<std::string, std::string> last_seen;  // cas-register: last value seen per key
@@ -83,8 +83,8 @@ std::string NewValue(ClientCtx& c) { return std::to_string(++c.next_value); }
 
 // register / cas-register: GET, SET, and for cas-register a compare-and-set of the last value
 // this client saw for the key.
-void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node,
-                  const std::string& key, bool cas) {
+void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key,
+                  bool cas) {
   const GenericWorkloadSpec& s = *c.spec;
   if (rng.Chance(s.read_fraction)) {
     CallResult r = Op(c, read_node, "read", key, "null", {"GET", key},
@@ -96,8 +96,8 @@ void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node,
   auto seen = c.last_seen.find(key);
   if (!cas || seen == c.last_seen.end() || !rng.Chance(s.cas_fraction)) {
     std::string vj = History::JsonString(v);
-    CallResult r = Op(c, node, "write", key, vj, {"SET", key, v},
-                      [&](const CallResult&) { return vj; });
+    CallResult r =
+        Op(c, node, "write", key, vj, {"SET", key, v}, [&](const CallResult&) { return vj; });
     if (r.ok()) c.last_seen[key] = v;
     return;
   }
@@ -119,8 +119,9 @@ void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node,
     // Nothing was written yet: refused or unanswered, the cas certainly did not apply.
     CallResult bad = rs[0].ok() ? rs[1] : rs[0];
     if (bad.status == CallResult::Status::kStopped) return;
-    w.history().Add(c.process, OpType::kFail, "cas", key, arg, w.sim().now_ns(),
-                    bad.status == CallResult::Status::kReply ? bad.reply.str : "no reply to WATCH/GET");
+    w.history().Add(
+        c.process, OpType::kFail, "cas", key, arg, w.sim().now_ns(),
+        bad.status == CallResult::Status::kReply ? bad.reply.str : "no reply to WATCH/GET");
     return;
   }
   if (!rs[1].reply.is_string() || rs[1].reply.str != expected) {
@@ -146,12 +147,10 @@ void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node,
   RecordReply(w, c.process, "cas", key, outcome, arg, arg);
 }
 
-void CounterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node,
-                 const std::string& key) {
+void CounterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
   if (rng.Chance(c.spec->read_fraction)) {
-    Op(c, read_node, "read", key, "null", {"GET", key}, [](const CallResult& r) {
-      return r.reply.is_null() ? std::string("0") : r.reply.str;
-    });
+    Op(c, read_node, "read", key, "null", {"GET", key},
+       [](const CallResult& r) { return r.reply.is_null() ? std::string("0") : r.reply.str; });
     return;
   }
   std::string n = std::to_string(1 + rng.Uniform(5));
@@ -210,8 +209,7 @@ void LockStep(ClientCtx& c, Random& rng, size_t node, const std::string& key) {
   c.holds.push_back(held);
   if (w.stopping() || !c.budget->Take()) return;
   std::string release_arg = "{\"owner\":" + owner + "}";
-  Op(c, node, "release", key, release_arg, {"EVAL", kUnlockScript, "1", key, token},
-     BoolOfInteger);
+  Op(c, node, "release", key, release_arg, {"EVAL", kUnlockScript, "1", key, token}, BoolOfInteger);
 }
 
 bool EnsureConnected(ClientCtx& c, size_t node, Random& rng) {
@@ -256,13 +254,20 @@ void ClientLoop(ClientCtx& c) {
     if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) continue;
     std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
     if (!c.budget->Take()) break;
-    if (kind == "register") RegisterStep(c, rng, node, read_node, key, false);
-    else if (kind == "cas-register") RegisterStep(c, rng, node, read_node, key, true);
-    else if (kind == "counter") CounterStep(c, rng, node, read_node, key);
-    else if (kind == "set") SetStep(c, rng, node, read_node, key);
-    else if (kind == "list-append") ListStep(c, rng, node, read_node, key);
-    else if (kind == "queue") QueueStep(c, rng, node, key);
-    else if (kind == "lock") LockStep(c, rng, node, key);
+    if (kind == "register")
+      RegisterStep(c, rng, node, read_node, key, false);
+    else if (kind == "cas-register")
+      RegisterStep(c, rng, node, read_node, key, true);
+    else if (kind == "counter")
+      CounterStep(c, rng, node, read_node, key);
+    else if (kind == "set")
+      SetStep(c, rng, node, read_node, key);
+    else if (kind == "list-append")
+      ListStep(c, rng, node, read_node, key);
+    else if (kind == "queue")
+      QueueStep(c, rng, node, key);
+    else if (kind == "lock")
+      LockStep(c, rng, node, key);
   }
 }
 
@@ -298,15 +303,15 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
     if (spec.nodes[i].role != "replica") continue;
     for (size_t j = 0; j < spec.nodes.size(); j++) {
       if (spec.nodes[j].name != spec.nodes[i].replicaof) continue;
-      w.node(i)->config().replicaof = w.node(j)->address() + " " + std::to_string(w.node(j)->port());
+      w.node(i)->config().replicaof =
+          w.node(j)->address() + " " + std::to_string(w.node(j)->port());
     }
   }
   for (size_t i = 0; i < w.node_count(); i++) w.node(i)->Start();
 }
 
 // Lock safety over one workload's clients.
-void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workload,
-                RunResult* one) {
+void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workload, RunResult* one) {
   checkers::LockSafetyInput in;
   for (const auto& c : ctxs) {
     if (c->workload == workload) in.holds.insert(in.holds.end(), c->holds.begin(), c->holds.end());
@@ -332,10 +337,9 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
   std::string explanation;
   for (size_t i = 0; i < spec.workloads.size(); i++) {
     for (const std::string& checker : CheckersOfWorkload(spec.workloads[i].kind)) {
-      bool wanted = spec.checkers.empty()
-                        ? checker == CheckersOfWorkload(spec.workloads[i].kind)[0]
-                        : std::find(spec.checkers.begin(), spec.checkers.end(), checker) !=
-                              spec.checkers.end();
+      bool wanted = spec.checkers.empty() ? checker == CheckersOfWorkload(spec.workloads[i].kind)[0]
+                                          : std::find(spec.checkers.begin(), spec.checkers.end(),
+                                                      checker) != spec.checkers.end();
       if (!wanted) continue;
       RunResult one;
       if (checker == "lock-safety") {
@@ -348,8 +352,8 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
           mine.Add(e.process, e.type, history.name(e.f), history.name(e.key), history.value(e),
                    e.time_ns, e.error == 0 ? std::string_view() : history.name(e.error));
         }
-        static const std::vector<std::string> kAll = {"read",   "write",   "cas",     "incr",
-                                                      "add",    "append",  "enqueue", "dequeue",
+        static const std::vector<std::string> kAll = {"read",    "write",  "cas",     "incr",
+                                                      "add",     "append", "enqueue", "dequeue",
                                                       "acquire", "release"};
         JudgeLinearizability(mine, kAll, checker, spec.max_configurations, &one);
       }
@@ -357,8 +361,8 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
                      checker + "): " + one.verdict + "\n" + one.explanation + "\n";
       if (one.verdict == "refuted" && verdict != "refuted") {
         verdict = "refuted";
-        result->violation = checker + ":" + (checker == "lock-safety" ? "overlapping-holders"
-                                                                      : "not-linearizable");
+        result->violation =
+            checker + ":" + (checker == "lock-safety" ? "overlapping-holders" : "not-linearizable");
         result->window_start_ns = one.window_start_ns;
         result->window_end_ns = one.window_end_ns;
       } else if (one.verdict == "unknown" && verdict == "holds") {
@@ -373,8 +377,8 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
 }  // namespace
 
 const std::vector<std::string>& WorkloadKinds() {
-  static const std::vector<std::string> kinds = {"register", "cas-register", "counter", "set",
-                                                 "list-append", "queue", "lock"};
+  static const std::vector<std::string> kinds = {"register",    "cas-register", "counter", "set",
+                                                 "list-append", "queue",        "lock"};
   return kinds;
 }
 

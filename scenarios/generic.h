@@ -53,17 +53,17 @@ struct GenericNodeSpec {
 };
 
 struct GenericWorkloadSpec {
-  std::string kind;             // see the table above
+  std::string kind;  // see the table above
   int clients = 4;
   int keys = 4;
-  double rate = 0;              // operations per second per client; 0 = closed loop
+  double rate = 0;                 // operations per second per client; 0 = closed loop
   std::string target = "primary";  // primary | any | replicas: where operations go
-  std::string read_target;      // where reads go ("" = target)
-  double read_fraction = 0.5;   // share of reads (register, cas-register, counter, set, list)
-  double cas_fraction = 0.3;    // cas-register: share of cas among the writes
-  std::string cas_via = "lua";  // cas-register: lua | watch
-  int64_t lease_ms = 1000;      // lock: PX lease
-  int64_t hold_ms = 200;        // lock: at most this long held before the release
+  std::string read_target;         // where reads go ("" = target)
+  double read_fraction = 0.5;      // share of reads (register, cas-register, counter, set, list)
+  double cas_fraction = 0.3;       // cas-register: share of cas among the writes
+  std::string cas_via = "lua";     // cas-register: lua | watch
+  int64_t lease_ms = 1000;         // lock: PX lease
+  int64_t hold_ms = 200;           // lock: at most this long held before the release
   int64_t timeout_ns = 1'000'000'000;  // a request's client-side timeout
 };
 

@@ -1,10 +1,11 @@
 #include "scenarios/toml_scenarios.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
 #include "scenarios/cli.h"
 #include "scenarios/generic.h"
@@ -70,27 +71,35 @@ struct Loader {
       *ns = 0;
       return true;
     }
-    if (!ParseDuration(s, ns)) return Fail(n.source(), std::string(what) + ": bad duration '" + s + "'");
+    if (!ParseDuration(s, ns))
+      return Fail(n.source(), std::string(what) + ": bad duration '" + s + "'");
     return true;
   }
 
   bool Nemesis(const std::string& kind, const toml::table& t, faults::NemesisOptions* o) {
     const faults::NemesisInfo* info = faults::FindNemesis(kind);
     *o = info->defaults;
-    if (!OnlyKeys(t, {"per_minute", "min_duration", "max_duration", "shapes", "min_amount",
-                      "max_amount", "max_drift_ppb"},
+    if (!OnlyKeys(t,
+                  {"per_minute", "min_duration", "max_duration", "shapes", "min_amount",
+                   "max_amount", "max_drift_ppb"},
                   "[nemesis." + kind + "]")) {
       return false;
     }
     for (auto&& [k, v] : t) {
       std::string_view key = k.str();
       bool ok = true;
-      if (key == "per_minute") ok = Number(v, &o->per_minute, "per_minute");
-      else if (key == "min_duration") ok = Duration(v, &o->min_duration_ns, "min_duration");
-      else if (key == "max_duration") ok = Duration(v, &o->max_duration_ns, "max_duration");
-      else if (key == "min_amount") ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->min_amount, "min_amount");
-      else if (key == "max_amount") ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->max_amount, "max_amount");
-      else if (key == "max_drift_ppb") ok = Int(v, 0, 900'000'000, &o->max_drift_ppb, "max_drift_ppb");
+      if (key == "per_minute")
+        ok = Number(v, &o->per_minute, "per_minute");
+      else if (key == "min_duration")
+        ok = Duration(v, &o->min_duration_ns, "min_duration");
+      else if (key == "max_duration")
+        ok = Duration(v, &o->max_duration_ns, "max_duration");
+      else if (key == "min_amount")
+        ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->min_amount, "min_amount");
+      else if (key == "max_amount")
+        ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->max_amount, "max_amount");
+      else if (key == "max_drift_ppb")
+        ok = Int(v, 0, 900'000'000, &o->max_drift_ppb, "max_drift_ppb");
       else if (key == "shapes") {
         const toml::array* arr = v.as_array();
         if (arr == nullptr) return Fail(v.source(), "shapes must be an array of strings");
@@ -127,7 +136,8 @@ struct Loader {
         for (const auto& n : faults::AllNemeses()) names += " " + std::string(n.name);
         return Fail(k.source(), "unknown key '" + key +
                                     "' in [nemesis] (quiet_start, quiet_end, or a table per "
-                                    "nemesis:" + names + ")");
+                                    "nemesis:" +
+                                    names + ")");
       }
     }
     return true;
@@ -140,9 +150,12 @@ struct Loader {
     if (t == nullptr) return Fail(v.source(), "config must be a table");
     for (auto&& [ck, cv] : *t) {
       std::string value;
-      if (cv.is_integer()) value = std::to_string(*cv.value<int64_t>());
-      else if (cv.is_boolean()) value = *cv.value<bool>() ? "yes" : "no";
-      else if (!String(cv, &value, "a config value")) return false;
+      if (cv.is_integer())
+        value = std::to_string(*cv.value<int64_t>());
+      else if (cv.is_boolean())
+        value = *cv.value<bool>() ? "yes" : "no";
+      else if (!String(cv, &value, "a config value"))
+        return false;
       out->emplace_back(std::string(ck.str()), value);
       RunOptions probe;
       probe.config = {out->back()};
@@ -160,8 +173,10 @@ struct Loader {
     for (auto&& [ck, cv] : *t) {
       std::string_view c = ck.str();
       bool ok = true;
-      if (c == "id") ok = String(cv, &out->claim_id, "claim.id");
-      else if (c == "text") ok = String(cv, &out->claim, "claim.text");
+      if (c == "id")
+        ok = String(cv, &out->claim_id, "claim.id");
+      else if (c == "text")
+        ok = String(cv, &out->claim, "claim.text");
       else if (c == "expected") {
         ok = String(cv, &out->expected, "claim.expected");
         if (ok && out->expected != "holds" && out->expected != "refuted") {
@@ -192,15 +207,20 @@ struct Loader {
     for (auto&& [k, e] : *t) {
       std::string_view key = k.str();
       bool ok = true;
-      if (key == "name") ok = String(e, &n->name, "node name");
-      else if (key == "role") ok = OneOfStrings(e, {"primary", "replica"}, &n->role, "role");
-      else if (key == "replicaof") ok = String(e, &n->replicaof, "replicaof");
-      else if (key == "config") ok = ConfigTable(e, &n->config);
+      if (key == "name")
+        ok = String(e, &n->name, "node name");
+      else if (key == "role")
+        ok = OneOfStrings(e, {"primary", "replica"}, &n->role, "role");
+      else if (key == "replicaof")
+        ok = String(e, &n->replicaof, "replicaof");
+      else if (key == "config")
+        ok = ConfigTable(e, &n->config);
       if (!ok) return false;
     }
     if (n->name.empty()) return Fail(t->source(), "a [[node]] needs a name");
     if ((n->role == "replica") != !n->replicaof.empty()) {
-      return Fail(t->source(), "node '" + n->name + "': a replica needs replicaof, a primary has none");
+      return Fail(t->source(),
+                  "node '" + n->name + "': a replica needs replicaof, a primary has none");
     }
     return true;
   }
@@ -208,8 +228,9 @@ struct Loader {
   bool Workload(const toml::node& v, GenericWorkloadSpec* w) {
     const toml::table* t = v.as_table();
     if (t == nullptr) return Fail(v.source(), "[[workload]] entries must be tables");
-    if (!OnlyKeys(*t, {"kind", "clients", "keys", "rate", "target", "read_target",
-                       "read_fraction", "cas_fraction", "cas_via", "lease", "hold", "timeout"},
+    if (!OnlyKeys(*t,
+                  {"kind", "clients", "keys", "rate", "target", "read_target", "read_fraction",
+                   "cas_fraction", "cas_via", "lease", "hold", "timeout"},
                   "[[workload]]")) {
       return false;
     }
@@ -267,7 +288,8 @@ struct Loader {
   template <typename Each>
   bool ArrayOfTables(const toml::node& v, const char* what, Each each) {
     const toml::array* arr = v.as_array();
-    if (arr == nullptr) return Fail(v.source(), std::string(what) + " must be [[" + what + "]] tables");
+    if (arr == nullptr)
+      return Fail(v.source(), std::string(what) + " must be [[" + what + "]] tables");
     for (const toml::node& e : *arr) {
       if (!each(e)) return false;
     }
@@ -276,8 +298,10 @@ struct Loader {
 
   // Cross-checks of a generic file once every key was read.
   bool CheckGeneric(const toml::table& root, const toml::node* checkers, GenericSpec* spec) {
-    if (spec->nodes.empty()) return Fail(root.source(), "a scenario needs [[node]] entries or a driver");
-    if (spec->workloads.empty()) return Fail(root.source(), "a scenario needs [[workload]] entries");
+    if (spec->nodes.empty())
+      return Fail(root.source(), "a scenario needs [[node]] entries or a driver");
+    if (spec->workloads.empty())
+      return Fail(root.source(), "a scenario needs [[workload]] entries");
     std::set<std::string> names, primaries;
     for (const auto& n : spec->nodes) {
       if (!names.insert(n.name).second) return Fail(root.source(), "node '" + n.name + "' twice");
@@ -291,7 +315,7 @@ struct Loader {
       have_replica = true;
       if (!primaries.count(n.replicaof)) {
         return Fail(node_regions[i], "node '" + n.name + "': replicaof '" + n.replicaof +
-                                       "' is not a primary node of this file");
+                                         "' is not a primary node of this file");
       }
     }
     for (const auto& w : spec->workloads) {
@@ -314,7 +338,8 @@ struct Loader {
         }
       }
       if (!used) {
-        return Fail(e.source(), "checker '" + model + "' judges no workload here (these can: " + list + ")");
+        return Fail(e.source(),
+                    "checker '" + model + "' judges no workload here (these can: " + list + ")");
       }
       spec->checkers.push_back(model);
     }
@@ -322,8 +347,9 @@ struct Loader {
   }
 
   bool Load(const toml::table& root, Scenario* out) {
-    if (!OnlyKeys(root, {"name", "description", "driver", "workload", "clients", "keys", "claim",
-                         "config", "options", "nemesis", "duration", "node", "checkers"},
+    if (!OnlyKeys(root,
+                  {"name", "description", "driver", "workload", "clients", "keys", "claim",
+                   "config", "options", "nemesis", "duration", "node", "checkers"},
                   "the top level")) {
       return false;
     }
@@ -332,7 +358,7 @@ struct Loader {
     GenericSpec generic;
     std::vector<std::pair<std::string, std::string>> config;  // every node
     const toml::node* checkers = nullptr;
-    const toml::node* generic_key = nullptr;   // the first key only a generic file has
+    const toml::node* generic_key = nullptr;  // the first key only a generic file has
     const toml::node* driver_only_key = nullptr;
     const toml::node* nemesis_node = nullptr;
     const toml::node* options_node = nullptr;
@@ -340,14 +366,20 @@ struct Loader {
       std::string_view key = k.str();
       int64_t n = 0;
       bool ok = true;
-      if (key == "name") ok = String(v, &out->name, "name");
-      else if (key == "description") ok = String(v, &out->description, "description");
-      else if (key == "driver") ok = String(v, &driver_name, "driver");
-      else if (key == "claim") ok = Claim(v, out);
+      if (key == "name")
+        ok = String(v, &out->name, "name");
+      else if (key == "description")
+        ok = String(v, &out->description, "description");
+      else if (key == "driver")
+        ok = String(v, &driver_name, "driver");
+      else if (key == "claim")
+        ok = Claim(v, out);
       else if (key == "duration") {
         ok = Duration(v, &out->default_duration_ns, "duration");
-        if (ok && out->default_duration_ns <= 0) return Fail(v.source(), "duration must be positive");
-      } else if (key == "config") ok = ConfigTable(v, &config);
+        if (ok && out->default_duration_ns <= 0)
+          return Fail(v.source(), "duration must be positive");
+      } else if (key == "config")
+        ok = ConfigTable(v, &config);
       else if (key == "nemesis") {
         const toml::table* t = v.as_table();
         if (t == nullptr) return Fail(v.source(), "nemesis must be a table");
@@ -355,7 +387,8 @@ struct Loader {
         ok = NemesisTable(*t, &params.nemesis);
       } else if (key == "clients" || key == "keys") {
         if (driver_only_key == nullptr) driver_only_key = &v;
-        ok = Int(v, 1, key == "clients" ? 10000 : 1000000, &n, key == "clients" ? "clients" : "keys");
+        ok = Int(v, 1, key == "clients" ? 10000 : 1000000, &n,
+                 key == "clients" ? "clients" : "keys");
         (key == "clients" ? params.default_clients : params.default_keys) = static_cast<int>(n);
       } else if (key == "options") {
         options_node = &v;
@@ -397,12 +430,14 @@ struct Loader {
                     "unknown driver '" + driver_name + "' (one of: " + list + ")");
       }
       if (generic_key != nullptr) {
-        return Fail(generic_key->source(), "a driver scenario has no [[node]], [[workload]] or "
-                                           "checkers (driver " + driver_name + " builds its own)");
+        return Fail(generic_key->source(),
+                    "a driver scenario has no [[node]], [[workload]] or "
+                    "checkers (driver " +
+                        driver_name + " builds its own)");
       }
       if (nemesis_node != nullptr && !driver->takes_nemesis) {
-        return Fail(nemesis_node->source(), "driver " + driver_name +
-                                                " schedules its own faults: no [nemesis] table");
+        return Fail(nemesis_node->source(),
+                    "driver " + driver_name + " schedules its own faults: no [nemesis] table");
       }
       if (options_node != nullptr && !DriverOptions(*options_node, *driver, &params)) return false;
       params.config = config;
@@ -422,9 +457,10 @@ struct Loader {
       return true;
     }
     if (driver_only_key != nullptr) {
-      return Fail(driver_only_key->source(),
-                  "clients, keys and [options] belong to driver scenarios; a file with [[workload]] "
-                  "gives clients and keys per workload");
+      return Fail(
+          driver_only_key->source(),
+          "clients, keys and [options] belong to driver scenarios; a file with [[workload]] "
+          "gives clients and keys per workload");
     }
     if (!CheckGeneric(root, checkers, &generic)) return false;
     generic.nemesis = params.nemesis;
@@ -460,8 +496,8 @@ bool LoadScenarioFile(const std::string& path, Scenario* out, std::string* error
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    *error = path + ":" + std::to_string(e.source().begin.line) + ": " +
-             std::string(e.description());
+    *error =
+        path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
     return false;
   }
   *out = Scenario();

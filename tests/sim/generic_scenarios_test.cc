@@ -43,7 +43,9 @@ void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds,
   }
 }
 
-TEST(GenericScenarios, CasRegisterLuaHolds) { ExpectVerdict("cas-register-lua", {1, 2}, 10 * kSec); }
+TEST(GenericScenarios, CasRegisterLuaHolds) {
+  ExpectVerdict("cas-register-lua", {1, 2}, 10 * kSec);
+}
 
 TEST(GenericScenarios, CasRegisterWatchHolds) {
   ExpectVerdict("cas-register-watch", {1, 2}, 10 * kSec);
@@ -112,8 +114,8 @@ RC_GTEST_PROP(GenericScenarios, RateIsHonoured, ()) {
   const int rate = *rc::gen::inRange(1, 60);
   const int clients = *rc::gen::inRange(1, 4);
   const int64_t duration_ms = *rc::gen::inRange(1000, 6000);
-  const std::string kind = *rc::gen::element<std::string>("register", "counter", "set",
-                                                          "list-append", "queue");
+  const std::string kind =
+      *rc::gen::element<std::string>("register", "counter", "set", "list-append", "queue");
   GenericSpec spec;
   spec.nodes.push_back({"n1", "primary", "", {{"save", ""}}});
   GenericWorkloadSpec w;
@@ -135,7 +137,8 @@ RC_GTEST_PROP(GenericScenarios, RateIsHonoured, ()) {
   RC_ASSERT(r.verdict == "holds");
 }
 
-// ---- The loader ----------------------------------------------------------------------------------
+// ---- The loader
+// ----------------------------------------------------------------------------------
 
 std::string WriteFile(const std::string& name, const std::string& text) {
   std::string path = (std::filesystem::temp_directory_path() / name).string();
@@ -202,7 +205,8 @@ TEST(GenericLoader, BadFilesNameFileAndLine) {
                   "node 'n2': replicaof 'n9' is not a primary");
   ExpectLoadError("replicaof = \"n1\"\n", "", 9, "node 'n2': a replica needs replicaof");
   ExpectLoadError("cas_via = \"watch\"", "cas_via = \"multi\"", 17, "bad cas_via 'multi'");
-  ExpectLoadError("cas_via = \"watch\"", "lease = \"1s\"", 17, "key 'lease' does not apply to kind cas-register");
+  ExpectLoadError("cas_via = \"watch\"", "lease = \"1s\"", 17,
+                  "key 'lease' does not apply to kind cas-register");
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ncheckers = [\"queue\"]", 3,
                   "checker 'queue' judges no workload here");
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ndriver = \"crash-recovery\"", 8,
