@@ -137,6 +137,31 @@ RC_GTEST_PROP(GenericScenarios, RateIsHonoured, ()) {
   RC_ASSERT(r.verdict == "holds");
 }
 
+// Writes sent to a replica are refused with -READONLY: recorded as `fail` (certainly not
+// applied), so reads of the primary that never see them are still linearizable.
+TEST(GenericScenarios, RefusedWritesAreFailNotInfo) {
+  GenericSpec spec;
+  spec.nodes.push_back({"n1", "primary", "", {{"save", ""}}});
+  spec.nodes.push_back({"n2", "replica", "n1", {{"save", ""}}});
+  GenericWorkloadSpec w;
+  w.kind = "counter";
+  w.clients = 2;
+  w.keys = 1;
+  w.rate = 20;
+  w.target = "replicas";
+  w.read_target = "primary";
+  spec.workloads.push_back(w);
+  RunOptions o;
+  o.seed = 4;
+  o.duration_ns = 3 * kSec;
+  o.keep_history = true;
+  RunResult r = RunGeneric(o, "readonly-test", spec);
+  EXPECT_GT(r.fail, 10u);
+  EXPECT_EQ(r.info, 0u);
+  EXPECT_NE(r.history_jsonl.find("READONLY"), std::string::npos);
+  EXPECT_EQ(r.verdict, "holds") << r.explanation;
+}
+
 // ---- The loader
 // ----------------------------------------------------------------------------------
 
