@@ -2,7 +2,11 @@
 // process that PINGs the other two every 100 ms (standing in for the node-to-node heartbeats
 // replication and Sentinel will send), and ten clients each do about ten operations a second.
 // No faults.
+#include <cstdio>
+#include <cstdlib>
+
 #include "scenarios/scenario.h"
+#include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
 
@@ -49,6 +53,10 @@ RunResult RunIdle(const RunOptions& opts) {
   for (int i = 0; i < 3; i++) {
     ServerConfig config;
     config.port = 6379;
+    if (std::string error = ApplyConfigOverrides(opts, &config); !error.empty()) {
+      fprintf(stderr, "idle-3-node: %s\n", error.c_str());
+      abort();
+    }
     w.AddNode("n" + std::to_string(i + 1), config)->Start();
   }
   int clients = opts.clients > 0 ? opts.clients : 10;
@@ -75,11 +83,9 @@ RunResult RunIdle(const RunOptions& opts) {
 
 }  // namespace
 
-Scenario IdleClusterScenario() {
-  return {"idle-3-node",
-          "three nodes pinging each other every 100 ms and ten clients at ~10 ops/s each, no "
-          "faults (the time-compression benchmark)",
-          RunIdle};
+// The "idle-3-node" driver (scenarios/defs/idle-3-node.toml).
+RunResult RunIdleDriver(const RunOptions& opts, const std::string&, const DriverParams&) {
+  return RunIdle(opts);
 }
 
 }  // namespace redsim::scenarios

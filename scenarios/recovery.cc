@@ -14,11 +14,14 @@
 // The workload pauses while the node is down and while it is read back (a gate the writers check
 // right before each invocation), so every read-back state is exactly what the node recovered.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "engine/persistence/persistence.h"
 #include "engine/persistence/rdb_codec.h"
 #include "scenarios/recovery_check.h"
 #include "scenarios/scenario.h"
+#include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
 
@@ -31,14 +34,12 @@ constexpr int64_t kCallTimeoutNs = 1 * kSec;
 constexpr size_t kReadBatch = 256;  // commands per read-back pipeline
 constexpr size_t kMaxListedInExplanation = 8;
 
+// What a recovery file sets: the node's config (its persistence) and whether the disk lies.
 struct RecoveryParams {
   std::string name;
-  std::string description;
-  std::string claim;
-  std::string expected;  // "holds" or "refuted"
-  bool aof = true;
-  std::string appendfsync = "always";
-  checkers::FsyncPolicy policy = checkers::FsyncPolicy::kAlways;
+  ServerConfig config;
+  bool aof = true;  // config.appendonly
+  checkers::FsyncPolicy policy = checkers::FsyncPolicy::kAlways;  // what each crash is judged by
   bool lying_disk = false;
 };
 
@@ -418,23 +419,6 @@ void NemesisLoop(RecoveryRun& run, int reader_process, int64_t end_ns) {
         "final read (no crash)");
 }
 
-ServerConfig ConfigFor(const RecoveryParams& p) {
-  ServerConfig config;
-  config.port = 6379;
-  config.aof_load_truncated = true;
-  if (p.aof) {
-    config.appendonly = true;
-    config.appendfsync = p.appendfsync;
-    config.save.clear();
-    // Small enough that automatic rewrites happen during a run (crashes land inside them).
-    config.auto_aof_rewrite_min_size = 64 * 1024;
-  } else {
-    config.appendonly = false;
-    config.save = {{2, 1}};  // a snapshot every 2 s while there are changes (plus BGSAVEs)
-  }
-  return config;
-}
-
 std::string Explain(const RecoveryRun& run) {
   std::string out = std::to_string(run.crashes) + " crashes (" +
                     std::to_string(run.torn_tails_cut) + " torn AOF tails cut at restart), " +
@@ -469,7 +453,7 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   RecoveryRun run;
   run.world = &w;
   run.params = &params;
-  run.node = w.AddNode("n1", ConfigFor(params));
+  run.node = w.AddNode("n1", params.config);
   run.use_sets = rdb::CodecForType(ObjType::kSet) != nullptr;
   if (params.lying_disk) run.node->disk().set_crash_loss(sim::CrashLoss::kAllUnsynced);
   run.node->Start();
@@ -486,8 +470,6 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   Summarize(w, &result);
   if (!opts.out_dir.empty() || opts.keep_history) result.history_jsonl = w.history().ToJsonLines();
   result.history_entries = w.history().size();
-  result.claim = params.claim;
-  result.expected = params.expected;
   bool complete = run.checks > 0 && !run.read_failed;
   result.verdict = !run.outcome.ok() ? "refuted" : complete ? "holds" : "inconclusive";
   result.explanation = Explain(run);
@@ -495,47 +477,28 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   return result;
 }
 
-Scenario MakeRecoveryScenario(RecoveryParams p) {
-  std::string description = p.description;
-  return {p.name, description, [p](const RunOptions& opts) { return RunRecovery(p, opts); }};
-}
-
 }  // namespace
 
-std::vector<Scenario> RecoveryScenarios() {
+// The "crash-recovery" driver: the node's persistence comes from the file's [config] (the
+// policy each crash is judged by follows from appendonly / appendfsync: RDB alone promises only
+// a prefix), `[options] lying_disk = true` makes fsync lie before each crash.
+RunResult RunRecoveryDriver(const RunOptions& opts, const std::string& name,
+                            const DriverParams& driver) {
+  RecoveryParams p;
+  p.name = name;
+  p.config.port = 6379;
+  if (std::string error = ApplyConfigOverrides(opts, &p.config); !error.empty()) {
+    fprintf(stderr, "%s: %s\n", name.c_str(), error.c_str());
+    abort();
+  }
+  p.aof = p.config.appendonly;
   using checkers::FsyncPolicy;
-  std::vector<Scenario> out;
-  out.push_back(MakeRecoveryScenario(
-      {"aof-recovery-always",
-       "AOF with appendfsync always; crashes keep only fsynced data (sometimes a torn tail)",
-       "with appendfsync always, every acknowledged write survives a crash, and what survives is a "
-       "prefix of the applied writes with nothing corrupt",
-       "holds", true, "always", FsyncPolicy::kAlways, false}));
-  out.push_back(MakeRecoveryScenario(
-      {"aof-recovery-everysec",
-       "AOF with appendfsync everysec; crashes keep only fsynced data (sometimes a torn tail)",
-       "with appendfsync everysec, a crash loses only writes acknowledged in the last 2 s, and "
-       "what survives is a prefix of the applied writes with nothing corrupt",
-       "holds", true, "everysec", FsyncPolicy::kEverysec, false}));
-  out.push_back(MakeRecoveryScenario(
-      {"aof-recovery-no",
-       "AOF with appendfsync no; crashes keep only what the page cache happened to write",
-       "with appendfsync no, a crash may lose any suffix of the acknowledged writes, but what "
-       "survives is a prefix of the applied writes with nothing corrupt",
-       "holds", true, "no", FsyncPolicy::kNo, false}));
-  out.push_back(MakeRecoveryScenario(
-      {"rdb-recovery",
-       "RDB snapshots (save points and BGSAVE), no AOF; crashes keep only fsynced data",
-       "a node restarted from its RDB file holds a prefix of the applied writes (everything up to "
-       "the last completed snapshot) with nothing corrupt",
-       "holds", false, "always", FsyncPolicy::kNo, false}));
-  out.push_back(MakeRecoveryScenario(
-      {"aof-recovery-always-lying-disk",
-       "as aof-recovery-always, but before each crash the disk acknowledges fsyncs it does not do",
-       "with appendfsync always on a disk whose fsync lies, every acknowledged write survives a "
-       "crash (false: the checker must catch the lost writes)",
-       "refuted", true, "always", FsyncPolicy::kAlways, true}));
-  return out;
+  p.policy = !p.aof                                ? FsyncPolicy::kNo
+             : p.config.appendfsync == "always"   ? FsyncPolicy::kAlways
+             : p.config.appendfsync == "everysec" ? FsyncPolicy::kEverysec
+                                                  : FsyncPolicy::kNo;
+  p.lying_disk = driver.Option("lying_disk");
+  return RunRecovery(p, opts);
 }
 
 }  // namespace redsim::scenarios

@@ -22,6 +22,7 @@
 #include "faults/nemesis.h"
 #include "scenarios/replication_support.h"
 #include "scenarios/scenario.h"
+#include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
 namespace {
@@ -45,22 +46,11 @@ constexpr const char* kFencedWriteScript =
 
 struct LockParams {
   std::string name;
-  std::string description;
-  std::string claim_id;
-  std::string claim;
-  std::string expected;
-  int lock_nodes = 5;
-  int default_clients = 3;
+  int lock_nodes = 5;                   // 1 = the single-instance lock (L1)
+  int clients = 3;
   double client_pauses_per_minute = 0;  // L2: stalls of 1.5-3 ttl between check and action
-  double clock_jumps_per_minute = 0;    // L3: a node's wall clock jumps forward by 1.5-4 ttl
-  double crashes_per_minute = 0;        // L4/L6: kill -9, restart after the drawn down time
-  // Nodes cut off from every client for a while, so that a holder can end up with a bare
-  // majority (the setting in which L3 and L4 bite: the holder's other nodes are unreachable).
-  double isolations_per_minute = 0;
-  int64_t min_down_ns = 20 * kMs;
-  int64_t max_down_ns = 200 * kMs;
-  std::string appendfsync;              // "" = no persistence
   bool fenced = false;                  // L5: judge the resource's accepted tokens
+  faults::RandomScheduleSpec nemesis;   // node faults: the file's [nemesis]
 };
 
 struct Shared {
@@ -207,36 +197,6 @@ class LockClient {
   uint64_t attempt_ = 0;
 };
 
-faults::RandomScheduleSpec NodeFaults(const LockParams& p) {
-  faults::RandomScheduleSpec spec;
-  spec.quiet_start_ns = 1 * kSec;
-  spec.quiet_end_ns = 1 * kSec;
-  if (p.clock_jumps_per_minute > 0) {
-    faults::NemesisOptions o = faults::FindNemesis(faults::kClock)->defaults;
-    o.per_minute = p.clock_jumps_per_minute;
-    o.shapes = {std::string(faults::kClockJump)};
-    o.min_amount = kTtlMs * 3 / 2 * kMs;
-    o.max_amount = kTtlMs * 4 * kMs;
-    spec.kinds.emplace_back(std::string(faults::kClock), o);
-  }
-  if (p.isolations_per_minute > 0) {
-    faults::NemesisOptions o = faults::FindNemesis(faults::kPartition)->defaults;
-    o.per_minute = p.isolations_per_minute;
-    o.shapes = {std::string(faults::kIsolateHost)};
-    o.min_duration_ns = 300 * kMs;
-    o.max_duration_ns = 2 * kSec;
-    spec.kinds.emplace_back(std::string(faults::kPartition), o);
-  }
-  if (p.crashes_per_minute > 0) {
-    faults::NemesisOptions o = faults::FindNemesis(faults::kCrash)->defaults;
-    o.per_minute = p.crashes_per_minute;
-    o.min_duration_ns = p.min_down_ns;
-    o.max_duration_ns = p.max_down_ns;
-    spec.kinds.emplace_back(std::string(faults::kCrash), o);
-  }
-  return spec;
-}
-
 void Judge(const LockParams& p, const Shared& shared, RunResult* result) {
   checkers::LockSafetyInput in;
   // L5 is about what the resource accepted; the others about who believed it held the lock.
@@ -271,21 +231,18 @@ RunResult RunLock(const LockParams& p, const RunOptions& opts) {
   ServerConfig config;
   config.port = 6379;
   config.save.clear();
-  if (!p.appendfsync.empty()) {
-    config.appendonly = true;
-    config.appendfsync = p.appendfsync;
-  }
+  // The file's [config] (appendonly, appendfsync) is at the front of opts.config.
   std::string error = ApplyConfigOverrides(opts, &config);
   for (int n = 0; n < p.lock_nodes; n++) w.AddNode("n" + std::to_string(n + 1), config)->Start();
   RunResult result;
   // Drawn while the world has only the lock nodes, so faults never target the resource node.
-  result.schedule = ChooseSchedule(opts, w, NodeFaults(p), opts.duration_ns);
+  result.schedule = ChooseSchedule(opts, w, p.nemesis, opts.duration_ns);
   if (p.fenced) {  // the token issuer and resource: no persistence needed, never faulted
     ServerConfig c = config;
     c.appendonly = false;
     w.AddNode("r1", c)->Start();
   }
-  int clients = opts.clients > 0 ? opts.clients : p.default_clients;
+  int clients = opts.clients > 0 ? opts.clients : p.clients;
   Shared shared;
   OpBudget budget(opts.max_ops);
   std::vector<std::unique_ptr<LockClient>> lockers;
@@ -301,9 +258,6 @@ RunResult RunLock(const LockParams& p, const RunOptions& opts) {
   result.clients = clients;
   result.keys = 1;
   FinishRun(w, opts, &result);
-  result.claim_id = p.claim_id;
-  result.claim = p.claim;
-  result.expected = p.expected;
   result.probes["lock:holds-granted"] += shared.holds_granted;
   result.probes["lock:client-stall"] += shared.client_pauses;
   if (p.fenced) result.probes["lock:stale-write-refused"] += shared.stale_rejected;
@@ -316,111 +270,21 @@ RunResult RunLock(const LockParams& p, const RunOptions& opts) {
   return result;
 }
 
-LockParams Claim(std::string name, std::string description, std::string claim_id,
-                 std::string claim, std::string expected) {
-  LockParams p;
-  p.name = std::move(name);
-  p.description = std::move(description);
-  p.claim_id = std::move(claim_id);
-  p.claim = std::move(claim);
-  p.expected = std::move(expected);
-  return p;
-}
-
-std::vector<LockParams> AllLockParams() {
-  std::vector<LockParams> all;
-  LockParams single = Claim(
-      "lock-single-node",
-      "one node, clients taking a SET NX PX lock and releasing it with a compare-and-delete "
-      "script; no faults",
-      "L1",
-      "On one node, SET key token NX PX ttl + compare-and-delete release gives mutual exclusion "
-      "as long as no holder outlives its lease.",
-      "holds");
-  single.lock_nodes = 1;
-  all.push_back(single);
-
-  LockParams pause = Claim(
-      "redlock-client-pause",
-      "Redlock on 5 nodes; a holder stalls (GC-like) for 1.5-3 leases between checking its "
-      "lease and acting",
-      "L2",
-      "Redlock on 5 independent nodes gives mutual exclusion when a holder pauses longer than "
-      "the lease.",
-      "refuted");
-  pause.client_pauses_per_minute = 12;
-  all.push_back(pause);
-
-  LockParams clock = Claim(
-      "redlock-clock-jump",
-      "Redlock on 5 nodes; one node's wall clock jumps forward by 1.5-4 leases (its keys expire "
-      "early) while nodes are cut off from clients now and then",
-      "L3", "Redlock gives mutual exclusion when one node's wall clock jumps forward.", "refuted");
-  clock.clock_jumps_per_minute = 60;
-  clock.isolations_per_minute = 90;
-  all.push_back(clock);
-
-  LockParams crash = Claim(
-      "redlock-crash-restart",
-      "Redlock on 5 nodes with appendfsync everysec; a node is killed and restarts at once, "
-      "without the unsynced lock key",
-      "L4",
-      "Redlock gives mutual exclusion when a node crashes and restarts without the key (fsync "
-      "everysec, immediate restart).",
-      "refuted");
-  crash.crashes_per_minute = 60;
-  crash.isolations_per_minute = 90;
-  crash.appendfsync = "everysec";
-  crash.default_clients = 5;
-  all.push_back(crash);
-
-  LockParams fenced = Claim(
-      "redlock-fenced",
-      "Redlock on 5 nodes under client stalls, clock jumps and crashes, with fencing tokens "
-      "checked by the protected resource",
-      "L5",
-      "With fencing tokens checked by the protected resource, no stale holder's write is "
-      "accepted, whatever L2-L4 do.",
-      "holds");
-  fenced.client_pauses_per_minute = 12;
-  fenced.clock_jumps_per_minute = 15;
-  fenced.crashes_per_minute = 15;
-  fenced.appendfsync = "everysec";
-  fenced.fenced = true;
-  all.push_back(fenced);
-
-  const std::string l6 =
-      "L4 holds again with appendfsync always or a restart delayed beyond the maximum TTL.";
-  LockParams always = crash;
-  always.name = "redlock-crash-restart-always";
-  always.description = "as redlock-crash-restart, with appendfsync always";
-  always.claim_id = "L6";
-  always.claim = l6;
-  always.expected = "holds";
-  always.appendfsync = "always";
-  all.push_back(always);
-
-  LockParams delayed = always;
-  delayed.name = "redlock-crash-delayed-restart";
-  delayed.description = "as redlock-crash-restart (everysec), with the restart delayed beyond "
-                        "the lease";
-  delayed.appendfsync = "everysec";
-  delayed.min_down_ns = kTtlMs * kMs + 100 * kMs;
-  delayed.max_down_ns = 3 * kTtlMs * kMs;
-  all.push_back(delayed);
-  return all;
-}
-
 }  // namespace
 
-std::vector<Scenario> LockScenarios() {
-  std::vector<Scenario> out;
-  for (const LockParams& p : AllLockParams()) {
-    out.emplace_back(
-        p.name, p.description, [p](const RunOptions& opts) { return RunLock(p, opts); },
-        p.claim_id, p.claim, p.expected);
-  }
-  return out;
+// driver = "redlock": [options] single_instance (one lock node instead of five), client_stalls
+// (L2's GC-like stalls, about 12 a minute), fenced (L5's token issuer and resource node); node
+// faults from [nemesis]; persistence from [config].
+RunResult RunRedlockDriver(const RunOptions& opts, const std::string& name,
+                           const DriverParams& params) {
+  LockParams p;
+  p.name = name;
+  p.lock_nodes = params.Option("single_instance") ? 1 : 5;
+  if (params.default_clients > 0) p.clients = params.default_clients;
+  p.client_pauses_per_minute = params.Option("client_stalls") ? 12 : 0;
+  p.fenced = params.Option("fenced");
+  p.nemesis = params.nemesis;
+  return RunLock(p, opts);
 }
 
 }  // namespace redsim::scenarios

@@ -1,5 +1,7 @@
-// Replication scenarios: one primary (n1) and two replicas (n2, n3) under partitions, clogs and
-// primary crashes, each judging one claim of CLAIMS.md with a checker:
+// Replication drivers: one primary (n1) and two replicas (n2, n3) under partitions, clogs and
+// primary crashes, each judging one claim of CLAIMS.md with a checker. The scenarios are files
+// (scenarios/defs/replication-*.toml) naming a driver here and giving the nodes' config and the
+// claim:
 //
 //   replication-partial-resync  R1+R2 holds    short partitions primary<->replicas; the primary's
 //                                              sync_full counter must not grow for a gap the
@@ -19,6 +21,8 @@
 // from the simulator's derived streams.
 #include "engine/replication/replication.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -29,6 +33,7 @@
 #include "checkers/durability.h"
 #include "engine/base/strutil.h"
 #include "scenarios/replication_support.h"
+#include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
 
@@ -41,6 +46,18 @@ constexpr int64_t kSec = kReplSec;
 int64_t QuietFrom(int64_t duration_ns) {
   int64_t tail = std::min<int64_t>(12 * kSec, duration_ns / 2);
   return duration_ns - tail;
+}
+
+// A node's config: the engine's defaults on port 6379, then the file's [config] and --config
+// (opts.config; the replication files set save "", repl-timeout and repl-ping-replica-period).
+ServerConfig NodeConfig(const RunOptions& opts) {
+  ServerConfig config;
+  config.port = 6379;
+  if (std::string error = ApplyConfigOverrides(opts, &config); !error.empty()) {
+    fprintf(stderr, "replication scenario: %s\n", error.c_str());
+    abort();
+  }
+  return config;
 }
 
 Replication* ReplOf(SimNode* n) { return n->server() ? n->server()->replication() : nullptr; }
@@ -219,10 +236,10 @@ std::string FirstDifference(const std::vector<checkers::DatasetSnapshot>& snaps)
   return "";
 }
 
-RunResult RunPartialResync(const RunOptions& opts) {
+RunResult RunPartialResync(const RunOptions& opts, const std::string& name) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
-  ServerConfig config = ReplicationNodeConfig(/*repl_timeout_s=*/2);
+  ServerConfig config = NodeConfig(opts);
   AddPrimaryWithReplicas(w, 2, config);
   int clients = opts.clients > 0 ? opts.clients : 5;
   for (int i = 0; i < clients; i++) w.AddClient();
@@ -267,10 +284,7 @@ RunResult RunPartialResync(const RunOptions& opts) {
                        ", sync_partial_err=" + std::to_string(pr->sync_partial_err()) +
                        (resync_ok ? "" : " -- an unneeded full resync") +
                        "\nconvergence: " + converged.ToText() + first_diff;
-  FinishReplicationRun(w, opts, "replication-partial-resync", "R1+R2",
-                       "Short disconnects inside the backlog resume with a partial resync, not a "
-                       "full one, and after faults stop the replicas converge to the primary",
-                       "holds", &result);
+  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
   return result;
 }
 
@@ -325,10 +339,10 @@ void ScheduleClogs(World& w, Random rng, int64_t until) {
   }
 }
 
-RunResult RunRegisterReads(const RunOptions& opts, bool replica_reads) {
+RunResult RunRegisterReads(const RunOptions& opts, const std::string& name, bool replica_reads) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
-  AddPrimaryWithReplicas(w, 2, ReplicationNodeConfig(/*repl_timeout_s=*/5));
+  AddPrimaryWithReplicas(w, 2, NodeConfig(opts));
   int clients = opts.clients > 0 ? opts.clients : 6;
   ExtraClients extra;
   std::vector<std::vector<SimClient*>> conns(static_cast<size_t>(clients));
@@ -348,16 +362,7 @@ RunResult RunRegisterReads(const RunOptions& opts, bool replica_reads) {
   w.Run(opts.duration_ns);
   RunResult result;
   JudgeLinearizability(w.history(), {"read", "write"}, "register", 20'000'000, &result);
-  if (replica_reads) {
-    FinishReplicationRun(w, opts, "replication-stale-reads", "R3",
-                         "Reads from replicas are linearizable (writes go to the primary)",
-                         "refuted", &result);
-  } else {
-    FinishReplicationRun(w, opts, "replication-primary-reads", "R3-control",
-                         "Reads and writes on the primary alone are linearizable, whatever the "
-                         "replicas' links do",
-                         "holds", &result);
-  }
+  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
   extra.DisconnectAll();
   return result;
 }
@@ -404,14 +409,10 @@ std::map<std::string, std::string> StringKeysOf(SimNode* node) {
   return out;
 }
 
-RunResult RunPrimaryCrash(const RunOptions& opts, bool aof) {
+RunResult RunPrimaryCrash(const RunOptions& opts, const std::string& name) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
-  ServerConfig config = ReplicationNodeConfig(/*repl_timeout_s=*/5);
-  if (aof) {
-    config.appendonly = true;
-    config.appendfsync = "always";
-  }
+  ServerConfig config = NodeConfig(opts);  // appendonly/appendfsync come from the file
   AddPrimaryWithReplicas(w, 2, config);
   int clients = opts.clients > 0 ? opts.clients : 5;
   for (int i = 0; i < clients; i++) w.AddClient();
@@ -468,17 +469,7 @@ RunResult RunPrimaryCrash(const RunOptions& opts, bool aof) {
           (r2 ? r2->replid() : std::string("?"));
   result.verdict = all_ok ? "holds" : "refuted";
   result.explanation = text;
-  if (aof) {
-    FinishReplicationRun(w, opts, "replication-primary-crash-aof", "R4-aof",
-                         "With appendonly yes and appendfsync always, acknowledged writes survive "
-                         "a primary crash and restart, on the primary and its replicas",
-                         "holds", &result);
-  } else {
-    FinishReplicationRun(w, opts, "replication-primary-crash", "R4",
-                         "Acknowledged writes survive a restart of a primary without persistence "
-                         "(its replicas keep them)",
-                         "refuted", &result);
-  }
+  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
   return result;
 }
 
@@ -542,10 +533,10 @@ void WaitClient(World& w, int process, int64_t until_ns, WaitStats* stats) {
   }
 }
 
-RunResult RunWait(const RunOptions& opts) {
+RunResult RunWait(const RunOptions& opts, const std::string& name) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
-  ServerConfig config = ReplicationNodeConfig(/*repl_timeout_s=*/2);
+  ServerConfig config = NodeConfig(opts);
   AddPrimaryWithReplicas(w, 2, config);
   int clients = opts.clients > 0 ? opts.clients : 5;
   for (int i = 0; i < clients; i++) w.AddClient();
@@ -568,9 +559,7 @@ RunResult RunWait(const RunOptions& opts) {
                        (stats.first_violation.empty() ? "" : "; first: " + stats.first_violation) +
                        "\n(not claimed: that a later failover keeps the write -- R6, refuted by "
                        "Redis's own documentation)";
-  FinishReplicationRun(w, opts, "replication-wait", "R5",
-                       "When WAIT 1 returns n >= 1, the write is on n replicas at that moment",
-                       "holds", &result);
+  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
   return result;
 }
 
@@ -611,10 +600,10 @@ void WaitWriter(World& w, int process, int64_t until_ns,
 // and, implicitly, the Sentinels with it) promotes n3; meanwhile clients keep writing to n1,
 // and WAIT 1 succeeds through n2 -- two of three nodes hold each write. At the heal, n1 and n2
 // are made replicas of n3 and resynchronise from it.
-RunResult RunWaitFailover(const RunOptions& opts) {
+RunResult RunWaitFailover(const RunOptions& opts, const std::string& name) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
-  AddPrimaryWithReplicas(w, 2, ReplicationNodeConfig(/*repl_timeout_s=*/2));
+  AddPrimaryWithReplicas(w, 2, NodeConfig(opts));
   int clients = opts.clients > 0 ? opts.clients : 5;
   for (int i = 0; i < clients; i++) w.AddClient();
   Random rng = w.sim().StreamFor("nemesis");
@@ -668,43 +657,22 @@ RunResult RunWaitFailover(const RunOptions& opts) {
       (d.outcome.violations.empty() ? "" : "; first: " + d.outcome.violations[0].message) +
       "\n(durability checker wording: the 'crash' is the heal; policy 'always' = no loss "
       "allowed)";
-  FinishReplicationRun(w, opts, "replication-wait-failover", "R6",
-                       "A write acknowledged by WAIT 1 (primary + one replica: a majority of "
-                       "three) cannot be lost by a later failover",
-                       "refuted", &result);
+  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
   return result;
 }
 
 }  // namespace
 
-std::vector<Scenario> ReplicationScenarios() {
-  return {
-      {"replication-partial-resync",
-       "primary + 2 replicas, short partitions of varied shapes, register/counter/set writes; "
-       "claim R1+R2: partial resyncs only, replicas converge (holds)",
-       RunPartialResync},
-      {"replication-stale-reads",
-       "primary + 2 lagging replicas, writes on the primary, reads on replicas; claim R3: "
-       "replica reads are linearizable (refuted)",
-       [](const RunOptions& o) { return RunRegisterReads(o, true); }},
-      {"replication-primary-reads",
-       "the stale-reads setup with reads on the primary (control: linearizable, holds)",
-       [](const RunOptions& o) { return RunRegisterReads(o, false); }},
-      {"replication-primary-crash",
-       "primary without persistence crashes and restarts empty, replicas resync from it; claim "
-       "R4: acknowledged writes survive (refuted)",
-       [](const RunOptions& o) { return RunPrimaryCrash(o, false); }},
-      {"replication-primary-crash-aof", "the same with appendonly yes, appendfsync always (holds)",
-       [](const RunOptions& o) { return RunPrimaryCrash(o, true); }},
-      {"replication-wait",
-       "SET then WAIT 1 under partitions and clogs; claim R5: WAIT's count of replicas is true "
-       "at that moment (holds)",
-       RunWait},
-      {"replication-wait-failover",
-       "SET then WAIT 1; n3 partitioned away and promoted, n1 and n2 later follow it; claim R6: "
-       "WAIT-acknowledged writes survive the failover (refuted)",
-       RunWaitFailover},
-  };
+// The replication drivers (scenarios/defs/replication-*.toml); each file gives the nodes' config.
+RunResult RunReplicationDriver(const RunOptions& opts, const std::string& driver,
+                               const std::string& name, const DriverParams& params) {
+  if (driver == "replication-partial-resync") return RunPartialResync(opts, name);
+  if (driver == "replication-register-reads") {
+    return RunRegisterReads(opts, name, params.Option("replica_reads"));
+  }
+  if (driver == "replication-primary-crash") return RunPrimaryCrash(opts, name);
+  if (driver == "replication-wait") return RunWait(opts, name);
+  return RunWaitFailover(opts, name);
 }
 
 }  // namespace redsim::scenarios

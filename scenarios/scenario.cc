@@ -11,20 +11,13 @@
 
 namespace redsim::scenarios {
 
-Scenario IdleClusterScenario();
-std::vector<Scenario> RecoveryScenarios();  // recovery.cc
-std::vector<Scenario> ReplicationScenarios();  // replication.cc
-std::vector<Scenario> LockScenarios();  // redlock.cc
-
 namespace {
 
-// The C++ scenarios, then the declarative ones (scenarios/defs/*.toml). A bad file stops the
-// program with its name and line: a sweep must never silently skip a scenario.
+// Every scenario is a file (scenarios/defs/*.toml); hand-written runs are drivers the files
+// name. A bad file stops the program with its name and line: a sweep must never silently skip
+// a scenario.
 std::vector<Scenario> BuildRegistry() {
-  std::vector<Scenario> all = {IdleClusterScenario()};
-  for (auto& s : RecoveryScenarios()) all.push_back(std::move(s));
-  for (auto& s : ReplicationScenarios()) all.push_back(std::move(s));
-  for (auto& s : LockScenarios()) all.push_back(std::move(s));
+  std::vector<Scenario> all;
   std::string error;
   if (!LoadScenarioDir(ScenarioDefsDir(), &all, &error)) {
     fprintf(stderr, "redsim: scenario files: %s\n", error.c_str());
@@ -47,6 +40,13 @@ const Scenario* FindScenario(const std::string& name) {
     if (s.name == name) return &s;
   }
   return nullptr;
+}
+
+void ApplyScenarioDefaults(const Scenario& scenario, RunOptions* opts) {
+  if (!opts->duration_given && scenario.default_duration_ns > 0) {
+    opts->duration_ns = scenario.default_duration_ns;
+  }
+  opts->duration_given = true;
 }
 
 std::unique_ptr<World> MakeWorld(const RunOptions& opts) {

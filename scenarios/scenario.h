@@ -20,6 +20,7 @@ namespace redsim::scenarios {
 struct RunOptions {
   uint64_t seed = 1;
   int64_t duration_ns = 60'000'000'000LL;
+  bool duration_given = false;     // --duration (or a replayed record) set duration_ns
   int clients = -1;                // -1: the scenario's default
   std::string out_dir;             // history.jsonl and trace.txt go here when set
   // Receives every trace entry (the CLI writes them to trace.txt with --out).
@@ -93,7 +94,13 @@ struct Scenario {
   std::string claim_id;  // shown by `redsim list`; copied into RunResult by FinishRun
   std::string claim;
   std::string expected = "holds";
+  // The run length when --duration is not given (a file's `duration`); 0 = RunOptions' 60 s.
+  int64_t default_duration_ns = 0;
 };
+
+// Fills what the command line left to the scenario: the duration (a file's `duration`) when
+// --duration was not given. Called by every runner of a scenario (run, sweep, shrink, replay).
+void ApplyScenarioDefaults(const Scenario& scenario, RunOptions* opts);
 
 const std::vector<Scenario>& AllScenarios();
 const Scenario* FindScenario(const std::string& name);

@@ -206,10 +206,12 @@ class Shrinker {
 
 }  // namespace
 
-ShrinkOutcome ShrinkRun(const Scenario& scenario, const RunOptions& opts, int max_runs,
+ShrinkOutcome ShrinkRun(const Scenario& scenario, const RunOptions& given, int max_runs,
                         bool verbose) {
   ShrinkOutcome out;
   double start = RealSeconds();
+  RunOptions opts = given;
+  ApplyScenarioDefaults(scenario, &opts);  // the file's duration is where shrinking starts
   RunResult first = scenario.run(opts);
   out.original = first;
   if (!first.violated()) return out;
@@ -268,6 +270,7 @@ int ShrinkMain(int argc, char** argv) {
     fprintf(stderr, "redsim shrink: --seed is required\n");
     return 2;
   }
+  ApplyScenarioDefaults(*scenario, &opts);
   printf("shrinking %s\n", ReplayCommand(scenario->name, opts.seed, opts).c_str());
   fflush(stdout);
   ShrinkOutcome o = ShrinkRun(*scenario, opts, max_runs, verbose);

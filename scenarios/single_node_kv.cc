@@ -1,5 +1,6 @@
 // The single-node workload template: one node, clients doing random GET/SET/INCR on a few keys.
-// Scenarios built on it (single-node-kv, single-node-faults) are TOML files in scenarios/defs/.
+// Scenarios built on it (single-node-kv, single-node-faults) are TOML files in scenarios/defs/
+// naming `driver = "single-node"`.
 #include "scenarios/kv_check.h"
 #include "scenarios/scenario.h"
 #include "scenarios/toml_scenarios.h"
@@ -86,15 +87,13 @@ void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
 // GET/SET/INCR on a few keys under the file's faults; reads judged by the register-with-
 // increments check (scenarios/kv_check.h).
 RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
-                                const SingleNodeSpec& spec) {
+                                const DriverParams& spec) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
   ServerConfig config;
   config.port = 6379;
-  RunOptions with_file_config = opts;
-  with_file_config.config.insert(with_file_config.config.begin(), spec.config.begin(),
-                                 spec.config.end());
-  std::string error = ApplyConfigOverrides(with_file_config, &config);
+  // The file's [config] is already at the front of opts.config (the driver wrapper puts it there).
+  std::string error = ApplyConfigOverrides(opts, &config);
   if (!error.empty()) {
     fprintf(stderr, "%s: %s\n", name.c_str(), error.c_str());
     abort();
@@ -103,8 +102,8 @@ RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
   node->Start();
   RunResult result;
   result.scenario = name;
-  result.clients = opts.clients > 0 ? opts.clients : spec.default_clients;
-  result.keys = opts.keys > 0 ? opts.keys : spec.default_keys;
+  result.clients = opts.clients > 0 ? opts.clients : 20;
+  result.keys = opts.keys > 0 ? opts.keys : 10;
   for (int i = 0; i < result.clients; i++) w.AddClient();
   result.schedule = ChooseSchedule(opts, w, spec.nemesis, opts.duration_ns);
   OpBudget budget(opts.max_ops);

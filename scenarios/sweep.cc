@@ -48,6 +48,7 @@ int ParseRunFlag(int argc, char** argv, int* i, RunOptions* opts, std::string* e
       *error = "bad duration '" + v + "' (e.g. 60s, 500ms, 2m)";
       return -1;
     }
+    opts->duration_given = true;
   } else if (a == "--clients") {
     if (!positive(10000, &n)) return -1;
     opts->clients = static_cast<int>(n);
@@ -99,7 +100,12 @@ std::string ShellQuote(const std::string& s) {
 
 std::string ReplayCommand(const std::string& scenario, uint64_t seed, const RunOptions& opts) {
   std::string s = "redsim run " + scenario + " --seed " + std::to_string(seed);
-  if (opts.duration_ns != RunOptions().duration_ns) s += " --duration " + DurationText(opts.duration_ns);
+  // A file may give the scenario another default duration than RunOptions'.
+  const Scenario* known = FindScenario(scenario);
+  int64_t default_ns = known != nullptr && known->default_duration_ns > 0
+                           ? known->default_duration_ns
+                           : RunOptions().duration_ns;
+  if (opts.duration_ns != default_ns) s += " --duration " + DurationText(opts.duration_ns);
   if (opts.clients > 0) s += " --clients " + std::to_string(opts.clients);
   if (opts.keys > 0) s += " --keys " + std::to_string(opts.keys);
   if (opts.max_ops >= 0) s += " --max-ops " + std::to_string(opts.max_ops);
@@ -145,6 +151,7 @@ reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double w
 bool OptionsFromRecord(const reports::RunRecord& rec, RunOptions* opts, std::string* error) {
   opts->seed = rec.seed;
   opts->duration_ns = rec.duration_ns > 0 ? rec.duration_ns : RunOptions().duration_ns;
+  opts->duration_given = true;
   opts->clients = rec.clients;
   opts->keys = rec.keys;
   opts->max_ops = rec.max_ops;
@@ -158,6 +165,7 @@ bool OptionsFromRecord(const reports::RunRecord& rec, RunOptions* opts, std::str
 }
 
 reports::RunRecord RunOne(const Scenario& scenario, RunOptions opts, RunResult* result) {
+  ApplyScenarioDefaults(scenario, &opts);
   double start = RealSeconds();
   RunResult r = scenario.run(opts);
   double wall = RealSeconds() - start;

@@ -1,12 +1,14 @@
 #include "scenarios/toml_scenarios.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
 #include "scenarios/cli.h"
+#include "scenarios/generic.h"
 
 namespace redsim::scenarios {
 
@@ -16,6 +18,7 @@ namespace {
 struct Loader {
   std::string path;
   std::string error;
+  std::vector<toml::source_region> node_regions;  // where each [[node]] is, for later checks
 
   bool Fail(const toml::source_region& where, const std::string& why) {
     if (error.empty()) error = path + ":" + std::to_string(where.begin.line) + ": " + why;
@@ -68,27 +71,35 @@ struct Loader {
       *ns = 0;
       return true;
     }
-    if (!ParseDuration(s, ns)) return Fail(n.source(), std::string(what) + ": bad duration '" + s + "'");
+    if (!ParseDuration(s, ns))
+      return Fail(n.source(), std::string(what) + ": bad duration '" + s + "'");
     return true;
   }
 
   bool Nemesis(const std::string& kind, const toml::table& t, faults::NemesisOptions* o) {
     const faults::NemesisInfo* info = faults::FindNemesis(kind);
     *o = info->defaults;
-    if (!OnlyKeys(t, {"per_minute", "min_duration", "max_duration", "shapes", "min_amount",
-                      "max_amount", "max_drift_ppb"},
+    if (!OnlyKeys(t,
+                  {"per_minute", "min_duration", "max_duration", "shapes", "min_amount",
+                   "max_amount", "max_drift_ppb"},
                   "[nemesis." + kind + "]")) {
       return false;
     }
     for (auto&& [k, v] : t) {
       std::string_view key = k.str();
       bool ok = true;
-      if (key == "per_minute") ok = Number(v, &o->per_minute, "per_minute");
-      else if (key == "min_duration") ok = Duration(v, &o->min_duration_ns, "min_duration");
-      else if (key == "max_duration") ok = Duration(v, &o->max_duration_ns, "max_duration");
-      else if (key == "min_amount") ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->min_amount, "min_amount");
-      else if (key == "max_amount") ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->max_amount, "max_amount");
-      else if (key == "max_drift_ppb") ok = Int(v, 0, 900'000'000, &o->max_drift_ppb, "max_drift_ppb");
+      if (key == "per_minute")
+        ok = Number(v, &o->per_minute, "per_minute");
+      else if (key == "min_duration")
+        ok = Duration(v, &o->min_duration_ns, "min_duration");
+      else if (key == "max_duration")
+        ok = Duration(v, &o->max_duration_ns, "max_duration");
+      else if (key == "min_amount")
+        ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->min_amount, "min_amount");
+      else if (key == "max_amount")
+        ok = Int(v, INT64_MIN / 2, INT64_MAX / 2, &o->max_amount, "max_amount");
+      else if (key == "max_drift_ppb")
+        ok = Int(v, 0, 900'000'000, &o->max_drift_ppb, "max_drift_ppb");
       else if (key == "shapes") {
         const toml::array* arr = v.as_array();
         if (arr == nullptr) return Fail(v.source(), "shapes must be an array of strings");
@@ -125,78 +136,354 @@ struct Loader {
         for (const auto& n : faults::AllNemeses()) names += " " + std::string(n.name);
         return Fail(k.source(), "unknown key '" + key +
                                     "' in [nemesis] (quiet_start, quiet_end, or a table per "
-                                    "nemesis:" + names + ")");
+                                    "nemesis:" +
+                                    names + ")");
       }
     }
     return true;
   }
 
+  // A table of engine config (CONFIG SET names); each entry is tried on a scratch config so a
+  // bad name or value is reported at its line.
+  bool ConfigTable(const toml::node& v, std::vector<std::pair<std::string, std::string>>* out) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "config must be a table");
+    for (auto&& [ck, cv] : *t) {
+      std::string value;
+      if (cv.is_integer())
+        value = std::to_string(*cv.value<int64_t>());
+      else if (cv.is_boolean())
+        value = *cv.value<bool>() ? "yes" : "no";
+      else if (!String(cv, &value, "a config value"))
+        return false;
+      out->emplace_back(std::string(ck.str()), value);
+      RunOptions probe;
+      probe.config = {out->back()};
+      ServerConfig c;
+      std::string why = ApplyConfigOverrides(probe, &c);
+      if (!why.empty()) return Fail(ck.source(), why);
+    }
+    return true;
+  }
+
+  bool Claim(const toml::node& v, Scenario* out) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "claim must be a table");
+    if (!OnlyKeys(*t, {"id", "text", "expected"}, "[claim]")) return false;
+    for (auto&& [ck, cv] : *t) {
+      std::string_view c = ck.str();
+      bool ok = true;
+      if (c == "id")
+        ok = String(cv, &out->claim_id, "claim.id");
+      else if (c == "text")
+        ok = String(cv, &out->claim, "claim.text");
+      else if (c == "expected") {
+        ok = String(cv, &out->expected, "claim.expected");
+        if (ok && out->expected != "holds" && out->expected != "refuted") {
+          return Fail(cv.source(), "claim.expected must be \"holds\" or \"refuted\"");
+        }
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool OneOfStrings(const toml::node& v, std::initializer_list<std::string_view> allowed,
+                    std::string* out, const char* what) {
+    if (!String(v, out, what)) return false;
+    std::string list;
+    for (auto a : allowed) {
+      if (*out == a) return true;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    return Fail(v.source(), std::string("bad ") + what + " '" + *out + "' (one of: " + list + ")");
+  }
+
+  bool Node(const toml::node& v, GenericNodeSpec* n) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "[[node]] entries must be tables");
+    node_regions.push_back(t->source());
+    if (!OnlyKeys(*t, {"name", "role", "replicaof", "config"}, "[[node]]")) return false;
+    for (auto&& [k, e] : *t) {
+      std::string_view key = k.str();
+      bool ok = true;
+      if (key == "name")
+        ok = String(e, &n->name, "node name");
+      else if (key == "role")
+        ok = OneOfStrings(e, {"primary", "replica"}, &n->role, "role");
+      else if (key == "replicaof")
+        ok = String(e, &n->replicaof, "replicaof");
+      else if (key == "config")
+        ok = ConfigTable(e, &n->config);
+      if (!ok) return false;
+    }
+    if (n->name.empty()) return Fail(t->source(), "a [[node]] needs a name");
+    if ((n->role == "replica") != !n->replicaof.empty()) {
+      return Fail(t->source(),
+                  "node '" + n->name + "': a replica needs replicaof, a primary has none");
+    }
+    return true;
+  }
+
+  bool Workload(const toml::node& v, GenericWorkloadSpec* w) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "[[workload]] entries must be tables");
+    if (!OnlyKeys(*t,
+                  {"kind", "clients", "keys", "rate", "target", "read_target", "read_fraction",
+                   "cas_fraction", "cas_via", "lease", "hold", "timeout"},
+                  "[[workload]]")) {
+      return false;
+    }
+    const toml::node* kind = t->get("kind");
+    if (kind == nullptr) return Fail(t->source(), "a [[workload]] needs a kind");
+    if (!String(*kind, &w->kind, "kind")) return false;
+    const auto& kinds = WorkloadKinds();
+    if (std::find(kinds.begin(), kinds.end(), w->kind) == kinds.end()) {
+      std::string list;
+      for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + k;
+      return Fail(kind->source(), "bad workload kind '" + w->kind + "' (one of: " + list + ")");
+    }
+    for (auto&& [k, e] : *t) {
+      std::string_view key = k.str();
+      int64_t n = 0;
+      bool ok = true;
+      // Knobs that only mean something for one kind.
+      if (((key == "cas_via" || key == "cas_fraction") && w->kind != "cas-register") ||
+          ((key == "lease" || key == "hold") && w->kind != "lock") ||
+          ((key == "read_fraction" || key == "read_target") &&
+           (w->kind == "queue" || w->kind == "lock"))) {
+        return Fail(k.source(), "key '" + std::string(key) + "' does not apply to kind " + w->kind);
+      }
+      if (key == "clients") {
+        ok = Int(e, 1, 10000, &n, "clients");
+        w->clients = static_cast<int>(n);
+      } else if (key == "keys") {
+        ok = Int(e, 1, 1000000, &n, "keys");
+        w->keys = static_cast<int>(n);
+      } else if (key == "rate") {
+        ok = Number(e, &w->rate, "rate");
+      } else if (key == "target") {
+        ok = OneOfStrings(e, {"primary", "any", "replicas"}, &w->target, "target");
+      } else if (key == "read_target") {
+        ok = OneOfStrings(e, {"primary", "any", "replicas"}, &w->read_target, "read_target");
+      } else if (key == "read_fraction" || key == "cas_fraction") {
+        double* f = key == "read_fraction" ? &w->read_fraction : &w->cas_fraction;
+        ok = Number(e, f, key == "read_fraction" ? "read_fraction" : "cas_fraction");
+        if (ok && *f > 1) return Fail(e.source(), "a fraction must be in 0..1");
+      } else if (key == "cas_via") {
+        ok = OneOfStrings(e, {"lua", "watch"}, &w->cas_via, "cas_via");
+      } else if (key == "lease" || key == "hold") {
+        ok = Duration(e, &n, key == "lease" ? "lease" : "hold");
+        if (ok && n < 1'000'000) return Fail(e.source(), "lease and hold are at least 1ms");
+        (key == "lease" ? w->lease_ms : w->hold_ms) = n / 1'000'000;
+      } else if (key == "timeout") {
+        ok = Duration(e, &w->timeout_ns, "timeout");
+        if (ok && w->timeout_ns <= 0) return Fail(e.source(), "timeout must be positive");
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  template <typename Each>
+  bool ArrayOfTables(const toml::node& v, const char* what, Each each) {
+    const toml::array* arr = v.as_array();
+    if (arr == nullptr)
+      return Fail(v.source(), std::string(what) + " must be [[" + what + "]] tables");
+    for (const toml::node& e : *arr) {
+      if (!each(e)) return false;
+    }
+    return true;
+  }
+
+  // Cross-checks of a generic file once every key was read.
+  bool CheckGeneric(const toml::table& root, const toml::node* checkers, GenericSpec* spec) {
+    if (spec->nodes.empty())
+      return Fail(root.source(), "a scenario needs [[node]] entries or a driver");
+    if (spec->workloads.empty())
+      return Fail(root.source(), "a scenario needs [[workload]] entries");
+    std::set<std::string> names, primaries;
+    for (const auto& n : spec->nodes) {
+      if (!names.insert(n.name).second) return Fail(root.source(), "node '" + n.name + "' twice");
+      if (n.role == "primary") primaries.insert(n.name);
+    }
+    if (primaries.empty()) return Fail(root.source(), "a scenario needs a primary node");
+    bool have_replica = false;
+    for (size_t i = 0; i < spec->nodes.size(); i++) {
+      const GenericNodeSpec& n = spec->nodes[i];
+      if (n.role != "replica") continue;
+      have_replica = true;
+      if (!primaries.count(n.replicaof)) {
+        return Fail(node_regions[i], "node '" + n.name + "': replicaof '" + n.replicaof +
+                                         "' is not a primary node of this file");
+      }
+    }
+    for (const auto& w : spec->workloads) {
+      if (!have_replica && (w.target == "replicas" || w.read_target == "replicas")) {
+        return Fail(root.source(), "a workload targets replicas but no node is a replica");
+      }
+    }
+    if (checkers == nullptr) return true;
+    const toml::array* arr = checkers->as_array();
+    if (arr == nullptr) return Fail(checkers->source(), "checkers must be an array of model names");
+    for (const toml::node& e : *arr) {
+      std::string model;
+      if (!String(e, &model, "a checker")) return false;
+      bool used = false;
+      std::string list;
+      for (const auto& w : spec->workloads) {
+        for (const auto& c : CheckersOfWorkload(w.kind)) {
+          used |= c == model;
+          list += (list.empty() ? "" : ", ") + c;
+        }
+      }
+      if (!used) {
+        return Fail(e.source(),
+                    "checker '" + model + "' judges no workload here (these can: " + list + ")");
+      }
+      spec->checkers.push_back(model);
+    }
+    return true;
+  }
+
   bool Load(const toml::table& root, Scenario* out) {
-    if (!OnlyKeys(root, {"name", "description", "workload", "clients", "keys", "claim", "config",
-                         "nemesis"},
+    if (!OnlyKeys(root,
+                  {"name", "description", "driver", "workload", "clients", "keys", "claim",
+                   "config", "options", "nemesis", "duration", "node", "checkers"},
                   "the top level")) {
       return false;
     }
-    SingleNodeSpec spec;
-    std::string workload;
+    std::string driver_name;
+    DriverParams params;
+    GenericSpec generic;
+    std::vector<std::pair<std::string, std::string>> config;  // every node
+    const toml::node* checkers = nullptr;
+    const toml::node* generic_key = nullptr;  // the first key only a generic file has
+    const toml::node* driver_only_key = nullptr;
+    const toml::node* nemesis_node = nullptr;
+    const toml::node* options_node = nullptr;
     for (auto&& [k, v] : root) {
       std::string_view key = k.str();
       int64_t n = 0;
       bool ok = true;
-      if (key == "name") ok = String(v, &out->name, "name");
-      else if (key == "description") ok = String(v, &out->description, "description");
-      else if (key == "workload") ok = String(v, &workload, "workload");
-      else if (key == "clients") {
-        ok = Int(v, 1, 10000, &n, "clients");
-        spec.default_clients = static_cast<int>(n);
-      } else if (key == "keys") {
-        ok = Int(v, 1, 1000000, &n, "keys");
-        spec.default_keys = static_cast<int>(n);
-      } else if (key == "claim") {
-        const toml::table* t = v.as_table();
-        if (t == nullptr) return Fail(v.source(), "claim must be a table");
-        if (!OnlyKeys(*t, {"id", "text", "expected"}, "[claim]")) return false;
-        for (auto&& [ck, cv] : *t) {
-          std::string_view c = ck.str();
-          if (c == "id") ok = String(cv, &out->claim_id, "claim.id");
-          else if (c == "text") ok = String(cv, &out->claim, "claim.text");
-          else if (c == "expected") {
-            ok = String(cv, &out->expected, "claim.expected");
-            if (ok && out->expected != "holds" && out->expected != "refuted") {
-              return Fail(cv.source(), "claim.expected must be \"holds\" or \"refuted\"");
-            }
-          }
-          if (!ok) return false;
-        }
-      } else if (key == "config") {
-        const toml::table* t = v.as_table();
-        if (t == nullptr) return Fail(v.source(), "config must be a table");
-        for (auto&& [ck, cv] : *t) {
-          std::string value;
-          if (cv.is_integer()) value = std::to_string(*cv.value<int64_t>());
-          else if (!String(cv, &value, "a config value")) return false;
-          spec.config.emplace_back(std::string(ck.str()), value);
-          RunOptions probe;
-          probe.config = {spec.config.back()};
-          ServerConfig c;
-          std::string why = ApplyConfigOverrides(probe, &c);
-          if (!why.empty()) return Fail(ck.source(), why);
-        }
-      } else if (key == "nemesis") {
+      if (key == "name")
+        ok = String(v, &out->name, "name");
+      else if (key == "description")
+        ok = String(v, &out->description, "description");
+      else if (key == "driver")
+        ok = String(v, &driver_name, "driver");
+      else if (key == "claim")
+        ok = Claim(v, out);
+      else if (key == "duration") {
+        ok = Duration(v, &out->default_duration_ns, "duration");
+        if (ok && out->default_duration_ns <= 0)
+          return Fail(v.source(), "duration must be positive");
+      } else if (key == "config")
+        ok = ConfigTable(v, &config);
+      else if (key == "nemesis") {
         const toml::table* t = v.as_table();
         if (t == nullptr) return Fail(v.source(), "nemesis must be a table");
-        ok = NemesisTable(*t, &spec.nemesis);
+        nemesis_node = &v;
+        ok = NemesisTable(*t, &params.nemesis);
+      } else if (key == "clients" || key == "keys") {
+        if (driver_only_key == nullptr) driver_only_key = &v;
+        ok = Int(v, 1, key == "clients" ? 10000 : 1000000, &n,
+                 key == "clients" ? "clients" : "keys");
+        (key == "clients" ? params.default_clients : params.default_keys) = static_cast<int>(n);
+      } else if (key == "options") {
+        options_node = &v;
+        driver_only_key = &v;
+      } else if (key == "workload" && v.is_string()) {
+        // The first files' spelling of `driver = "single-node"`.
+        ok = String(v, &driver_name, "workload");
+        if (ok && driver_name != "single-node") {
+          return Fail(v.source(), "workload must be one of: single-node (got '" + driver_name +
+                                      "'), or [[workload]] tables");
+        }
+      } else if (key == "workload") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = ArrayOfTables(v, "workload", [&](const toml::node& e) {
+          generic.workloads.emplace_back();
+          return Workload(e, &generic.workloads.back());
+        });
+      } else if (key == "node") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = ArrayOfTables(v, "node", [&](const toml::node& e) {
+          generic.nodes.emplace_back();
+          return Node(e, &generic.nodes.back());
+        });
+      } else if (key == "checkers") {
+        if (generic_key == nullptr) generic_key = &v;
+        checkers = &v;
       }
       if (!ok) return false;
     }
     if (out->name.empty()) return Fail(root.source(), "a scenario needs a name");
-    if (workload != "single-node") {
-      return Fail(root.source(), "workload must be one of: single-node (got '" + workload + "')");
-    }
     std::string name = out->name;
-    out->run = [spec, name](const RunOptions& opts) {
-      return RunSingleNodeTemplate(opts, name, spec);
-    };
+    Scenario claim_of = *out;
+    if (!driver_name.empty()) {
+      const DriverInfo* driver = FindDriver(driver_name);
+      if (driver == nullptr) {
+        std::string list;
+        for (const auto& d : AllDrivers()) list += (list.empty() ? "" : ", ") + d.name;
+        return Fail(root.get("driver") ? root.get("driver")->source() : root.source(),
+                    "unknown driver '" + driver_name + "' (one of: " + list + ")");
+      }
+      if (generic_key != nullptr) {
+        return Fail(generic_key->source(),
+                    "a driver scenario has no [[node]], [[workload]] or "
+                    "checkers (driver " +
+                        driver_name + " builds its own)");
+      }
+      if (nemesis_node != nullptr && !driver->takes_nemesis) {
+        return Fail(nemesis_node->source(),
+                    "driver " + driver_name + " schedules its own faults: no [nemesis] table");
+      }
+      if (options_node != nullptr && !DriverOptions(*options_node, *driver, &params)) return false;
+      params.config = config;
+      DriverInfo d = *driver;
+      out->run = [d, params, name, claim_of](const RunOptions& opts) {
+        RunOptions o = opts;
+        if (o.clients <= 0 && params.default_clients > 0) o.clients = params.default_clients;
+        if (o.keys <= 0 && params.default_keys > 0) o.keys = params.default_keys;
+        o.config.insert(o.config.begin(), params.config.begin(), params.config.end());
+        RunResult r = d.run(o, name, params);
+        r.scenario = name;
+        r.claim_id = claim_of.claim_id;
+        r.claim = claim_of.claim;
+        r.expected = claim_of.expected;
+        return r;
+      };
+      return true;
+    }
+    if (driver_only_key != nullptr) {
+      return Fail(
+          driver_only_key->source(),
+          "clients, keys and [options] belong to driver scenarios; a file with [[workload]] "
+          "gives clients and keys per workload");
+    }
+    if (!CheckGeneric(root, checkers, &generic)) return false;
+    generic.nemesis = params.nemesis;
+    for (auto& n : generic.nodes) n.config.insert(n.config.begin(), config.begin(), config.end());
+    out->run = [generic, name](const RunOptions& opts) { return RunGeneric(opts, name, generic); };
+    return true;
+  }
+
+  bool DriverOptions(const toml::node& v, const DriverInfo& driver, DriverParams* params) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "options must be a table");
+    for (auto&& [k, e] : *t) {
+      std::string key(k.str());
+      if (std::find(driver.bool_options.begin(), driver.bool_options.end(), key) ==
+          driver.bool_options.end()) {
+        std::string list;
+        for (const auto& o : driver.bool_options) list += (list.empty() ? "" : ", ") + o;
+        return Fail(k.source(), "unknown key '" + key + "' in [options] of driver " + driver.name +
+                                    " (allowed: " + (list.empty() ? "none" : list) + ")");
+      }
+      if (!e.is_boolean()) return Fail(e.source(), "option " + key + " must be true or false");
+      params->options[key] = *e.value<bool>() ? "true" : "false";
+    }
     return true;
   }
 };
@@ -204,13 +491,13 @@ struct Loader {
 }  // namespace
 
 bool LoadScenarioFile(const std::string& path, Scenario* out, std::string* error) {
-  Loader loader{path, {}};
+  Loader loader{path, {}, {}};
   toml::table root;
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    *error = path + ":" + std::to_string(e.source().begin.line) + ": " +
-             std::string(e.description());
+    *error =
+        path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
     return false;
   }
   *out = Scenario();

@@ -1,35 +1,71 @@
-// Declarative scenarios: TOML files (scenarios/defs/*.toml) that pick a workload template,
-// its size, engine config for every node, the nemesis schedule (kinds with typed options), and
-// the claim with its expected verdict. Loaded once at startup into the same registry as the C++
-// scenarios, so run/sweep/shrink/report treat both alike.
+// Declarative scenarios: TOML files (scenarios/defs/*.toml), loaded once at startup into the same
+// registry as everything else, so run/sweep/shrink/report treat them alike. Every scenario `redsim
+// list` shows comes from a file. A file is either
 //
-// Strict: an unknown key, a value of the wrong type or an unknown nemesis/shape/workload is a
-// load error naming the file and line. The format:
+//  * generic — a topology, workloads and checkers the generic runner (generic.h) executes:
 //
-//   name = "single-node-kv"                # required, unique
-//   description = "…"
-//   workload = "single-node"               # template: one node, clients doing GET/SET/INCR
-//   clients = 20                           # defaults for --clients / --keys
-//   keys = 10
-//   [claim]
-//   id = "K1"
-//   text = "Without persistence, acknowledged writes survive a crash and restart."
-//   expected = "refuted"                   # holds | refuted
-//   [config]                               # engine config of every node (CONFIG SET names)
-//   appendonly = "yes"
-//   [nemesis]
-//   quiet_start = "2s"                     # no fault starts before / in the last …
-//   quiet_end = "0s"
-//   [nemesis.crash]                        # any registered nemesis (redsim list --faults)
-//   per_minute = 15
-//   min_duration = "200ms"
-//   max_duration = "1500ms"
-//   shapes = ["…"]                          # drawn uniformly; must be the kind's shapes
-//   min_amount = 0
-//   max_amount = 0
+//      name = "cas-register-lua"           # required, unique
+//      description = "…"
+//      duration = "20s"                    # the default for --duration (else 60 s)
+//      checkers = ["cas-register"]         # models to judge (default: every workload's)
+//      [claim]
+//      id = "K3"                           # CLAIMS.md id or the scenario's own
+//      text = "…"
+//      expected = "holds"                  # holds | refuted (what seeds 1..20 show)
+//      [config]                            # engine config of every node (CONFIG SET names)
+//      save = ""
+//      [[node]]
+//      name = "n1"
+//      role = "primary"                    # primary | replica
+//      [[node]]
+//      name = "n2"
+//      role = "replica"
+//      replicaof = "n1"
+//      [node.config]                       # this node's own config, after [config]
+//      appendonly = "yes"
+//      [[workload]]
+//      kind = "cas-register"               # register cas-register counter set list-append
+//                                          # queue lock
+//      clients = 4                         # --clients replaces it
+//      keys = 3                            # --keys replaces it
+//      rate = 20                           # ops per second per client; 0/absent: closed loop
+//      target = "primary"                  # primary | any | replicas: where operations go
+//      read_target = "replicas"            # where reads go (default: target)
+//      read_fraction = 0.5
+//      cas_fraction = 0.3                  # cas-register: share of cas among writes
+//      cas_via = "lua"                     # cas-register: lua | watch
+//      lease = "1s"                        # lock: PX lease
+//      hold = "200ms"                      # lock: longest hold before the release
+//      timeout = "1s"                      # a request's client-side timeout
+//      [nemesis]                           # a random schedule, as below
+//
+//  * a driver file — `driver = "<builtin>"` names a hand-written driver (AllDrivers()) for
+//    scenarios the generic runner cannot express (crash-and-read-back recovery, WAIT checks,
+//    scripted failovers). It carries the claim, description, duration, `clients`/`keys`
+//    defaults, the nodes' `[config]`, the driver's `[options]` (booleans each driver lists)
+//    and, for drivers that draw a random schedule, `[nemesis]`.
+//
+// The nemesis table (both kinds):
+//      [nemesis]
+//      quiet_start = "2s"                  # no fault starts before / in the last …
+//      quiet_end = "0s"
+//      [nemesis.crash]                     # any registered nemesis (redsim list --faults)
+//      per_minute = 15
+//      min_duration = "200ms"
+//      max_duration = "1500ms"
+//      shapes = ["…"]                      # drawn uniformly; must be the kind's shapes
+//      min_amount = 0
+//      max_amount = 0
+//
+// Strict: an unknown key, a value of the wrong type, an unknown nemesis/shape/kind/role/driver
+// or a knob that does not apply is a load error naming the file and line. (`workload =
+// "single-node"` is the first files' spelling of `driver = "single-node"`.)
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenarios/scenario.h"
@@ -45,14 +81,30 @@ bool LoadScenarioDir(const std::string& dir, std::vector<Scenario>* out, std::st
 // scenarios/defs (compiled in).
 std::string ScenarioDefsDir();
 
-// The workload templates a file may name.
-struct SingleNodeSpec {
-  int default_clients = 20;
-  int default_keys = 10;
+// What a driver file hands its driver. The file's `clients`, `keys` and `[config]` arrive as
+// RunOptions defaults (opts.clients / opts.keys when not given, opts.config before --config);
+// drivers apply opts.config to every node's config with ApplyConfigOverrides.
+struct DriverParams {
+  int default_clients = -1;
+  int default_keys = -1;
   std::vector<std::pair<std::string, std::string>> config;
-  faults::RandomScheduleSpec nemesis;
+  faults::RandomScheduleSpec nemesis;          // [nemesis], for drivers that take one
+  std::map<std::string, std::string> options;  // [options]: name -> "true" / "false"
+  bool Option(const std::string& name) const {
+    auto it = options.find(name);
+    return it != options.end() && it->second == "true";
+  }
 };
-RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
-                                const SingleNodeSpec& spec);
+
+struct DriverInfo {
+  std::string name;
+  bool takes_nemesis = false;
+  std::vector<std::string> bool_options;  // the keys [options] may have
+  std::function<RunResult(const RunOptions&, const std::string& scenario, const DriverParams&)> run;
+};
+
+// The built-in drivers (drivers.cc).
+const std::vector<DriverInfo>& AllDrivers();
+const DriverInfo* FindDriver(const std::string& name);
 
 }  // namespace redsim::scenarios

@@ -362,7 +362,8 @@ TEST(RecoveryCli, PrintsClaimAndVerdictsAndReplaysAcrossProcesses) {
   int code = -1;
   std::string a = RunCli("aof-recovery-everysec --seed 5 --duration 6s --json", &code);
   EXPECT_EQ(code, 0) << a;
-  EXPECT_NE(a.find("claim: with appendfsync everysec"), std::string::npos) << a;
+  // The claim now carries its CLAIMS.md id (scenarios/defs/aof-recovery-everysec.toml).
+  EXPECT_NE(a.find("claim P2: with appendfsync everysec"), std::string::npos) << a;
   EXPECT_NE(a.find("expected verdict: holds"), std::string::npos) << a;
   EXPECT_NE(a.find("actual verdict: holds"), std::string::npos) << a;
   // The JSON record (reports::RunRecordToJson) names the run's verdict "verdict".

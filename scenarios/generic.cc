@@ -1,0 +1,447 @@
+#include "scenarios/generic.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "checkers/lock_safety.h"
+#include "scenarios/replication_support.h"
+
+namespace redsim::scenarios {
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kSec = 1'000 * kMs;
+constexpr int64_t kValuesPerProcess = 1'000'000'000;
+
+// Compare-and-set and compare-and-delete, as applications write them.
+constexpr const char* kCasScript =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) "
+    "return 1 else return 0 end";
+constexpr const char* kUnlockScript =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+    "else return 0 end";
+
+// One simulated client process of a workload: a connection to every node (the first is the
+// World's client; the rest share its host) and what it needs to pick operations.
+struct ClientCtx {
+  World* w = nullptr;
+  int process = 0;
+  int workload = 0;
+  const GenericWorkloadSpec* spec = nullptr;
+  int keys = 1;
+  std::vector<SimClient*> conns;     // by node index
+  std::vector<size_t> targets;       // nodes operations may go to
+  std::vector<size_t> read_targets;  // nodes reads may go to
+  OpBudget* budget = nullptr;
+  int64_t next_value = 0;
+  std::map<std::string, std::string> last_seen;  // cas-register: last value seen per key
+  int64_t lock_seq = 0;
+  std::vector<checkers::LockHold> holds;  // lock: what this client believed it held
+};
+
+std::string ReplyText(const CallResult& r) {
+  if (r.status != CallResult::Status::kReply || r.reply.is_null()) return "null";
+  if (r.reply.type == RespValue::Type::kInteger) return std::to_string(r.reply.integer);
+  return History::JsonString(r.reply.str);
+}
+
+// An array reply of numeric elements as a JSON list ("[3,1,2]"); "null" when it is not one.
+std::string ElementsJson(const CallResult& r) {
+  if (r.status != CallResult::Status::kReply || r.reply.type != RespValue::Type::kArray) {
+    return "null";
+  }
+  std::string out = "[";
+  for (size_t i = 0; i < r.reply.elements.size(); i++) {
+    out += (i == 0 ? "" : ",") + r.reply.elements[i].str;
+  }
+  return out + "]";
+}
+
+std::string BoolOfInteger(const CallResult& r) {
+  return r.status == CallResult::Status::kReply && r.reply.type == RespValue::Type::kInteger &&
+                 r.reply.integer != 0
+             ? "true"
+             : "false";
+}
+
+// Invokes `args`, records invoke and completion; `ok_json(reply)` is the result on ok.
+template <typename OkJson>
+CallResult Op(ClientCtx& c, size_t node, const std::string& f, const std::string& key,
+              const std::string& invoke_json, const std::vector<std::string>& args,
+              OkJson ok_json) {
+  World& w = *c.w;
+  w.history().Add(c.process, OpType::kInvoke, f, key, invoke_json, w.sim().now_ns());
+  CallResult r = c.conns[node]->Call(args, c.spec->timeout_ns);
+  RecordReply(w, c.process, f, key, r, r.ok() ? ok_json(r) : invoke_json, invoke_json);
+  return r;
+}
+
+std::string NewValue(ClientCtx& c) { return std::to_string(++c.next_value); }
+
+// register / cas-register: GET, SET, and for cas-register a compare-and-set of the last value
+// this client saw for the key.
+void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key,
+                  bool cas) {
+  const GenericWorkloadSpec& s = *c.spec;
+  if (rng.Chance(s.read_fraction)) {
+    CallResult r = Op(c, read_node, "read", key, "null", {"GET", key},
+                      [](const CallResult& r) { return ReplyText(r); });
+    if (r.ok() && r.reply.is_string()) c.last_seen[key] = r.reply.str;
+    return;
+  }
+  std::string v = NewValue(c);
+  auto seen = c.last_seen.find(key);
+  if (!cas || seen == c.last_seen.end() || !rng.Chance(s.cas_fraction)) {
+    std::string vj = History::JsonString(v);
+    CallResult r =
+        Op(c, node, "write", key, vj, {"SET", key, v}, [&](const CallResult&) { return vj; });
+    if (r.ok()) c.last_seen[key] = v;
+    return;
+  }
+  std::string expected = seen->second;
+  std::string arg = "[" + History::JsonString(expected) + "," + History::JsonString(v) + "]";
+  World& w = *c.w;
+  if (s.cas_via == "lua") {
+    CallResult r = Op(c, node, "cas", key, arg, {"EVAL", kCasScript, "1", key, expected, v},
+                      [](const CallResult& r) { return BoolOfInteger(r); });
+    if (r.ok() && r.reply.integer == 1) c.last_seen[key] = v;
+    return;
+  }
+  // WATCH: read under watch, give up (false) on a mismatch, else MULTI SET EXEC; a nil EXEC
+  // means the key changed after the WATCH, i.e. it held another value: false as well.
+  SimClient* conn = c.conns[node];
+  w.history().Add(c.process, OpType::kInvoke, "cas", key, arg, w.sim().now_ns());
+  std::vector<CallResult> rs = conn->CallPipeline({{"WATCH", key}, {"GET", key}}, s.timeout_ns);
+  if (!rs[0].ok() || !rs[1].ok()) {
+    // Nothing was written yet: refused or unanswered, the cas certainly did not apply.
+    CallResult bad = rs[0].ok() ? rs[1] : rs[0];
+    if (bad.status == CallResult::Status::kStopped) return;
+    w.history().Add(
+        c.process, OpType::kFail, "cas", key, arg, w.sim().now_ns(),
+        bad.status == CallResult::Status::kReply ? bad.reply.str : "no reply to WATCH/GET");
+    return;
+  }
+  if (!rs[1].reply.is_string() || rs[1].reply.str != expected) {
+    if (rs[1].reply.is_string()) c.last_seen[key] = rs[1].reply.str;
+    conn->Call({"UNWATCH"}, s.timeout_ns);
+    w.history().Add(c.process, OpType::kOk, "cas", key, "false", w.sim().now_ns());
+    return;
+  }
+  rs = conn->CallPipeline({{"MULTI"}, {"SET", key, v}, {"EXEC"}}, s.timeout_ns);
+  const CallResult& exec = rs[2];
+  CallResult outcome = exec;
+  if (exec.ok() && exec.reply.is_null()) {
+    w.history().Add(c.process, OpType::kOk, "cas", key, "false", w.sim().now_ns());
+    return;
+  }
+  if (exec.ok() && exec.reply.type == RespValue::Type::kArray) {
+    w.history().Add(c.process, OpType::kOk, "cas", key, "true", w.sim().now_ns());
+    c.last_seen[key] = v;
+    return;
+  }
+  // EXEC refused (EXECABORT, READONLY...): not applied; unanswered: unknown.
+  if (!rs[0].ok() && rs[0].status != CallResult::Status::kReply) outcome = rs[0];
+  RecordReply(w, c.process, "cas", key, outcome, arg, arg);
+}
+
+void CounterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
+  if (rng.Chance(c.spec->read_fraction)) {
+    Op(c, read_node, "read", key, "null", {"GET", key},
+       [](const CallResult& r) { return r.reply.is_null() ? std::string("0") : r.reply.str; });
+    return;
+  }
+  std::string n = std::to_string(1 + rng.Uniform(5));
+  Op(c, node, "incr", key, n, {"INCRBY", key, n},
+     [](const CallResult& r) { return std::to_string(r.reply.integer); });
+}
+
+void SetStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
+  if (rng.Chance(c.spec->read_fraction)) {
+    Op(c, read_node, "read", key, "null", {"SMEMBERS", key}, ElementsJson);
+    return;
+  }
+  std::string x = NewValue(c);
+  Op(c, node, "add", key, x, {"SADD", key, x}, BoolOfInteger);
+}
+
+void ListStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
+  if (rng.Chance(c.spec->read_fraction)) {
+    Op(c, read_node, "read", key, "null", {"LRANGE", key, "0", "-1"}, ElementsJson);
+    return;
+  }
+  std::string x = NewValue(c);
+  Op(c, node, "append", key, x, {"RPUSH", key, x}, [&](const CallResult&) { return x; });
+}
+
+// Dequeues go where writes go (LPOP is a write).
+void QueueStep(ClientCtx& c, Random& rng, size_t node, const std::string& key) {
+  if (rng.Chance(0.5)) {
+    Op(c, node, "dequeue", key, "null", {"LPOP", key},
+       [](const CallResult& r) { return r.reply.is_null() ? std::string("null") : r.reply.str; });
+    return;
+  }
+  std::string x = NewValue(c);
+  Op(c, node, "enqueue", key, x, {"RPUSH", key, x}, [&](const CallResult&) { return x; });
+}
+
+// Single-instance Redlock: SET key token NX PX lease; hold a while (less than the lease); release
+// with a compare-and-delete of the token. The owner in the history is the process.
+void LockStep(ClientCtx& c, Random& rng, size_t node, const std::string& key) {
+  const GenericWorkloadSpec& s = *c.spec;
+  World& w = *c.w;
+  std::string token = "p" + std::to_string(c.process) + "-" + std::to_string(++c.lock_seq);
+  std::string owner = std::to_string(c.process);
+  std::string acquire_arg =
+      "{\"owner\":" + owner + ",\"lease_ms\":" + std::to_string(s.lease_ms) + "}";
+  int64_t invoke_ns = w.sim().now_ns();
+  CallResult r = Op(c, node, "acquire", key, acquire_arg,
+                    {"SET", key, token, "NX", "PX", std::to_string(s.lease_ms)},
+                    [](const CallResult& r) { return r.reply.is_null() ? "false" : "true"; });
+  if (!r.ok() || r.reply.is_null()) return;
+  // The lease as the client counts it: from its own invocation (the SET may have waited).
+  checkers::LockHold held{key, owner, w.sim().now_ns(), invoke_ns + s.lease_ms * kMs, -1};
+  int64_t hold = static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(s.hold_ms) + 1)) * kMs;
+  if (hold > 0) w.sim().SleepFiber(hold);
+  held.end_ns = std::max(held.start_ns, std::min(held.end_ns, w.sim().now_ns()));
+  c.holds.push_back(held);
+  if (w.stopping() || !c.budget->Take()) return;
+  std::string release_arg = "{\"owner\":" + owner + "}";
+  Op(c, node, "release", key, release_arg, {"EVAL", kUnlockScript, "1", key, token}, BoolOfInteger);
+}
+
+bool EnsureConnected(ClientCtx& c, size_t node, Random& rng) {
+  SimClient* conn = c.conns[node];
+  if (conn->connected()) return true;
+  SimNode* n = c.w->node(node);
+  if (conn->Connect(n->address(), n->port(), 500 * kMs)) return true;
+  c.w->sim().SleepFiber(static_cast<int64_t>(20 + rng.Uniform(100)) * kMs);
+  return false;
+}
+
+// Think time before the next operation: the rate's grid (jittered, never bursting), or a short
+// random pause in a closed loop.
+void Pace(ClientCtx& c, Random& rng, int64_t* next_start_ns) {
+  World& w = *c.w;
+  if (c.spec->rate <= 0) {
+    if (rng.Chance(0.5)) w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(2 * kMs)));
+    return;
+  }
+  int64_t interval = static_cast<int64_t>(1e9 / c.spec->rate);
+  int64_t jitter = interval / 10;
+  int64_t now = w.sim().now_ns();
+  // The next slot of the grid; a late client starts at once instead of bursting to catch up.
+  *next_start_ns = std::max(*next_start_ns + interval, now);
+  int64_t target = *next_start_ns + (jitter > 0 ? rng.Range(-jitter, jitter) : 0);
+  if (target > now) w.sim().SleepFiber(target - now);
+}
+
+void ClientLoop(ClientCtx& c) {
+  World& w = *c.w;
+  Random rng = w.sim().StreamFor("client:" + std::to_string(c.process));
+  const std::string& kind = c.spec->kind;
+  std::string prefix = "w" + std::to_string(c.workload) + ":" + kind + ":";
+  int64_t next_start = w.sim().now_ns();
+  bool first = true;
+  while (!w.stopping()) {
+    if (!first) Pace(c, rng, &next_start);
+    first = false;
+    if (w.stopping()) break;
+    size_t node = c.targets[rng.Uniform(c.targets.size())];
+    size_t read_node = c.read_targets[rng.Uniform(c.read_targets.size())];
+    if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) continue;
+    std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
+    if (!c.budget->Take()) break;
+    if (kind == "register")
+      RegisterStep(c, rng, node, read_node, key, false);
+    else if (kind == "cas-register")
+      RegisterStep(c, rng, node, read_node, key, true);
+    else if (kind == "counter")
+      CounterStep(c, rng, node, read_node, key);
+    else if (kind == "set")
+      SetStep(c, rng, node, read_node, key);
+    else if (kind == "list-append")
+      ListStep(c, rng, node, read_node, key);
+    else if (kind == "queue")
+      QueueStep(c, rng, node, key);
+    else if (kind == "lock")
+      LockStep(c, rng, node, key);
+  }
+}
+
+// Node indexes for a target name.
+std::vector<size_t> TargetNodes(const GenericSpec& spec, const std::string& target) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < spec.nodes.size(); i++) {
+    bool primary = spec.nodes[i].role == "primary";
+    if (target == "any" || (target == "replicas" && !primary) || (target == "primary" && primary)) {
+      out.push_back(i);
+    }
+    if (target == "primary" && primary) break;  // the first primary
+  }
+  return out;
+}
+
+void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
+                const GenericSpec& spec) {
+  for (const GenericNodeSpec& n : spec.nodes) {
+    ServerConfig config;
+    config.port = 6379;
+    RunOptions with_file_config = opts;
+    with_file_config.config.insert(with_file_config.config.begin(), n.config.begin(),
+                                   n.config.end());
+    std::string error = ApplyConfigOverrides(with_file_config, &config);
+    if (!error.empty()) {
+      fprintf(stderr, "%s: node %s: %s\n", name.c_str(), n.name.c_str(), error.c_str());
+      abort();
+    }
+    w.AddNode(n.name, config);
+  }
+  for (size_t i = 0; i < spec.nodes.size(); i++) {
+    if (spec.nodes[i].role != "replica") continue;
+    for (size_t j = 0; j < spec.nodes.size(); j++) {
+      if (spec.nodes[j].name != spec.nodes[i].replicaof) continue;
+      w.node(i)->config().replicaof =
+          w.node(j)->address() + " " + std::to_string(w.node(j)->port());
+    }
+  }
+  for (size_t i = 0; i < w.node_count(); i++) w.node(i)->Start();
+}
+
+// Lock safety over one workload's clients.
+void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workload, RunResult* one) {
+  checkers::LockSafetyInput in;
+  for (const auto& c : ctxs) {
+    if (c->workload == workload) in.holds.insert(in.holds.end(), c->holds.begin(), c->holds.end());
+  }
+  std::sort(in.holds.begin(), in.holds.end(),
+            [](const checkers::LockHold& a, const checkers::LockHold& b) {
+              return a.start_ns < b.start_ns;
+            });
+  checkers::CheckOutcome o = checkers::CheckLockSafety(in);
+  one->verdict = o.ok() ? "holds" : "refuted";
+  one->explanation = std::to_string(in.holds.size()) + " holds checked; " + o.ToText();
+  if (!o.ok() && !o.violations.empty() && o.violations[0].time_ns >= 0) {
+    one->window_start_ns = o.violations[0].time_ns;
+    one->window_end_ns = o.violations[0].time_ns;
+  }
+}
+
+// Judges every checked model over its workload's processes.
+void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, int>>& ranges,
+           const std::vector<std::unique_ptr<ClientCtx>>& ctxs, RunResult* result) {
+  History& history = w.history();
+  std::string verdict = "holds";
+  std::string explanation;
+  for (size_t i = 0; i < spec.workloads.size(); i++) {
+    for (const std::string& checker : CheckersOfWorkload(spec.workloads[i].kind)) {
+      bool wanted = spec.checkers.empty() ? checker == CheckersOfWorkload(spec.workloads[i].kind)[0]
+                                          : std::find(spec.checkers.begin(), spec.checkers.end(),
+                                                      checker) != spec.checkers.end();
+      if (!wanted) continue;
+      RunResult one;
+      if (checker == "lock-safety") {
+        JudgeLocks(ctxs, static_cast<int>(i), &one);
+      } else {
+        // The workload's own processes only: another may use the same operation names.
+        History mine;
+        for (const HistoryEntry& e : history.entries()) {
+          if (e.process < ranges[i].first || e.process >= ranges[i].second) continue;
+          mine.Add(e.process, e.type, history.name(e.f), history.name(e.key), history.value(e),
+                   e.time_ns, e.error == 0 ? std::string_view() : history.name(e.error));
+        }
+        static const std::vector<std::string> kAll = {"read",    "write",  "cas",     "incr",
+                                                      "add",     "append", "enqueue", "dequeue",
+                                                      "acquire", "release"};
+        JudgeLinearizability(mine, kAll, checker, spec.max_configurations, &one);
+      }
+      explanation += "workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " +
+                     checker + "): " + one.verdict + "\n" + one.explanation + "\n";
+      if (one.verdict == "refuted" && verdict != "refuted") {
+        verdict = "refuted";
+        result->violation =
+            checker + ":" + (checker == "lock-safety" ? "overlapping-holders" : "not-linearizable");
+        result->window_start_ns = one.window_start_ns;
+        result->window_end_ns = one.window_end_ns;
+      } else if (one.verdict == "unknown" && verdict == "holds") {
+        verdict = "unknown";
+      }
+    }
+  }
+  result->verdict = verdict;
+  result->explanation = explanation;
+}
+
+}  // namespace
+
+const std::vector<std::string>& WorkloadKinds() {
+  static const std::vector<std::string> kinds = {"register",    "cas-register", "counter", "set",
+                                                 "list-append", "queue",        "lock"};
+  return kinds;
+}
+
+std::vector<std::string> CheckersOfWorkload(const std::string& kind) {
+  if (kind == "lock") return {"lock-safety", "lock"};
+  return {kind};
+}
+
+RunResult RunGeneric(const RunOptions& opts, const std::string& name, const GenericSpec& spec) {
+  std::unique_ptr<World> world = MakeWorld(opts);
+  World& w = *world;
+  BuildNodes(w, opts, name, spec);
+  RunResult result;
+  result.scenario = name;
+  std::vector<std::unique_ptr<SimClient>> extra;  // destroyed before the world
+  std::vector<std::unique_ptr<ClientCtx>> ctxs;
+  std::vector<std::pair<int, int>> ranges;
+  OpBudget budget(opts.max_ops);
+  for (size_t wi = 0; wi < spec.workloads.size(); wi++) {
+    const GenericWorkloadSpec& ws = spec.workloads[wi];
+    int clients = opts.clients > 0 ? opts.clients : ws.clients;
+    int keys = opts.keys > 0 ? opts.keys : ws.keys;
+    result.clients += clients;
+    result.keys = std::max(result.keys, keys);
+    int first = static_cast<int>(w.client_count());
+    ranges.emplace_back(first, first + clients);
+    for (int i = 0; i < clients; i++) {
+      auto c = std::make_unique<ClientCtx>();
+      c->w = &w;
+      c->process = static_cast<int>(w.client_count());
+      c->workload = static_cast<int>(wi);
+      c->spec = &ws;
+      c->keys = keys;
+      c->budget = &budget;
+      c->next_value = c->process * kValuesPerProcess;
+      SimClient* main = w.AddClient();
+      for (size_t n = 0; n < w.node_count(); n++) {
+        if (n == 0) {
+          c->conns.push_back(main);
+        } else {
+          extra.push_back(std::make_unique<SimClient>(&w, main->host()));
+          c->conns.push_back(extra.back().get());
+        }
+      }
+      c->targets = TargetNodes(spec, ws.target);
+      c->read_targets = TargetNodes(spec, ws.read_target.empty() ? ws.target : ws.read_target);
+      ctxs.push_back(std::move(c));
+    }
+  }
+  result.schedule = ChooseSchedule(opts, w, spec.nemesis, opts.duration_ns);
+  for (auto& c : ctxs) {
+    ClientCtx* ctx = c.get();
+    w.sim().Spawn([ctx] { ClientLoop(*ctx); });
+  }
+  w.Run(opts.duration_ns);
+  FinishRun(w, opts, &result);
+  Judge(w, spec, ranges, ctxs, &result);
+  uint64_t crashes = 0;
+  for (size_t i = 0; i < w.node_count(); i++) crashes += w.node(i)->crashes();
+  result.crashes = crashes;
+  result.probes["node-crashed"] = crashes;
+  for (auto& c : extra) c->Disconnect();
+  return result;
+}
+
+}  // namespace redsim::scenarios
