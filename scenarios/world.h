@@ -112,6 +112,7 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   std::string out_;
   bool have_reply_ = false;
   RespValue reply_;
+  uint64_t reply_hash_ = 0;  // of the parsed reply's RESP bytes
   bool broken_ = false;
   sim::FiberEvent* waiter_ = nullptr;
   int64_t deadline_ns_ = 0;
