@@ -8,7 +8,7 @@ History::History() { names_.emplace_back(); }  // id 0 = none
 
 uint32_t History::Intern(std::string_view s) {
   if (s.empty()) return 0;
-  auto it = name_ids_.find(std::string(s));
+  auto it = name_ids_.find(s);
   if (it != name_ids_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(names_.size());
   names_.emplace_back(s);
@@ -18,18 +18,37 @@ uint32_t History::Intern(std::string_view s) {
 
 void History::Add(int32_t process, OpType type, std::string_view f, std::string_view key,
                   std::string_view value_json, int64_t time_ns, std::string_view error) {
+  AddInterned(process, type, Intern(f), Intern(key), value_json, time_ns, Intern(error));
+}
+
+void History::AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key,
+                          std::string_view value_json, int64_t time_ns, uint32_t error) {
   HistoryEntry e;
   e.time_ns = time_ns;
   e.process = process;
   e.type = type;
-  e.f = Intern(f);
-  e.key = Intern(key);
-  e.error = Intern(error);
+  e.f = f;
+  e.key = key;
+  e.error = error;
   if (!value_json.empty() && value_json != "null") {
     e.value_offset = values_.size();
     e.value_len = static_cast<uint32_t>(value_json.size());
     values_.append(value_json);
   }
+  entries_.push_back(e);
+}
+
+void History::AddInternedString(int32_t process, OpType type, uint32_t f, uint32_t key,
+                                std::string_view value, int64_t time_ns) {
+  HistoryEntry e;
+  e.time_ns = time_ns;
+  e.process = process;
+  e.type = type;
+  e.f = f;
+  e.key = key;
+  e.value_offset = values_.size();
+  AppendJsonString(value, &values_);
+  e.value_len = static_cast<uint32_t>(values_.size() - e.value_offset);
   entries_.push_back(e);
 }
 
@@ -40,26 +59,31 @@ uint64_t History::count(OpType t) const {
 }
 
 std::string History::JsonString(std::string_view s) {
-  std::string out = "\"";
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+void History::AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"': out->append("\\\"", 2); break;
+      case '\\': out->append("\\\\", 2); break;
+      case '\n': out->append("\\n", 2); break;
+      case '\r': out->append("\\r", 2); break;
+      case '\t': out->append("\\t", 2); break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];
           snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
+          out->append(buf);
         } else {
-          out.push_back(static_cast<char>(c));
+          out->push_back(static_cast<char>(c));
         }
     }
   }
-  out += "\"";
-  return out;
+  out->push_back('"');
 }
 
 std::string History::ToJsonLines() const {

@@ -37,6 +37,14 @@ class History {
   // Records an entry; `value_json` is JSON text ("17", "\"abc\"", "null", "[1,2]").
   void Add(int32_t process, OpType type, std::string_view f, std::string_view key,
            std::string_view value_json, int64_t time_ns, std::string_view error = {});
+  // The interned id of a name (operation, key or error text; "" is 0). Hot loops intern their
+  // names once and record with AddInterned.
+  uint32_t Intern(std::string_view s);
+  void AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key,
+                   std::string_view value_json, int64_t time_ns, uint32_t error = 0);
+  // Records a plain string value, stored as its JSON string (what JsonString would give).
+  void AddInternedString(int32_t process, OpType type, uint32_t f, uint32_t key,
+                         std::string_view value, int64_t time_ns);
 
   size_t size() const { return entries_.size(); }
   const std::deque<HistoryEntry>& entries() const { return entries_; }
@@ -50,12 +58,18 @@ class History {
   std::string ToJsonLines() const;
 
   static std::string JsonString(std::string_view s);
+  // Appends the JSON string of `s` to `out`.
+  static void AppendJsonString(std::string_view s, std::string* out);
 
  private:
-  uint32_t Intern(std::string_view s);
+  // Lets the name table be searched by string_view without building a std::string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   std::deque<HistoryEntry> entries_;
   std::vector<std::string> names_;
-  std::unordered_map<std::string, uint32_t> name_ids_;
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> name_ids_;
   std::string values_;
 };
 

@@ -43,6 +43,54 @@ struct OpenOp {
   int64_t inv_ns = 0;
 };
 
+// The operation each process has open. Client process ids are small and dense, so they index a
+// vector (no node allocated per operation); other ids fall back to a map.
+class OpenTable {
+ public:
+  void Put(int32_t process, OpenOp op) {
+    if (Dense(process)) {
+      size_t i = static_cast<size_t>(process);
+      if (i >= dense_.size()) {
+        dense_.resize(i + 1);
+        present_.resize(i + 1, false);
+      }
+      dense_[i] = std::move(op);
+      present_[i] = true;
+    } else {
+      sparse_[process] = std::move(op);
+    }
+  }
+  bool Take(int32_t process, OpenOp* out) {
+    if (Dense(process)) {
+      size_t i = static_cast<size_t>(process);
+      if (i >= dense_.size() || !present_[i]) return false;
+      present_[i] = false;
+      *out = std::move(dense_[i]);
+      return true;
+    }
+    auto it = sparse_.find(process);
+    if (it == sparse_.end()) return false;
+    *out = std::move(it->second);
+    sparse_.erase(it);
+    return true;
+  }
+  bool AnyWriter(int writer) const {
+    for (size_t i = 0; i < dense_.size(); i++) {
+      if (present_[i] && dense_[i].writer == writer) return true;
+    }
+    for (const auto& [p, op] : sparse_) {
+      if (op.writer == writer) return true;
+    }
+    return false;
+  }
+
+ private:
+  static bool Dense(int32_t process) { return process >= 0 && process < 4096; }
+  std::vector<OpenOp> dense_;
+  std::vector<bool> present_;
+  std::unordered_map<int32_t, OpenOp> sparse_;
+};
+
 // JSON text of a value -> plain string ("\"17\"" -> 17); false for null.
 bool Unquote(std::string_view json, std::string* out) {
   if (json == "null") return false;
@@ -104,13 +152,11 @@ class Checker {
         ks.live.push_back(op.writer);
         ks.log.push_back(op.writer);
       }
-      open_[e.process] = std::move(op);
+      open_.Put(e.process, std::move(op));
       return;
     }
-    auto it = open_.find(e.process);
-    if (it == open_.end()) return;
-    OpenOp op = std::move(it->second);
-    open_.erase(it);
+    OpenOp op;
+    if (!open_.Take(e.process, &op)) return;
     if (op.read) {
       if (e.type == OpType::kOk) CheckRead(op, e, idx);
       return;
@@ -140,12 +186,7 @@ class Checker {
     });
   }
 
-  bool IsOpen(int writer) const {
-    for (const auto& [p, op] : open_) {
-      if (op.writer == writer) return true;
-    }
-    return false;
-  }
+  bool IsOpen(int writer) const { return open_.AnyWriter(writer); }
 
   void CheckRead(const OpenOp& op, const HistoryEntry& e, uint64_t idx) {
     result_.reads_checked++;
@@ -219,7 +260,7 @@ class Checker {
   int64_t horizon_;
   std::vector<Writer> writers_;
   std::unordered_map<uint32_t, KeyState> keys_;
-  std::unordered_map<int32_t, OpenOp> open_;
+  OpenTable open_;
   std::string last_fault_;
   KvCheckResult result_;
 };

@@ -1,6 +1,9 @@
 // The single-node workload template: one node, clients doing random GET/SET/INCR on a few keys.
 // Scenarios built on it (single-node-kv, single-node-faults) are TOML files in scenarios/defs/
 // naming `driver = "single-node"`.
+#include <charconv>
+#include <cstring>
+
 #include "scenarios/kv_check.h"
 #include "scenarios/scenario.h"
 #include "scenarios/toml_scenarios.h"
@@ -12,31 +15,43 @@ namespace {
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kSec = 1'000 * kMs;
 
-void RecordCompletion(World& w, int process, const std::string& f, const std::string& key,
-                      const CallResult& r, const std::string& written_json) {
+// The names a client records with, interned once per client rather than per operation.
+struct OpNames {
+  uint32_t read, write, incr, not_connected, timeout, connection_lost;
+  explicit OpNames(History& h)
+      : read(h.Intern("read")), write(h.Intern("write")), incr(h.Intern("incr")),
+        not_connected(h.Intern("not connected")), timeout(h.Intern("timeout")),
+        connection_lost(h.Intern("connection lost")) {}
+};
+
+void RecordCompletion(World& w, int process, const OpNames& names, uint32_t f, uint32_t key,
+                      const CallResult& r, std::string_view written_json) {
   int64_t now = w.sim().now_ns();
+  History& h = w.history();
   switch (r.status) {
     case CallResult::Status::kReply:
       if (r.reply.is_error()) {
-        w.history().Add(process, OpType::kFail, f, key, written_json, now, r.reply.str);
-      } else if (f == "write") {
-        w.history().Add(process, OpType::kOk, f, key, written_json, now);
+        h.AddInterned(process, OpType::kFail, f, key, written_json, now, h.Intern(r.reply.str));
+      } else if (f == names.write) {
+        h.AddInterned(process, OpType::kOk, f, key, written_json, now);
       } else if (r.reply.type == RespValue::Type::kInteger) {
-        w.history().Add(process, OpType::kOk, f, key, std::to_string(r.reply.integer), now);
+        char buf[24];
+        auto end = std::to_chars(buf, buf + sizeof(buf), r.reply.integer).ptr;
+        h.AddInterned(process, OpType::kOk, f, key, std::string_view(buf, end - buf), now);
       } else if (r.reply.is_null()) {
-        w.history().Add(process, OpType::kOk, f, key, "null", now);
+        h.AddInterned(process, OpType::kOk, f, key, "null", now);
       } else {
-        w.history().Add(process, OpType::kOk, f, key, History::JsonString(r.reply.str), now);
+        h.AddInternedString(process, OpType::kOk, f, key, r.reply.str, now);
       }
       break;
     case CallResult::Status::kNotConnected:
-      w.history().Add(process, OpType::kFail, f, key, written_json, now, "not connected");
+      h.AddInterned(process, OpType::kFail, f, key, written_json, now, names.not_connected);
       break;
     case CallResult::Status::kTimeout:
-      w.history().Add(process, OpType::kInfo, f, key, written_json, now, "timeout");
+      h.AddInterned(process, OpType::kInfo, f, key, written_json, now, names.timeout);
       break;
     case CallResult::Status::kDisconnected:
-      w.history().Add(process, OpType::kInfo, f, key, written_json, now, "connection lost");
+      h.AddInterned(process, OpType::kInfo, f, key, written_json, now, names.connection_lost);
       break;
     case CallResult::Status::kStopped:
       break;  // the run ended with the operation open
@@ -48,6 +63,14 @@ void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
   SimNode* node = w.node(0);
   Random rng = w.sim().StreamFor("client:" + std::to_string(process));
   int64_t next_value = process * 1'000'000LL;
+  const OpNames names(w.history());
+  // Key names and their interned ids, made once: the loop below allocates nothing per operation.
+  std::vector<std::string> key_names(static_cast<size_t>(keys));
+  std::vector<uint32_t> key_ids(static_cast<size_t>(keys));
+  for (int i = 0; i < keys; i++) {
+    key_names[static_cast<size_t>(i)] = "k" + std::to_string(i);
+    key_ids[static_cast<size_t>(i)] = w.history().Intern(key_names[static_cast<size_t>(i)]);
+  }
   while (!w.stopping()) {
     if (!c->connected()) {
       if (!c->Connect(node->address(), node->port(), 500 * kMs)) {
@@ -55,28 +78,42 @@ void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
         continue;
       }
     }
-    std::string key = "k" + std::to_string(rng.Uniform(static_cast<uint64_t>(keys)));
+    size_t k = static_cast<size_t>(rng.Uniform(static_cast<uint64_t>(keys)));
+    std::string_view key = key_names[k];
     uint64_t pick = rng.Uniform(10);
-    std::string f, written;
-    std::vector<std::string> args;
+    uint32_t f;
+    std::string_view args[3];
+    size_t argc;
+    char value[24];
+    char written_buf[28];
+    std::string_view written = "null";
     if (pick < 4) {
-      f = "read";
-      args = {"GET", key};
-      written = "null";
+      f = names.read;
+      args[0] = "GET";
+      args[1] = key;
+      argc = 2;
     } else if (pick < 8) {
-      f = "write";
-      std::string v = std::to_string(++next_value);
-      args = {"SET", key, v};
-      written = History::JsonString(v);
+      f = names.write;
+      char* end = std::to_chars(value, value + sizeof(value), ++next_value).ptr;
+      args[0] = "SET";
+      args[1] = key;
+      args[2] = std::string_view(value, static_cast<size_t>(end - value));
+      argc = 3;
+      // Decimal digits need no escaping: the JSON string is the digits in quotes.
+      written_buf[0] = '"';
+      memcpy(written_buf + 1, value, args[2].size());
+      written_buf[args[2].size() + 1] = '"';
+      written = std::string_view(written_buf, args[2].size() + 2);
     } else {
-      f = "incr";
-      args = {"INCR", key};
-      written = "null";
+      f = names.incr;
+      args[0] = "INCR";
+      args[1] = key;
+      argc = 2;
     }
     if (!budget->Take()) break;
-    w.history().Add(process, OpType::kInvoke, f, key, written, w.sim().now_ns());
-    CallResult r = c->Call(args, 1 * kSec);
-    RecordCompletion(w, process, f, key, r, written);
+    w.history().AddInterned(process, OpType::kInvoke, f, key_ids[k], written, w.sim().now_ns());
+    CallResult r = c->CallArgs(args, argc, 1 * kSec);
+    RecordCompletion(w, process, names, f, key_ids[k], r, written);
     if (rng.Chance(0.5)) w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(2 * kMs)));
   }
 }

@@ -86,6 +86,8 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   void Disconnect();
   // Sends a command and waits for its reply, at most `timeout_ns`.
   CallResult Call(const std::vector<std::string>& args, int64_t timeout_ns);
+  // The same without building a vector of strings (the hot path of the workloads).
+  CallResult CallArgs(const std::string_view* args, size_t count, int64_t timeout_ns);
   // Sends several commands in one write (a pipeline) and waits for all their replies; the
   // results are in order. A timeout or disconnect marks the unanswered rest the same way.
   std::vector<CallResult> CallPipeline(const std::vector<std::vector<std::string>>& commands,
@@ -100,7 +102,7 @@ class SimClient : public StreamHandler, public sim::EventTarget {
 
  private:
   bool TryParseReply();
-  void AppendRequest(const std::vector<std::string>& args);
+  void AppendRequest(const std::string_view* args, size_t count);
   void Wake();
 
   World* world_;
@@ -110,6 +112,7 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   std::string out_;
   bool have_reply_ = false;
   RespValue reply_;
+  uint64_t reply_hash_ = 0;  // of the parsed reply's RESP bytes
   bool broken_ = false;
   sim::FiberEvent* waiter_ = nullptr;
   int64_t deadline_ns_ = 0;

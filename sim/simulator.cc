@@ -167,9 +167,13 @@ void Simulator::RunUntil(int64_t t_ns) {
 
 void Simulator::RunDeferred() {
   if (hosts_with_deferred_.empty()) return;
-  // Deferred calls may defer more; each round runs what was queued before it started.
+  // Deferred calls may defer more; each round runs what was queued before it started. The
+  // scratch vectors are swapped back and forth so no round allocates once they are warm.
+  // (Locals hold the scratch while in use, so a nested call could not clobber it.)
+  std::vector<HostId> hosts;
+  hosts.swap(deferred_hosts_scratch_);
   for (int round = 0; round < 64 && !hosts_with_deferred_.empty(); round++) {
-    std::vector<HostId> hosts;
+    hosts.clear();
     hosts.swap(hosts_with_deferred_);
     for (HostId id : hosts) {
       Host& h = *hosts_[id];
@@ -178,10 +182,17 @@ void Simulator::RunDeferred() {
         continue;
       }
       std::vector<std::function<void()>> batch;
+      batch.swap(deferred_batch_scratch_);
       batch.swap(h.deferred);
       current_host_ = id;
       for (auto& fn : batch) fn();
       current_host_ = kNoHost;
+      batch.clear();
+      // Keep the larger buffer for the host's next deferred calls, the other as scratch.
+      if (h.deferred.empty()) {
+        h.deferred.swap(batch);
+      }
+      deferred_batch_scratch_.swap(batch);
     }
     bool runnable = false;
     for (HostId id : hosts_with_deferred_) {
@@ -190,6 +201,8 @@ void Simulator::RunDeferred() {
     }
     if (!runnable) break;
   }
+  hosts.clear();
+  deferred_hosts_scratch_.swap(hosts);
 }
 
 HostId Simulator::AddHost(std::string name, std::string address) {

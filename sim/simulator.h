@@ -198,6 +198,8 @@ class Simulator {
   // Events (slots) held while their host is paused or busy, in pop order.
   std::vector<std::vector<uint32_t>> held_;
   std::vector<HostId> hosts_with_deferred_;
+  std::vector<HostId> deferred_hosts_scratch_;
+  std::vector<std::function<void()>> deferred_batch_scratch_;
   struct FiberSet;
   std::unique_ptr<FiberSet> fibers_;
   TraceSink trace_sink_;

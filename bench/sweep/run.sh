@@ -7,7 +7,7 @@ BUILD_DIR=${1:-build/release}
 REDSIM="$BUILD_DIR/bin/redsim"
 SEEDS=${SEEDS:-10}
 cpu_of() { grep -o 'cpu_seconds=[0-9.]*' | tail -1 | cut -d= -f2; }
-for scenario in single-node-kv single-node-faults; do
+for scenario in single-node-kv single-node-faults aof-recovery-always; do
   cpu=$( { /usr/bin/time -f "cpu_seconds=%U" "$REDSIM" sweep "$scenario" --seeds 1..$SEEDS --duration 60s >/dev/null; } 2>&1 | cpu_of || true)
   python3 -c "import sys; n,c=int(sys.argv[1]),float(sys.argv[2]); print('%-20s %d seeds x 60 s simulated: %.2f cpu-s -> %.0f seeds/min/core (target >= 600)' % (sys.argv[3], n, c, n/c*60))" "$SEEDS" "$cpu" "$scenario"
 done
