@@ -112,6 +112,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
  private:
   enum class JobKind { kBgSave, kAofRewrite, kReplication };
   struct Job {
+    uint64_t id = 0;
     JobKind kind;
     std::unique_ptr<Snapshot> snapshot;
     std::unique_ptr<WritableFile> file;
@@ -126,6 +127,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
     ChunkConsumer consumer;           // set for kReplication (no file)
     uint64_t streamed = 0;            // bytes handed to the consumer
     std::function<bool()> can_accept;
+    bool syncing = false;  // the walk is over; the final fsync runs in the background
   };
 
   std::string RdbPath() const;
@@ -135,6 +137,9 @@ class Persistence : public PropagationSink, public SnapshotSink {
   void ScheduleStep(int64_t delay_us);
   void RunStep();
   Status FlushJobBuffer(bool final);
+  void EndSnapshot(Job* job);
+  void WriteFunctions(rdb::FileWriter* writer);
+  void SyncJobFileInBackground();
   void FinishJob(bool ok, const std::string& error);
   std::vector<Database*> AllDatabases();
 
@@ -157,6 +162,11 @@ class Persistence : public PropagationSink, public SnapshotSink {
   uint64_t keys_expired_on_load_ = 0;
   int64_t longest_step_us_ = 0;
   TimerId step_timer_ = 0;
+  uint64_t last_job_id_ = 0;
+  // The aux fields of the last RDB image loaded (startup hands them to replication).
+  std::vector<std::pair<std::string, std::string>> last_load_aux_;
+  // Files of jobs ended while their background fsync ran, by job id (freed when it completes).
+  std::map<uint64_t, std::unique_ptr<WritableFile>> orphaned_files_;
   std::map<std::string, uint64_t> probes_;
   std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
