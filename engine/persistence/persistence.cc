@@ -401,26 +401,21 @@ void Persistence::SyncJobFileInBackground() {
   job_->syncing = true;
   uint64_t id = job_->id;
   auto alive = alive_;
-  server_->env()->SyncInBackground(job_->file.get(), [this, alive, id](Status s) {
-    if (!*alive) return;
-    if (job_ && job_->id == id) {
-      job_->syncing = false;
-      FinishJob(s.ok(), s.message());
-    } else {
-      orphaned_files_.erase(id);  // the job was ended (shutdown) while its file synced
-    }
+  // The callback owns the file: the sync (a thread in real mode) may outlive the job.
+  std::shared_ptr<WritableFile> file(std::move(job_->file));
+  WritableFile* raw = file.get();
+  server_->env()->SyncInBackground(raw, [this, alive, id, file](Status s) {
+    if (!*alive || !job_ || job_->id != id) return;  // ended meanwhile (shutdown, crash)
+    file->Close();
+    job_->syncing = false;
+    FinishJob(s.ok(), s.message());
   });
 }
 
 void Persistence::FinishJob(bool ok, const std::string& error) {
   std::unique_ptr<Job> job = std::move(job_);
   EndSnapshot(job.get());
-  if (job->file && job->syncing) {
-    // A background fsync still uses the file: it is closed once that completes.
-    orphaned_files_[job->id] = std::move(job->file);
-  } else if (job->file) {
-    job->file->Close();
-  }
+  if (job->file) job->file->Close();  // (a syncing job's file belongs to its sync callback)
   Env* env = server_->env();
   int64_t duration_s = (env->NowMicros() - job->start_us + 500000) / 1000000;
   Status s = ok ? Status::Ok() : Status::IoError(error);

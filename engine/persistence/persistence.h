@@ -5,8 +5,10 @@
 // Background work (BGSAVE, AOF rewrite) runs as a chain of Env timers, each step emitting a
 // bounded number of keys from a Snapshot into an RDB writer and appending to a temporary file;
 // the simulated cost of each step is the bytes it wrote at 200 MB/s, so a background save takes
-// virtual time under simulation and leaves room for clients in real mode. Only one background
-// snapshot runs at a time; a rewrite requested during a BGSAVE is scheduled after it.
+// virtual time under simulation and leaves room for clients in real mode. The file's final fsync
+// runs in the background too (Env::SyncInBackground); the job counts as in progress until it
+// completes, then the file is renamed into place. Only one background snapshot runs at a time;
+// a rewrite requested during a BGSAVE is scheduled after it.
 //
 // Destroying a Persistence is a crash: nothing is flushed. Graceful paths (SHUTDOWN, CONFIG SET
 // appendonly no) call the explicit methods.
@@ -127,7 +129,10 @@ class Persistence : public PropagationSink, public SnapshotSink {
     ChunkConsumer consumer;           // set for kReplication (no file)
     uint64_t streamed = 0;            // bytes handed to the consumer
     std::function<bool()> can_accept;
-    bool syncing = false;  // the walk is over; the final fsync runs in the background
+    // The walk is over and the final fsync runs in the background: `file` has moved into the
+    // completion callback, which keeps it open until the sync is done even if the job (or this
+    // Persistence: a crash) ends first.
+    bool syncing = false;
   };
 
   std::string RdbPath() const;
@@ -165,8 +170,6 @@ class Persistence : public PropagationSink, public SnapshotSink {
   uint64_t last_job_id_ = 0;
   // The aux fields of the last RDB image loaded (startup hands them to replication).
   std::vector<std::pair<std::string, std::string>> last_load_aux_;
-  // Files of jobs ended while their background fsync ran, by job id (freed when it completes).
-  std::map<uint64_t, std::unique_ptr<WritableFile>> orphaned_files_;
   std::map<std::string, uint64_t> probes_;
   std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
