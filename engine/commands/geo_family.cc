@@ -305,7 +305,7 @@ struct SearchRequest {
 };
 
 struct Hit {
-  std::string member;
+  std::string_view member;  // points into the searched set, which the command does not change
   double dist_m;
   uint64_t bits;
   Point pos;
@@ -340,12 +340,27 @@ std::vector<std::pair<uint64_t, uint64_t>> CoveringRanges(const SearchRequest& r
   uint64_t cell = EncodeWgs84(req.center.lon, req.center.lat) >> shift;
   int64_t lat_i = Squash(cell), lon_i = Squash(cell >> 1);
   int64_t cells = int64_t{1} << step;
+  // A neighbour row or column is only needed when the shape's bounding box reaches into it
+  // (Redis skips the others too); every stored position decodes inside its own cell, so the
+  // skipped cells hold no member of the shape. The box is widened by 1% for rounding and for the
+  // small-angle approximation of the longitude extent, so only small shapes away from the poles
+  // are pruned (there the approximation errs by far less than 1%).
+  double cell_lat = 2 * kLatLimit / static_cast<double>(cells);
+  double cell_lon = 2 * kLonLimit / static_cast<double>(cells);
+  double cell_lat_min = -kLatLimit + static_cast<double>(lat_i) * cell_lat;
+  double cell_lon_min = -kLonLimit + static_cast<double>(lon_i) * cell_lon;
+  double box_lat = lat_deg * 1.01, box_lon = lon_deg * 1.01;
+  bool prune = step >= 2 && edge_lat < 80.0 && lon_deg < 10.0;
+  int dy_from = prune && req.center.lat - box_lat >= cell_lat_min ? 0 : -1;
+  int dy_to = prune && req.center.lat + box_lat <= cell_lat_min + cell_lat ? 0 : 1;
+  int dx_from = prune && req.center.lon - box_lon >= cell_lon_min ? 0 : -1;
+  int dx_to = prune && req.center.lon + box_lon <= cell_lon_min + cell_lon ? 0 : 1;
   std::set<uint64_t> seen;
   std::vector<std::pair<uint64_t, uint64_t>> out;
-  for (int dy = -1; dy <= 1; dy++) {
+  for (int dy = dy_from; dy <= dy_to; dy++) {
     int64_t y = lat_i + dy;
     if (y < 0 || y >= cells) continue;
-    for (int dx = -1; dx <= 1; dx++) {
+    for (int dx = dx_from; dx <= dx_to; dx++) {
       int64_t x = ((lon_i + dx) % cells + cells) % cells;
       uint64_t c = Interleave(static_cast<uint32_t>(y), static_cast<uint32_t>(x));
       if (!seen.insert(c).second) continue;
@@ -358,6 +373,7 @@ std::vector<std::pair<uint64_t, uint64_t>> CoveringRanges(const SearchRequest& r
 std::vector<Hit> Search(const ZSetObject& z, const SearchRequest& req) {
   std::vector<Hit> hits;
   size_t limit = req.any ? static_cast<size_t>(req.count) : SIZE_MAX;
+  double lat_reject_m = req.radius_m * (1 + 1e-9) + 1e-6;
   for (auto [lo, hi] : CoveringRanges(req)) {
     size_t start = z.CountBelowScore(static_cast<double>(lo), false);
     size_t end = z.CountBelowScore(static_cast<double>(hi), false);
@@ -365,8 +381,12 @@ std::vector<Hit> Search(const ZSetObject& z, const SearchRequest& req) {
       if (hits.size() >= limit) return;
       uint64_t bits = static_cast<uint64_t>(score);
       Point p = Decode(bits);
+      // The latitude difference alone bounds the great-circle distance from below: most
+      // candidates outside a radius are rejected without trigonometry (with a margin so that
+      // rounding never rejects a point the exact test would keep).
+      if (req.by_radius && LatDistance(p.lat, req.center.lat) > lat_reject_m) return;
       double dist;
-      if (InShape(req, p, &dist)) hits.push_back({std::string(member), dist, bits, p});
+      if (InShape(req, p, &dist)) hits.push_back({member, dist, bits, p});
     });
     if (hits.size() >= limit) break;
   }

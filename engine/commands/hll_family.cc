@@ -9,6 +9,7 @@
 // registers holding 1..32). Sparse becomes dense when a register needs more than 32 or the string
 // would grow past hll-sparse-max-bytes. Every string read is validated first: a malformed one
 // gets Redis's INVALIDOBJ error, never an out-of-bounds access.
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -48,8 +49,13 @@ uint64_t Murmur64A(std::string_view s, uint64_t seed) {
   size_t full = s.size() & ~size_t{7};
   const auto* data = reinterpret_cast<const uint8_t*>(s.data());
   for (size_t i = 0; i < full; i += 8) {
-    uint64_t k = 0;
-    for (int b = 7; b >= 0; b--) k = (k << 8) | data[i + b];
+    uint64_t k;
+    if constexpr (std::endian::native == std::endian::little) {
+      memcpy(&k, data + i, 8);
+    } else {
+      k = 0;
+      for (int b = 7; b >= 0; b--) k = (k << 8) | data[i + b];
+    }
     k *= m;
     k ^= k >> r;
     k *= m;
@@ -72,13 +78,8 @@ void HashElement(std::string_view element, int* index, int* count) {
   uint64_t hash = Murmur64A(element, 0xadc83b19ULL);
   *index = static_cast<int>(hash & (kRegisters - 1));
   hash >>= kPrecision;
-  hash |= uint64_t{1} << kQ;  // guarantees the loop ends
-  int c = 1;
-  while ((hash & 1) == 0) {
-    c++;
-    hash >>= 1;
-  }
-  *count = c;
+  hash |= uint64_t{1} << kQ;  // caps the run at kQ zeros
+  *count = std::countr_zero(hash) + 1;
 }
 
 // ---- Dense registers ---------------------------------------------------------------------------
@@ -349,6 +350,11 @@ bool LookupHll(CommandContext& ctx, std::string_view key, bool write, DbEntry** 
   return true;
 }
 
+bool DenseHll(const DbEntry* e) {
+  char scratch[24];
+  return Encoding(e->value.StringView(scratch)) == kDense;
+}
+
 std::string CurrentString(const DbEntry* e) {
   char scratch[24];
   return std::string(e->value.StringView(scratch));
@@ -363,24 +369,55 @@ void Store(CommandContext& ctx, std::string_view key, DbEntry* e, const std::str
   memcpy(p, bytes.data(), bytes.size());
 }
 
+// Adds the elements to an existing dense HLL in place: its size never changes, so there is no
+// reason to copy its 12 KB (the snapshot saw the old value already: LookupWrite tells it). The
+// value is only made mutable once a register actually rises.
+int DenseAddInPlace(DbEntry* e, CommandContext& ctx) {
+  char scratch[24];
+  const char* bytes = e->value.StringView(scratch).data();
+  uint8_t* regs = nullptr;
+  int updated = 0;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    int index, count;
+    HashElement(ctx.arg(i), &index, &count);
+    const auto* current = regs != nullptr ? regs : reinterpret_cast<const uint8_t*>(bytes + kHeaderSize);
+    if (DenseGet(current, index) >= count) continue;
+    if (regs == nullptr) {
+      char* p = e->value.MutableBytes(kDenseSize);
+      InvalidateCache(p);
+      regs = reinterpret_cast<uint8_t*>(p + kHeaderSize);
+    }
+    DenseSet(regs, index, count);
+    updated++;
+  }
+  return updated;
+}
+
 // PFADD key [element [element ...]]
 void PfAdd(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
   DbEntry* e;
   if (!LookupHll(ctx, key, true, &e)) return;
-  std::string s = e == nullptr ? NewSparse() : CurrentString(e);
-  int updated = e == nullptr ? 1 : 0;
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    int r = AddElement(&s, ctx.arg(i), ctx.server->config().hll_sparse_max_bytes);
-    if (r < 0) {
-      ctx.reply.Error(kCorrupted);
-      return;
+  int updated = 0;
+  if (e != nullptr && DenseHll(e)) {
+    updated = DenseAddInPlace(e, ctx);
+  } else {
+    std::string s = e == nullptr ? NewSparse() : CurrentString(e);
+    updated = e == nullptr ? 1 : 0;
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      int r = AddElement(&s, ctx.arg(i), ctx.server->config().hll_sparse_max_bytes);
+      if (r < 0) {
+        ctx.reply.Error(kCorrupted);
+        return;
+      }
+      updated += r;
     }
-    updated += r;
+    if (updated > 0) {
+      InvalidateCache(s.data());
+      Store(ctx, key, e, s);
+    }
   }
   if (updated > 0) {
-    InvalidateCache(s.data());
-    Store(ctx, key, e, s);
     ctx.server->SignalModifiedKey(ctx.db(), key);
     ctx.server->NotifyKeyspaceEvent('$', "pfadd", key, ctx.db()->index());
     ctx.server->dirty += updated;

@@ -83,6 +83,7 @@ void KeyTable::RehashStep() {
     size_[1] = 0;
     used_[1] = 0;
     rehash_index_ = -1;
+    rehashes_done_++;
   }
 }
 
@@ -154,6 +155,16 @@ void KeyTable::Clear() {
     used_[t] = 0;
   }
   rehash_index_ = -1;
+  resets_++;
+}
+
+void KeyTable::Reserve(size_t n) {
+  if (size() != 0 || rehashing() || NextPower(n) <= size_[0]) return;
+  free(table_[0]);
+  table_[0] = nullptr;
+  size_[0] = 0;
+  Expand(n);
+  resets_++;
 }
 
 void KeyTable::Swap(KeyTable& other) {
@@ -162,6 +173,8 @@ void KeyTable::Swap(KeyTable& other) {
   std::swap(size_, other.size_);
   std::swap(used_, other.used_);
   std::swap(rehash_index_, other.rehash_index_);
+  resets_++;
+  other.resets_++;
 }
 
 static uint64_t ReverseBits(uint64_t v) {
@@ -209,6 +222,40 @@ uint64_t KeyTable::Scan(uint64_t cursor, const std::function<void(DbEntry*)>& fn
   cursor++;
   cursor = ReverseBits(cursor);
   return cursor;
+}
+
+bool KeyTable::Walk(WalkPosition* pos, size_t min_entries,
+                    const std::function<void(DbEntry*)>& fn) {
+  if (!pos->started || pos->resets != resets_) {
+    *pos = WalkPosition{0, 0, rehashes_done_, resets_, true};
+  } else if (pos->rehashes_done != rehashes_done_) {
+    // Table 1 became table 0: a walk in table 1 keeps its place (same array); one still in
+    // table 0 (now freed), or one that missed several rehashes, starts again from the top.
+    bool keep = pos->table == 1 && pos->rehashes_done + 1 == rehashes_done_;
+    *pos = WalkPosition{0, keep ? pos->bucket : 0, rehashes_done_, resets_, true};
+  }
+  // How far ahead to prefetch the chain heads: the entries are scattered in memory, the bucket
+  // array is read in order.
+  constexpr size_t kPrefetch = 8;
+  size_t visited = 0;
+  while (pos->table < 2) {
+    DbEntry** t = table_[pos->table];
+    size_t n = size_[pos->table];
+    while (pos->bucket < n) {
+      if (visited >= min_entries) return false;
+      if (pos->bucket + kPrefetch < n) __builtin_prefetch(t[pos->bucket + kPrefetch]);
+      for (DbEntry* e = t[pos->bucket]; e != nullptr;) {
+        DbEntry* next = e->next;
+        fn(e);
+        visited++;
+        e = next;
+      }
+      pos->bucket++;
+    }
+    pos->table++;
+    pos->bucket = 0;
+  }
+  return true;
 }
 
 DbEntry* KeyTable::RandomEntry(uint64_t (*next_random)(void*), void* rng) {

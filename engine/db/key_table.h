@@ -49,12 +49,32 @@ class KeyTable {
   DbEntry* Unlink(std::string_view key);
   // Destroys every entry. `on_entry`, if set, is called for each before destruction.
   void Clear();
+  // Sizes an empty table for `n` entries at once (loading, with the file's RESIZEDB hint).
+  void Reserve(size_t n);
   // Moves all entries out into `other` cheaply (SWAPDB-style): swaps internals.
   void Swap(KeyTable& other);
 
   // Scans from `cursor`; calls fn for each entry of one or more buckets; returns the next cursor
   // (0 when the scan is complete).
   uint64_t Scan(uint64_t cursor, const std::function<void(DbEntry*)>& fn);
+  // A walk over the buckets in memory order (sequential reads of the bucket arrays, unlike
+  // Scan's reverse-binary order, which costs a cache miss per bucket on a large table). Every
+  // entry present for the whole walk is visited at least once, even across incremental
+  // rehashing: table 0 is walked before table 1, and entries only move from table 0 to table 1
+  // during a rehash. When a rehash completes mid-walk (table 1 becomes table 0), a walk that was
+  // in table 1 continues at the same bucket; one that was still in table 0 starts over (as does
+  // one across Clear or Swap). An entry
+  // may therefore be visited twice: the caller must tolerate that (snapshots mark entries).
+  struct WalkPosition {
+    int table = 0;
+    size_t bucket = 0;
+    uint64_t rehashes_done = 0;
+    uint64_t resets = 0;
+    bool started = false;
+  };
+  // Walks from `pos` until at least `min_entries` entries were visited or the walk is complete
+  // (returns true then). `fn` must not change the table.
+  bool Walk(WalkPosition* pos, size_t min_entries, const std::function<void(DbEntry*)>& fn);
   // A random entry (nullptr when empty); `rnd` is a random 64-bit number per call.
   DbEntry* RandomEntry(uint64_t (*next_random)(void*), void* rng);
   // Calls fn for every entry (no modification allowed during the walk).
@@ -77,6 +97,8 @@ class KeyTable {
   size_t size_[2] = {0, 0};     // buckets, power of two or 0
   size_t used_[2] = {0, 0};
   int64_t rehash_index_ = -1;   // next bucket of table 0 to move, -1 when not rehashing
+  uint64_t rehashes_done_ = 0;  // completed rehashes (Walk notices table 1 becoming table 0)
+  uint64_t resets_ = 0;         // Clear/Swap: the arrays a Walk was in are gone
 };
 
 }  // namespace redsim

@@ -136,6 +136,8 @@ bool DecodeListpack(std::string_view bytes, std::vector<std::string>* elements,
     *error = "listpack missing terminator";
     return false;
   }
+  // The header's count is a hint (65535 means "unknown"); each element takes at least 2 bytes.
+  elements->reserve(std::min<size_t>(count, n / 2));
   size_t pos = 6;
   while (pos < n - 1) {
     size_t start = pos;

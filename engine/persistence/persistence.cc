@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/base/strutil.h"
+#include "engine/replication/replication.h"
+#include "engine/scripting/scripting.h"
 #include "engine/server/info.h"
 #include "engine/types/hash_object.h"
 #include "engine/types/list_object.h"
@@ -137,6 +139,14 @@ Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
   ctx.config = &server_->config();
   ctx.deep_sanitize = server_->config().sanitize_dump_payload == "yes";
   ctx.rng = &server_->rng();
+  ctx.on_function = [this](const std::string& code) {
+    std::string error = server_->scripting()->LoadLibraryFromRdb(code);
+    if (error.empty()) return Status::Ok();
+    return Status::Corruption("Failed loading library: " + error);
+  };
+  ctx.on_resize_db = [this](int db, uint64_t keys) {
+    if (db >= 0 && db < server_->db_count()) server_->db(db)->table().Reserve(keys);
+  };
   // A master drops keys already expired while loading; a replica keeps them for its master to
   // expire (as Redis does).
   int64_t now_ms = server_->config().replicaof.empty() ? server_->env()->WallMicros() / 1000 : 0;
@@ -165,6 +175,7 @@ Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
       },
       &stats, consumed);
   keys_loaded_ += stats.keys_loaded;
+  last_load_aux_ = std::move(stats.aux);
   keys_expired_on_load_ += stats.keys_expired;
   return s;
 }
@@ -189,6 +200,7 @@ Status Persistence::LoadAtStartup() {
     std::string data;
     s = env->ReadFileToString(RdbPath(), &data);
     if (s.ok()) s = LoadRdbImage(data);
+    if (s.ok()) server_->replication()->RestoreFromRdb(last_load_aux_);
     if (!s.ok()) {
       loading_ = false;
       server_->set_loading(false);
@@ -252,9 +264,16 @@ void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t
   }
 }
 
+void Persistence::WriteFunctions(rdb::FileWriter* writer) {
+  // The function libraries travel with the data, before the first database (as in Redis).
+  if (!server_->has_scripting()) return;
+  for (const std::string& code : server_->scripting()->LibraryCodes()) writer->Function(code);
+}
+
 Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& temp_path,
                              const std::string& final_name) {
   auto job = std::make_unique<Job>();
+  job->id = ++last_job_id_;
   job->kind = kind;
   job->aof_format = aof_format;
   job->temp_path = temp_path;
@@ -270,7 +289,13 @@ Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& t
   if (!aof_format) {
     auto aux = AuxFields();
     if (kind == JobKind::kAofRewrite) aux.back().second = "1";
+    if (kind == JobKind::kBgSave) {
+      // The replication history this snapshot belongs to (before aof-base, where Redis puts it).
+      auto repl = server_->replication()->RdbSaveInfo();
+      aux.insert(aux.end() - 1, repl.begin(), repl.end());
+    }
     job->writer->Header(aux);
+    WriteFunctions(job->writer.get());
   }
   job_ = std::move(job);
   job_->snapshot = std::make_unique<Snapshot>(AllDatabases(), idle_mark_, this);
@@ -294,6 +319,7 @@ bool Persistence::StartStreamingSnapshot(
     std::vector<std::pair<std::string, std::string>> extra_aux) {
   if (job_) return false;
   auto job = std::make_unique<Job>();
+  job->id = ++last_job_id_;
   job->kind = JobKind::kReplication;
   job->start_us = server_->env()->NowMicros();
   job->consumer = std::move(consumer);
@@ -303,6 +329,7 @@ bool Persistence::StartStreamingSnapshot(
   auto aux = AuxFields();
   aux.insert(aux.end(), extra_aux.begin(), extra_aux.end());
   job->writer->Header(aux);
+  WriteFunctions(job->writer.get());
   job_ = std::move(job);
   job_->snapshot = std::make_unique<Snapshot>(AllDatabases(), idle_mark_, this);
   ScheduleStep(0);
@@ -335,10 +362,13 @@ void Persistence::RunStep() {
     s = FlushJobBuffer(done);
     if (done && job_->consumer) job_->streamed += 0;
   }
-  if (s.ok() && done && job_->file) s = job_->file->Sync();
   longest_step_us_ = std::max(longest_step_us_, server_->env()->NowMicros() - t0);
   if (!s.ok()) {
     FinishJob(false, s.message());
+    return;
+  }
+  if (done && job_->file) {
+    SyncJobFileInBackground();
     return;
   }
   if (done) {
@@ -350,8 +380,8 @@ void Persistence::RunStep() {
   ScheduleStep(static_cast<int64_t>(written) / kBytesPerMicro);
 }
 
-void Persistence::FinishJob(bool ok, const std::string& error) {
-  std::unique_ptr<Job> job = std::move(job_);
+void Persistence::EndSnapshot(Job* job) {
+  if (!job->snapshot) return;
   // The snapshot must finish walking so every entry's mark is consistent; if it failed early,
   // walk the rest without emitting.
   if (!job->snapshot->done()) {
@@ -361,7 +391,31 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
   }
   idle_mark_ = job->snapshot->saved_mark();
   job->snapshot.reset();
-  if (job->file) job->file->Close();
+}
+
+void Persistence::SyncJobFileInBackground() {
+  // The final fsync of a large file can take hundreds of milliseconds: it runs off the event
+  // loop (Env::SyncInBackground), the job staying "in progress" until it completes. The snapshot
+  // is over: detach it now so writes meanwhile cost nothing.
+  EndSnapshot(job_.get());
+  job_->syncing = true;
+  uint64_t id = job_->id;
+  auto alive = alive_;
+  // The callback owns the file: the sync (a thread in real mode) may outlive the job.
+  std::shared_ptr<WritableFile> file(std::move(job_->file));
+  WritableFile* raw = file.get();
+  server_->env()->SyncInBackground(raw, [this, alive, id, file](Status s) {
+    if (!*alive || !job_ || job_->id != id) return;  // ended meanwhile (shutdown, crash)
+    file->Close();
+    job_->syncing = false;
+    FinishJob(s.ok(), s.message());
+  });
+}
+
+void Persistence::FinishJob(bool ok, const std::string& error) {
+  std::unique_ptr<Job> job = std::move(job_);
+  EndSnapshot(job.get());
+  if (job->file) job->file->Close();  // (a syncing job's file belongs to its sync callback)
   Env* env = server_->env();
   int64_t duration_s = (env->NowMicros() - job->start_us + 500000) / 1000000;
   Status s = ok ? Status::Ok() : Status::IoError(error);
@@ -554,7 +608,7 @@ std::string Persistence::SetAppendOnly(bool on) {
 std::string Persistence::PrepareShutdown(bool save, bool nosave) {
   if (job_) {
     // A background save is abandoned, as Redis kills its child.
-    job_->snapshot->Abandon();
+    if (job_->snapshot) job_->snapshot->Abandon();
     FinishJob(false, "shutdown");
   }
   if (aof_->enabled()) aof_->Close(/*sync=*/true);

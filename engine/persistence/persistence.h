@@ -5,8 +5,10 @@
 // Background work (BGSAVE, AOF rewrite) runs as a chain of Env timers, each step emitting a
 // bounded number of keys from a Snapshot into an RDB writer and appending to a temporary file;
 // the simulated cost of each step is the bytes it wrote at 200 MB/s, so a background save takes
-// virtual time under simulation and leaves room for clients in real mode. Only one background
-// snapshot runs at a time; a rewrite requested during a BGSAVE is scheduled after it.
+// virtual time under simulation and leaves room for clients in real mode. The file's final fsync
+// runs in the background too (Env::SyncInBackground); the job counts as in progress until it
+// completes, then the file is renamed into place. Only one background snapshot runs at a time;
+// a rewrite requested during a BGSAVE is scheduled after it.
 //
 // Destroying a Persistence is a crash: nothing is flushed. Graceful paths (SHUTDOWN, CONFIG SET
 // appendonly no) call the explicit methods.
@@ -112,6 +114,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
  private:
   enum class JobKind { kBgSave, kAofRewrite, kReplication };
   struct Job {
+    uint64_t id = 0;
     JobKind kind;
     std::unique_ptr<Snapshot> snapshot;
     std::unique_ptr<WritableFile> file;
@@ -126,6 +129,10 @@ class Persistence : public PropagationSink, public SnapshotSink {
     ChunkConsumer consumer;           // set for kReplication (no file)
     uint64_t streamed = 0;            // bytes handed to the consumer
     std::function<bool()> can_accept;
+    // The walk is over and the final fsync runs in the background: `file` has moved into the
+    // completion callback, which keeps it open until the sync is done even if the job (or this
+    // Persistence: a crash) ends first.
+    bool syncing = false;
   };
 
   std::string RdbPath() const;
@@ -135,6 +142,9 @@ class Persistence : public PropagationSink, public SnapshotSink {
   void ScheduleStep(int64_t delay_us);
   void RunStep();
   Status FlushJobBuffer(bool final);
+  void EndSnapshot(Job* job);
+  void WriteFunctions(rdb::FileWriter* writer);
+  void SyncJobFileInBackground();
   void FinishJob(bool ok, const std::string& error);
   std::vector<Database*> AllDatabases();
 
@@ -157,6 +167,9 @@ class Persistence : public PropagationSink, public SnapshotSink {
   uint64_t keys_expired_on_load_ = 0;
   int64_t longest_step_us_ = 0;
   TimerId step_timer_ = 0;
+  uint64_t last_job_id_ = 0;
+  // The aux fields of the last RDB image loaded (startup hands them to replication).
+  std::vector<std::pair<std::string, std::string>> last_load_aux_;
   std::map<std::string, uint64_t> probes_;
   std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

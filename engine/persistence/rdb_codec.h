@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/status.h"
 #include "engine/db/value.h"
 
 namespace redsim {
@@ -117,6 +118,11 @@ struct LoadContext {
   bool deep_sanitize = true;
   // Seeds for the hash tables of loaded values (a fixed generator when null).
   Random* rng = nullptr;
+  // Told each RESIZEDB hint (database, keys; already capped by the bytes left in the image) so
+  // that a key table can be sized once instead of doubling through every power of two.
+  std::function<void(int db, uint64_t keys)> on_resize_db;
+  // Receives each function library's code (FUNCTION2); an error stops the load. Unset: skipped.
+  std::function<Status(const std::string& code)> on_function;
 };
 
 struct TypeCodec {

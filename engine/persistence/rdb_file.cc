@@ -1,5 +1,6 @@
 #include "engine/persistence/rdb_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/base/strutil.h"
@@ -16,6 +17,11 @@ void FileWriter::Header(const std::vector<std::pair<std::string, std::string>>& 
     enc_.String(k);
     enc_.String(v);
   }
+}
+
+void FileWriter::Function(std::string_view code) {
+  enc_.Byte(kOpFunction2);
+  enc_.String(code);
 }
 
 void FileWriter::SelectDb(int db, uint64_t keys, uint64_t expires) {
@@ -116,6 +122,9 @@ Status LoadRdb(std::string_view data, const LoadContext& ctx, int64_t now_ms,
     if (op == kOpResizeDb) {
       uint64_t a, b;
       if (!dec.Length(&a) || !dec.Length(&b)) break;
+      // A hint only: every key takes at least 3 bytes (type, key length, value), so a damaged
+      // or hostile count cannot reserve more than the image could hold.
+      if (ctx.on_resize_db) ctx.on_resize_db(db, std::min<uint64_t>(a, dec.remaining() / 3));
       continue;
     }
     if (op == kOpAux) {
@@ -129,9 +138,12 @@ Status LoadRdb(std::string_view data, const LoadContext& ctx, int64_t now_ms,
       break;
     }
     if (op == kOpFunction2) {
-      // Function libraries: skipped (their code) until functions are supported.
       std::string code;
       if (!dec.String(&code)) break;
+      if (ctx.on_function) {
+        Status s = ctx.on_function(code);
+        if (!s.ok()) return s;
+      }
       continue;
     }
     if (op == kOpEof) {

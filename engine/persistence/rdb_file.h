@@ -36,6 +36,8 @@ class FileWriter {
       : out_(out), enc_(out, compress), checksum_(checksum) {}
 
   void Header(const std::vector<std::pair<std::string, std::string>>& aux);
+  // A function library's code (FUNCTION2 opcode), after the header and before any database.
+  void Function(std::string_view code);
   void SelectDb(int db, uint64_t keys, uint64_t expires);
   // False when the value's type has no codec.
   bool Entry(std::string_view key, const Value& value, int64_t expire_ms, int64_t lru_idle_s,

@@ -67,14 +67,16 @@ bool Snapshot::Step(size_t max_entries) {
   while (db_pos_ < dbs_.size() && budget > 0) {
     Database* db = dbs_[db_pos_];
     size_t visited = 0;
-    do {
-      cursor_ = db->table().Scan(cursor_, [&](DbEntry* e) {
-        EmitEntry(db->index(), e);
-        visited++;
-      });
-    } while (cursor_ != 0 && visited < budget);
+    // Buckets in memory order (see KeyTable::Walk); an entry seen twice is emitted once (marks).
+    bool walked = db->table().Walk(&walk_, budget, [&](DbEntry* e) {
+      EmitEntry(db->index(), e);
+      visited++;
+    });
     budget = visited >= budget ? 0 : budget - visited;
-    if (cursor_ == 0) db_pos_++;
+    if (walked) {
+      db_pos_++;
+      walk_ = KeyTable::WalkPosition{};
+    }
   }
   if (db_pos_ < dbs_.size()) return false;
   if (!StepStolen(&budget)) return false;

@@ -59,7 +59,7 @@ class Snapshot : public ChangeObserver {
   bool saved_mark_;
   SnapshotSink* sink_;
   size_t db_pos_ = 0;
-  uint64_t cursor_ = 0;
+  KeyTable::WalkPosition walk_;  // in dbs_[db_pos_]
   // Contents taken over from databases that were cleared mid-snapshot.
   std::vector<std::unique_ptr<Database>> stolen_;
   uint64_t stolen_cursor_ = 0;

@@ -5,6 +5,7 @@
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/master_link.h"
+#include "engine/scripting/scripting.h"
 #include "engine/server/errors.h"
 #include "engine/server/info.h"
 
@@ -382,7 +383,10 @@ std::string Replication::ReplicaOf(const std::string& host, int port, bool at_st
   if (is_replica() && host == master_host_ && port == master_port_) {
     return "OK Already connected to specified master";
   }
-  if (at_startup) {
+  if (at_startup && restored_from_rdb_) {
+    // The RDB told us which history our data belongs to (RestoreFromRdb): offer it.
+    restored_from_rdb_ = false;
+  } else if (at_startup) {
     cached_replid_.clear();
     cached_offset_ = -1;
   } else if (!is_replica()) {
@@ -443,6 +447,8 @@ bool Replication::master_link_up() const { return master_client_ != nullptr; }
 void Replication::OnFullSyncPayload(std::string_view rdb, const std::string& replid,
                                     int64_t offset) {
   server_->FlushDatabases(-1, false);
+  // The primary's function libraries replace ours (its RDB carries them).
+  if (server_->has_scripting()) server_->scripting()->FlushFunctions();
   Status s = server_->persistence()->LoadRdbImage(rdb);
   if (!s.ok()) {
     server_->log().Warning("Failed trying to load the MASTER synchronization DB from socket: {}",
@@ -458,6 +464,7 @@ void Replication::OnFullSyncPayload(std::string_view rdb, const std::string& rep
   master_repl_offset_ = offset;
   cached_replid_ = replid;
   cached_offset_ = offset;
+  next_master_db_ = 0;  // the primary's stream starts with a SELECT after a full sync
   backlog_ = std::make_unique<ReplicationBacklog>(
       static_cast<size_t>(server_->config().repl_backlog_size), offset + 1);
   DisconnectReplicas();  // their data no longer matches ours
@@ -478,6 +485,7 @@ void Replication::OnPartialSync(const std::string& new_replid) {
   }
   replid_ = cached_replid_;
   master_repl_offset_ = cached_offset_;
+  next_master_db_ = master_stream_db_;
   if (!backlog_) {
     backlog_ = std::make_unique<ReplicationBacklog>(
         static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
@@ -491,6 +499,9 @@ void Replication::OnLinkEstablished(std::unique_ptr<Stream> stream, std::string 
   }
   last_master_io_us_ = server_->env()->NowMicros();
   master_client_ = server_->AdoptStream(std::move(stream), kClientMaster);
+  if (next_master_db_ > 0 && next_master_db_ < server_->db_count()) {
+    master_client_->db = server_->db(next_master_db_);
+  }
   SendAckToMaster();
   if (!leftover.empty()) server_->FeedInput(master_client_, leftover);
 }
@@ -516,6 +527,7 @@ void Replication::OnMasterStreamBytes(std::string_view bytes) {
 
 void Replication::OnClientFreed(Client* c) {
   if (c == master_client_) {
+    master_stream_db_ = c->db != nullptr ? c->db->index() : 0;
     master_client_ = nullptr;
     cached_replid_ = replid_;
     cached_offset_ = master_repl_offset_;
@@ -672,6 +684,50 @@ void Replication::AppendInfo(std::string* out) {
   line("repl_backlog_first_byte_offset",
        std::to_string(backlog_ ? backlog_->first_byte_offset() : 0));
   line("repl_backlog_histlen", std::to_string(backlog_ ? backlog_->histlen() : 0));
+}
+
+}  // namespace redsim
+
+namespace redsim {
+
+// ---- Persistence ----------------------------------------------------------------------------
+
+std::vector<std::pair<std::string, std::string>> Replication::RdbSaveInfo() const {
+  int stream_db;
+  if (is_replica()) {
+    // Only a replica that synced has a primary's history to name.
+    if (master_client_ == nullptr && cached_offset_ < 0) return {};
+    stream_db = master_client_ != nullptr && master_client_->db != nullptr
+                    ? master_client_->db->index()
+                    : master_stream_db_;
+  } else {
+    if (!backlog_) return {};
+    stream_db = selected_db_ < 0 ? 0 : selected_db_;
+  }
+  return {{"repl-stream-db", std::to_string(stream_db)},
+          {"repl-id", replid_},
+          {"repl-offset", std::to_string(master_repl_offset_)}};
+}
+
+void Replication::RestoreFromRdb(const std::vector<std::pair<std::string, std::string>>& aux) {
+  if (server_->config().replicaof.empty()) return;
+  std::string id;
+  int64_t offset = -1, stream_db = -1;
+  for (const auto& [k, v] : aux) {
+    if (k == "repl-id") id = v;
+    else if (k == "repl-offset" && !ParseInt64(v, &offset)) offset = -1;
+    else if (k == "repl-stream-db" && !ParseInt64(v, &stream_db)) stream_db = -1;
+  }
+  // Older servers could save a stream db of -1; like Redis, such a file restores nothing.
+  if (id.size() != 40 || offset < 0 || stream_db < 0 || stream_db >= server_->db_count()) return;
+  replid_ = id;
+  master_repl_offset_ = offset;
+  cached_replid_ = id;
+  cached_offset_ = offset;
+  master_stream_db_ = static_cast<int>(stream_db);
+  restored_from_rdb_ = true;
+  server_->log().Notice("Restored the replication ID and offset from the RDB file: {} {}", id,
+                        offset);
 }
 
 }  // namespace redsim

@@ -87,6 +87,17 @@ class Replication : public PropagationSink {
   std::string cached_master_replid() const { return cached_replid_; }
   int64_t cached_master_offset() const { return cached_offset_; }
 
+  // ---- Persistence ----------------------------------------------------------------------------
+  // The aux fields an RDB file saves so that a restarted replica can continue partially (as
+  // Redis's repl-stream-db, repl-id, repl-offset): the history the dataset belongs to. Empty
+  // when there is none (a primary that never had a backlog, a replica that never synced).
+  std::vector<std::pair<std::string, std::string>> RdbSaveInfo() const;
+  // At startup, after the RDB loaded, with its aux fields: a server configured as a replica
+  // takes the saved history as its cached primary, so its first PSYNC offers that id and
+  // offset (and the primary's stream continues in the saved database). Ignored on a primary or
+  // when the fields are absent or malformed.
+  void RestoreFromRdb(const std::vector<std::pair<std::string, std::string>>& aux);
+
  private:
   struct ReplicaInfo;
   void AddToBacklogAndReplicas(std::string_view bytes);
@@ -127,6 +138,12 @@ class Replication : public PropagationSink {
   int64_t last_master_io_us_ = 0;
   std::string cached_replid_;
   int64_t cached_offset_ = -1;
+  // The database the primary's stream was in when the link (or the process) ended: a partial
+  // resync continues there, since the primary does not repeat its SELECT.
+  int master_stream_db_ = 0;
+  // The database the next master client starts in (set by the sync that precedes it).
+  int next_master_db_ = 0;
+  bool restored_from_rdb_ = false;  // keep the cached primary over the startup REPLICAOF
   int64_t next_connect_attempt_us_ = 0;
   int64_t last_ack_sent_us_ = 0;
   int64_t last_ping_us_ = 0;

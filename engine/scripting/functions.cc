@@ -342,6 +342,17 @@ void Scripting::FunctionList(CommandContext& ctx) {
   }
 }
 
+std::vector<std::string> Scripting::LibraryCodes() const {
+  std::vector<std::string> codes;
+  for (const auto& [name, lib] : libraries_) codes.push_back(lib->code);
+  return codes;
+}
+
+std::string Scripting::LoadLibraryFromRdb(const std::string& code) {
+  std::string name;
+  return LoadLibrary(code, /*replace=*/true, &name);
+}
+
 void Scripting::FunctionDump(CommandContext& ctx) {
   std::string body;
   rdb::Encoder enc(&body, /*compress=*/false);

@@ -64,6 +64,15 @@ class Scripting {
   // unless the command may run now (allow-busy commands, SHUTDOWN NOSAVE).
   bool RejectWhileBusy(Client* c, Command* cmd, const std::vector<std::string_view>& args);
 
+  // ---- Persistence: the libraries an RDB file or a full sync carries (FUNCTION2 opcodes) ----
+  // Every library's code, by library name.
+  std::vector<std::string> LibraryCodes() const;
+  // Loads one library's code from an RDB image, replacing a library of the same name (as a
+  // reload or a full sync does). Returns "" or the error text.
+  std::string LoadLibraryFromRdb(const std::string& code);
+  // Drops every library (a replica about to load its primary's dataset).
+  void FlushFunctions() { ResetFunctionState(); }
+
   // For INFO memory.
   size_t cached_scripts() const { return scripts_.size(); }
   size_t function_count() const { return functions_.size(); }

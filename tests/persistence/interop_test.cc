@@ -10,9 +10,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -244,6 +246,115 @@ TEST(DumpInterop, CompressedPayloadsRestoreBothWays) {
   }
   // Both servers now hold the same originals and the same restored copies.
   EXPECT_EQ(DescribeDb(redsim.run()), DescribeDb(redis.run()));
+}
+
+// Function libraries (FUNCTION LOAD) travel in the RDB as FUNCTION2 opcodes: a file saved by
+// either server restores the other's libraries (FUNCTION LIST equal, FCALL works), and a full
+// sync carries them to a replica of the other kind, replacing the replica's own libraries.
+const char kLibA[] =
+    "#!lua name=liba\n"
+    "redis.register_function('double_it', function(keys, args) return args[1] * 2 end)\n"
+    "redis.register_function{function_name='getit', callback=function(keys) "
+    "return redis.call('GET', keys[1]) end, flags={'no-writes'}, description='reads'}";
+const char kLibB[] =
+    "#!lua name=libb\n"
+    "redis.register_function('hello', function() return 'hello' end)";
+
+// FUNCTION LIST WITHCODE as a sorted list of its leaves: the order of libraries and of their
+// functions is a hash table's (unspecified in Redis), the contents must match.
+std::string FunctionList(const CommandFn& run) {
+  RespValue r = run({"FUNCTION", "LIST", "WITHCODE"});
+  std::vector<std::string> leaves;
+  std::function<void(const RespValue&)> flat = [&](const RespValue& v) {
+    if (v.type == RespValue::Type::kArray) {
+      for (const RespValue& e : v.elements) flat(e);
+    } else {
+      leaves.push_back(v.str + "|" + std::to_string(v.integer));
+    }
+  };
+  flat(r);
+  std::sort(leaves.begin(), leaves.end());
+  std::string out;
+  for (const auto& l : leaves) out += l + ";";
+  return out;
+}
+
+void LoadLibraries(const CommandFn& run) {
+  ASSERT_EQ(run({"FUNCTION", "LOAD", kLibA}).str, "liba");
+  ASSERT_EQ(run({"FUNCTION", "LOAD", kLibB}).str, "libb");
+  ASSERT_EQ(run({"SET", "k", "v"}).str, "OK");
+}
+
+// A replica refuses (READONLY) functions without the no-writes flag: only getit runs there.
+void CheckLibraries(const CommandFn& run, const std::string& expected_list, bool replica) {
+  EXPECT_EQ(FunctionList(run), expected_list);
+  EXPECT_EQ(run({"FCALL_RO", "getit", "1", "k"}).str, "v");
+  if (replica) return;
+  EXPECT_EQ(run({"FCALL", "double_it", "0", "21"}).integer, 42);
+  EXPECT_EQ(run({"FCALL", "hello", "0"}).str, "hello");
+}
+
+void FunctionsRdbOneWay(Kind from, Kind to) {
+  SCOPED_TRACE(std::string(Name(from)) + " -> " + Name(to));
+  std::string dir = TempDir("functions");
+  std::string list;
+  {
+    Conn src = StartServer(from, dir);
+    ASSERT_NE(src.server, nullptr);
+    LoadLibraries(src.run());
+    list = FunctionList(src.run());
+    ASSERT_EQ(src.run()({"SAVE"}).str, "OK");
+    src.server->Terminate();
+  }
+  if (from == Kind::kRedsim) {
+    std::string cmd = "redis-check-rdb " + dir + "/dump.rdb > " + dir + "/check.log 2>&1";
+    int rc = system(cmd.c_str());
+    EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << "redis-check-rdb failed, see " << dir;
+  }
+  Conn dst = StartServer(to, dir);
+  ASSERT_NE(dst.server, nullptr) << "did not start on the other's RDB (see " << dir << ")";
+  CheckLibraries(dst.run(), list, false);
+  dst.server->Terminate();
+  fs::remove_all(dir);
+}
+
+TEST(FunctionsInterop, RdbCarriesLibrariesBothWays) {
+  if (Skip()) GTEST_SKIP() << "redis-server not installed";
+  FunctionsRdbOneWay(Kind::kRedsim, Kind::kRedis);
+  FunctionsRdbOneWay(Kind::kRedis, Kind::kRedsim);
+  FunctionsRdbOneWay(Kind::kRedsim, Kind::kRedsim);
+}
+
+void FunctionsFullSync(Kind primary_kind, Kind replica_kind) {
+  SCOPED_TRACE(std::string(Name(primary_kind)) + " primary, " + Name(replica_kind) + " replica");
+  Conn primary = StartServer(primary_kind, "");
+  Conn replica = StartServer(replica_kind, "");
+  ASSERT_NE(primary.server, nullptr);
+  ASSERT_NE(replica.server, nullptr);
+  LoadLibraries(primary.run());
+  // A library only the replica has disappears with the full sync.
+  ASSERT_EQ(replica.run()({"FUNCTION", "LOAD",
+                           "#!lua name=mine\nredis.register_function('mine', function() "
+                           "return 1 end)"}).str,
+            "mine");
+  ASSERT_EQ(replica.run()({"REPLICAOF", "127.0.0.1", std::to_string(primary.server->port())}).str,
+            "OK");
+  bool up = false;
+  for (int i = 0; i < 500 && !up; i++) {
+    up = replica.run()({"INFO", "replication"}).str.find("master_link_status:up") !=
+         std::string::npos;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(up) << "the replica never finished its full sync";
+  CheckLibraries(replica.run(), FunctionList(primary.run()), true);
+}
+
+TEST(FunctionsInterop, FullSyncCarriesLibrariesBothWays) {
+  if (Skip()) GTEST_SKIP() << "redis-server not installed";
+  FunctionsFullSync(Kind::kRedis, Kind::kRedis);  // the oracle
+  FunctionsFullSync(Kind::kRedsim, Kind::kRedis);
+  FunctionsFullSync(Kind::kRedis, Kind::kRedsim);
+  FunctionsFullSync(Kind::kRedsim, Kind::kRedsim);
 }
 
 }  // namespace

@@ -36,6 +36,13 @@ class ManualEnv : public EnvWrapper {
     }
   }
   void Defer(std::function<void()> fn) override { deferred_.push_back(std::move(fn)); }
+  // Syncs inline and completes on the next Drain: the wrapped PosixEnv would use its background
+  // thread, whose completions arrive through an event loop this env never runs (a BGSAVE or an
+  // AOF fsync would then never finish).
+  void SyncInBackground(WritableFile* file, std::function<void(Status)> done) override {
+    Status s = file->Sync();
+    Defer([done = std::move(done), s] { done(s); });
+  }
   Status Listen(const std::string&, int port, AcceptHandler*,
                 std::unique_ptr<Listener>* listener) override {
     struct NoListener : Listener {

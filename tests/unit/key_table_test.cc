@@ -93,6 +93,51 @@ RC_GTEST_PROP(KeyTableProperty, ScanReturnsEveryKeyPresentThroughout, ()) {
   for (int i = 0; i < stable; i++) RC_ASSERT(seen.count("stable" + std::to_string(i)) == 1u);
 }
 
+// Walk (snapshots' in-order walk) keeps the same guarantee under the same churn: growth,
+// rehash steps and shrinks between calls, including rehashes that complete mid-walk.
+RC_GTEST_PROP(KeyTableProperty, WalkVisitsEveryKeyPresentThroughout, ()) {
+  KeyTable table(*rc::gen::arbitrary<uint64_t>());
+  int stable = *rc::gen::inRange(0, 300);
+  size_t batch = *rc::gen::inRange<size_t>(1, 50);
+  Random churn_rng(*rc::gen::arbitrary<uint64_t>());
+  for (int i = 0; i < stable; i++) table.Insert(Make("stable" + std::to_string(i), i));
+  std::set<std::string> seen;
+  int churn = 0;
+  int calls = 0;
+  KeyTable::WalkPosition pos;
+  while (!table.Walk(&pos, batch, [&](DbEntry* e) { seen.insert(std::string(e->key())); })) {
+    RC_ASSERT(++calls < 1000000);
+    int burst = static_cast<int>(churn_rng.Uniform(200));
+    if (churn_rng.Uniform(2) == 0) {
+      for (int i = 0; i < burst; i++) table.Insert(Make("churn" + std::to_string(churn++), 0));
+    } else {
+      for (int i = 0; i < burst && churn > 0; i++) {
+        DbEntry* e = table.Unlink("churn" + std::to_string(--churn));
+        if (e != nullptr) DbEntry::Destroy(e);
+      }
+      table.MaybeShrink();
+    }
+    table.RehashSteps(static_cast<int>(churn_rng.Uniform(3)));
+  }
+  for (int i = 0; i < stable; i++) RC_ASSERT(seen.count("stable" + std::to_string(i)) == 1u);
+}
+
+TEST(KeyTableTest, WalkOfAnEmptyOrReservedTableEndsAtOnce) {
+  KeyTable table(7);
+  KeyTable::WalkPosition pos;
+  size_t visits = 0;
+  EXPECT_TRUE(table.Walk(&pos, 10, [&](DbEntry*) { visits++; }));
+  table.Reserve(1000);
+  EXPECT_EQ(table.bucket_count(), 1024u);
+  EXPECT_FALSE(table.rehashing());
+  for (int i = 0; i < 1000; i++) table.Insert(Make("k" + std::to_string(i), i));
+  EXPECT_EQ(table.bucket_count(), 1024u);  // no growth: the reservation held them
+  pos = KeyTable::WalkPosition{};
+  while (!table.Walk(&pos, 100, [&](DbEntry*) { visits++; })) {
+  }
+  EXPECT_EQ(visits, 1000u);
+}
+
 TEST(KeyTableTest, GrowsAndShrinksThroughRehash) {
   KeyTable table(7);
   for (int i = 0; i < 10000; i++) table.Insert(Make("k" + std::to_string(i), i));
