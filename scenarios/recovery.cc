@@ -470,6 +470,9 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   run.world = &w;
   run.params = &params;
   run.node = w.AddNode("n1", ConfigFor(params));
+  // The rare recovery paths a sweep should see (a sweep flags those that never fired).
+  w.ExpectProbe(params.aof ? "aof-loaded" : "rdb-loaded");
+  if (params.aof) w.ExpectProbe("aof-truncated-tail-loaded");
   run.use_sets = rdb::CodecForType(ObjType::kSet) != nullptr;
   if (params.lying_disk) run.node->disk().set_crash_loss(sim::CrashLoss::kAllUnsynced);
   run.node->Start();
@@ -484,6 +487,7 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   RunResult result;
   result.scenario = params.name;
   Summarize(w, &result);
+  CollectWorldRecords(w, &result);
   if (!opts.out_dir.empty()) result.history_jsonl = w.history().ToJsonLines();
   result.history_entries = w.history().size();
   result.claim = params.claim;
