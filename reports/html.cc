@@ -93,7 +93,8 @@ std::vector<FaultSpan> ParseFaults(const std::string& json, int64_t run_end_ns) 
 }
 
 const char* StateClass(const FaultSpan& f) {
-  if (f.kind == "crash" || (f.kind == "disk" && (f.shape == "lose-unsynced" || f.shape == "torn"))) {
+  if (f.kind == "crash" || (f.kind == "disk" && (f.shape == "lose-unsynced" || f.shape == "torn" ||
+                                                 f.shape == "torn-sector"))) {
     return "down";
   }
   if (f.kind == "pause") return "paused";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/replication/replication.h"
+#include "faults/nemesis.h"
 #include "reports/report.h"
 #include "scenarios/replication_support.h"
 #include "scenarios/scenario.h"
@@ -216,6 +217,31 @@ TEST(Probes, TornAofTailFiresForSomeRecoverySeed) {
     EXPECT_GT(r.probes["aof-loaded"], 0u);
   }
   EXPECT_GT(fired, 0);
+}
+
+// The `disk/torn-sector` fault cuts the unsynced AOF tail at a sector inside any of several
+// small appends, so the torn-tail path is reached from any scenario with AOF, not only the
+// recovery ones.
+TEST(Probes, TornSectorDiskFaultReachesTheTornAofTailPath) {
+  std::string error;
+  faults::Schedule sched;
+  ASSERT_TRUE(faults::ParseSchedule(
+      "disk/torn-sector/1000/300/0/0/;disk/torn-sector/2000/300/0/0/", &sched, &error))
+      << error;
+  int fired = 0;
+  for (uint64_t seed = 1; seed <= 5; seed++) {
+    RunOptions o;
+    o.seed = seed;
+    o.duration_ns = 3 * kSec;
+    o.clients = 4;
+    o.config = {{"appendonly", "yes"}, {"appendfsync", "no"}};
+    o.schedule = sched;
+    RunResult r = FindScenario("single-node-faults")->run(o);
+    EXPECT_EQ(r.probes["fault:disk:torn-sector"], 2u);
+    EXPECT_EQ(r.probes["aof-loaded"], 2u) << "seed " << seed;
+    fired += r.probes["aof-truncated-tail-loaded"] > 0;
+  }
+  EXPECT_GE(fired, 2);
 }
 
 TEST(Probes, PartialResyncAcceptedFiresInThePartialResyncScenario) {
