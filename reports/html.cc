@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "checkers/history.h"
@@ -88,6 +89,40 @@ std::vector<FaultSpan> ParseFaults(const std::string& json, int64_t run_end_ns) 
       }
     }
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Fault intervals from the history's nemesis entries, for scenarios that inject faults with
+// their own code rather than a schedule: "partition" lasts until the next "heal", "crash" until
+// "restart", "pause" until "resume", "fsync-lies" until the next "crash", a "clog" for the
+// milliseconds its text ends with; anything else is an instant.
+std::vector<FaultSpan> FaultsFromHistory(const checkers::History& history, int64_t run_end_ns) {
+  std::vector<FaultSpan> out;
+  std::map<std::string, std::vector<size_t>> open;  // closing entry -> spans it closes
+  static const std::map<std::string, std::string> kCloser = {
+      {"partition", "heal"}, {"crash", "restart"}, {"pause", "resume"}, {"fsync-lies", "crash"}};
+  for (const checkers::Event& e : history.events) {
+    if (!e.nemesis || e.time_ns < 0) continue;
+    std::string detail = e.value.is_string() ? e.value.text() : e.value.ToJson();
+    if (auto it = open.find(e.f); it != open.end()) {
+      for (size_t i : it->second) out[i].end_ns = e.time_ns;
+      open.erase(it);
+    }
+    if (e.f == "heal" || e.f == "restart" || e.f == "resume") continue;
+    FaultSpan f;
+    f.kind = e.f;
+    f.text = e.f + " " + detail + " at " + Fmt("%.3f s", e.time_ns / 1e9);
+    f.at_ns = e.time_ns;
+    f.end_ns = e.time_ns;
+    if (auto c = kCloser.find(e.f); c != kCloser.end()) {
+      f.end_ns = run_end_ns;
+      open[c->second].push_back(out.size());
+    } else if (e.f == "clog" && detail.size() > 2 && detail.compare(detail.size() - 2, 2, "ms") == 0) {
+      size_t digits = detail.find_last_not_of("0123456789", detail.size() - 3) + 1;
+      f.end_ns = e.time_ns + strtoll(detail.c_str() + digits, nullptr, 10) * 1'000'000;
+    }
+    out.push_back(std::move(f));
   }
   return out;
 }
@@ -350,6 +385,7 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
            run.faults, run.trace_hash);
   h += counts;
   std::vector<FaultSpan> faults = ParseFaults(run.schedule_json, run.duration_ns);
+  if (faults.empty()) faults = FaultsFromHistory(history, run.duration_ns);
   h += "<h2>Faults (" + std::to_string(faults.size()) + ")</h2>\n<ul>";
   for (const FaultSpan& f : faults) h += "<li>" + HtmlEscape(f.text) + "</li>";
   h += "</ul>\n";

@@ -490,7 +490,7 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   result.scenario = params.name;
   Summarize(w, &result);
   CollectWorldRecords(w, &result);
-  if (!opts.out_dir.empty()) result.history_jsonl = w.history().ToJsonLines();
+  if (!opts.out_dir.empty() || opts.keep_history) result.history_jsonl = w.history().ToJsonLines();
   result.history_entries = w.history().size();
   result.claim = params.claim;
   result.expected = params.expected;

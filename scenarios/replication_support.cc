@@ -199,7 +199,7 @@ void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& n
   Summarize(w, result);
   result->duration_ns = opts.duration_ns;
   CollectWorldRecords(w, result);
-  if (!opts.out_dir.empty()) result->history_jsonl = w.history().ToJsonLines();
+  if (!opts.out_dir.empty() || opts.keep_history) result->history_jsonl = w.history().ToJsonLines();
   result->history_entries = w.history().size();
 }
 

@@ -180,6 +180,27 @@ TEST(RoleLanes, ReportHasOneLanePerNodeAndRecordsRoundTrip) {
   EXPECT_EQ(reports::RunRecordToJson(back), json);
 }
 
+// A replication scenario's page: every operation one bar, one role lane per node, and the
+// faults the scenario injected with its own code (nemesis entries of the history) shaded.
+TEST(RoleLanes, ReplicationRunPageHasOperationsLanesAndShadedFaults) {
+  RunOptions o;
+  o.seed = 5;
+  o.duration_ns = 20 * kSec;
+  o.keep_history = true;
+  RunResult r;
+  reports::RunRecord rec = RunOne(*FindScenario("replication-wait-failover"), o, &r);
+  ASSERT_FALSE(r.history_jsonl.empty());
+  std::string html = reports::RunReportHtml(rec, r.history_jsonl);
+  EXPECT_EQ(Count(html, "<rect class=\"op "), r.ops);
+  size_t svg = html.find("<svg id=\"roles\"");
+  ASSERT_NE(svg, std::string::npos);
+  std::string lanes = html.substr(svg, html.find("</svg>", svg) - svg);
+  EXPECT_EQ(Count(lanes, "<g class=\"lane\""), 3u);
+  // partition (until the heal) and failover (an instant).
+  EXPECT_EQ(Count(lanes, "<rect class=\"fault\""), 2u);
+  EXPECT_NE(lanes.find("<title>partition n3 | n1 n2 clients"), std::string::npos);
+}
+
 TEST(RoleLanes, SweepSummaryCountsProbeSeedsAndFlagsNeverFired) {
   reports::RunRecord a = ThreeNodeRecord();
   reports::RunRecord b = ThreeNodeRecord();
