@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
-#include <map>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "checkers/history.h"
@@ -118,7 +118,8 @@ std::vector<FaultSpan> FaultsFromHistory(const checkers::History& history, int64
     if (auto c = kCloser.find(e.f); c != kCloser.end()) {
       f.end_ns = run_end_ns;
       open[c->second].push_back(out.size());
-    } else if (e.f == "clog" && detail.size() > 2 && detail.compare(detail.size() - 2, 2, "ms") == 0) {
+    } else if (e.f == "clog" && detail.size() > 2 &&
+               detail.compare(detail.size() - 2, 2, "ms") == 0) {
       size_t digits = detail.find_last_not_of("0123456789", detail.size() - 3) + 1;
       f.end_ns = e.time_ns + strtoll(detail.c_str() + digits, nullptr, 10) * 1'000'000;
     }
@@ -282,9 +283,9 @@ std::string RoleLanes(const RunRecord& run, const Axis& ax, const std::vector<Fa
       if (r.node != nodes[n] || r.to_ns < ax.t0 || r.from_ns > ax.t1) continue;
       double x0 = ax.X(r.from_ns), x1 = ax.X(r.to_ns);
       double w = std::max(1.0, x1 - x0);
-      s += "<rect class=\"role-" + HtmlEscape(r.role) + "\" x=\"" + Fmt("%.1f", x0) +
-           "\" y=\"" + Fmt("%.1f", y) + "\" width=\"" + Fmt("%.1f", w) +
-           "\" height=\"14\"><title>" + HtmlEscape(RoleTitle(r)) + "</title></rect>";
+      s += "<rect class=\"role-" + HtmlEscape(r.role) + "\" x=\"" + Fmt("%.1f", x0) + "\" y=\"" +
+           Fmt("%.1f", y) + "\" width=\"" + Fmt("%.1f", w) + "\" height=\"14\"><title>" +
+           HtmlEscape(RoleTitle(r)) + "</title></rect>";
       std::string label = RoleLabel(r);
       if (w > 6.5 * static_cast<double>(label.size()) + 4) {  // only when the label fits
         s += std::string("<text class=\"role-label") + (r.role == "replica" ? " dark" : "") +
@@ -466,10 +467,10 @@ std::string SweepReportHtml(const std::vector<RunRecord>& runs,
       for (const auto& [k, v] : s.probes) {
         auto seeds = s.probe_seeds.find(k);
         uint64_t fired = seeds == s.probe_seeds.end() ? 0 : seeds->second;
-        h += std::string("<tr") + (fired == 0 ? " class=\"never\"" : "") + "><td>" +
-             HtmlEscape(k) + "</td><td>" + std::to_string(fired) + " of " +
-             std::to_string(s.seeds) + (fired == 0 ? " &mdash; never fired" : "") + "</td><td>" +
-             std::to_string(v) + "</td></tr>";
+        h += std::string("<tr") + (fired == 0 ? " class=\"never\"" : "") + "><td>" + HtmlEscape(k) +
+             "</td><td>" + std::to_string(fired) + " of " + std::to_string(s.seeds) +
+             (fired == 0 ? " &mdash; never fired" : "") + "</td><td>" + std::to_string(v) +
+             "</td></tr>";
       }
       h += "</table>\n";
     }

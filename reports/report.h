@@ -55,7 +55,7 @@ struct RunRecord {
   bool schedule_overridden = false;
   std::string schedule_json;  // faults::ScheduleToJson (display)
   std::map<std::string, uint64_t> probes;  // a probe listed with 0 could have fired but did not
-  std::vector<RoleSpanRecord> roles;        // per-node role lanes, node order then time
+  std::vector<RoleSpanRecord> roles;       // per-node role lanes, node order then time
   std::string replay;         // the command line that reproduces this run
   bool violated() const { return verdict == "refuted"; }
 };

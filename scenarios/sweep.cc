@@ -156,8 +156,8 @@ reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double w
   rec.schedule_json = faults::ScheduleToJson(r.schedule);
   rec.probes = r.probes;
   for (const RoleSpan& span : r.roles) {
-    rec.roles.push_back({span.node, span.from_ns, span.to_ns, span.role, span.master, span.epoch,
-                         span.replid});
+    rec.roles.push_back(
+        {span.node, span.from_ns, span.to_ns, span.role, span.master, span.epoch, span.replid});
   }
   rec.replay = ReplayCommand(r.scenario, r.seed, opts);
   return rec;

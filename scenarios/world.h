@@ -39,14 +39,14 @@ class World;
 struct RoleSpan {
   std::string node;
   int64_t from_ns = 0;
-  int64_t to_ns = -1;   // -1 while open (the run's end once the run is finished)
-  std::string role;     // "primary", "replica", "down" (crashed or not started) or "paused"
-  std::string master;   // replica: the node it follows (its name, or host:port of a stranger)
+  int64_t to_ns = -1;  // -1 while open (the run's end once the run is finished)
+  std::string role;    // "primary", "replica", "down" (crashed or not started) or "paused"
+  std::string master;  // replica: the node it follows (its name, or host:port of a stranger)
   // The replication epoch: each replication id a primary announces is a new epoch, numbered from
   // 1 in order of first appearance in the run; a replica holds the epoch of the history it
   // synced (0: none yet, e.g. a replica before its first sync; down nodes have 0).
   int epoch = 0;
-  std::string replid;   // the node's replication id (empty when down)
+  std::string replid;  // the node's replication id (empty when down)
 };
 
 class SimNode {

@@ -54,9 +54,8 @@ TEST(RoleLanes, CrashRestartPromoteSequenceGivesTheExpectedIntervals) {
   w.sim().At(2 * kSec, sim::kNoHost, [n1] { n1->Crash(); });
   w.sim().At(2500 * kMs, sim::kNoHost, [n1] { n1->Restart(); });
   w.sim().At(6 * kSec, sim::kNoHost, [n2] { n2->server()->replication()->BecomeMaster(); });
-  w.sim().At(7 * kSec, sim::kNoHost, [n1, n2] {
-    n1->server()->replication()->ReplicaOf(n2->address(), n2->port());
-  });
+  w.sim().At(7 * kSec, sim::kNoHost,
+             [n1, n2] { n1->server()->replication()->ReplicaOf(n2->address(), n2->port()); });
   w.sim().At(8 * kSec, sim::kNoHost, [n2] { n2->Pause(); });
   w.sim().At(8500 * kMs, sim::kNoHost, [n2] { n2->Resume(); });
   w.Run(12 * kSec);
@@ -246,8 +245,8 @@ TEST(Probes, TornAofTailFiresForSomeRecoverySeed) {
 TEST(Probes, TornSectorDiskFaultReachesTheTornAofTailPath) {
   std::string error;
   faults::Schedule sched;
-  ASSERT_TRUE(faults::ParseSchedule(
-      "disk/torn-sector/1000/300/0/0/;disk/torn-sector/2000/300/0/0/", &sched, &error))
+  ASSERT_TRUE(faults::ParseSchedule("disk/torn-sector/1000/300/0/0/;disk/torn-sector/2000/300/0/0/",
+                                    &sched, &error))
       << error;
   int fired = 0;
   for (uint64_t seed = 1; seed <= 5; seed++) {
