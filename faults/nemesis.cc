@@ -47,8 +47,8 @@ const std::vector<NemesisInfo>& AllNemeses() {
        "skew/jump: wall offset in ns (may be negative); drift: parts per billion",
        Opts(1000, 10000, -30 * kSec, 30 * kSec)},
       {kDisk, "disk faults on one node",
-       {kDiskLoseUnsynced, kDiskTorn, kDiskLyingFsync, kDiskFsyncError, kDiskFull,
-        kDiskCorruptRead},
+       {kDiskLoseUnsynced, kDiskTorn, kDiskTornSector, kDiskLyingFsync, kDiskFsyncError,
+        kDiskFull, kDiskCorruptRead},
        "enospc: bytes left; corrupt-read: corrupted reads per million", Opts(200, 3000, 0, 0)},
   };
   return all;
@@ -229,14 +229,15 @@ void SetDrift(World& w, SimNode* node, int64_t drift_ppb) {
 
 void ApplyDisk(SimNode* node, const Fault& f, bool undo) {
   sim::DiskFaults& df = node->disk().faults();
-  if (f.shape == kDiskLoseUnsynced || f.shape == kDiskTorn) {
+  if (f.shape == kDiskLoseUnsynced || f.shape == kDiskTorn || f.shape == kDiskTornSector) {
     if (undo) {
       node->Restart();
       node->disk().set_crash_loss(sim::CrashLoss::kChosenBySeed);
       return;
     }
-    node->disk().set_crash_loss(f.shape == kDiskTorn ? sim::CrashLoss::kTornLast
-                                                     : sim::CrashLoss::kAllUnsynced);
+    node->disk().set_crash_loss(f.shape == kDiskTorn         ? sim::CrashLoss::kTornLast
+                                : f.shape == kDiskTornSector ? sim::CrashLoss::kTornAtSector
+                                                             : sim::CrashLoss::kAllUnsynced);
     node->Crash();
   } else if (f.shape == kDiskLyingFsync) {
     df.fsync_lies = !undo;
@@ -288,7 +289,10 @@ const char* UndoName(const Fault& f) {
   if (f.kind == kCrash) return "restart";
   if (f.kind == kPause) return "resume";
   if (f.kind == kPartition) return "heal";
-  if (f.kind == kDisk && (f.shape == kDiskLoseUnsynced || f.shape == kDiskTorn)) return "restart";
+  if (f.kind == kDisk &&
+      (f.shape == kDiskLoseUnsynced || f.shape == kDiskTorn || f.shape == kDiskTornSector)) {
+    return "restart";
+  }
   return nullptr;  // "<kind>-end"
 }
 

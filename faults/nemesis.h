@@ -57,6 +57,9 @@ inline constexpr std::string_view kClockDrift = "drift";
 // Disk shapes.
 inline constexpr std::string_view kDiskLoseUnsynced = "lose-unsynced";  // crash losing cache
 inline constexpr std::string_view kDiskTorn = "torn";                   // crash, torn last write
+// Crash keeping the unsynced bytes up to a 512-byte boundary anywhere inside them: the cut may
+// fall inside any of several unsynced writes (small appends are rarely torn by `torn`).
+inline constexpr std::string_view kDiskTornSector = "torn-sector";
 inline constexpr std::string_view kDiskLyingFsync = "lying-fsync";      // fsync keeps nothing
 inline constexpr std::string_view kDiskFsyncError = "fsync-error";      // fsync returns EIO
 inline constexpr std::string_view kDiskFull = "enospc";                 // `amount` bytes left

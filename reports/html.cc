@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
-#include <map>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include "checkers/history.h"
@@ -36,6 +37,9 @@ rect.fault{fill:#9c27b0;fill-opacity:.12} rect.window{fill:none;stroke:#d50000;s
 stroke-dasharray:5 3} rect.down{fill:#c62828} rect.paused{fill:#6d4c41} rect.cut{fill:#8e24aa}
 rect.slow{fill:#fb8c00} rect.clock{fill:#1e88e5} rect.disk{fill:#546e7a} rect.up{fill:#c8e6c9}
 circle.lat{fill:#1565c0;fill-opacity:.6}
+rect.role-primary{fill:#1b5e20} rect.role-replica{fill:#81c784} rect.role-down{fill:#c62828}
+rect.role-paused{fill:#6d4c41} text.role-label{fill:#fff;font-size:10px;pointer-events:none}
+text.role-label.dark{fill:#1b3a1c} .never{color:#c62828;font-weight:600}
 </style>)";
 
 std::string Fmt(const char* f, double v) {
@@ -89,8 +93,44 @@ std::vector<FaultSpan> ParseFaults(const std::string& json, int64_t run_end_ns) 
   return out;
 }
 
+// Fault intervals from the history's nemesis entries, for scenarios that inject faults with
+// their own code rather than a schedule: "partition" lasts until the next "heal", "crash" until
+// "restart", "pause" until "resume", "fsync-lies" until the next "crash", a "clog" for the
+// milliseconds its text ends with; anything else is an instant.
+std::vector<FaultSpan> FaultsFromHistory(const checkers::History& history, int64_t run_end_ns) {
+  std::vector<FaultSpan> out;
+  std::map<std::string, std::vector<size_t>> open;  // closing entry -> spans it closes
+  static const std::map<std::string, std::string> kCloser = {
+      {"partition", "heal"}, {"crash", "restart"}, {"pause", "resume"}, {"fsync-lies", "crash"}};
+  for (const checkers::Event& e : history.events) {
+    if (!e.nemesis || e.time_ns < 0) continue;
+    std::string detail = e.value.is_string() ? e.value.text() : e.value.ToJson();
+    if (auto it = open.find(e.f); it != open.end()) {
+      for (size_t i : it->second) out[i].end_ns = e.time_ns;
+      open.erase(it);
+    }
+    if (e.f == "heal" || e.f == "restart" || e.f == "resume") continue;
+    FaultSpan f;
+    f.kind = e.f;
+    f.text = e.f + " " + detail + " at " + Fmt("%.3f s", e.time_ns / 1e9);
+    f.at_ns = e.time_ns;
+    f.end_ns = e.time_ns;
+    if (auto c = kCloser.find(e.f); c != kCloser.end()) {
+      f.end_ns = run_end_ns;
+      open[c->second].push_back(out.size());
+    } else if (e.f == "clog" && detail.size() > 2 &&
+               detail.compare(detail.size() - 2, 2, "ms") == 0) {
+      size_t digits = detail.find_last_not_of("0123456789", detail.size() - 3) + 1;
+      f.end_ns = e.time_ns + strtoll(detail.c_str() + digits, nullptr, 10) * 1'000'000;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 const char* StateClass(const FaultSpan& f) {
-  if (f.kind == "crash" || (f.kind == "disk" && (f.shape == "lose-unsynced" || f.shape == "torn"))) {
+  if (f.kind == "crash" || (f.kind == "disk" && (f.shape == "lose-unsynced" || f.shape == "torn" ||
+                                                 f.shape == "torn-sector"))) {
     return "down";
   }
   if (f.kind == "pause") return "paused";
@@ -200,6 +240,65 @@ std::string NodeLanes(const RunRecord& run, const Axis& ax, const std::vector<Fa
   return s + "</svg>";
 }
 
+// A role's short label inside its bar: "P e2" (primary, epoch 2), "R n1 e2" (replica of n1),
+// "down", "paused".
+std::string RoleLabel(const RoleSpanRecord& r) {
+  std::string epoch = r.epoch > 0 ? " e" + std::to_string(r.epoch) : "";
+  if (r.role == "primary") return "P" + epoch;
+  if (r.role == "replica") return "R " + r.master + (r.epoch > 0 ? epoch : " unsynced");
+  return r.role;
+}
+
+std::string RoleTitle(const RoleSpanRecord& r) {
+  std::string t = r.node + ": " + r.role;
+  if (r.role == "replica") t += " of " + r.master;
+  if (r.epoch > 0) t += ", epoch " + std::to_string(r.epoch);
+  if (!r.replid.empty()) t += ", replid " + r.replid.substr(0, 8) + "...";
+  return t + " [" + Fmt("%.3f", r.from_ns / 1e9) + " s - " + Fmt("%.3f", r.to_ns / 1e9) + " s]";
+}
+
+// One lane per node (in the order the run recorded them), one bar per role span with its epoch,
+// the fault intervals shaded behind, on the operation timeline's axis.
+std::string RoleLanes(const RunRecord& run, const Axis& ax, const std::vector<FaultSpan>& faults) {
+  std::vector<std::string> nodes;
+  for (const RoleSpanRecord& r : run.roles) {
+    if (std::find(nodes.begin(), nodes.end(), r.node) == nodes.end()) nodes.push_back(r.node);
+  }
+  const double lane = 20;
+  double height = 10 + lane * static_cast<double>(nodes.size()) + 18;
+  std::string s = "<svg id=\"roles\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                  Fmt("%.0f", kWidth) + "\" height=\"" + Fmt("%.0f", height) + "\">";
+  double bottom = height - 18;
+  for (const FaultSpan& f : faults) {
+    double x0 = ax.X(f.at_ns), x1 = ax.X(f.end_ns);
+    s += "<rect class=\"fault\" x=\"" + Fmt("%.1f", x0) + "\" y=\"6\" width=\"" +
+         Fmt("%.1f", std::max(1.5, x1 - x0)) + "\" height=\"" + Fmt("%.1f", bottom - 6) +
+         "\"><title>" + HtmlEscape(f.text) + "</title></rect>";
+  }
+  for (size_t n = 0; n < nodes.size(); n++) {
+    double y = 10 + lane * static_cast<double>(n);
+    s += "<g class=\"lane\" data-node=\"" + HtmlEscape(nodes[n]) + "\"><text x=\"4\" y=\"" +
+         Fmt("%.1f", y + 11) + "\">" + HtmlEscape(nodes[n]) + "</text>";
+    for (const RoleSpanRecord& r : run.roles) {
+      if (r.node != nodes[n] || r.to_ns < ax.t0 || r.from_ns > ax.t1) continue;
+      double x0 = ax.X(r.from_ns), x1 = ax.X(r.to_ns);
+      double w = std::max(1.0, x1 - x0);
+      s += "<rect class=\"role-" + HtmlEscape(r.role) + "\" x=\"" + Fmt("%.1f", x0) + "\" y=\"" +
+           Fmt("%.1f", y) + "\" width=\"" + Fmt("%.1f", w) + "\" height=\"14\"><title>" +
+           HtmlEscape(RoleTitle(r)) + "</title></rect>";
+      std::string label = RoleLabel(r);
+      if (w > 6.5 * static_cast<double>(label.size()) + 4) {  // only when the label fits
+        s += std::string("<text class=\"role-label") + (r.role == "replica" ? " dark" : "") +
+             "\" x=\"" + Fmt("%.1f", x0 + 3) + "\" y=\"" + Fmt("%.1f", y + 11) + "\">" +
+             HtmlEscape(label) + "</text>";
+      }
+    }
+    s += "</g>";
+  }
+  s += TimeTicks(ax, 6, bottom);
+  return s + "</svg>";
+}
+
 std::string LatencyChart(const checkers::OpHistory& ops, const std::vector<int>& drawn,
                          const Axis& ax) {
   double max_ms = 0.001;
@@ -287,6 +386,7 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
            run.faults, run.trace_hash);
   h += counts;
   std::vector<FaultSpan> faults = ParseFaults(run.schedule_json, run.duration_ns);
+  if (faults.empty()) faults = FaultsFromHistory(history, run.duration_ns);
   h += "<h2>Faults (" + std::to_string(faults.size()) + ")</h2>\n<ul>";
   for (const FaultSpan& f : faults) h += "<li>" + HtmlEscape(f.text) + "</li>";
   h += "</ul>\n";
@@ -299,6 +399,14 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
        " operations" + (history_error.empty() ? "" : " (history unreadable: " + HtmlEscape(history_error) + ")") +
        ".</p>\n";
   h += Timeline(run, ops, drawn, ax, faults) + "\n";
+  if (!run.roles.empty()) {
+    h += "<h2>Node roles and replication epochs</h2>\n<p>One lane per node: dark green primary, "
+         "light green replica (of the node named), red down (crashed), brown paused; "
+         "<i>eN</i> is the replication epoch (each replication id a primary announces is a new "
+         "epoch, numbered in order of appearance; a replica shows the epoch it synced). Faults "
+         "shaded purple, on the operations' time axis.</p>\n";
+    h += RoleLanes(run, ax, faults) + "\n";
+  }
   h += "<h2>Nodes over time</h2>\n<p>green up; red down (crashed); brown paused; purple cut off by "
        "a partition; orange slow links; blue clock fault; grey disk fault.</p>\n";
   h += NodeLanes(run, ax, faults) + "\n";
@@ -354,11 +462,32 @@ std::string SweepReportHtml(const std::vector<RunRecord>& runs,
            HtmlEscape(s.first_replay) + "</code></p>\n";
     }
     if (!s.probes.empty()) {
-      h += "<table><tr><th>coverage probe</th><th>hits over the sweep</th></tr>";
+      h += "<table class=\"probes\"><tr><th>coverage probe</th><th>seeds where it fired</th>"
+           "<th>hits over the sweep</th></tr>";
       for (const auto& [k, v] : s.probes) {
-        h += "<tr><td>" + HtmlEscape(k) + "</td><td>" + std::to_string(v) + "</td></tr>";
+        auto seeds = s.probe_seeds.find(k);
+        uint64_t fired = seeds == s.probe_seeds.end() ? 0 : seeds->second;
+        h += std::string("<tr") + (fired == 0 ? " class=\"never\"" : "") + "><td>" + HtmlEscape(k) +
+             "</td><td>" + std::to_string(fired) + " of " + std::to_string(s.seeds) +
+             (fired == 0 ? " &mdash; never fired" : "") + "</td><td>" + std::to_string(v) +
+             "</td></tr>";
       }
       h += "</table>\n";
+    }
+    if (!s.node_role_seeds.empty()) {
+      h += "<table class=\"roles\"><tr><th>node</th><th>seeds in which it was primary</th>"
+           "<th>replica</th><th>down</th><th>paused</th></tr>";
+      for (const auto& [node, roles] : s.node_role_seeds) {
+        auto count = [&](const char* role) {
+          auto it = roles.find(role);
+          return std::to_string(it == roles.end() ? 0 : it->second);
+        };
+        h += "<tr><td>" + HtmlEscape(node) + "</td><td>" + count("primary") + "</td><td>" +
+             count("replica") + "</td><td>" + count("down") + "</td><td>" + count("paused") +
+             "</td></tr>";
+      }
+      h += "</table>\n<p>At most " + std::to_string(s.max_epochs) +
+           " replication epochs in one seed.</p>\n";
     }
   }
   return h + "</body></html>\n";

@@ -82,7 +82,15 @@ std::string RunRecordToJson(const RunRecord& r) {
     s += (first ? "" : ",") + JsonEscape(k) + ":" + std::to_string(v);
     first = false;
   }
-  s += "},\"explanation\":" + JsonEscape(r.explanation) + ",\"replay\":" + JsonEscape(r.replay) +
+  s += "},\"roles\":[";
+  for (size_t i = 0; i < r.roles.size(); i++) {
+    const RoleSpanRecord& x = r.roles[i];
+    s += (i > 0 ? ",{\"node\":" : "{\"node\":") + JsonEscape(x.node) +
+         ",\"from_ns\":" + std::to_string(x.from_ns) + ",\"to_ns\":" + std::to_string(x.to_ns) +
+         ",\"role\":" + JsonEscape(x.role) + ",\"master\":" + JsonEscape(x.master) +
+         ",\"epoch\":" + std::to_string(x.epoch) + ",\"replid\":" + JsonEscape(x.replid) + "}";
+  }
+  s += "],\"explanation\":" + JsonEscape(r.explanation) + ",\"replay\":" + JsonEscape(r.replay) +
        "}";
   return s;
 }
@@ -159,6 +167,20 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
       if (v.is_int()) r.probes[k.text()] = static_cast<uint64_t>(v.int_value());
     }
   }
+  if (const checkers::Datum* roles = d.Find("roles"); roles != nullptr && roles->is_list()) {
+    for (const auto& x : roles->items()) {
+      if (!x.is_map()) continue;
+      RoleSpanRecord span;
+      span.node = Str(x, "node");
+      span.from_ns = Int(x, "from_ns");
+      span.to_ns = Int(x, "to_ns");
+      span.role = Str(x, "role");
+      span.master = Str(x, "master");
+      span.epoch = static_cast<int>(Int(x, "epoch"));
+      span.replid = Str(x, "replid");
+      r.roles.push_back(std::move(span));
+    }
+  }
   r.explanation = Str(d, "explanation");
   r.replay = Str(d, "replay");
   *out = std::move(r);
@@ -166,6 +188,14 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
 }
 
 // ---- Summaries -----------------------------------------------------------------------------
+
+std::vector<std::string> ScenarioSummary::NeverFiredProbes() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : probe_seeds) {
+    if (v == 0) out.push_back(k);
+  }
+  return out;
+}
 
 bool ScenarioSummary::passed() const {
   if (expected == "refuted") return violations > 0;
@@ -192,7 +222,20 @@ std::vector<ScenarioSummary> Summarize(const std::vector<RunRecord>& runs) {
         s.first_replay = r.replay;
       }
     }
-    for (const auto& [k, v] : r.probes) s.probes[k] += v;
+    for (const auto& [k, v] : r.probes) {
+      s.probes[k] += v;
+      s.probe_seeds[k] += v > 0 ? 1 : 0;
+    }
+    std::map<std::string, std::set<std::string>> roles_held;  // node -> roles this seed
+    std::set<int> epochs;
+    for (const RoleSpanRecord& span : r.roles) {
+      roles_held[span.node].insert(span.role);
+      if (span.epoch > 0) epochs.insert(span.epoch);
+    }
+    for (const auto& [node, roles] : roles_held) {
+      for (const std::string& role : roles) s.node_role_seeds[node][role]++;
+    }
+    s.max_epochs = std::max(s.max_epochs, static_cast<int>(epochs.size()));
   }
   std::vector<ScenarioSummary> out;
   for (auto& [name, s] : by_name) out.push_back(std::move(s));
@@ -220,9 +263,34 @@ std::string SweepSummaryJson(const std::vector<RunRecord>& runs) {
       s += (pf ? "" : ",") + JsonEscape(k) + ":" + std::to_string(v);
       pf = false;
     }
+    s += "},\"probe_seeds\":{";
+    pf = true;
+    for (const auto& [k, v] : sum.probe_seeds) {
+      s += (pf ? "" : ",") + JsonEscape(k) + ":" + std::to_string(v);
+      pf = false;
+    }
+    s += "},\"probes_never_fired\":[";
+    pf = true;
+    for (const std::string& k : sum.NeverFiredProbes()) {
+      s += (pf ? "" : ",") + JsonEscape(k);
+      pf = false;
+    }
+    s += "],\"node_roles\":{";
+    pf = true;
+    for (const auto& [node, roles] : sum.node_role_seeds) {
+      s += (pf ? "" : ",") + JsonEscape(node) + ":{";
+      pf = false;
+      bool rf = true;
+      for (const auto& [role, seeds] : roles) {
+        s += (rf ? "" : ",") + JsonEscape(role) + ":" + std::to_string(seeds);
+        rf = false;
+      }
+      s += "}";
+    }
     char wall[40];
     snprintf(wall, sizeof(wall), "%.3f", sum.wall_seconds);
-    s += "},\"wall_seconds\":" + std::string(wall) + "}";
+    s += "},\"max_epochs\":" + std::to_string(sum.max_epochs) +
+         ",\"wall_seconds\":" + std::string(wall) + "}";
   }
   return s + "]}\n";
 }

@@ -18,6 +18,18 @@
 
 namespace redsim::reports {
 
+// One node's role over [from_ns, to_ns) (what the scenario layer's World records; see
+// scenarios/world.h RoleSpan for the meaning of each field).
+struct RoleSpanRecord {
+  std::string node;
+  int64_t from_ns = 0;
+  int64_t to_ns = 0;
+  std::string role;    // primary / replica / down / paused
+  std::string master;  // replica: the node it follows
+  int epoch = 0;       // replication epoch (0: none)
+  std::string replid;
+};
+
 struct RunRecord {
   std::string scenario;
   uint64_t seed = 0;
@@ -42,7 +54,8 @@ struct RunRecord {
   std::string schedule_text;  // faults::ScheduleToText
   bool schedule_overridden = false;
   std::string schedule_json;  // faults::ScheduleToJson (display)
-  std::map<std::string, uint64_t> probes;
+  std::map<std::string, uint64_t> probes;  // a probe listed with 0 could have fired but did not
+  std::vector<RoleSpanRecord> roles;       // per-node role lanes, node order then time
   std::string replay;         // the command line that reproduces this run
   bool violated() const { return verdict == "refuted"; }
 };
@@ -65,7 +78,13 @@ struct ScenarioSummary {
   std::vector<uint64_t> violating_seeds;  // at most 50 listed
   std::string first_explanation;
   std::string first_replay;
-  std::map<std::string, uint64_t> probes;  // summed over seeds
+  std::map<std::string, uint64_t> probes;       // hits summed over seeds
+  std::map<std::string, uint64_t> probe_seeds;  // seeds where the probe fired at least once
+  // Per node: seeds in which it held each role at some point ("primary", "replica", "down",
+  // "paused"), and the most epochs one seed's run went through.
+  std::map<std::string, std::map<std::string, uint64_t>> node_role_seeds;
+  int max_epochs = 0;
+  std::vector<std::string> NeverFiredProbes() const;
   double wall_seconds = 0;
   // The sweep's verdict on the claim: refuted if any seed violated it.
   std::string actual() const { return violations > 0 ? "refuted" : seeds == unchecked ? "" : "holds"; }

@@ -12,9 +12,12 @@ const std::vector<std::pair<std::string, std::string>>& DefaultLogProbes() {
       {"rdb-loaded", "DB loaded from disk"},
       {"aof-truncated-tail-loaded", "loaded anyway because aof-load-truncated"},
       {"replica-full-resync", "Full resync from master"},
-      {"replica-partial-resync", "Successful partial resynchronization"},
+      // The replica got +CONTINUE: its PSYNC was accepted as a partial resync.
+      {"partial-resync-accepted", "Successful partial resynchronization"},
       {"primary-partial-resync-accepted", "Partial resynchronization request from"},
       {"primary-partial-resync-refused", "Partial resynchronization not accepted"},
+      // A replica promoted (REPLICAOF NO ONE, or a scenario's failover).
+      {"failover-started", "MASTER MODE enabled"},
   };
   return probes;
 }

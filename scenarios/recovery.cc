@@ -454,6 +454,13 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   run.world = &w;
   run.params = &params;
   run.node = w.AddNode("n1", params.config);
+  // The rare recovery paths a sweep should see (a sweep flags those that never fired). A torn
+  // AOF tail needs unsynced appends at the crash: under appendfsync always every append is
+  // fsynced in the event that writes it, so no crash can land between them here.
+  w.ExpectProbe(params.aof ? "aof-loaded" : "rdb-loaded");
+  if (params.aof && params.config.appendfsync != "always") {
+    w.ExpectProbe("aof-truncated-tail-loaded");
+  }
   run.use_sets = rdb::CodecForType(ObjType::kSet) != nullptr;
   if (params.lying_disk) run.node->disk().set_crash_loss(sim::CrashLoss::kAllUnsynced);
   run.node->Start();
@@ -468,6 +475,7 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   RunResult result;
   result.scenario = params.name;
   Summarize(w, &result);
+  CollectWorldRecords(w, &result);
   if (!opts.out_dir.empty() || opts.keep_history) result.history_jsonl = w.history().ToJsonLines();
   result.history_entries = w.history().size();
   bool complete = run.checks > 0 && !run.read_failed;

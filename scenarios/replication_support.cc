@@ -171,17 +171,35 @@ void JudgeLinearizability(const History& history, const std::vector<std::string>
   result->explanation = checkers::ExplainText(ops, lin, summary);
 }
 
+namespace {
+
+// The rare replication paths each scenario is meant to exercise: declared so that a sweep in
+// which one never fired says so (see World::ExpectProbe).
+std::vector<std::string> ExpectedProbes(const std::string& scenario) {
+  if (scenario == "replication-partial-resync" || scenario == "replication-wait") {
+    return {"partial-resync-accepted", "primary-partial-resync-accepted"};
+  }
+  if (scenario == "replication-primary-crash" || scenario == "replication-primary-crash-aof") {
+    return {"replica-full-resync"};
+  }
+  if (scenario == "replication-wait-failover") return {"failover-started", "replica-full-resync"};
+  return {};
+}
+
+}  // namespace
+
 void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& name,
                           const std::string& claim_id, const std::string& claim,
                           const std::string& expected, RunResult* result) {
+  for (const std::string& probe : ExpectedProbes(name)) w.ExpectProbe(probe);
   result->scenario = name;
   result->claim_id = claim_id;
   result->claim = claim;
   result->expected = expected;
   Summarize(w, result);
-  if (!opts.out_dir.empty() || opts.keep_history) {
-    result->history_jsonl = w.history().ToJsonLines();
-  }
+  result->duration_ns = opts.duration_ns;
+  CollectWorldRecords(w, result);
+  if (!opts.out_dir.empty() || opts.keep_history) result->history_jsonl = w.history().ToJsonLines();
   result->history_entries = w.history().size();
 }
 

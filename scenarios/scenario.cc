@@ -103,6 +103,11 @@ std::string ApplyConfigOverrides(const RunOptions& opts, ServerConfig* config) {
   return "";
 }
 
+void CollectWorldRecords(World& world, RunResult* result) {
+  for (const auto& [name, n] : world.probes()) result->probes[name] += n;
+  result->roles = world.RoleSpans();
+}
+
 void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
   Summarize(world, result);
   if (const Scenario* s = FindScenario(result->scenario)) {
@@ -111,7 +116,7 @@ void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
     if (result->expected.empty()) result->expected = s->expected;
   }
   result->duration_ns = opts.duration_ns;
-  for (const auto& [name, n] : world.probes()) result->probes[name] += n;
+  CollectWorldRecords(world, result);
   // Coverage probes the testbed can count on its own: which fault kinds and shapes fired.
   for (const faults::Fault& f : result->schedule.faults) {
     if (f.at_ns < world.sim().now_ns()) {

@@ -69,6 +69,7 @@ struct RunResult {
   int keys = 0;
   int64_t duration_ns = 0;
   std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
+  std::vector<RoleSpan> roles;  // every node's role and epoch over time (World::RoleSpans)
   bool violated() const { return verdict == "refuted"; }
   uint64_t crashes = 0;  // node crashes the run injected
   // A run whose verdict differs from the claim's expected one is a finding (the run exits 1).
@@ -138,5 +139,9 @@ class OpBudget {
 
 // Common end of a scenario run: counts, claim fields from the scenario, history if asked.
 void FinishRun(World& world, const RunOptions& opts, RunResult* result);
+
+// What every scenario copies out of its world at the end (FinishRun and the scenarios with
+// their own ending call it): the coverage probes (added to result->probes) and the role lanes.
+void CollectWorldRecords(World& world, RunResult* result);
 
 }  // namespace redsim::scenarios

@@ -114,6 +114,23 @@ std::string ReplayCommand(const std::string& scenario, uint64_t seed, const RunO
   return s;
 }
 
+// One line per scenario: in how many seeds each coverage probe fired; probes that never fired
+// are called out (the sweep did not exercise that path).
+static void PrintProbeCoverage(const reports::ScenarioSummary& s) {
+  if (s.probe_seeds.empty()) return;
+  std::string line = "      probes (seeds fired of " + std::to_string(s.seeds) + "):";
+  for (const auto& [name, seeds] : s.probe_seeds) {
+    if (name.rfind("fault:", 0) == 0) continue;  // the schedule's own kinds, not engine paths
+    line += " " + name + "=" + std::to_string(seeds);
+  }
+  std::vector<std::string> never = s.NeverFiredProbes();
+  if (!never.empty()) {
+    line += "  NEVER FIRED:";
+    for (const auto& n : never) line += " " + n;
+  }
+  printf("%s\n", line.c_str());
+}
+
 reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double wall_seconds) {
   reports::RunRecord rec;
   rec.scenario = r.scenario;
@@ -144,6 +161,10 @@ reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double w
   rec.schedule_overridden = opts.schedule.has_value();
   rec.schedule_json = faults::ScheduleToJson(r.schedule);
   rec.probes = r.probes;
+  for (const RoleSpan& span : r.roles) {
+    rec.roles.push_back(
+        {span.node, span.from_ns, span.to_ns, span.role, span.master, span.epoch, span.replid});
+  }
   rec.replay = ReplayCommand(r.scenario, r.seed, opts);
   return rec;
 }
@@ -502,6 +523,7 @@ int SweepMain(int argc, char** argv) {
            s.scenario.c_str(), s.claim_id.c_str(), s.expected.c_str(),
            s.actual().empty() ? "-" : s.actual().c_str(), s.passed() ? "pass" : "FAIL",
            s.violations, s.seeds);
+    PrintProbeCoverage(s);
     all_passed &= s.passed() || args.shard_n > 1;  // one shard alone cannot refute a claim
   }
   if (!args.out_dir.empty() && !WriteSweepOutputs(args, records)) return 2;
@@ -591,6 +613,7 @@ int ReportMain(int argc, char** argv) {
            s.scenario.c_str(), s.claim_id.c_str(), s.expected.c_str(),
            s.actual().empty() ? "-" : s.actual().c_str(), s.passed() ? "pass" : "FAIL",
            s.violations, s.seeds);
+    PrintProbeCoverage(s);
     passed &= s.passed();
   }
   printf("merged %zu records into %s/merged.jsonl, index.html, summary.json, junit.xml\n",

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include "engine/replication/replication.h"
 #include "engine/resp/request_parser.h"
 
 namespace redsim::scenarios {
@@ -45,7 +46,10 @@ Status SimNode::TryStart() {
     // The process exits: whatever it scheduled goes with it.
     server_.reset();
     world_->sim().CrashHost(host_);
+  } else if (server_->replication() != nullptr) {
+    server_->replication()->set_change_hook([this] { NoteRole(); });
   }
+  NoteRole();
   return s;
 }
 
@@ -59,10 +63,69 @@ void SimNode::Crash() {
   server_.reset();
   world_->sim().CrashHost(host_);  // anything the teardown scheduled is dropped too
   disk_->Crash();
+  paused_ = false;
+  NoteRole();
 }
 
-void SimNode::Pause() { world_->sim().PauseHost(host_); }
-void SimNode::Resume() { world_->sim().ResumeHost(host_); }
+void SimNode::Pause() {
+  world_->sim().PauseHost(host_);
+  paused_ = true;
+  NoteRole();
+}
+
+void SimNode::Resume() {
+  world_->sim().ResumeHost(host_);
+  paused_ = false;
+  NoteRole();
+}
+
+void SimNode::NoteRole() {
+  RoleSpan span;
+  span.node = name_;
+  span.from_ns = world_->sim().now_ns();
+  // During a crash the server is being destroyed: server_ already reads null.
+  Replication* repl = server_ != nullptr ? server_->replication() : nullptr;
+  if (server_ == nullptr) {
+    span.role = "down";
+  } else if (repl == nullptr) {
+    span.role = paused_ ? "paused" : "primary";
+  } else {
+    span.replid = repl->replid();
+    if (repl->is_replica()) {
+      SimNode* m = world_->NodeAt(repl->master_host(), repl->master_port());
+      span.master = m != nullptr ? m->name()
+                                 : repl->master_host() + ":" + std::to_string(repl->master_port());
+      span.epoch = world_->EpochOf(span.replid, /*assign=*/false);
+      span.role = paused_ ? "paused" : "replica";
+    } else {
+      span.epoch = world_->EpochOf(span.replid, /*assign=*/true);
+      span.role = paused_ ? "paused" : "primary";
+    }
+  }
+  auto same = [](const RoleSpan& a, const RoleSpan& b) {
+    return a.role == b.role && a.master == b.master && a.epoch == b.epoch && a.replid == b.replid;
+  };
+  if (!roles_.empty()) {
+    RoleSpan& last = roles_.back();
+    if (same(last, span)) return;
+    if (last.from_ns == span.from_ns) {
+      // A later sample of the same instant wins (a promotion changes the id, then the role);
+      // when it undoes the step before, the earlier span simply goes on.
+      last = std::move(span);
+      if (roles_.size() >= 2 && same(roles_[roles_.size() - 2], roles_.back())) {
+        roles_.pop_back();
+        roles_.back().to_ns = -1;
+      }
+      return;
+    }
+    if (roles_.size() >= kMaxRoleSpans) {
+      roles_dropped_++;
+      return;
+    }
+    last.to_ns = span.from_ns;
+  }
+  roles_.push_back(std::move(span));
+}
 
 // ---- SimClient ------------------------------------------------------------------------------
 
@@ -337,6 +400,33 @@ SimClient* World::AddClient() {
   sim::HostId h = sim_.AddHost("client" + std::to_string(i), address);
   clients_.push_back(std::make_unique<SimClient>(this, h));
   return clients_.back().get();
+}
+
+SimNode* World::NodeAt(const std::string& address, int port) const {
+  for (const auto& n : nodes_) {
+    if (n->address() == address && n->port() == port) return n.get();
+  }
+  return nullptr;
+}
+
+int World::EpochOf(const std::string& replid, bool assign) {
+  auto it = epochs_.find(replid);
+  if (it != epochs_.end()) return it->second;
+  if (!assign || replid.empty()) return 0;
+  int epoch = static_cast<int>(epochs_.size()) + 1;
+  epochs_.emplace(replid, epoch);
+  return epoch;
+}
+
+std::vector<RoleSpan> World::RoleSpans() const {
+  std::vector<RoleSpan> out;
+  for (const auto& n : nodes_) {
+    for (const RoleSpan& r : n->roles()) {
+      out.push_back(r);
+      if (out.back().to_ns < 0) out.back().to_ns = sim_.now_ns();
+    }
+  }
+  return out;
 }
 
 void World::RecordNemesis(const std::string& action, const std::string& detail) {

@@ -6,6 +6,12 @@
 // connections, drops its pending events, destroys the Server (no graceful shutdown) and loses the
 // disk's page cache; Restart builds a fresh Server on the same disk; Pause/Resume stop the host's
 // events (timers pile up).
+//
+// Role lanes: every node records its role over simulated time (RoleSpan: primary, replica of a
+// node, down, paused) with its replication epoch. Samples are taken on events, never polled:
+// Start, Crash, Pause and Resume here, and the engine's Replication change hook (REPLICAOF,
+// promotion, a new replication id, a completed full or partial sync). Recording only reads the
+// server, so it never changes what a run does or its trace hash.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,20 @@
 namespace redsim::scenarios {
 
 class World;
+
+// One node's role over [from_ns, to_ns) of simulated time.
+struct RoleSpan {
+  std::string node;
+  int64_t from_ns = 0;
+  int64_t to_ns = -1;  // -1 while open (the run's end once the run is finished)
+  std::string role;    // "primary", "replica", "down" (crashed or not started) or "paused"
+  std::string master;  // replica: the node it follows (its name, or host:port of a stranger)
+  // The replication epoch: each replication id a primary announces is a new epoch, numbered from
+  // 1 in order of first appearance in the run; a replica holds the epoch of the history it
+  // synced (0: none yet, e.g. a replica before its first sync; down nodes have 0).
+  int epoch = 0;
+  std::string replid;  // the node's replication id (empty when down)
+};
 
 class SimNode {
  public:
@@ -53,6 +73,13 @@ class SimNode {
   void Resume();
   uint32_t crashes() const { return crashes_; }
 
+  // Role lane (see the file comment). NoteRole samples the current role and starts a new span
+  // when it differs from the open one; two samples at one instant keep the last.
+  void NoteRole();
+  const std::vector<RoleSpan>& roles() const { return roles_; }
+  static constexpr size_t kMaxRoleSpans = 4096;  // later changes are counted, not kept
+  uint64_t roles_dropped() const { return roles_dropped_; }
+
  private:
   World* world_;
   std::string name_;
@@ -63,6 +90,9 @@ class SimNode {
   std::unique_ptr<sim::SimEnv> env_;
   std::unique_ptr<Server> server_;
   uint32_t crashes_ = 0;
+  bool paused_ = false;
+  std::vector<RoleSpan> roles_;
+  uint64_t roles_dropped_ = 0;
 };
 
 // Outcome of one request from a simulated client.
@@ -137,6 +167,14 @@ class World {
   SimClient* AddClient();
   size_t client_count() const { return clients_.size(); }
   SimClient* client(size_t i) { return clients_[i].get(); }
+  // The node listening on address:port, or nullptr.
+  SimNode* NodeAt(const std::string& address, int port) const;
+
+  // Replication epochs (see RoleSpan::epoch): the epoch of a replication id, numbering it when
+  // `assign` (a primary announces it) and it is new; 0 for an id no primary announced.
+  int EpochOf(const std::string& replid, bool assign);
+  // Every node's role spans, in node order then time; open spans end now.
+  std::vector<RoleSpan> RoleSpans() const;
 
   // Records a nemesis action in the history and the trace.
   void RecordNemesis(const std::string& action, const std::string& detail);
@@ -153,6 +191,9 @@ class World {
   // with Probe(); engine log lines matching a pattern from AddLogProbe bump them too (see
   // scenarios/probes.h). FinishRun copies them into RunResult::probes.
   void Probe(const std::string& name, uint64_t n = 1) { probes_[name] += n; }
+  // Declares a probe this run could hit, so a run that never hits it reports 0 (and a sweep can
+  // flag probes that never fired) rather than leaving it out.
+  void ExpectProbe(const std::string& name) { probes_.emplace(name, 0); }
   const std::map<std::string, uint64_t>& probes() const { return probes_; }
 
   // A per-node log sink (nullptr: engine logs are discarded).
@@ -167,6 +208,7 @@ class World {
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::shared_ptr<spdlog::logger> log_sink_;
   std::map<std::string, uint64_t> probes_;
+  std::map<std::string, int> epochs_;  // replication id -> epoch number
   bool stopping_ = false;
 };
 

@@ -63,6 +63,7 @@ void Replication::NewReplid() {
   static const char kHex[] = "0123456789abcdef";
   replid_.assign(40, '0');
   for (auto& ch : replid_) ch = kHex[server_->rng().Uniform(16)];
+  NotifyChange();
 }
 
 // ---- Primary side ---------------------------------------------------------------------------
@@ -414,6 +415,7 @@ std::string Replication::ReplicaOf(const std::string& host, int port, bool at_st
   link_ = std::make_unique<MasterLink>(server_, this, host, port);
   link_->Start();
   link_down_since_s_ = server_->env()->NowMicros() / 1000000;
+  NotifyChange();
   return "OK";
 }
 
@@ -440,6 +442,7 @@ void Replication::BecomeMaster() {
   cached_offset_ = -1;
   server_->config().replicaof.clear();
   EnsureBacklogKeepingIds();
+  NotifyChange();
 }
 
 bool Replication::master_link_up() const { return master_client_ != nullptr; }
@@ -474,6 +477,7 @@ void Replication::OnFullSyncPayload(std::string_view rdb, const std::string& rep
     server_->persistence()->BgRewriteAof(&scheduled);
   }
   server_->log().Notice("MASTER <-> REPLICA sync: Finished with success");
+  NotifyChange();
 }
 
 void Replication::OnPartialSync(const std::string& new_replid) {
@@ -490,6 +494,7 @@ void Replication::OnPartialSync(const std::string& new_replid) {
     backlog_ = std::make_unique<ReplicationBacklog>(
         static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
   }
+  NotifyChange();
 }
 
 void Replication::OnLinkEstablished(std::unique_ptr<Stream> stream, std::string leftover) {

@@ -49,6 +49,10 @@ class Replication : public PropagationSink {
   // REPLICAOF NO ONE.
   void BecomeMaster();
   bool master_link_up() const;
+  // Called after the role (primary / replica of host:port) or the replication id changed, so an
+  // observer (the simulation testbed's role lanes) can sample replid() and master_host() exactly
+  // when they change instead of polling. It must only read; empty by default.
+  void set_change_hook(std::function<void()> hook) { change_hook_ = std::move(hook); }
 
   // ---- Primary side -------------------------------------------------------------------------
   void Feed(int db, const std::vector<std::string_view>& args) override;
@@ -113,6 +117,9 @@ class Replication : public PropagationSink {
   // After promotion: keep (or start) a backlog without changing the ids just set.
   void EnsureBacklogKeepingIds();
   ReplicaInfo* InfoFor(Client* c);
+  void NotifyChange() {
+    if (change_hook_) change_hook_();
+  }
 
   Server* server_;
   std::string replid_;
@@ -152,6 +159,7 @@ class Replication : public PropagationSink {
   uint64_t sync_partial_ok_ = 0;
   uint64_t sync_partial_err_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::function<void()> change_hook_;
 };
 
 }  // namespace redsim
