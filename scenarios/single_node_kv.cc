@@ -1,6 +1,7 @@
 // The single-node workload template: one node, clients doing random GET/SET/INCR on a few keys.
 // Scenarios built on it (single-node-kv, single-node-faults) are TOML files in scenarios/defs/
 // naming `driver = "single-node"`.
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -58,7 +59,9 @@ void RecordCompletion(World& w, int process, const OpNames& names, uint32_t f, u
   }
 }
 
-void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
+// `rate` > 0: operations start on a per-client grid of 1/rate seconds (jittered by a tenth, a
+// late client starting at once rather than bursting); 0: a closed loop with short random pauses.
+void ClientLoop(World& w, int process, int keys, double rate, OpBudget* budget) {
   SimClient* c = w.client(static_cast<size_t>(process));
   SimNode* node = w.node(0);
   Random rng = w.sim().StreamFor("client:" + std::to_string(process));
@@ -71,6 +74,8 @@ void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
     key_names[static_cast<size_t>(i)] = "k" + std::to_string(i);
     key_ids[static_cast<size_t>(i)] = w.history().Intern(key_names[static_cast<size_t>(i)]);
   }
+  const int64_t interval_ns = rate > 0 ? static_cast<int64_t>(1e9 / rate) : 0;
+  int64_t next_start_ns = w.sim().now_ns();
   while (!w.stopping()) {
     if (!c->connected()) {
       if (!c->Connect(node->address(), node->port(), 500 * kMs)) {
@@ -114,7 +119,15 @@ void ClientLoop(World& w, int process, int keys, OpBudget* budget) {
     w.history().AddInterned(process, OpType::kInvoke, f, key_ids[k], written, w.sim().now_ns());
     CallResult r = c->CallArgs(args, argc, 1 * kSec);
     RecordCompletion(w, process, names, f, key_ids[k], r, written);
-    if (rng.Chance(0.5)) w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(2 * kMs)));
+    if (interval_ns == 0) {
+      if (rng.Chance(0.5)) w.sim().SleepFiber(static_cast<int64_t>(rng.Uniform(2 * kMs)));
+      continue;
+    }
+    int64_t now = w.sim().now_ns();
+    next_start_ns = std::max(next_start_ns + interval_ns, now);
+    int64_t jitter = interval_ns / 10;
+    int64_t target = next_start_ns + (jitter > 0 ? rng.Range(-jitter, jitter) : 0);
+    if (target > now) w.sim().SleepFiber(target - now);
   }
 }
 
@@ -146,7 +159,9 @@ RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
   OpBudget budget(opts.max_ops);
   int keys = result.keys;
   for (int i = 0; i < result.clients; i++) {
-    w.sim().Spawn([&w, i, keys, &budget] { ClientLoop(w, i, keys, &budget); });
+    w.sim().Spawn([&w, i, keys, rate = spec.rate, &budget] {
+      ClientLoop(w, i, keys, rate, &budget);
+    });
   }
   w.Run(opts.duration_ns);
   FinishRun(w, opts, &result);

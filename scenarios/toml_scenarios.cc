@@ -348,8 +348,8 @@ struct Loader {
 
   bool Load(const toml::table& root, Scenario* out) {
     if (!OnlyKeys(root,
-                  {"name", "description", "driver", "workload", "clients", "keys", "claim",
-                   "config", "options", "nemesis", "duration", "node", "checkers"},
+                  {"name", "description", "driver", "workload", "clients", "keys", "rate",
+                   "claim", "config", "options", "nemesis", "duration", "node", "checkers"},
                   "the top level")) {
       return false;
     }
@@ -390,6 +390,10 @@ struct Loader {
         ok = Int(v, 1, key == "clients" ? 10000 : 1000000, &n,
                  key == "clients" ? "clients" : "keys");
         (key == "clients" ? params.default_clients : params.default_keys) = static_cast<int>(n);
+      } else if (key == "rate") {
+        if (driver_only_key == nullptr) driver_only_key = &v;
+        ok = Number(v, &params.rate, "rate");
+        if (ok && params.rate < 0) return Fail(v.source(), "rate must not be negative");
       } else if (key == "options") {
         options_node = &v;
         driver_only_key = &v;
@@ -459,8 +463,8 @@ struct Loader {
     if (driver_only_key != nullptr) {
       return Fail(
           driver_only_key->source(),
-          "clients, keys and [options] belong to driver scenarios; a file with [[workload]] "
-          "gives clients and keys per workload");
+          "clients, keys, rate and [options] belong to driver scenarios; a file with "
+          "[[workload]] gives them per workload");
     }
     if (!CheckGeneric(root, checkers, &generic)) return false;
     generic.nemesis = params.nemesis;

@@ -87,6 +87,7 @@ std::string ScenarioDefsDir();
 struct DriverParams {
   int default_clients = -1;
   int default_keys = -1;
+  double rate = 0;  // `rate`: operations per second per client (0: closed loop)
   std::vector<std::pair<std::string, std::string>> config;
   faults::RandomScheduleSpec nemesis;          // [nemesis], for drivers that take one
   std::map<std::string, std::string> options;  // [options]: name -> "true" / "false"

@@ -31,7 +31,7 @@ TEST(Determinism, SameSeedSameTraceAndHistoryInOneProcess) {
   RunResult b = RunKv(42, 8'000'000'000);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.history_jsonl, b.history_jsonl);
-  EXPECT_GT(a.ok, 1000u);
+  EXPECT_GT(a.ok, 500u);  // 5 clients at the file's 25 ops/s for 8 s, less the crashes
   EXPECT_GT(a.faults, 0u);  // the nemesis crashed the node at least once
 }
 

@@ -237,7 +237,7 @@ TEST(GenericLoader, BadFilesNameFileAndLine) {
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\ndriver = \"crash-recovery\"", 8,
                   "a driver scenario has no [[node]]");
   ExpectLoadError("duration = \"5s\"", "duration = \"5s\"\nclients = 3", 3,
-                  "clients, keys and [options] belong to driver scenarios");
+                  "clients, keys, rate and [options] belong to driver scenarios");
   ExpectLoadError("name = \"n1\"", "name = \"n1\"\n[node.config]\nappendonly = \"maybe\"", 10,
                   "config appendonly maybe");
 }
