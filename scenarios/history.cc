@@ -21,8 +21,10 @@ void History::Add(int32_t process, OpType type, std::string_view f, std::string_
   AddInterned(process, type, Intern(f), Intern(key), value_json, time_ns, Intern(error));
 }
 
-void History::AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key,
-                          std::string_view value_json, int64_t time_ns, uint32_t error) {
+namespace {
+
+HistoryEntry Entry(int32_t process, OpType type, uint32_t f, uint32_t key, int64_t time_ns,
+                   uint32_t error) {
   HistoryEntry e;
   e.time_ns = time_ns;
   e.process = process;
@@ -30,6 +32,14 @@ void History::AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key
   e.f = f;
   e.key = key;
   e.error = error;
+  return e;
+}
+
+}  // namespace
+
+void History::AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key,
+                          std::string_view value_json, int64_t time_ns, uint32_t error) {
+  HistoryEntry e = Entry(process, type, f, key, time_ns, error);
   if (!value_json.empty() && value_json != "null") {
     e.value_offset = values_.size();
     e.value_len = static_cast<uint32_t>(value_json.size());
@@ -40,12 +50,7 @@ void History::AddInterned(int32_t process, OpType type, uint32_t f, uint32_t key
 
 void History::AddInternedString(int32_t process, OpType type, uint32_t f, uint32_t key,
                                 std::string_view value, int64_t time_ns) {
-  HistoryEntry e;
-  e.time_ns = time_ns;
-  e.process = process;
-  e.type = type;
-  e.f = f;
-  e.key = key;
+  HistoryEntry e = Entry(process, type, f, key, time_ns, /*error=*/0);
   e.value_offset = values_.size();
   AppendJsonString(value, &values_);
   e.value_len = static_cast<uint32_t>(values_.size() - e.value_offset);

@@ -63,6 +63,22 @@ RC_GTEST_PROP(KeyTableProperty, BehavesLikeAMap, ()) {
   RC_ASSERT(AllKeys(table) == expected);
 }
 
+// Between calls of a scan or walk: a burst of inserts (growth, rehash in progress) or of deletes
+// of the newest "churn" keys (then a shrink), and a few rehash steps.
+void Churn(KeyTable& table, Random& rng, int* churn) {
+  int burst = static_cast<int>(rng.Uniform(200));
+  if (rng.Uniform(2) == 0) {
+    for (int i = 0; i < burst; i++) table.Insert(Make("churn" + std::to_string((*churn)++), 0));
+  } else {
+    for (int i = 0; i < burst && *churn > 0; i++) {
+      DbEntry* e = table.Unlink("churn" + std::to_string(--*churn));
+      if (e != nullptr) DbEntry::Destroy(e);
+    }
+    table.MaybeShrink();
+  }
+  table.RehashSteps(static_cast<int>(rng.Uniform(3)));
+}
+
 RC_GTEST_PROP(KeyTableProperty, ScanReturnsEveryKeyPresentThroughout, ()) {
   KeyTable table(*rc::gen::arbitrary<uint64_t>());
   int stable = *rc::gen::inRange(0, 300);
@@ -77,18 +93,7 @@ RC_GTEST_PROP(KeyTableProperty, ScanReturnsEveryKeyPresentThroughout, ()) {
   do {
     cursor = table.Scan(cursor, [&](DbEntry* e) { seen.insert(std::string(e->key())); });
     RC_ASSERT(++calls < 1000000);
-    // Between calls: bursts of inserts (growth, rehash in progress) or deletes (shrink).
-    int burst = static_cast<int>(churn_rng.Uniform(200));
-    if (churn_rng.Uniform(2) == 0) {
-      for (int i = 0; i < burst; i++) table.Insert(Make("churn" + std::to_string(churn++), 0));
-    } else {
-      for (int i = 0; i < burst && churn > 0; i++) {
-        DbEntry* e = table.Unlink("churn" + std::to_string(--churn));
-        if (e != nullptr) DbEntry::Destroy(e);
-      }
-      table.MaybeShrink();
-    }
-    table.RehashSteps(static_cast<int>(churn_rng.Uniform(3)));
+    Churn(table, churn_rng, &churn);
   } while (cursor != 0);
   for (int i = 0; i < stable; i++) RC_ASSERT(seen.count("stable" + std::to_string(i)) == 1u);
 }
@@ -107,17 +112,7 @@ RC_GTEST_PROP(KeyTableProperty, WalkVisitsEveryKeyPresentThroughout, ()) {
   KeyTable::WalkPosition pos;
   while (!table.Walk(&pos, batch, [&](DbEntry* e) { seen.insert(std::string(e->key())); })) {
     RC_ASSERT(++calls < 1000000);
-    int burst = static_cast<int>(churn_rng.Uniform(200));
-    if (churn_rng.Uniform(2) == 0) {
-      for (int i = 0; i < burst; i++) table.Insert(Make("churn" + std::to_string(churn++), 0));
-    } else {
-      for (int i = 0; i < burst && churn > 0; i++) {
-        DbEntry* e = table.Unlink("churn" + std::to_string(--churn));
-        if (e != nullptr) DbEntry::Destroy(e);
-      }
-      table.MaybeShrink();
-    }
-    table.RehashSteps(static_cast<int>(churn_rng.Uniform(3)));
+    Churn(table, churn_rng, &churn);
   }
   for (int i = 0; i < stable; i++) RC_ASSERT(seen.count("stable" + std::to_string(i)) == 1u);
 }
