@@ -108,6 +108,24 @@ int LuaBreakpoint(lua_State* L) {
 }
 int LuaDebug(lua_State*) { return 0; }
 
+// EVAL's and FCALL's numkeys (argument 2), checked against the arguments given; false after
+// replying. The two commands word a non-number differently.
+bool ParseNumKeys(CommandContext& ctx, std::string_view not_integer_error, int64_t* numkeys) {
+  if (!ParseInt64(ctx.arg(2), numkeys)) {
+    ctx.reply.Error(not_integer_error);
+    return false;
+  }
+  if (*numkeys < 0) {
+    ctx.reply.Error("ERR Number of keys can't be negative");
+    return false;
+  }
+  if (*numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  return true;
+}
+
 int LuaAclCheckCmd(lua_State* L) { return Self(L)->AclCheckCmd(L); }
 
 void Hook(lua_State* L, lua_Debug*) {
@@ -322,18 +340,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
     return;
   }
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(2), &numkeys)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
-    return;
-  }
-  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
-    return;
-  }
+  if (!ParseNumKeys(ctx, err::kNotInteger, &numkeys)) return;
   std::string sha;
   Script* script = nullptr;
   if (by_sha) {
@@ -450,6 +457,20 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
   busy_clients_.clear();
 }
 
+// The Lua arguments 1..argc as call_args_ (views into Lua's strings, valid while they stay on
+// the stack); false when one is neither a string nor a number.
+bool Scripting::CollectCallArgs(lua_State* L, int argc) {
+  call_args_.clear();
+  for (int i = 1; i <= argc; i++) {
+    int t = lua_type(L, i);
+    if (t != LUA_TSTRING && t != LUA_TNUMBER) return false;
+    size_t len;
+    const char* s = lua_tolstring(L, i, &len);  // numbers become strings in place (%.14g)
+    call_args_.emplace_back(s, len);
+  }
+  return true;
+}
+
 int Scripting::LuaCall(lua_State* L, bool raise) {
   auto fail = [&](const std::string& text) {
     if (raise) return RaiseError(L, text);
@@ -459,15 +480,8 @@ int Scripting::LuaCall(lua_State* L, bool raise) {
   if (run_ == nullptr) return fail("ERR redis.call can only be called from a running script");
   int argc = lua_gettop(L);
   if (argc == 0) return fail("ERR Please specify at least one argument for this redis lib call");
-  call_args_.clear();
-  for (int i = 1; i <= argc; i++) {
-    int t = lua_type(L, i);
-    if (t != LUA_TSTRING && t != LUA_TNUMBER) {
-      return fail("ERR Lua redis lib command arguments must be strings or integers");
-    }
-    size_t len;
-    const char* s = lua_tolstring(L, i, &len);  // numbers become strings in place (%.14g)
-    call_args_.emplace_back(s, len);
+  if (!CollectCallArgs(L, argc)) {
+    return fail("ERR Lua redis lib command arguments must be strings or integers");
   }
   std::string error;
   if (!Execute(call_args_, &error)) return fail(error);
@@ -493,15 +507,8 @@ int Scripting::AclCheckCmd(lua_State* L) {
   if (argc < 1) {
     return RaiseError(L, "ERR Please specify at least one argument for this redis lib call");
   }
-  call_args_.clear();
-  for (int i = 1; i <= argc; i++) {
-    int t = lua_type(L, i);
-    if (t != LUA_TSTRING && t != LUA_TNUMBER) {
-      return RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
-    }
-    size_t len;
-    const char* s = lua_tolstring(L, i, &len);
-    call_args_.emplace_back(s, len);
+  if (!CollectCallArgs(L, argc)) {
+    return RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
   }
   const Command* cmd = FindScriptCommand(call_args_);
   if (cmd == nullptr) return RaiseError(L, "ERR Invalid command passed to redis.acl_check_cmd()");
@@ -714,18 +721,7 @@ void Scripting::FCall(CommandContext& ctx, bool read_only) {
     return;
   }
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(2), &numkeys)) {
-    ctx.reply.Error("ERR Bad number of keys provided");
-    return;
-  }
-  if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
-    return;
-  }
-  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
-    return;
-  }
+  if (!ParseNumKeys(ctx, "ERR Bad number of keys provided", &numkeys)) return;
   Function* fn = it->second.second;
   if (read_only && !(fn->flags & kScriptNoWrites)) {
     ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");

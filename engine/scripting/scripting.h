@@ -129,6 +129,7 @@ class Scripting {
            uint64_t flags, bool read_only, size_t numkeys);
   // Runs one command for a script; fills *reply with its parsed reply.
   bool Execute(const std::vector<std::string_view>& args, std::string* error);
+  bool CollectCallArgs(lua_State* L, int argc);
   // The command (or subcommand) a script names, or nullptr.
   Command* FindScriptCommand(const std::vector<std::string_view>& args) const;
   void FlushBusyClients();
