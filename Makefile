@@ -3,8 +3,12 @@
 BUILD_DIR ?= build/release
 JOBS ?= 2
 CMAKE_FLAGS ?=
-# Lets ccache share objects between checkouts (worktrees) of this repository.
+# Lets ccache share objects between checkouts (worktrees) of this repository: paths under the
+# checkout are hashed relative to it, and the build directory's own path is left out of the hash
+# (-g would otherwise put it in; the cost is that a shared object's debug info names the checkout
+# that built it first).
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps configure build demo demo-real test bench serve clean asan fuzz
 
