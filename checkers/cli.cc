@@ -31,15 +31,16 @@ struct Options {
 };
 
 void Usage(FILE* to) {
-  fprintf(to,
-          "usage: redsim check FILE [--model M] [--format jsonl|jepsen|porcupine-kv|edn]\n"
-          "                         [--timeout 10s] [--max-memory 2GiB] [--json] [--html OUT.html]\n"
-          "       redsim check --list-models\n\n"
-          "Checks that the history in FILE is linearizable under model M.\n"
-          "Exit code: 0 linearizable, 1 not linearizable, 2 unknown (budget ran out), 3 bad input.\n"
-          "--timeout 0 means no time limit. The model defaults to the one the file names (jsonl\n"
-          "header) or the one its format implies (jepsen: etcd-cas-register, porcupine-kv:\n"
-          "kv-append, edn: knossos-cas-register / knossos-multi-register).\n");
+  fprintf(
+      to,
+      "usage: redsim check FILE [--model M] [--format jsonl|jepsen|porcupine-kv|edn]\n"
+      "                         [--timeout 10s] [--max-memory 2GiB] [--json] [--html OUT.html]\n"
+      "       redsim check --list-models\n\n"
+      "Checks that the history in FILE is linearizable under model M.\n"
+      "Exit code: 0 linearizable, 1 not linearizable, 2 unknown (budget ran out), 3 bad input.\n"
+      "--timeout 0 means no time limit. The model defaults to the one the file names (jsonl\n"
+      "header) or the one its format implies (jepsen: etcd-cas-register, porcupine-kv:\n"
+      "kv-append, edn: knossos-cas-register / knossos-multi-register).\n");
 }
 
 // "10s", "500ms", "2m", "1.5" (seconds).
@@ -48,11 +49,16 @@ bool ParseDuration(const std::string& text, double* seconds) {
   double v = strtod(text.c_str(), &end);
   if (end == text.c_str() || v < 0) return false;
   std::string unit(end);
-  if (unit.empty() || unit == "s") *seconds = v;
-  else if (unit == "ms") *seconds = v / 1000;
-  else if (unit == "m") *seconds = v * 60;
-  else if (unit == "us") *seconds = v / 1e6;
-  else return false;
+  if (unit.empty() || unit == "s")
+    *seconds = v;
+  else if (unit == "ms")
+    *seconds = v / 1000;
+  else if (unit == "m")
+    *seconds = v * 60;
+  else if (unit == "us")
+    *seconds = v / 1e6;
+  else
+    return false;
   return true;
 }
 
@@ -63,11 +69,16 @@ bool ParseBytes(const std::string& text, size_t* bytes) {
   if (end == text.c_str() || v <= 0) return false;
   std::string unit(end);
   double scale = 1;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "KiB" || unit == "K") scale = 1024.0;
-  else if (unit == "MiB" || unit == "M") scale = 1024.0 * 1024;
-  else if (unit == "GiB" || unit == "G") scale = 1024.0 * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "KiB" || unit == "K")
+    scale = 1024.0;
+  else if (unit == "MiB" || unit == "M")
+    scale = 1024.0 * 1024;
+  else if (unit == "GiB" || unit == "G")
+    scale = 1024.0 * 1024 * 1024;
+  else
+    return false;
   *bytes = static_cast<size_t>(v * scale);
   return true;
 }
@@ -186,9 +197,12 @@ int CheckMain(int argc, char** argv) {
     }
   }
   switch (result.verdict) {
-    case Verdict::kLinearizable: return kExitLinearizable;
-    case Verdict::kNotLinearizable: return kExitNot;
-    case Verdict::kUnknown: return kExitUnknown;
+    case Verdict::kLinearizable:
+      return kExitLinearizable;
+    case Verdict::kNotLinearizable:
+      return kExitNot;
+    case Verdict::kUnknown:
+      return kExitUnknown;
   }
   return kExitUnknown;
 }

@@ -59,9 +59,9 @@ CheckOutcome CheckConvergence(const ConvergenceInput& in) {
   std::map<std::string, std::vector<const DatasetSnapshot*>> by_node;
   for (const DatasetSnapshot& s : in.snapshots) by_node[s.node].push_back(&s);
   for (auto& [node, snaps] : by_node) {
-    std::stable_sort(snaps.begin(), snaps.end(), [](const DatasetSnapshot* a, const DatasetSnapshot* b) {
-      return a->time_ns < b->time_ns;
-    });
+    std::stable_sort(
+        snaps.begin(), snaps.end(),
+        [](const DatasetSnapshot* a, const DatasetSnapshot* b) { return a->time_ns < b->time_ns; });
   }
   auto primary = by_node.find(in.primary);
   if (primary == by_node.end()) {
@@ -83,14 +83,15 @@ CheckOutcome CheckConvergence(const ConvergenceInput& in) {
     }
     if (!converged) {
       const DatasetSnapshot& last = *snaps.back();
-      out.Add("not-converged", node + " differs from primary " + in.primary + " at its last snapshot (" +
-                                   std::to_string(last.time_ns) + " ns): " +
-                                   DescribeDatasetDiff(target.data, last.data),
+      out.Add("not-converged",
+              node + " differs from primary " + in.primary + " at its last snapshot (" +
+                  std::to_string(last.time_ns) +
+                  " ns): " + DescribeDatasetDiff(target.data, last.data),
               last.time_ns);
     } else if (converged->time_ns > deadline) {
-      out.Add("converged-late", node + " matched the primary only " +
-                                    Ms(converged->time_ns - in.faults_stopped_ns) +
-                                    " after faults stopped (bound " + Ms(in.bound_ns) + ")",
+      out.Add("converged-late",
+              node + " matched the primary only " + Ms(converged->time_ns - in.faults_stopped_ns) +
+                  " after faults stopped (bound " + Ms(in.bound_ns) + ")",
               converged->time_ns);
     }
   }

@@ -7,9 +7,12 @@ namespace redsim::checkers {
 
 const char* FsyncPolicyName(FsyncPolicy policy) {
   switch (policy) {
-    case FsyncPolicy::kAlways: return "always";
-    case FsyncPolicy::kEverysec: return "everysec";
-    case FsyncPolicy::kNo: return "no";
+    case FsyncPolicy::kAlways:
+      return "always";
+    case FsyncPolicy::kEverysec:
+      return "everysec";
+    case FsyncPolicy::kNo:
+      return "no";
   }
   return "?";
 }
@@ -51,7 +54,8 @@ std::string Ms(int64_t ns) {
 // The write (index into `writes`) whose effect each key shows after the crash.
 std::map<std::string, int> FindSurvivors(const DurabilityInput& in, CheckOutcome* outcome) {
   std::map<std::string, std::vector<int>> by_key;
-  for (size_t i = 0; i < in.writes.size(); ++i) by_key[in.writes[i].key].push_back(static_cast<int>(i));
+  for (size_t i = 0; i < in.writes.size(); ++i)
+    by_key[in.writes[i].key].push_back(static_cast<int>(i));
   std::set<std::string> keys;
   for (const auto& [k, v] : in.before) keys.insert(k);
   for (const auto& [k, v] : in.after) keys.insert(k);
@@ -107,7 +111,8 @@ DurabilityResult CheckDurability(const DurabilityInput& in) {
   // The latest-invoked surviving write: everything acknowledged before it must have survived.
   int latest_survivor = -1;
   for (const auto& [key, s] : survivor) {
-    if (s >= 0 && (latest_survivor < 0 || in.writes[s].invoke_ns > in.writes[latest_survivor].invoke_ns)) {
+    if (s >= 0 &&
+        (latest_survivor < 0 || in.writes[s].invoke_ns > in.writes[latest_survivor].invoke_ns)) {
       latest_survivor = s;
     }
   }
@@ -119,9 +124,10 @@ DurabilityResult CheckDurability(const DurabilityInput& in) {
     const DurableWrite& sw = in.writes[s];
     return !(sw.ack_ns >= 0 && sw.ack_ns < w.invoke_ns);  // sw may have been applied after w
   };
-  int64_t policy_deadline = in.policy == FsyncPolicy::kAlways     ? in.crash_ns
-                            : in.policy == FsyncPolicy::kEverysec ? in.crash_ns - in.everysec_window_ns
-                                                                  : INT64_MIN;
+  int64_t policy_deadline = in.policy == FsyncPolicy::kAlways ? in.crash_ns
+                            : in.policy == FsyncPolicy::kEverysec
+                                ? in.crash_ns - in.everysec_window_ns
+                                : INT64_MIN;
   std::vector<int> order(in.writes.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   std::sort(order.begin(), order.end(),
@@ -145,17 +151,20 @@ DurabilityResult CheckDurability(const DurabilityInput& in) {
                   w.ack_ns);
     } else if (latest_survivor >= 0 && w.ack_ns < in.writes[latest_survivor].invoke_ns) {
       const DurableWrite& s = in.writes[latest_survivor];
-      outcome.Add("not-a-prefix", WriteText(w) + " is lost but " + WriteText(s) +
-                                      ", invoked after it was acknowledged, survived: the "
-                                      "recovered data is not a prefix of the applied writes",
+      outcome.Add("not-a-prefix",
+                  WriteText(w) + " is lost but " + WriteText(s) +
+                      ", invoked after it was acknowledged, survived: the "
+                      "recovered data is not a prefix of the applied writes",
                   w.ack_ns);
     }
   }
   if (earliest_lost_ack >= 0) result.loss_window_ns = in.crash_ns - earliest_lost_ack;
-  outcome.summary = std::to_string(result.acknowledged) + " writes acknowledged before the crash, " +
+  outcome.summary = std::to_string(result.acknowledged) +
+                    " writes acknowledged before the crash, " +
                     std::to_string(result.lost_acknowledged) + " lost (appendfsync " +
                     FsyncPolicyName(in.policy) + ")";
-  if (result.loss_window_ns > 0) outcome.summary += ", losses reach back " + Ms(result.loss_window_ns);
+  if (result.loss_window_ns > 0)
+    outcome.summary += ", losses reach back " + Ms(result.loss_window_ns);
   return result;
 }
 

@@ -50,12 +50,12 @@ struct DurabilityInput {
   std::map<std::string, std::string> before;  // data read back after the previous restart
   std::vector<DurableWrite> writes;           // writes since then, any order
   int64_t crash_ns = 0;
-  std::map<std::string, std::string> after;   // data read back after this crash
+  std::map<std::string, std::string> after;  // data read back after this crash
 };
 
 struct DurabilityResult {
-  CheckOutcome outcome;  // kinds: lost-acknowledged-write, lost-existing-data, not-a-prefix,
-                         // corrupt-value
+  CheckOutcome outcome;       // kinds: lost-acknowledged-write, lost-existing-data, not-a-prefix,
+                              // corrupt-value
   int acknowledged = 0;       // writes acknowledged before the crash
   int lost_acknowledged = 0;  // of those, lost
   // The oldest loss: crash time minus the acknowledgement of the earliest lost write (0: none).

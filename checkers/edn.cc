@@ -16,7 +16,8 @@ struct CharClasses {
   uint8_t of[256] = {};
   constexpr CharClasses() {
     for (char c : {' ', '\t', '\n', '\r', ','}) of[static_cast<uint8_t>(c)] = kSpace | kDelimiter;
-    for (char c : {'(', ')', '[', ']', '{', '}', '"', ';'}) of[static_cast<uint8_t>(c)] = kDelimiter;
+    for (char c : {'(', ')', '[', ']', '{', '}', '"', ';'})
+      of[static_cast<uint8_t>(c)] = kDelimiter;
   }
 };
 constexpr CharClasses kClasses;
@@ -161,7 +162,8 @@ class EdnParser {
     ++pos_;
     Datum::List items;
     while (true) {
-      if (!SkipSpace()) return Fail(std::string("unterminated collection, expected '") + close + "'");
+      if (!SkipSpace())
+        return Fail(std::string("unterminated collection, expected '") + close + "'");
       char c = text_[pos_];
       if (c == close) {
         ++pos_;
@@ -221,13 +223,27 @@ class EdnParser {
       if (pos_ >= text_.size()) return Fail("unterminated string");
       char e = text_[pos_++];
       switch (e) {
-        case '"': s.push_back('"'); break;
-        case '\\': s.push_back('\\'); break;
-        case 'n': s.push_back('\n'); break;
-        case 't': s.push_back('\t'); break;
-        case 'r': s.push_back('\r'); break;
-        case 'b': s.push_back('\b'); break;
-        case 'f': s.push_back('\f'); break;
+        case '"':
+          s.push_back('"');
+          break;
+        case '\\':
+          s.push_back('\\');
+          break;
+        case 'n':
+          s.push_back('\n');
+          break;
+        case 't':
+          s.push_back('\t');
+          break;
+        case 'r':
+          s.push_back('\r');
+          break;
+        case 'b':
+          s.push_back('\b');
+          break;
+        case 'f':
+          s.push_back('\f');
+          break;
         case 'u': {
           if (pos_ + 4 > text_.size()) return Fail("truncated \\u escape");
           std::string hex(text_.substr(pos_, 4));
@@ -329,7 +345,8 @@ class EdnParser {
     }
     double d = 0;
     auto [ptr, ec] = std::from_chars(first, last, d);
-    if (ptr != last || digits.empty() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+    if (ptr != last || digits.empty() ||
+        (ec != std::errc() && ec != std::errc::result_out_of_range)) {
       pos_ = start;
       return Fail("invalid number '" + std::string(tok) + "'");
     }
@@ -398,7 +415,9 @@ bool VisitMap(EdnParser* parser, EdnMapVisitor* visitor, SourceError* error) {
       if (error) *error = parser->error();
       return false;
     }
-    if (error) *error = SourceError{line, column, "expected an operation map, found " + item.ToText().substr(0, 40)};
+    if (error)
+      *error = SourceError{line, column,
+                           "expected an operation map, found " + item.ToText().substr(0, 40)};
     return false;
   }
   MapFieldSink* sink = visitor->BeginMap(line, column);

@@ -20,10 +20,10 @@ void CheckUniquePerEpoch(const std::vector<const EpochEvent*>& events, EpochEven
     std::vector<std::string>& seen = reported[e->epoch];
     if (std::find(seen.begin(), seen.end(), e->node) != seen.end()) continue;
     seen.push_back(e->node);
-    out->Add(violation, std::string("epoch ") + std::to_string(e->epoch) + ": " + e->node + " " +
-                            what + " at " + std::to_string(e->time_ns) + " ns, but " +
-                            it->second->node + " already did at " +
-                            std::to_string(it->second->time_ns) + " ns",
+    out->Add(violation,
+             std::string("epoch ") + std::to_string(e->epoch) + ": " + e->node + " " + what +
+                 " at " + std::to_string(e->time_ns) + " ns, but " + it->second->node +
+                 " already did at " + std::to_string(it->second->time_ns) + " ns",
              e->time_ns);
   }
 }
@@ -35,8 +35,9 @@ CheckOutcome CheckElectionSafety(const std::vector<EpochEvent>& events) {
   out.checker = "election-safety";
   std::vector<const EpochEvent*> ordered;
   for (const EpochEvent& e : events) ordered.push_back(&e);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const EpochEvent* a, const EpochEvent* b) { return a->time_ns < b->time_ns; });
+  std::stable_sort(ordered.begin(), ordered.end(), [](const EpochEvent* a, const EpochEvent* b) {
+    return a->time_ns < b->time_ns;
+  });
   CheckUniquePerEpoch(ordered, EpochEvent::Kind::kPromoted, "two-promotions-in-epoch",
                       "was promoted", &out);
   CheckUniquePerEpoch(ordered, EpochEvent::Kind::kAcceptedWrite, "two-primaries-in-epoch",
@@ -48,10 +49,11 @@ CheckOutcome CheckElectionSafety(const std::vector<EpochEvent>& events) {
     auto [it, inserted] = last.emplace(e->node, e);
     if (inserted) continue;
     if (e->epoch < it->second->epoch) {
-      out.Add("epoch-went-backwards", e->node + " reported epoch " + std::to_string(e->epoch) +
-                                          " at " + std::to_string(e->time_ns) +
-                                          " ns after epoch " + std::to_string(it->second->epoch) +
-                                          " at " + std::to_string(it->second->time_ns) + " ns",
+      out.Add("epoch-went-backwards",
+              e->node + " reported epoch " + std::to_string(e->epoch) + " at " +
+                  std::to_string(e->time_ns) + " ns after epoch " +
+                  std::to_string(it->second->epoch) + " at " + std::to_string(it->second->time_ns) +
+                  " ns",
               e->time_ns);
       continue;  // keep the highest epoch as the reference
     }

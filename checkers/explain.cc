@@ -31,9 +31,12 @@ std::string FormatMs(double ms) {
 
 const char* VerdictToken(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kLinearizable: return "linearizable";
-    case Verdict::kNotLinearizable: return "not-linearizable";
-    case Verdict::kUnknown: return "unknown";
+    case Verdict::kLinearizable:
+      return "linearizable";
+    case Verdict::kNotLinearizable:
+      return "not-linearizable";
+    case Verdict::kUnknown:
+      return "unknown";
   }
   return "?";
 }
@@ -45,8 +48,7 @@ std::string ExplainText(const OpHistory& ops, const LinearizabilityResult& resul
          (result.partitions == 1 ? "" : "s") + "; " + std::to_string(result.operations) +
          " operations, " + std::to_string(result.dropped) + " dropped; " +
          std::to_string(result.configurations) + " configurations, " +
-         std::to_string(result.model_states) + " states; " +
-         FormatMs(summary.elapsed_ms) + ")\n";
+         std::to_string(result.model_states) + " states; " + FormatMs(summary.elapsed_ms) + ")\n";
   if (result.verdict == Verdict::kUnknown) {
     out += "No verdict: " + result.reason + ". Raise --timeout (or the memory budget) to decide.\n";
   }
@@ -60,7 +62,8 @@ std::string ExplainText(const OpHistory& ops, const LinearizabilityResult& resul
          std::to_string(cx.partition_ops) +
          " operations, then every order got stuck before this one returned:\n";
   out += "    " + OpLine(failed) + "\n";
-  out += "  It cannot take effect in any state reached, whichever of the open operations go first.\n";
+  out +=
+      "  It cannot take effect in any state reached, whichever of the open operations go first.\n";
   out += "  States in which it was due:";
   for (const std::string& s : cx.states_tried) out += " " + s + ";";
   if (cx.states_truncated) out += " ...";
@@ -87,8 +90,8 @@ std::string ExplainText(const OpHistory& ops, const LinearizabilityResult& resul
 }
 
 std::string OperationJson(const Operation& op) {
-  std::string out = "{\"id\":" + std::to_string(op.id) + ",\"process\":" + std::to_string(op.process) +
-                    ",\"f\":";
+  std::string out =
+      "{\"id\":" + std::to_string(op.id) + ",\"process\":" + std::to_string(op.process) + ",\"f\":";
   AppendJsonString(op.f, &out);
   if (!op.key.is_nil()) {
     out += ",\"key\":";

@@ -6,20 +6,28 @@ namespace redsim::checkers {
 
 const char* EventTypeName(EventType type) {
   switch (type) {
-    case EventType::kInvoke: return "invoke";
-    case EventType::kOk: return "ok";
-    case EventType::kFail: return "fail";
-    case EventType::kInfo: return "info";
+    case EventType::kInvoke:
+      return "invoke";
+    case EventType::kOk:
+      return "ok";
+    case EventType::kFail:
+      return "fail";
+    case EventType::kInfo:
+      return "info";
   }
   return "?";
 }
 
 const char* OpStatusName(OpStatus status) {
   switch (status) {
-    case OpStatus::kOk: return "ok";
-    case OpStatus::kFail: return "fail";
-    case OpStatus::kInfo: return "info";
-    case OpStatus::kPending: return "pending";
+    case OpStatus::kOk:
+      return "ok";
+    case OpStatus::kFail:
+      return "fail";
+    case OpStatus::kInfo:
+      return "info";
+    case OpStatus::kPending:
+      return "pending";
   }
   return "?";
 }
@@ -52,9 +60,10 @@ bool PairOperations(const History& history, OpHistory* out, SourceError* error) 
     if (e.type == EventType::kInvoke) {
       if (it != open.end()) {
         const Operation& prev = out->ops[it->second];
-        return Fail(e, "process " + std::to_string(e.process) +
-                           " invokes again while its operation from line " +
-                           std::to_string(prev.invoke_line) + " is still open",
+        return Fail(e,
+                    "process " + std::to_string(e.process) +
+                        " invokes again while its operation from line " +
+                        std::to_string(prev.invoke_line) + " is still open",
                     error);
       }
       Operation op;
@@ -71,19 +80,22 @@ bool PairOperations(const History& history, OpHistory* out, SourceError* error) 
       continue;
     }
     if (it == open.end()) {
-      return Fail(e, std::string("'") + EventTypeName(e.type) + "' for process " +
-                         std::to_string(e.process) + " which has no open invocation",
+      return Fail(e,
+                  std::string("'") + EventTypeName(e.type) + "' for process " +
+                      std::to_string(e.process) + " which has no open invocation",
                   error);
     }
     Operation& op = out->ops[it->second];
     if (op.f != e.f) {
-      return Fail(e, "completion f '" + e.f + "' does not match the invocation's '" + op.f +
-                         "' (line " + std::to_string(op.invoke_line) + ")",
+      return Fail(e,
+                  "completion f '" + e.f + "' does not match the invocation's '" + op.f +
+                      "' (line " + std::to_string(op.invoke_line) + ")",
                   error);
     }
     if (!(op.key == e.key) && !e.key.is_nil()) {
-      return Fail(e, "completion key " + e.key.ToText() + " does not match the invocation's " +
-                         op.key.ToText(),
+      return Fail(e,
+                  "completion key " + e.key.ToText() + " does not match the invocation's " +
+                      op.key.ToText(),
                   error);
     }
     op.status = e.type == EventType::kOk     ? OpStatus::kOk

@@ -30,9 +30,9 @@ struct Event {
   bool nemesis = false;  // a fault-injection event, not a client operation
   EventType type = EventType::kInvoke;
   std::string f;
-  Datum key;    // nil when the operation names no key
-  Datum value;  // argument on invoke, result on completion
-  Datum error;  // optional detail on fail/info (display only)
+  Datum key;             // nil when the operation names no key
+  Datum value;           // argument on invoke, result on completion
+  Datum error;           // optional detail on fail/info (display only)
   int64_t time_ns = -1;  // -1: not recorded
   int line = 0;          // source line, for messages
 };

@@ -49,11 +49,16 @@ bool IsBlank(std::string_view line) {
 }
 
 bool ParseEventType(std::string_view name, EventType* out) {
-  if (name == "invoke") *out = EventType::kInvoke;
-  else if (name == "ok") *out = EventType::kOk;
-  else if (name == "fail") *out = EventType::kFail;
-  else if (name == "info") *out = EventType::kInfo;
-  else return false;
+  if (name == "invoke")
+    *out = EventType::kInvoke;
+  else if (name == "ok")
+    *out = EventType::kOk;
+  else if (name == "fail")
+    *out = EventType::kFail;
+  else if (name == "info")
+    *out = EventType::kInfo;
+  else
+    return false;
   return true;
 }
 
@@ -175,8 +180,7 @@ bool ParseJsonl(std::string_view text, History* out, SourceError* error) {
       const Datum& version = builder.header_version();
       if (!version.is_int() || version.int_value() != 1) {
         return SetError(line_no, FieldColumn(line, "redsim_history"),
-                        "unsupported history version " + version.ToText() + " (expected 1)",
-                        error);
+                        "unsupported history version " + version.ToText() + " (expected 1)", error);
       }
       if (!builder.header_model().is_nil()) {
         if (!builder.header_model().is_string()) {
@@ -316,7 +320,8 @@ bool ParsePorcupineKv(std::string_view text, History* out, SourceError* error) {
 
 bool ParseEdnHistory(std::string_view text, History* out, SourceError* error) {
   EdnEventCollector collector(out);
-  out->events.reserve(std::count(text.begin(), text.end(), '{'));  // an upper bound (strings may hold braces): no reallocation
+  out->events.reserve(std::count(
+      text.begin(), text.end(), '{'));  // an upper bound (strings may hold braces): no reallocation
   return ParseEdnMaps(text, &collector, error);
 }
 
@@ -328,11 +333,16 @@ bool HasSuffix(std::string_view s, std::string_view suffix) {
 
 const char* HistoryFormatName(HistoryFormat format) {
   switch (format) {
-    case HistoryFormat::kAuto: return "auto";
-    case HistoryFormat::kJsonl: return "jsonl";
-    case HistoryFormat::kJepsen: return "jepsen";
-    case HistoryFormat::kPorcupineKv: return "porcupine-kv";
-    case HistoryFormat::kEdn: return "edn";
+    case HistoryFormat::kAuto:
+      return "auto";
+    case HistoryFormat::kJsonl:
+      return "jsonl";
+    case HistoryFormat::kJepsen:
+      return "jepsen";
+    case HistoryFormat::kPorcupineKv:
+      return "porcupine-kv";
+    case HistoryFormat::kEdn:
+      return "edn";
   }
   return "?";
 }
@@ -368,18 +378,23 @@ HistoryFormat DetectHistoryFormat(std::string_view path, std::string_view text) 
   return HistoryFormat::kJsonl;
 }
 
-bool ParseHistory(std::string_view text, HistoryFormat format, std::string_view path,
-                  History* out, SourceError* error) {
+bool ParseHistory(std::string_view text, HistoryFormat format, std::string_view path, History* out,
+                  SourceError* error) {
   out->events.clear();
   out->model.clear();
   if (format == HistoryFormat::kAuto) format = DetectHistoryFormat(path, text);
   out->format = HistoryFormatName(format);
   switch (format) {
-    case HistoryFormat::kJsonl: return ParseJsonl(text, out, error);
-    case HistoryFormat::kJepsen: return ParseJepsenLog(text, out, error);
-    case HistoryFormat::kPorcupineKv: return ParsePorcupineKv(text, out, error);
-    case HistoryFormat::kEdn: return ParseEdnHistory(text, out, error);
-    case HistoryFormat::kAuto: break;
+    case HistoryFormat::kJsonl:
+      return ParseJsonl(text, out, error);
+    case HistoryFormat::kJepsen:
+      return ParseJepsenLog(text, out, error);
+    case HistoryFormat::kPorcupineKv:
+      return ParsePorcupineKv(text, out, error);
+    case HistoryFormat::kEdn:
+      return ParseEdnHistory(text, out, error);
+    case HistoryFormat::kAuto:
+      break;
   }
   return SetError(0, 0, "unknown history format", error);
 }

@@ -25,8 +25,8 @@ bool ParseHistoryFormat(std::string_view name, HistoryFormat* out);
 HistoryFormat DetectHistoryFormat(std::string_view path, std::string_view text);
 
 // Parses `text` in `format` (kAuto detects it, with `path` as a hint; may be empty).
-bool ParseHistory(std::string_view text, HistoryFormat format, std::string_view path,
-                  History* out, SourceError* error);
+bool ParseHistory(std::string_view text, HistoryFormat format, std::string_view path, History* out,
+                  SourceError* error);
 
 // Reads and parses a file. A file that cannot be read is an error with line 0.
 bool LoadHistoryFile(const std::string& path, HistoryFormat format, History* out,

@@ -23,7 +23,7 @@ struct SeqOp {
 
 // The state of one key under each model, as plain data.
 struct KeyState {
-  Datum reg;                  // register / cas-register (nil = absent)
+  Datum reg;  // register / cas-register (nil = absent)
   int64_t counter = 0;
   std::vector<int64_t> list;  // set (sorted), list-append, queue
   bool kv_present = false;
@@ -202,9 +202,8 @@ GeneratedHistory GenerateHistory(const GenOptions& o) {
     evs.push_back({ops[i].invoke_ns, 0, static_cast<int>(i)});
     evs.push_back({ops[i].complete_ns, 1, static_cast<int>(i)});
   }
-  std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
-    return a.t != b.t ? a.t < b.t : a.kind < b.kind;
-  });
+  std::sort(evs.begin(), evs.end(),
+            [](const Ev& a, const Ev& b) { return a.t != b.t ? a.t < b.t : a.kind < b.kind; });
   GeneratedHistory out;
   out.history.model = o.model;
   out.history.format = "jsonl";
@@ -224,9 +223,9 @@ GeneratedHistory GenerateHistory(const GenOptions& o) {
       op_id[ev.op] = next_id++;
     } else {
       e.type = op.info ? EventType::kInfo : EventType::kOk;
-      e.value = op.info ? Datum() : (op.output.is_nil() && !IsRead(op.f) && op.f != "dequeue"
-                                         ? op.input
-                                         : op.output);
+      e.value = op.info ? Datum()
+                        : (op.output.is_nil() && !IsRead(op.f) && op.f != "dequeue" ? op.input
+                                                                                    : op.output);
     }
     out.history.events.push_back(std::move(e));
   }

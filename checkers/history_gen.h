@@ -35,12 +35,12 @@ struct GenOptions {
   // register, cas-register, counter, set, list-append, queue, kv.
   std::string model = "cas-register";
   int operations = 100;
-  int keys = 1;            // > 1: operations carry a "key" (one register/list/... per key)
-  int values = 5;          // distinct values written (small values make the search harder)
+  int keys = 1;                // > 1: operations carry a "key" (one register/list/... per key)
+  int values = 5;              // distinct values written (small values make the search harder)
   bool unique_values = false;  // every write/append/add carries a fresh value
-  int max_spread = 3;      // intervals stretch up to this many sequential slots either side
-  double info_fraction = 0;      // operations whose outcome the client did not learn
-  double never_fraction = 0;     // of those, the share that did not take effect at all
+  int max_spread = 3;          // intervals stretch up to this many sequential slots either side
+  double info_fraction = 0;    // operations whose outcome the client did not learn
+  double never_fraction = 0;   // of those, the share that did not take effect at all
   uint64_t seed = 1;
 };
 

@@ -10,9 +10,9 @@
 // and optionally, for the dead-read pruning (see StepModel::Monotone):
 //   static bool Monotone(const Op&);
 //   bool Extends(const State& state, const Op& read) const;  // some extension may satisfy read
-//   bool Doomed(const State&, const Op&, uint32_t op, const LinearizedView&) const;  // StepModel::Doomed
-//   static bool AlwaysLegal(const Op&);
-//   void Watchers(const State& before, const Op&, std::vector<uint32_t>* out) const;
+//   bool Doomed(const State&, const Op&, uint32_t op, const LinearizedView&) const;  //
+//   StepModel::Doomed static bool AlwaysLegal(const Op&); void Watchers(const State& before, const
+//   Op&, std::vector<uint32_t>* out) const;
 // Each distinct state is stored once; each (state, op) transition is computed once.
 #pragma once
 
@@ -43,8 +43,8 @@ class InterningStepModel final : public StepModel {
     uint64_t key = (static_cast<uint64_t>(state) << 32) | op;
     if (const uint32_t* cached = memo_.Find(key)) return *cached;
     State next;
-    uint32_t result = spec_.Apply(states_[state], ops_[op], &next) ? Intern(std::move(next))
-                                                                   : kIllegal;
+    uint32_t result =
+        spec_.Apply(states_[state], ops_[op], &next) ? Intern(std::move(next)) : kIllegal;
     memo_.Insert(key, result);
     return result;
   }

@@ -161,14 +161,16 @@ class JsonParser {
     if (pos_ < text_.size() && text_[pos_] == '.') {
       integral = false;
       ++pos_;
-      if (pos_ >= text_.size() || !IsDigit(text_[pos_])) return Fail("invalid number: no digits after '.'");
+      if (pos_ >= text_.size() || !IsDigit(text_[pos_]))
+        return Fail("invalid number: no digits after '.'");
       while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
       integral = false;
       ++pos_;
       if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      if (pos_ >= text_.size() || !IsDigit(text_[pos_])) return Fail("invalid number: bad exponent");
+      if (pos_ >= text_.size() || !IsDigit(text_[pos_]))
+        return Fail("invalid number: bad exponent");
       while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
     }
     const char* first = text_.data() + start;
@@ -232,14 +234,30 @@ class JsonParser {
     if (pos_ >= text_.size()) return Fail("unterminated string");
     char e = text_[pos_++];
     switch (e) {
-      case '"': out->push_back('"'); return true;
-      case '\\': out->push_back('\\'); return true;
-      case '/': out->push_back('/'); return true;
-      case 'b': out->push_back('\b'); return true;
-      case 'f': out->push_back('\f'); return true;
-      case 'n': out->push_back('\n'); return true;
-      case 'r': out->push_back('\r'); return true;
-      case 't': out->push_back('\t'); return true;
+      case '"':
+        out->push_back('"');
+        return true;
+      case '\\':
+        out->push_back('\\');
+        return true;
+      case '/':
+        out->push_back('/');
+        return true;
+      case 'b':
+        out->push_back('\b');
+        return true;
+      case 'f':
+        out->push_back('\f');
+        return true;
+      case 'n':
+        out->push_back('\n');
+        return true;
+      case 'r':
+        out->push_back('\r');
+        return true;
+      case 't':
+        out->push_back('\t');
+        return true;
       case 'u': {
         uint32_t cp;
         if (!ParseHex4(&cp)) return false;
@@ -325,7 +343,8 @@ class JsonParser {
     }
     while (true) {
       SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return Fail("expected a string key in object");
+      if (pos_ >= text_.size() || text_[pos_] != '"')
+        return Fail("expected a string key in object");
       std::string key;
       if (!ParseString(&key)) return false;
       SkipSpace();

@@ -11,23 +11,26 @@ namespace redsim::checkers {
 
 const char* VerdictName(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kLinearizable: return "linearizable";
-    case Verdict::kNotLinearizable: return "not linearizable";
-    case Verdict::kUnknown: return "unknown";
+    case Verdict::kLinearizable:
+      return "linearizable";
+    case Verdict::kNotLinearizable:
+      return "not linearizable";
+    case Verdict::kUnknown:
+      return "unknown";
   }
   return "?";
 }
 
 namespace {
 
-constexpr int kNoReturn = INT_MAX;         // optional operations never force a backtrack
-constexpr int kMaxStatesRecorded = 32;      // states listed in a counterexample
+constexpr int kNoReturn = INT_MAX;      // optional operations never force a backtrack
+constexpr int kMaxStatesRecorded = 32;  // states listed in a counterexample
 constexpr int kLastStepsRecorded = 8;
-constexpr int kMaxPartitionOps = 1 << 26;   // keeps the compact encoding's fields in range
-constexpr int kSymmetryScan = 64;           // how far back to look for a symmetric twin
-constexpr int kDoomedLookahead = 4;         // pending operations asked StepModel::Doomed
-constexpr uint32_t kPollMask = 4095;   // budget checks every 4096 steps
-constexpr uint32_t kSliceMask = 255;   // slice ends are checked every 256 steps
+constexpr int kMaxPartitionOps = 1 << 26;       // keeps the compact encoding's fields in range
+constexpr int kSymmetryScan = 64;               // how far back to look for a symmetric twin
+constexpr int kDoomedLookahead = 4;             // pending operations asked StepModel::Doomed
+constexpr uint32_t kPollMask = 4095;            // budget checks every 4096 steps
+constexpr uint32_t kSliceMask = 255;            // slice ends are checked every 256 steps
 constexpr uint64_t kFirstSliceSteps = 1 << 11;  // steps per partition in the first round
 
 // The set of memoised configurations: (set of linearized operations, model state). Sets are
@@ -147,7 +150,8 @@ class ResetCounter {
     }
   }
   void Add(int index, int delta) {
-    for (size_t i = static_cast<size_t>(index) + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += delta;
+    for (size_t i = static_cast<size_t>(index) + 1; i < tree_.size(); i += i & (~i + 1))
+      tree_[i] += delta;
   }
   // Resets among operations [0, end).
   int Prefix(int end) const {
@@ -188,7 +192,8 @@ class PendingList {
   // Up to `n` of the first pending operations.
   int FirstFew(int n, int* out) const {
     int count = 0;
-    for (int slot = next_[0]; slot != tail_ && count < n; slot = next_[slot]) out[count++] = ops_[slot - 1];
+    for (int slot = next_[0]; slot != tail_ && count < n; slot = next_[slot])
+      out[count++] = ops_[slot - 1];
     return count;
   }
 
@@ -198,20 +203,20 @@ class PendingList {
 };
 
 struct SearchOp {
-  int call_pos = 0;          // event index of the invocation
-  int ret_pos = kNoReturn;   // event index of the completion (required operations)
+  int call_pos = 0;         // event index of the invocation
+  int ret_pos = kNoReturn;  // event index of the completion (required operations)
   bool required = false;
-  int bit = 0;               // index in the linearized-set bitset
-  int pred = -1;             // symmetric predecessor (local index), -1 none
+  int bit = 0;    // index in the linearized-set bitset
+  int pred = -1;  // symmetric predecessor (local index), -1 none
   int call_node = 0;
   int ret_node = -1;
-  bool reset = false;     // neither read-only nor monotone
+  bool reset = false;           // neither read-only nor monotone
   int calls_before_return = 0;  // operations invoked before this one returns (reads only)
 };
 
 struct StuckPoint {
-  int node = -1;             // the return node no configuration got past (list order)
-  int op = -1;               // its operation (local index)
+  int node = -1;                     // the return node no configuration got past (list order)
+  int op = -1;                       // its operation (local index)
   std::vector<uint64_t> linearized;  // one configuration's linearized set there
   std::vector<std::pair<int, uint32_t>> last_steps;  // (local op, state after)
   std::vector<uint32_t> states;
@@ -277,7 +282,8 @@ class PartitionSearch final : public LinearizedView {
       if (ops_[w].required && !Test(ops_[w].bit)) candidates_.push_back(static_cast<int>(w));
     }
     for (int op : candidates_) {
-      if (op < 0 || model_->Step(state_, static_cast<uint32_t>(op)) != StepModel::kIllegal) continue;
+      if (op < 0 || model_->Step(state_, static_cast<uint32_t>(op)) != StepModel::kIllegal)
+        continue;
       bool dead = read_only_[op] ? DeadRead(op) : false;
       if (!dead) dead = model_->Doomed(state_, static_cast<uint32_t>(op), *this);
       if (dead) {
@@ -333,7 +339,7 @@ class PartitionSearch final : public LinearizedView {
   // by return position.
   PendingList pending_required_, pending_reads_;
   std::vector<int> required_slot_, read_slot_;
-  std::vector<int> candidates_;      // scratch for FreshConfigurationDoomed
+  std::vector<int> candidates_;  // scratch for FreshConfigurationDoomed
   std::vector<uint32_t> watched_;
   int tail_ = 0;
   std::vector<uint64_t> bits_;
@@ -357,7 +363,8 @@ void PartitionSearch::BuildList() {
     entries.push_back({ops_[i].call_pos, static_cast<int>(i), true});
     if (ops_[i].required) entries.push_back({ops_[i].ret_pos, static_cast<int>(i), false});
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.pos < b.pos; });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.pos < b.pos; });
   int m = static_cast<int>(entries.size());
   tail_ = m + 1;
   next_.assign(m + 2, 0);
@@ -518,8 +525,7 @@ PartitionSearch::Outcome PartitionSearch::Run(uint64_t max_steps, uint64_t other
   for (uint64_t steps = 1;; ++steps) {
     if (remaining_ == 0) return Outcome::kLinearizable;
     if ((steps & kSliceMask) == 0) {
-      if ((steps & kPollMask) == 0 &&
-          BudgetExceeded(other_configurations, other_memory, reason)) {
+      if ((steps & kPollMask) == 0 && BudgetExceeded(other_configurations, other_memory, reason)) {
         return Outcome::kOutOfBudget;
       }
       if (steps >= max_steps) return Outcome::kPaused;
@@ -743,7 +749,8 @@ bool CheckLinearizability(const OpHistory& history, const Model& model, const Ch
     PreparedOp p;
     std::string why;
     if (!model.Prepare(op, &p, &why)) {
-      *error = "line " + std::to_string(op.status == OpStatus::kOk ? op.complete_line : op.invoke_line) +
+      *error = "line " +
+               std::to_string(op.status == OpStatus::kOk ? op.complete_line : op.invoke_line) +
                ": " + why;
       return false;
     }
@@ -775,8 +782,8 @@ bool CheckLinearizability(const OpHistory& history, const Model& model, const Ch
   // Runs one slice of `l`; keeps it in `live` when it paused.
   auto run_slice = [&](Live l) {
     std::string why;
-    PartitionSearch::Outcome outcome = l.search->Run(
-        slice, finished_configurations + live_configurations, live_memory, &why);
+    PartitionSearch::Outcome outcome =
+        l.search->Run(slice, finished_configurations + live_configurations, live_memory, &why);
     l.configurations = l.search->configurations();
     l.memory = l.search->MemoryBytes();
     result->peak_memory_bytes =

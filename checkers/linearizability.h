@@ -52,27 +52,27 @@ struct LinearizedStep {
 
 // Why a partition is not linearizable: the furthest point any order of operations reached.
 struct Counterexample {
-  std::string partition;       // the partition's keys as text ("" for an unkeyed history)
-  int failed_op = -1;          // the operation no order could linearize before it returned
-  int partition_ops = 0;       // operations searched in this partition
-  int linearized_before = 0;   // operations linearized in the deepest configuration
-  std::vector<int> open_ops;   // invoked before failed_op returned, not linearized there
-  std::vector<std::string> states_tried;  // model states in which failed_op was due
-  bool states_truncated = false;          // more states were tried than listed
-  std::vector<LinearizedStep> last_steps; // tail of one linearization that got that far
-  std::vector<int> window;     // operations to show: failed, open and overlapping ones, by id
+  std::string partition;      // the partition's keys as text ("" for an unkeyed history)
+  int failed_op = -1;         // the operation no order could linearize before it returned
+  int partition_ops = 0;      // operations searched in this partition
+  int linearized_before = 0;  // operations linearized in the deepest configuration
+  std::vector<int> open_ops;  // invoked before failed_op returned, not linearized there
+  std::vector<std::string> states_tried;   // model states in which failed_op was due
+  bool states_truncated = false;           // more states were tried than listed
+  std::vector<LinearizedStep> last_steps;  // tail of one linearization that got that far
+  std::vector<int> window;  // operations to show: failed, open and overlapping ones, by id
 };
 
 struct LinearizabilityResult {
   Verdict verdict = Verdict::kUnknown;
   std::string model;
-  std::string reason;          // for kUnknown: which budget ran out
-  int operations = 0;          // operations searched (required + optional)
-  int dropped = 0;             // failed operations and unknown reads (constrain nothing)
+  std::string reason;  // for kUnknown: which budget ran out
+  int operations = 0;  // operations searched (required + optional)
+  int dropped = 0;     // failed operations and unknown reads (constrain nothing)
   int partitions = 0;
-  uint64_t configurations = 0; // memoised configurations over all partitions
-  uint64_t model_states = 0;   // distinct model states over all partitions
-  uint64_t transitions = 0;    // model steps computed (each (state, op) once)
+  uint64_t configurations = 0;  // memoised configurations over all partitions
+  uint64_t model_states = 0;    // distinct model states over all partitions
+  uint64_t transitions = 0;     // model steps computed (each (state, op) once)
   size_t peak_memory_bytes = 0;
   std::optional<Counterexample> counterexample;
 };

@@ -44,8 +44,9 @@ void CheckOverlaps(const std::string& lock, std::vector<const LockHold*> holds, 
     }
     if (other) {
       int64_t overlap = std::min(other->end_ns, h->end_ns) - h->start_ns;
-      out->Add("overlapping-holders", "lock " + lock + " held by " + HoldText(*other) + " and " +
-                                          HoldText(*h) + " at once for " + Ms(overlap),
+      out->Add("overlapping-holders",
+               "lock " + lock + " held by " + HoldText(*other) + " and " + HoldText(*h) +
+                   " at once for " + Ms(overlap),
                h->start_ns);
     }
     // Update the two furthest-reaching holds of distinct clients.
@@ -61,9 +62,9 @@ void CheckOverlaps(const std::string& lock, std::vector<const LockHold*> holds, 
   for (const LockHold* h : holds) {
     if (h->token < 0) continue;
     if (prev && h->token <= prev->token) {
-      out->Add("token-not-increasing", "lock " + lock + ": " + HoldText(*h) +
-                                           " got a token not greater than the earlier " +
-                                           HoldText(*prev),
+      out->Add("token-not-increasing",
+               "lock " + lock + ": " + HoldText(*h) + " got a token not greater than the earlier " +
+                   HoldText(*prev),
                h->start_ns);
     }
     prev = h;

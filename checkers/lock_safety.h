@@ -33,7 +33,7 @@ struct FencedWrite {
   std::string resource;
   std::string client;
   int64_t token = 0;
-  int64_t time_ns = 0;   // when the resource processed it
+  int64_t time_ns = 0;  // when the resource processed it
   bool accepted = true;
 };
 

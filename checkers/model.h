@@ -87,7 +87,9 @@ class StepModel {
     (void)op;
     return false;
   }
-  virtual bool MayBecomeLegal(uint32_t state, uint32_t read) { return Step(state, read) != kIllegal; }
+  virtual bool MayBecomeLegal(uint32_t state, uint32_t read) {
+    return Step(state, read) != kIllegal;
+  }
   // Optional pruning, for the required operations that must return first: true only if `op`,
   // illegal in `state`, cannot become legal before it returns whatever the operations that can
   // still precede it do (e.g. a dequeue of y when an element ahead of y has no dequeue left

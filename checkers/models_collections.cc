@@ -76,7 +76,8 @@ class CounterModel final : public Model {
       return false;
     }
     int64_t delta = op.input.is_nil() ? 1 : op.input.int_value();
-    if (OneOf(op.f, {"decr", "decrby"})) delta = static_cast<int64_t>(0 - static_cast<uint64_t>(delta));
+    if (OneOf(op.f, {"decr", "decrby"}))
+      delta = static_cast<int64_t>(0 - static_cast<uint64_t>(delta));
     out->role = internal::DefaultRole(op, false);
     out->input = Datum::Int(delta);
     out->output = op.status == OpStatus::kOk && op.output.is_int() ? op.output : Datum();
@@ -107,11 +108,11 @@ enum class CollKind : uint8_t { kAdd, kRemove, kRead, kAppend, kEnqueue, kDequeu
 
 struct CollOp {
   CollKind kind = CollKind::kRead;
-  int32_t element = -1;          // -1: none (dequeue of an empty queue)
-  int8_t expect = -1;            // set add/remove result: 1 changed, 0 unchanged, -1 unchecked
-  std::vector<int32_t> read;     // read result (sorted for sets)
-  bool impossible = false;       // e.g. a set read with duplicates
-  bool any = false;              // dequeue with unknown outcome: removes the head, if any
+  int32_t element = -1;       // -1: none (dequeue of an empty queue)
+  int8_t expect = -1;         // set add/remove result: 1 changed, 0 unchanged, -1 unchecked
+  std::vector<int32_t> read;  // read result (sorted for sets)
+  bool impossible = false;    // e.g. a set read with duplicates
+  bool any = false;           // dequeue with unknown outcome: removes the head, if any
 };
 
 struct CollectionSpec {
@@ -127,9 +128,9 @@ struct CollectionSpec {
   // An enqueue of x can doom the dequeues of x (something ahead of x that cannot leave in
   // time); a dequeue with unknown outcome that took the head h can doom the dequeues of h.
   void Watchers(const State& before, const Op& op, std::vector<uint32_t>* out) const {
-    int32_t element = op.kind == CollKind::kEnqueue           ? op.element
-                      : op.any && !before.empty()              ? before.front()
-                                                               : -1;
+    int32_t element = op.kind == CollKind::kEnqueue ? op.element
+                      : op.any && !before.empty()   ? before.front()
+                                                    : -1;
     if (element < 0) return;
     auto it = removers.find(element);
     if (it != removers.end()) out->insert(out->end(), it->second.begin(), it->second.end());
@@ -189,11 +190,16 @@ struct CollectionSpec {
   static size_t StateBytes(const State& s) { return s.size() * sizeof(int32_t); }
   static bool ReadOnly(const Op& op) {
     switch (op.kind) {
-      case CollKind::kRead: return true;
-      case CollKind::kAdd: return op.expect == 0;     // reported "already present"
-      case CollKind::kRemove: return op.expect == 0;  // reported "was not there"
-      case CollKind::kDequeue: return !op.any && op.element < 0;  // saw an empty queue
-      default: return false;
+      case CollKind::kRead:
+        return true;
+      case CollKind::kAdd:
+        return op.expect == 0;  // reported "already present"
+      case CollKind::kRemove:
+        return op.expect == 0;  // reported "was not there"
+      case CollKind::kDequeue:
+        return !op.any && op.element < 0;  // saw an empty queue
+      default:
+        return false;
     }
   }
 
@@ -256,10 +262,14 @@ struct CollectionSpec {
 
 // A set add/remove result: true/1 = it changed the set, false/0 = it did not, nil = unchecked.
 bool ChangedFlag(const Datum& d, int8_t* out) {
-  if (d.is_nil()) *out = -1;
-  else if (d.is_bool()) *out = d.bool_value() ? 1 : 0;
-  else if (d.is_int() && (d.int_value() == 0 || d.int_value() == 1)) *out = static_cast<int8_t>(d.int_value());
-  else return false;
+  if (d.is_nil())
+    *out = -1;
+  else if (d.is_bool())
+    *out = d.bool_value() ? 1 : 0;
+  else if (d.is_int() && (d.int_value() == 0 || d.int_value() == 1))
+    *out = static_cast<int8_t>(d.int_value());
+  else
+    return false;
   return true;
 }
 
@@ -270,17 +280,23 @@ class CollectionModel final : public Model {
 
   std::string_view name() const override {
     switch (flavor_) {
-      case Flavor::kSet: return "set";
-      case Flavor::kListAppend: return "list-append";
-      case Flavor::kQueue: return "queue";
+      case Flavor::kSet:
+        return "set";
+      case Flavor::kListAppend:
+        return "list-append";
+      case Flavor::kQueue:
+        return "queue";
     }
     return "?";
   }
   std::string_view summary() const override {
     switch (flavor_) {
-      case Flavor::kSet: return "set per key: add/remove element (ok may carry true/false), read -> all elements";
-      case Flavor::kListAppend: return "list per key: append element, read -> whole list (as Elle uses)";
-      case Flavor::kQueue: return "FIFO queue per key: enqueue element, dequeue -> element or nil when empty";
+      case Flavor::kSet:
+        return "set per key: add/remove element (ok may carry true/false), read -> all elements";
+      case Flavor::kListAppend:
+        return "list per key: append element, read -> whole list (as Elle uses)";
+      case Flavor::kQueue:
+        return "FIFO queue per key: enqueue element, dequeue -> element or nil when empty";
     }
     return "";
   }
@@ -293,7 +309,8 @@ class CollectionModel final : public Model {
     out->role = internal::DefaultRole(op, read_only);
     if (kind == CollKind::kRead) {
       if (out->role == OpRole::kRequired && !op.output.is_list()) {
-        *error = std::string(name()) + std::string(" read must return a list, not ") + op.output.ToText();
+        *error = std::string(name()) + std::string(" read must return a list, not ") +
+                 op.output.ToText();
         return false;
       }
       out->output = op.output;
@@ -352,8 +369,8 @@ class CollectionModel final : public Model {
       }
       compiled.push_back(std::move(c));
     }
-    return std::make_unique<InterningStepModel<CollectionSpec>>(std::move(spec), std::move(compiled),
-                                                                std::vector<int32_t>{});
+    return std::make_unique<InterningStepModel<CollectionSpec>>(
+        std::move(spec), std::move(compiled), std::vector<int32_t>{});
   }
 
  private:
@@ -364,18 +381,24 @@ class CollectionModel final : public Model {
     }
     switch (flavor_) {
       case Flavor::kSet:
-        if (OneOf(f, {"add", "sadd"})) *kind = CollKind::kAdd;
-        else if (OneOf(f, {"remove", "srem", "delete"})) *kind = CollKind::kRemove;
-        else return false;
+        if (OneOf(f, {"add", "sadd"}))
+          *kind = CollKind::kAdd;
+        else if (OneOf(f, {"remove", "srem", "delete"}))
+          *kind = CollKind::kRemove;
+        else
+          return false;
         return true;
       case Flavor::kListAppend:
         if (!OneOf(f, {"append", "rpush"})) return false;
         *kind = CollKind::kAppend;
         return true;
       case Flavor::kQueue:
-        if (OneOf(f, {"enqueue", "push"})) *kind = CollKind::kEnqueue;
-        else if (OneOf(f, {"dequeue", "pop"})) *kind = CollKind::kDequeue;
-        else return false;
+        if (OneOf(f, {"enqueue", "push"}))
+          *kind = CollKind::kEnqueue;
+        else if (OneOf(f, {"dequeue", "pop"}))
+          *kind = CollKind::kDequeue;
+        else
+          return false;
         return true;
     }
     return false;

@@ -27,10 +27,13 @@ inline bool OneOf(std::string_view f, std::initializer_list<std::string_view> na
 // drop when `read_only` (an unknown read constrains nothing).
 inline OpRole DefaultRole(const Operation& op, bool read_only) {
   switch (op.status) {
-    case OpStatus::kOk: return OpRole::kRequired;
-    case OpStatus::kFail: return OpRole::kDrop;
+    case OpStatus::kOk:
+      return OpRole::kRequired;
+    case OpStatus::kFail:
+      return OpRole::kDrop;
     case OpStatus::kInfo:
-    case OpStatus::kPending: return read_only ? OpRole::kDrop : OpRole::kOptional;
+    case OpStatus::kPending:
+      return read_only ? OpRole::kDrop : OpRole::kOptional;
   }
   return OpRole::kDrop;
 }

@@ -32,20 +32,25 @@ uint64_t AddMod(uint64_t a, uint64_t b) {
 enum class KvKind : uint8_t { kGet, kPut, kAppend, kDelete };
 
 bool KindOf(const std::string& f, KvKind* kind) {
-  if (OneOf(f, {"get", "read", "r"})) *kind = KvKind::kGet;
-  else if (OneOf(f, {"put", "set", "write", "w"})) *kind = KvKind::kPut;
-  else if (f == "append") *kind = KvKind::kAppend;
-  else if (OneOf(f, {"delete", "del"})) *kind = KvKind::kDelete;
-  else return false;
+  if (OneOf(f, {"get", "read", "r"}))
+    *kind = KvKind::kGet;
+  else if (OneOf(f, {"put", "set", "write", "w"}))
+    *kind = KvKind::kPut;
+  else if (f == "append")
+    *kind = KvKind::kAppend;
+  else if (OneOf(f, {"delete", "del"}))
+    *kind = KvKind::kDelete;
+  else
+    return false;
   return true;
 }
 
 struct KvOp {
   KvKind kind = KvKind::kGet;
-  bool expect_present = false;  // get
-  std::string text;             // get: expected value; put/append: argument
-  uint64_t hash = 0;            // hash of text
-  uint64_t power = 1;           // kBase^|text|
+  bool expect_present = false;          // get
+  std::string text;                     // get: expected value; put/append: argument
+  uint64_t hash = 0;                    // hash of text
+  uint64_t power = 1;                   // kBase^|text|
   std::vector<uint32_t> useful_resets;  // get: puts of a prefix of its value, and deletes
 };
 
@@ -204,8 +209,8 @@ class KvStepModel final : public StepModel {
   }
 
   uint32_t Intern(const Node& node) {
-    uint64_t key = MixHash(node.hash ^ (static_cast<uint64_t>(node.length) << 1) ^
-                           (node.present ? 0x9d : 0));
+    uint64_t key =
+        MixHash(node.hash ^ (static_cast<uint64_t>(node.length) << 1) ^ (node.present ? 0x9d : 0));
     if (key == FlatMap64::kEmptyKey) key = 0;
     const uint32_t* head = index_.Find(key);
     for (int32_t id = head ? static_cast<int32_t>(*head) : -1; id >= 0; id = chain_[id]) {
@@ -241,7 +246,8 @@ void LinkUsefulResets(std::vector<KvOp>* ops) {
     std::vector<uint32_t>& useful = get.useful_resets;
     useful = deletes;
     for (uint32_t p : puts) {
-      if (get.expect_present && std::string_view(get.text).starts_with((*ops)[p].text)) useful.push_back(p);
+      if (get.expect_present && std::string_view(get.text).starts_with((*ops)[p].text))
+        useful.push_back(p);
     }
     if (useful.size() > kMaxUsefulResets) useful.assign(1, UINT32_MAX);  // "unknown": never doomed
   }
@@ -252,8 +258,9 @@ class KvModel final : public Model {
   explicit KvModel(bool porcupine) : porcupine_(porcupine) {}
   std::string_view name() const override { return porcupine_ ? "kv-append" : "kv"; }
   std::string_view summary() const override {
-    return porcupine_ ? "Porcupine's kv logs: per-key string starting as \"\"; get/put/append"
-                      : "string per key, starts absent: get (nil = absent), put/set, append, delete";
+    return porcupine_
+               ? "Porcupine's kv logs: per-key string starting as \"\"; get/put/append"
+               : "string per key, starts absent: get (nil = absent), put/set, append, delete";
   }
 
   bool Prepare(const Operation& op, PreparedOp* out, std::string* error) const override {

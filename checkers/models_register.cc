@@ -111,7 +111,8 @@ class RegisterModel final : public Model {
       out->input = ArgumentOf(op);
       return true;
     }
-    if (options_.has_cas && OneOf(op.f, {"cas", "compare-and-set"})) return PrepareCas(op, out, error);
+    if (options_.has_cas && OneOf(op.f, {"cas", "compare-and-set"}))
+      return PrepareCas(op, out, error);
     return internal::UnknownF(op, options_.name, error);
   }
 
@@ -166,8 +167,8 @@ class RegisterModel final : public Model {
     out->role = internal::DefaultRole(op, false);
     bool swapped = true;
     if (op.status == OpStatus::kOk && !CasSwapped(op.output, &swapped)) {
-      *error = "cas result must be true/false (or the [expected new] pair), not " +
-               op.output.ToText();
+      *error =
+          "cas result must be true/false (or the [expected new] pair), not " + op.output.ToText();
       return false;
     }
     // An unknown cas may only have taken effect by swapping: a mismatch changes nothing, which

@@ -62,9 +62,12 @@ struct TxnSpec {
 
 bool MicroIsWrite(const Datum& f, bool* write) {
   if (!f.is_name()) return false;
-  if (OneOf(f.text(), {"read", "r"})) *write = false;
-  else if (OneOf(f.text(), {"write", "w"})) *write = true;
-  else return false;
+  if (OneOf(f.text(), {"read", "r"}))
+    *write = false;
+  else if (OneOf(f.text(), {"write", "w"}))
+    *write = true;
+  else
+    return false;
   return true;
 }
 
@@ -129,7 +132,8 @@ class MultiRegisterModel final : public Model {
       }
       compiled.push_back(std::move(txn));
     }
-    for (size_t i = 0; i < key_ids.size(); ++i) spec.keys.push_back(key_ids.Value(static_cast<int32_t>(i)));
+    for (size_t i = 0; i < key_ids.size(); ++i)
+      spec.keys.push_back(key_ids.Value(static_cast<int32_t>(i)));
     int32_t start = knossos_ ? spec.values.Id(Datum::Int(0)) : kAbsent;
     std::vector<int32_t> initial(key_ids.size(), start);
     return std::make_unique<InterningStepModel<TxnSpec>>(std::move(spec), std::move(compiled),
@@ -149,7 +153,7 @@ class MultiRegisterModel final : public Model {
 // choice of points inside the intervals would explain.
 
 struct LockState {
-  int32_t holder = -1;               // owner id, -1 free
+  int32_t holder = -1;  // owner id, -1 free
   int64_t lease_until_ns = INT64_MAX;
   bool operator==(const LockState& o) const {
     return holder == o.holder && lease_until_ns == o.lease_until_ns;
@@ -222,7 +226,8 @@ class LockModel final : public Model {
     if (arg.is_map()) {
       if (const Datum* o = arg.Find("owner")) owner = *o;
       if (const Datum* l = arg.Find("lease_ns")) lease_ns = l->is_int() ? l->int_value() : -2;
-      if (const Datum* l = arg.Find("lease_ms")) lease_ns = l->is_int() ? l->int_value() * 1000000 : -2;
+      if (const Datum* l = arg.Find("lease_ms"))
+        lease_ns = l->is_int() ? l->int_value() * 1000000 : -2;
     } else if (!arg.is_nil()) {
       owner = arg;
     }
@@ -265,8 +270,8 @@ class LockModel final : public Model {
       l.owner = spec.owners.Id(*p->input.Find("owner"));
       l.lease_ns = p->input.Find("lease_ns")->int_value();
       l.invoke_ns = std::max<int64_t>(p->op->invoke_ns, 0);
-      l.complete_ns = p->role == OpRole::kOptional || p->op->complete_ns < 0 ? INT64_MAX
-                                                                              : p->op->complete_ns;
+      l.complete_ns =
+          p->role == OpRole::kOptional || p->op->complete_ns < 0 ? INT64_MAX : p->op->complete_ns;
       compiled.push_back(l);
     }
     return std::make_unique<InterningStepModel<LockSpec>>(std::move(spec), std::move(compiled),

@@ -14,9 +14,9 @@ namespace redsim::checkers {
 inline constexpr size_t kMaxListedViolations = 100;
 
 struct Violation {
-  std::string kind;     // e.g. "lost-acknowledged-write", "overlapping-holders"
-  std::string message;  // one sentence, with the values involved
-  int64_t time_ns = -1; // when it happened (simulated), -1 if not tied to a moment
+  std::string kind;      // e.g. "lost-acknowledged-write", "overlapping-holders"
+  std::string message;   // one sentence, with the values involved
+  int64_t time_ns = -1;  // when it happened (simulated), -1 if not tied to a moment
 };
 
 struct CheckOutcome {

@@ -15,11 +15,20 @@ std::string Escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -43,8 +52,8 @@ std::string Num(double v) {
   return buf;
 }
 
-constexpr double kLeft = 90;      // lane labels
-constexpr double kStep = 64;      // px between consecutive event slots
+constexpr double kLeft = 90;  // lane labels
+constexpr double kStep = 64;  // px between consecutive event slots
 constexpr double kLaneHeight = 34;
 constexpr double kTop = 30;
 
@@ -63,7 +72,8 @@ Layout LayoutEvents(const OpHistory& ops, const std::vector<int>& window, int fa
   int last = ops.ops[failed].complete_event;
   for (int id : window) {
     const Operation& op = ops.ops[id];
-    if (op.complete_event >= 0 && op.complete_event < last) first = std::min(first, op.invoke_event);
+    if (op.complete_event >= 0 && op.complete_event < last)
+      first = std::min(first, op.invoke_event);
   }
   std::set<int> points;
   for (int id : window) {
@@ -101,11 +111,13 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
   for (auto& [process, index] : lanes) index = lane++;
   double height = kTop + lane * kLaneHeight + 40;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + Num(layout.right + 10) +
-                    "\" height=\"" + Num(height) + "\" font-family=\"monospace\" font-size=\"11\">\n";
+                    "\" height=\"" + Num(height) +
+                    "\" font-family=\"monospace\" font-size=\"11\">\n";
   svg += "<text x=\"4\" y=\"16\" fill=\"#555\">real time \xe2\x86\x92 (event order)</text>\n";
   for (const auto& [process, index] : lanes) {
     double y = kTop + index * kLaneHeight;
-    svg += "<text x=\"4\" y=\"" + Num(y + 20) + "\">process " + std::to_string(process) + "</text>\n";
+    svg +=
+        "<text x=\"4\" y=\"" + Num(y + 20) + "\">process " + std::to_string(process) + "</text>\n";
     svg += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(y + kLaneHeight - 2) + "\" x2=\"" +
            Num(layout.right) + "\" y2=\"" + Num(y + kLaneHeight - 2) + "\" stroke=\"#eee\"/>\n";
   }
@@ -114,7 +126,8 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
     double x = XOf(layout, e, false);
     svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop - 6) + "\" x2=\"" + Num(x) + "\" y2=\"" +
            Num(height - 20) + "\" stroke=\"#a0a\" stroke-dasharray=\"3,3\"><title>nemesis " +
-           Escape(history.events[e].f + " " + history.events[e].value.ToText()) + "</title></line>\n";
+           Escape(history.events[e].f + " " + history.events[e].value.ToText()) +
+           "</title></line>\n";
     svg += "<text x=\"" + Num(x + 2) + "\" y=\"" + Num(height - 8) + "\" fill=\"#a0a\">" +
            Escape(history.events[e].f) + "</text>\n";
   }
@@ -134,7 +147,8 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
       fill = "#fde5bf";
       stroke = "#c77800";
     }
-    if (op.status == OpStatus::kInfo || op.status == OpStatus::kPending) dash = " stroke-dasharray=\"5,3\"";
+    if (op.status == OpStatus::kInfo || op.status == OpStatus::kPending)
+      dash = " stroke-dasharray=\"5,3\"";
     svg += "<g><title>#" + std::to_string(id) + " " + Escape(DescribeOperation(op)) + " (lines " +
            std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ")</title>";
     svg += "<rect x=\"" + Num(x1) + "\" y=\"" + Num(y) + "\" width=\"" + Num(x2 - x1) +
@@ -148,7 +162,8 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
       while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
       label = label.substr(0, cut) + "\xe2\x80\xa6";
     }
-    svg += "<text x=\"" + Num(x1 + 3) + "\" y=\"" + Num(y + 15) + "\">" + Escape(label) + "</text></g>\n";
+    svg += "<text x=\"" + Num(x1 + 3) + "\" y=\"" + Num(y + 15) + "\">" + Escape(label) +
+           "</text></g>\n";
   }
   svg += "</svg>\n";
   return svg;
@@ -169,11 +184,12 @@ std::string TimelineHtml(const History& history, const OpHistory& ops,
   html += "<p>File <code>" + Escape(summary.file) + "</code> (" + Escape(summary.format) +
           "), model <code>" + Escape(result.model) + "</code>.</p>\n";
   if (result.counterexample) {
-    html += "<h2>Smallest failing window</h2>\n<p class=\"legend\">"
-            "<span style=\"background:#f6c9c9;border-color:#c00\">cannot be linearized</span>"
-            "<span style=\"background:#fde5bf;border-color:#c77800\">open at that point</span>"
-            "<span style=\"background:#dbe7f3;border-color:#4a78a8\">linearized</span>"
-            "<span style=\"border-style:dashed\">unknown outcome (info)</span></p>\n";
+    html +=
+        "<h2>Smallest failing window</h2>\n<p class=\"legend\">"
+        "<span style=\"background:#f6c9c9;border-color:#c00\">cannot be linearized</span>"
+        "<span style=\"background:#fde5bf;border-color:#c77800\">open at that point</span>"
+        "<span style=\"background:#dbe7f3;border-color:#4a78a8\">linearized</span>"
+        "<span style=\"border-style:dashed\">unknown outcome (info)</span></p>\n";
     html += "<div class=\"svgbox\">" + Svg(history, ops, *result.counterexample) + "</div>\n";
   }
   html += "<h2>Explanation</h2>\n<pre>" + Escape(ExplainText(ops, result, summary)) + "</pre>\n";

@@ -29,27 +29,40 @@ NemesisOptions Opts(int64_t min_ms, int64_t max_ms, int64_t min_amount = 0,
 
 const std::vector<NemesisInfo>& AllNemeses() {
   static const std::vector<NemesisInfo> all = {
-      {kCrash, "kill -9 of a node (its page cache is lost); restarted after the duration",
-       {}, "", Opts(200, 1500)},
+      {kCrash,
+       "kill -9 of a node (its page cache is lost); restarted after the duration",
+       {},
+       "",
+       Opts(200, 1500)},
       {kRestart, "start a crashed node on the same disk (the undo of crash)", {}, "", Opts(0, 0)},
-      {kPause, "stop every activity of a node for the duration (a long GC-like stall)", {}, "",
+      {kPause,
+       "stop every activity of a node for the duration (a long GC-like stall)",
+       {},
+       "",
        Opts(200, 3000)},
       {kResume, "end a pause (the undo of pause)", {}, "", Opts(0, 0)},
-      {kPartition, "cut links between nodes; healed after the duration",
-       {kIsolateOne, kIsolateHost, kHalves, kBridge, kRing, kRandomGroups, kOneWayIn,
-        kOneWayOut},
-       "", Opts(500, 5000)},
+      {kPartition,
+       "cut links between nodes; healed after the duration",
+       {kIsolateOne, kIsolateHost, kHalves, kBridge, kRing, kRandomGroups, kOneWayIn, kOneWayOut},
+       "",
+       Opts(500, 5000)},
       {kHeal, "remove every partition and one-way block", {}, "", Opts(0, 0)},
-      {kClog, "delay everything between a node and every other host for the duration", {}, "",
+      {kClog,
+       "delay everything between a node and every other host for the duration",
+       {},
+       "",
        Opts(100, 1000)},
-      {kClock, "wall-clock skew (for the duration) or jump (permanent) on one node, or drift",
+      {kClock,
+       "wall-clock skew (for the duration) or jump (permanent) on one node, or drift",
        {kClockSkew, kClockJump, kClockDrift},
        "skew/jump: wall offset in ns (may be negative); drift: parts per billion",
        Opts(1000, 10000, -30 * kSec, 30 * kSec)},
-      {kDisk, "disk faults on one node",
-       {kDiskLoseUnsynced, kDiskTorn, kDiskTornSector, kDiskLyingFsync, kDiskFsyncError,
-        kDiskFull, kDiskCorruptRead},
-       "enospc: bytes left; corrupt-read: corrupted reads per million", Opts(200, 3000, 0, 0)},
+      {kDisk,
+       "disk faults on one node",
+       {kDiskLoseUnsynced, kDiskTorn, kDiskTornSector, kDiskLyingFsync, kDiskFsyncError, kDiskFull,
+        kDiskCorruptRead},
+       "enospc: bytes left; corrupt-read: corrupted reads per million",
+       Opts(200, 3000, 0, 0)},
   };
   return all;
 }
@@ -83,11 +96,13 @@ std::vector<int> DrawGroups(std::string_view shape, Random& rng, int nodes, int 
   if (shape == kHalves || shape == kBridge) {
     int minority = nodes / 2;
     if (shape == kBridge && nodes >= 3) minority = (nodes - 1) / 2;
-    for (int i = 0; i < nodes; i++) groups[static_cast<size_t>(order[static_cast<size_t>(i)])] = i < minority ? 0 : 1;
+    for (int i = 0; i < nodes; i++)
+      groups[static_cast<size_t>(order[static_cast<size_t>(i)])] = i < minority ? 0 : 1;
     if (shape == kBridge && nodes >= 3) groups[static_cast<size_t>(order.back())] = -1;
   } else if (shape == kRandomGroups) {
     int k = static_cast<int>(DrawRange(rng, 2, std::max(2, nodes)));
-    for (int i = 0; i < nodes; i++) groups[static_cast<size_t>(i)] = static_cast<int>(rng.Uniform(static_cast<uint64_t>(k)));
+    for (int i = 0; i < nodes; i++)
+      groups[static_cast<size_t>(i)] = static_cast<int>(rng.Uniform(static_cast<uint64_t>(k)));
   } else if (shape == kRing) {
     // Ring position; links exist only between neighbours on the ring.
     for (int i = 0; i < nodes; i++) groups[static_cast<size_t>(order[static_cast<size_t>(i)])] = i;
@@ -186,7 +201,9 @@ std::string Detail(World& w, const Fault& f) {
 // Node pairs (a, b) such that traffic a -> b is cut by a partition fault.
 std::vector<std::pair<int, int>> BlockedPairs(const Fault& f, int nodes) {
   std::vector<std::pair<int, int>> pairs;
-  auto group = [&](int i) { return i < static_cast<int>(f.groups.size()) ? f.groups[static_cast<size_t>(i)] : 1; };
+  auto group = [&](int i) {
+    return i < static_cast<int>(f.groups.size()) ? f.groups[static_cast<size_t>(i)] : 1;
+  };
   for (int a = 0; a < nodes; a++) {
     for (int b = 0; b < nodes; b++) {
       if (a == b) continue;
@@ -214,7 +231,8 @@ void ApplyPartition(World& w, const Fault& f) {
     return;
   }
   for (auto [a, b] : BlockedPairs(f, nodes)) {
-    w.net().BlockOneWay(w.node(static_cast<size_t>(a))->host(), w.node(static_cast<size_t>(b))->host());
+    w.net().BlockOneWay(w.node(static_cast<size_t>(a))->host(),
+                        w.node(static_cast<size_t>(b))->host());
   }
 }
 
@@ -255,18 +273,24 @@ void Apply(World& w, const Fault& f, bool undo) {
   SimNode* node = f.targets.empty() ? nullptr : w.node(static_cast<size_t>(f.targets[0]));
   const std::string& k = f.kind;
   if (k == kCrash) {
-    if (undo) node->Restart();
-    else node->Crash();
+    if (undo)
+      node->Restart();
+    else
+      node->Crash();
   } else if (k == kRestart) {
     node->Restart();
   } else if (k == kPause) {
-    if (undo) node->Resume();
-    else node->Pause();
+    if (undo)
+      node->Resume();
+    else
+      node->Pause();
   } else if (k == kResume) {
     node->Resume();
   } else if (k == kPartition) {
-    if (undo) w.net().Heal();
-    else ApplyPartition(w, f);
+    if (undo)
+      w.net().Heal();
+    else
+      ApplyPartition(w, f);
   } else if (k == kHeal) {
     w.net().Heal();
   } else if (k == kClog) {
@@ -278,8 +302,10 @@ void Apply(World& w, const Fault& f, bool undo) {
   } else if (k == kClock) {
     sim::Host& h = w.sim().host(node->host());
     // A clock never runs backwards: drift stays above -90%.
-    if (f.shape == kClockDrift) SetDrift(w, node, undo ? 0 : std::max<int64_t>(f.amount, -900'000'000));
-    else h.wall_offset_ns += undo ? -f.amount : f.amount;
+    if (f.shape == kClockDrift)
+      SetDrift(w, node, undo ? 0 : std::max<int64_t>(f.amount, -900'000'000));
+    else
+      h.wall_offset_ns += undo ? -f.amount : f.amount;
   } else if (k == kDisk) {
     ApplyDisk(node, f, undo);
   }
@@ -304,16 +330,22 @@ void InstallSchedule(World& w, const Schedule& schedule) {
     for (int t : fault.targets) fits &= t >= 0 && static_cast<size_t>(t) < w.node_count();
     if (!fits || (fault.targets.empty() && fault.kind != kHeal)) continue;
     auto f = std::make_shared<Fault>(fault);
-    w.sim().At(f->at_ns, sim::kNoHost, [&w, f] {
-      w.RecordNemesisJson(f->kind, Detail(w, *f));
-      Apply(w, *f, false);
-    }, sim::TraceKind::kFault);
+    w.sim().At(
+        f->at_ns, sim::kNoHost,
+        [&w, f] {
+          w.RecordNemesisJson(f->kind, Detail(w, *f));
+          Apply(w, *f, false);
+        },
+        sim::TraceKind::kFault);
     if (f->duration_ns < 0) continue;
-    w.sim().At(f->at_ns + f->duration_ns, sim::kNoHost, [&w, f] {
-      const char* name = UndoName(*f);
-      w.RecordNemesisJson(name != nullptr ? name : f->kind + "-end", Detail(w, *f));
-      Apply(w, *f, true);
-    }, sim::TraceKind::kFault);
+    w.sim().At(
+        f->at_ns + f->duration_ns, sim::kNoHost,
+        [&w, f] {
+          const char* name = UndoName(*f);
+          w.RecordNemesisJson(name != nullptr ? name : f->kind + "-end", Detail(w, *f));
+          Apply(w, *f, true);
+        },
+        sim::TraceKind::kFault);
   }
 }
 
@@ -374,8 +406,8 @@ std::string ScheduleToText(const Schedule& schedule) {
   for (const Fault& f : schedule.faults) {
     if (!s.empty()) s += ";";
     s += f.kind + "/" + f.shape + "/" + std::to_string(f.at_ns / kMs) + "/" +
-         std::to_string(f.duration_ns < 0 ? -1 : f.duration_ns / kMs) + "/" +
-         JoinInts(f.targets) + "/" + std::to_string(f.amount) + "/" + JoinInts(f.groups);
+         std::to_string(f.duration_ns < 0 ? -1 : f.duration_ns / kMs) + "/" + JoinInts(f.targets) +
+         "/" + std::to_string(f.amount) + "/" + JoinInts(f.groups);
   }
   return s;
 }
@@ -388,8 +420,7 @@ bool ParseSchedule(std::string_view text, Schedule* out, std::string* error) {
     Fault f;
     int64_t at_ms, dur_ms;
     if (p.size() != 7 || !ParseInt(p[2], &at_ms) || !ParseInt(p[3], &dur_ms) ||
-        !ParseInts(p[4], &f.targets) || !ParseInt(p[5], &f.amount) ||
-        !ParseInts(p[6], &f.groups)) {
+        !ParseInts(p[4], &f.targets) || !ParseInt(p[5], &f.amount) || !ParseInts(p[6], &f.groups)) {
       *error = "bad fault '" + std::string(item) +
                "' (want kind/shape/at_ms/duration_ms/targets/amount/groups)";
       return false;
@@ -426,8 +457,8 @@ std::string ScheduleToJson(const Schedule& schedule) {
     for (size_t t = 0; t < f.targets.size(); t++) {
       s += (t > 0 ? "," : "") + std::to_string(f.targets[t]);
     }
-    s += "],\"amount\":" + std::to_string(f.amount) + ",\"text\":" +
-         scenarios::History::JsonString(DescribeFault(f)) + "}";
+    s += "],\"amount\":" + std::to_string(f.amount) +
+         ",\"text\":" + scenarios::History::JsonString(DescribeFault(f)) + "}";
   }
   return s + "]";
 }

@@ -60,10 +60,10 @@ inline constexpr std::string_view kDiskTorn = "torn";                   // crash
 // Crash keeping the unsynced bytes up to a 512-byte boundary anywhere inside them: the cut may
 // fall inside any of several unsynced writes (small appends are rarely torn by `torn`).
 inline constexpr std::string_view kDiskTornSector = "torn-sector";
-inline constexpr std::string_view kDiskLyingFsync = "lying-fsync";      // fsync keeps nothing
-inline constexpr std::string_view kDiskFsyncError = "fsync-error";      // fsync returns EIO
-inline constexpr std::string_view kDiskFull = "enospc";                 // `amount` bytes left
-inline constexpr std::string_view kDiskCorruptRead = "corrupt-read";    // amount = ppm of reads
+inline constexpr std::string_view kDiskLyingFsync = "lying-fsync";    // fsync keeps nothing
+inline constexpr std::string_view kDiskFsyncError = "fsync-error";    // fsync returns EIO
+inline constexpr std::string_view kDiskFull = "enospc";               // `amount` bytes left
+inline constexpr std::string_view kDiskCorruptRead = "corrupt-read";  // amount = ppm of reads
 
 struct Fault {
   std::string kind;
@@ -90,7 +90,7 @@ struct Schedule {
 // How often a kind strikes in a random schedule and what each strike looks like. Every kind
 // shares these fields; the ones a kind does not use are ignored.
 struct NemesisOptions {
-  double per_minute = 0;            // mean faults per simulated minute (0: never)
+  double per_minute = 0;  // mean faults per simulated minute (0: never)
   int64_t min_duration_ns = 200'000'000;
   int64_t max_duration_ns = 2'000'000'000;
   std::vector<std::string> shapes;  // drawn uniformly (empty: the kind's default shape)

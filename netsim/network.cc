@@ -11,7 +11,8 @@ namespace redsim::netsim {
 
 int64_t Latency::Sample(Random& rng) const {
   if (spread_ns <= 0) return min_ns;
-  if (!exponential) return min_ns + static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(spread_ns) + 1));
+  if (!exponential)
+    return min_ns + static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(spread_ns) + 1));
   // Exponential tail with mean spread_ns, capped at 50x the mean to bound outliers.
   double u = rng.NextDouble();
   double x = -std::log(1.0 - u) * static_cast<double>(spread_ns);
@@ -24,8 +25,14 @@ int64_t Latency::Sample(Random& rng) const {
 class Connection : public std::enable_shared_from_this<Connection>, public sim::EventTarget {
  public:
   // Event arguments: delivery on a direction, a readable or writable notice for a side.
-  enum : int64_t { kDeliver0 = 0, kDeliver1 = 1, kReadable0 = 2, kReadable1 = 3, kWritable0 = 4,
-                   kWritable1 = 5 };
+  enum : int64_t {
+    kDeliver0 = 0,
+    kDeliver1 = 1,
+    kReadable0 = 2,
+    kReadable1 = 3,
+    kWritable0 = 4,
+    kWritable1 = 5
+  };
   void Fire(int64_t arg) override {
     if (arg <= kDeliver1) {
       Deliver(static_cast<int>(arg));
@@ -54,7 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     IoBuffer inbound;
     bool fin_received = false;
     bool reset = false;
-    bool closed = false;        // this end called Close (or its host died)
+    bool closed = false;  // this end called Close (or its host died)
     bool want_writable = false;
     bool readable_pending = false;
   };
@@ -62,7 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public sim::
     std::deque<Segment> in_flight;
     IoBuffer bytes;
     int64_t last_due_ns = 0;
-    size_t unread_bytes = 0;     // in flight + waiting in the receiver's inbound buffer
+    size_t unread_bytes = 0;  // in flight + waiting in the receiver's inbound buffer
     bool delivery_scheduled = false;
     bool stalled = false;
   };
@@ -277,7 +284,9 @@ class SimStream : public Stream {
   SimStream(std::shared_ptr<Connection> conn, int side) : conn_(std::move(conn)), side_(side) {}
   ~SimStream() override { conn_->Close(side_); }
   void SetHandler(StreamHandler* handler) override { conn_->SetHandler(side_, handler); }
-  IoResult Read(char* buffer, size_t capacity) override { return conn_->Read(side_, buffer, capacity); }
+  IoResult Read(char* buffer, size_t capacity) override {
+    return conn_->Read(side_, buffer, capacity);
+  }
   IoResult Write(const char* data, size_t size) override { return conn_->Write(side_, data, size); }
   void Close() override { conn_->Close(side_); }
   std::string PeerAddress() const override { return conn_->side(1 - side_).address; }
@@ -358,15 +367,15 @@ void Network::Connect(HostId from, const std::string& address, int port, int64_t
     if (sim_->host(h).address == address || sim_->host(h).name == address) to = h;
   }
   if (to == sim::kNoHost) {
-    sim_->After(SampleLatency(from, from), from, [done] {
-      done(Status::IoError("No route to host"), nullptr);
-    });
+    sim_->After(SampleLatency(from, from), from,
+                [done] { done(Status::IoError("No route to host"), nullptr); });
     return;
   }
   if (Blocked(from, to) || Blocked(to, from)) {
     // The SYN (or its answer) is dropped: the connect times out.
-    sim_->After(timeout_ns, from, [done] { done(Status::TimedOut("Connection timed out"), nullptr); },
-                sim::TraceKind::kConnect);
+    sim_->After(
+        timeout_ns, from, [done] { done(Status::TimedOut("Connection timed out"), nullptr); },
+        sim::TraceKind::kConnect);
     return;
   }
   int64_t there = SampleLatency(from, to);
@@ -374,25 +383,30 @@ void Network::Connect(HostId from, const std::string& address, int port, int64_t
   int& eph = next_ephemeral_port_[from];
   if (eph == 0) eph = 40000;
   int local_port = eph++;
-  sim_->After(there, to, [this, from, to, port, local_port, back, done] {
-    auto it = listeners_.find({to, port});
-    if (it == listeners_.end()) {
-      sim_->After(back, from, [done] { done(Status::Refused("Connection refused"), nullptr); },
-                  sim::TraceKind::kConnect);
-      return;
-    }
-    auto conn = std::make_shared<Connection>(this, NextConnectionId());
-    RememberConnection(conn.get());
-    conn->side(0).host = from;
-    conn->side(0).address = AddressOf(from) + ":" + std::to_string(local_port);
-    conn->side(1).host = to;
-    conn->side(1).address = AddressOf(to) + ":" + std::to_string(port);
-    uint64_t conn_id = conn->id();
-    sim_->Trace(sim::TraceKind::kConnect, conn_id, static_cast<uint64_t>(port));
-    it->second.handler->OnAccept(std::make_unique<SimStream>(conn, 1));
-    sim_->After(back, from, [conn, done] { done(Status::Ok(), std::make_unique<SimStream>(conn, 0)); },
-                sim::TraceKind::kConnect);
-  }, sim::TraceKind::kConnect);
+  sim_->After(
+      there, to,
+      [this, from, to, port, local_port, back, done] {
+        auto it = listeners_.find({to, port});
+        if (it == listeners_.end()) {
+          sim_->After(
+              back, from, [done] { done(Status::Refused("Connection refused"), nullptr); },
+              sim::TraceKind::kConnect);
+          return;
+        }
+        auto conn = std::make_shared<Connection>(this, NextConnectionId());
+        RememberConnection(conn.get());
+        conn->side(0).host = from;
+        conn->side(0).address = AddressOf(from) + ":" + std::to_string(local_port);
+        conn->side(1).host = to;
+        conn->side(1).address = AddressOf(to) + ":" + std::to_string(port);
+        uint64_t conn_id = conn->id();
+        sim_->Trace(sim::TraceKind::kConnect, conn_id, static_cast<uint64_t>(port));
+        it->second.handler->OnAccept(std::make_unique<SimStream>(conn, 1));
+        sim_->After(
+            back, from, [conn, done] { done(Status::Ok(), std::make_unique<SimStream>(conn, 0)); },
+            sim::TraceKind::kConnect);
+      },
+      sim::TraceKind::kConnect);
 }
 
 void Network::Partition(const std::vector<std::vector<HostId>>& groups) {
@@ -452,8 +466,10 @@ void Network::RememberConnection(Connection* c) { connections_[c->id()] = c; }
 
 void Network::ResetHost(HostId host) {
   for (auto it = listeners_.begin(); it != listeners_.end();) {
-    if (it->first.first == host) it = listeners_.erase(it);
-    else ++it;
+    if (it->first.first == host)
+      it = listeners_.erase(it);
+    else
+      ++it;
   }
   std::vector<Connection*> affected;
   for (auto& [id, c] : connections_) {

@@ -34,9 +34,9 @@ using sim::HostId;
 // One-way latency distribution for a link, in ns: a base plus a random part whose shape the
 // scenario picks (uniform, or exponential tail).
 struct Latency {
-  int64_t min_ns = 100'000;      // 0.1 ms
-  int64_t spread_ns = 400'000;   // + up to 0.4 ms
-  bool exponential = false;      // spread is the mean of an exponential tail
+  int64_t min_ns = 100'000;     // 0.1 ms
+  int64_t spread_ns = 400'000;  // + up to 0.4 ms
+  bool exponential = false;     // spread is the mean of an exponential tail
   int64_t Sample(Random& rng) const;
 };
 

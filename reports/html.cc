@@ -159,9 +159,9 @@ std::string TimeTicks(const Axis& ax, double y0, double y1) {
   for (double t = std::ceil(static_cast<double>(ax.t0) / 1e9 / step) * step;
        t * 1e9 <= static_cast<double>(ax.t1); t += step) {
     double x = ax.X(static_cast<int64_t>(t * 1e9));
-    s += "<line x1=\"" + Fmt("%.1f", x) + "\" x2=\"" + Fmt("%.1f", x) + "\" y1=\"" + Fmt("%.1f", y0) +
-         "\" y2=\"" + Fmt("%.1f", y1) + "\" stroke=\"#ddd\"/><text x=\"" + Fmt("%.1f", x) +
-         "\" y=\"" + Fmt("%.1f", y1 + 12) + "\" text-anchor=\"middle\">" +
+    s += "<line x1=\"" + Fmt("%.1f", x) + "\" x2=\"" + Fmt("%.1f", x) + "\" y1=\"" +
+         Fmt("%.1f", y0) + "\" y2=\"" + Fmt("%.1f", y1) + "\" stroke=\"#ddd\"/><text x=\"" +
+         Fmt("%.1f", x) + "\" y=\"" + Fmt("%.1f", y1 + 12) + "\" text-anchor=\"middle\">" +
          Fmt(step < 0.1 ? "%.3fs" : "%.1fs", t) + "</text>";
   }
   return s;
@@ -230,8 +230,8 @@ std::string NodeLanes(const RunRecord& run, const Axis& ax, const std::vector<Fa
     for (const FaultSpan& f : faults) {
       if (std::find(f.targets.begin(), f.targets.end(), n) == f.targets.end()) continue;
       double x0 = ax.X(f.at_ns), x1 = ax.X(f.end_ns);
-      s += "<rect class=\"" + std::string(StateClass(f)) + "\" x=\"" + Fmt("%.1f", x0) +
-           "\" y=\"" + Fmt("%.1f", y) + "\" width=\"" + Fmt("%.1f", std::max(1.5, x1 - x0)) +
+      s += "<rect class=\"" + std::string(StateClass(f)) + "\" x=\"" + Fmt("%.1f", x0) + "\" y=\"" +
+           Fmt("%.1f", y) + "\" width=\"" + Fmt("%.1f", std::max(1.5, x1 - x0)) +
            "\" height=\"12\"><title>" + HtmlEscape(f.text) + "</title></rect>";
     }
   }
@@ -337,7 +337,8 @@ std::vector<int> PickOps(const RunRecord& run, const checkers::OpHistory& ops, A
   std::vector<int64_t> times;
   for (const auto& op : ops.ops) times.push_back(op.invoke_ns);
   std::sort(times.begin(), times.end());
-  size_t at = static_cast<size_t>(std::lower_bound(times.begin(), times.end(), center) - times.begin());
+  size_t at =
+      static_cast<size_t>(std::lower_bound(times.begin(), times.end(), center) - times.begin());
   size_t lo = at > kMaxOpsDrawn * 3 / 4 ? at - kMaxOpsDrawn * 3 / 4 : 0;
   size_t hi = std::min(times.size() - 1, lo + kMaxOpsDrawn - 1);
   ax->t0 = times[lo];
@@ -367,21 +368,25 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
     ops = {};
   }
   std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redsim " +
-                  HtmlEscape(run.scenario) + " seed " + std::to_string(run.seed) +
-                  "</title>" + kStyle + "</head><body>\n";
+                  HtmlEscape(run.scenario) + " seed " + std::to_string(run.seed) + "</title>" +
+                  kStyle + "</head><body>\n";
   h += "<h1>" + HtmlEscape(run.scenario) + " &middot; seed " + std::to_string(run.seed) + "</h1>\n";
   h += "<p><b>Claim " + HtmlEscape(run.claim_id) + ":</b> " + HtmlEscape(run.claim) + "</p>\n";
-  h += "<table><tr><th>expected (over a sweep)</th><th>this run</th><th>violation</th></tr><tr><td>" +
-       HtmlEscape(run.expected) + "</td><td id=\"verdict\">" + VerdictBadge(run.verdict, run.expected) +
-       "</td><td>" + HtmlEscape(run.violation.empty() ? "none" : run.violation) + "</td></tr></table>\n";
-  h += "<h2>What the checker found</h2>\n<p id=\"explanation\">" + HtmlEscape(run.explanation) + "</p>\n";
+  h += "<table><tr><th>expected (over a sweep)</th><th>this "
+       "run</th><th>violation</th></tr><tr><td>" +
+       HtmlEscape(run.expected) + "</td><td id=\"verdict\">" +
+       VerdictBadge(run.verdict, run.expected) + "</td><td>" +
+       HtmlEscape(run.violation.empty() ? "none" : run.violation) + "</td></tr></table>\n";
+  h += "<h2>What the checker found</h2>\n<p id=\"explanation\">" + HtmlEscape(run.explanation) +
+       "</p>\n";
   h += "<p>Replay: <code>" + HtmlEscape(run.replay) + "</code></p>\n";
   char counts[400];
   snprintf(counts, sizeof(counts),
            "<table><tr><th>simulated</th><th>wall</th><th>events</th><th>ops</th><th>ok</th>"
            "<th>fail</th><th>info</th><th>faults</th><th>trace hash</th></tr><tr><td>%.1f s</td>"
            "<td>%.2f s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64
-           "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td><code>%016" PRIx64 "</code></td></tr></table>\n",
+           "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td><code>%016" PRIx64
+           "</code></td></tr></table>\n",
            run.sim_seconds, run.wall_seconds, run.events, run.ops, run.ok, run.fail, run.info,
            run.faults, run.trace_hash);
   h += counts;
@@ -392,11 +397,13 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
   h += "</ul>\n";
   Axis ax;
   std::vector<int> drawn = PickOps(run, ops, &ax);
-  h += "<h2>Operations</h2>\n<p>Bars run from invocation to completion: <span style=\"color:#4caf50\">"
+  h += "<h2>Operations</h2>\n<p>Bars run from invocation to completion: <span "
+       "style=\"color:#4caf50\">"
        "ok</span>, <span style=\"color:#e53935\">fail</span>, <span style=\"color:#c49000\">info "
        "(unknown)</span>; faults shaded purple; the counterexample window outlined in red. "
-       "Showing " + std::to_string(drawn.size()) + " of " + std::to_string(ops.ops.size()) +
-       " operations" + (history_error.empty() ? "" : " (history unreadable: " + HtmlEscape(history_error) + ")") +
+       "Showing " +
+       std::to_string(drawn.size()) + " of " + std::to_string(ops.ops.size()) + " operations" +
+       (history_error.empty() ? "" : " (history unreadable: " + HtmlEscape(history_error) + ")") +
        ".</p>\n";
   h += Timeline(run, ops, drawn, ax, faults) + "\n";
   if (!run.roles.empty()) {
@@ -422,13 +429,15 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
   return h + "</body></html>\n";
 }
 
-std::string SweepReportHtml(const std::vector<RunRecord>& runs,
-                            const std::map<std::pair<std::string, uint64_t>, std::string>& run_pages) {
+std::string SweepReportHtml(
+    const std::vector<RunRecord>& runs,
+    const std::map<std::pair<std::string, uint64_t>, std::string>& run_pages) {
   std::vector<ScenarioSummary> sums = Summarize(runs);
   size_t passed = 0;
   for (const auto& s : sums) passed += s.passed();
-  std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redsim sweep</title>" +
-                  std::string(kStyle) + "</head><body>\n<h1>redsim sweep</h1>\n";
+  std::string h =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redsim sweep</title>" +
+      std::string(kStyle) + "</head><body>\n<h1>redsim sweep</h1>\n";
   h += "<p>" + std::to_string(runs.size()) + " runs over " + std::to_string(sums.size()) +
        " scenarios; " + std::to_string(passed) + " of " + std::to_string(sums.size()) +
        " claims got their expected verdict. A claim expected to <i>hold</i> passes when no seed "
@@ -457,8 +466,8 @@ std::string SweepReportHtml(const std::vector<RunRecord>& runs,
   for (const ScenarioSummary& s : sums) {
     h += "<h2>" + HtmlEscape(s.scenario) + "</h2>\n";
     if (!s.violating_seeds.empty()) {
-      h += "<p>First counterexample (seed " + std::to_string(s.violating_seeds[0]) + "): " +
-           HtmlEscape(s.first_explanation) + "</p>\n<p>Replay: <code>" +
+      h += "<p>First counterexample (seed " + std::to_string(s.violating_seeds[0]) +
+           "): " + HtmlEscape(s.first_explanation) + "</p>\n<p>Replay: <code>" +
            HtmlEscape(s.first_replay) + "</code></p>\n";
     }
     if (!s.probes.empty()) {

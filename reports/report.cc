@@ -17,11 +17,20 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -31,10 +40,18 @@ std::string JsonEscape(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -53,17 +70,17 @@ std::string JsonEscape(std::string_view s) {
 std::string RunRecordToJson(const RunRecord& r) {
   char hash[20];
   snprintf(hash, sizeof(hash), "%016" PRIx64, r.trace_hash);
-  std::string s = "{\"scenario\":" + JsonEscape(r.scenario) + ",\"seed\":" + std::to_string(r.seed) +
-                  ",\"verdict\":" + JsonEscape(r.verdict) + ",\"expected\":" + JsonEscape(r.expected) +
+  std::string s = "{\"scenario\":" + JsonEscape(r.scenario) +
+                  ",\"seed\":" + std::to_string(r.seed) + ",\"verdict\":" + JsonEscape(r.verdict) +
+                  ",\"expected\":" + JsonEscape(r.expected) +
                   ",\"claim_id\":" + JsonEscape(r.claim_id) + ",\"claim\":" + JsonEscape(r.claim) +
-                  ",\"violation\":" + JsonEscape(r.violation) +
-                  ",\"trace_hash\":\"" + hash + "\"";
+                  ",\"violation\":" + JsonEscape(r.violation) + ",\"trace_hash\":\"" + hash + "\"";
   char nums[400];
   snprintf(nums, sizeof(nums),
            ",\"sim_seconds\":%.3f,\"wall_seconds\":%.4f,\"events\":%" PRIu64 ",\"ops\":%" PRIu64
            ",\"ok\":%" PRIu64 ",\"fail\":%" PRIu64 ",\"info\":%" PRIu64 ",\"faults\":%" PRIu64
-           ",\"window_start_ns\":%" PRId64 ",\"window_end_ns\":%" PRId64
-           ",\"duration_ns\":%" PRId64 ",\"clients\":%d,\"keys\":%d,\"max_ops\":%" PRId64,
+           ",\"window_start_ns\":%" PRId64 ",\"window_end_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
+           ",\"clients\":%d,\"keys\":%d,\"max_ops\":%" PRId64,
            r.sim_seconds, r.wall_seconds, r.events, r.ops, r.ok, r.fail, r.info, r.faults,
            r.window_start_ns, r.window_end_ns, r.duration_ns, r.clients, r.keys, r.max_ops);
   s += nums;
@@ -160,7 +177,8 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
     }
   }
   r.schedule_text = Str(d, "schedule");
-  if (const checkers::Datum* o = d.Find("schedule_overridden")) r.schedule_overridden = o->bool_value();
+  if (const checkers::Datum* o = d.Find("schedule_overridden"))
+    r.schedule_overridden = o->bool_value();
   if (const checkers::Datum* f = d.Find("faults_detail")) r.schedule_json = f->ToJson();
   if (const checkers::Datum* p = d.Find("probes"); p != nullptr && p->is_map()) {
     for (const auto& [k, v] : p->entries()) {
@@ -250,10 +268,11 @@ std::string SweepSummaryJson(const std::vector<RunRecord>& runs) {
     first = false;
     s += "{\"scenario\":" + JsonEscape(sum.scenario) + ",\"claim_id\":" + JsonEscape(sum.claim_id) +
          ",\"claim\":" + JsonEscape(sum.claim) + ",\"expected\":" + JsonEscape(sum.expected) +
-         ",\"actual\":" + JsonEscape(sum.actual()) + ",\"passed\":" + (sum.passed() ? "true" : "false") +
-         ",\"seeds\":" + std::to_string(sum.seeds) + ",\"violations\":" +
-         std::to_string(sum.violations) + ",\"unknown\":" + std::to_string(sum.unknown) +
-         ",\"violating_seeds\":[";
+         ",\"actual\":" + JsonEscape(sum.actual()) +
+         ",\"passed\":" + (sum.passed() ? "true" : "false") +
+         ",\"seeds\":" + std::to_string(sum.seeds) +
+         ",\"violations\":" + std::to_string(sum.violations) +
+         ",\"unknown\":" + std::to_string(sum.unknown) + ",\"violating_seeds\":[";
     for (size_t i = 0; i < sum.violating_seeds.size(); i++) {
       s += (i > 0 ? "," : "") + std::to_string(sum.violating_seeds[i]);
     }
@@ -310,8 +329,9 @@ std::string JUnitXml(const std::vector<RunRecord>& runs) {
     for (const RunRecord& r : runs) {
       if (r.scenario != sum.scenario) continue;
       char tc[256];
-      snprintf(tc, sizeof(tc), "    <testcase classname=\"redsim.%s\" name=\"seed %" PRIu64
-               "\" time=\"%.3f\"", HtmlEscape(r.scenario).c_str(), r.seed, r.wall_seconds);
+      snprintf(tc, sizeof(tc),
+               "    <testcase classname=\"redsim.%s\" name=\"seed %" PRIu64 "\" time=\"%.3f\"",
+               HtmlEscape(r.scenario).c_str(), r.seed, r.wall_seconds);
       x += tc;
       // A seed fails only when it violates a claim expected to hold; under a claim expected to
       // be refuted, a violating seed is the finding and is reported as system-out.
@@ -329,7 +349,8 @@ std::string JUnitXml(const std::vector<RunRecord>& runs) {
          HtmlEscape(sum.claim_id) + " expected " + HtmlEscape(sum.expected) + "\"";
     if (!sum.passed()) {
       x += ">\n      <failure message=\"expected " + HtmlEscape(sum.expected) + ", got " +
-           HtmlEscape(sum.actual()) + "\">" + HtmlEscape(sum.claim) + "</failure>\n    </testcase>\n";
+           HtmlEscape(sum.actual()) + "\">" + HtmlEscape(sum.claim) +
+           "</failure>\n    </testcase>\n";
     } else {
       x += "/>\n";
     }
@@ -350,7 +371,8 @@ bool LoadResultDirs(const std::vector<std::string>& dirs, std::vector<RunRecord>
       continue;
     }
     for (const auto& e : std::filesystem::directory_iterator(d, ec)) {
-      if (e.path().extension() == ".jsonl" && e.path().filename().string().rfind("results", 0) == 0) {
+      if (e.path().extension() == ".jsonl" &&
+          e.path().filename().string().rfind("results", 0) == 0) {
         files.push_back(e.path().string());
       }
     }

@@ -53,10 +53,10 @@ struct RunRecord {
   std::vector<std::pair<std::string, std::string>> config;
   std::string schedule_text;  // faults::ScheduleToText
   bool schedule_overridden = false;
-  std::string schedule_json;  // faults::ScheduleToJson (display)
+  std::string schedule_json;               // faults::ScheduleToJson (display)
   std::map<std::string, uint64_t> probes;  // a probe listed with 0 could have fired but did not
   std::vector<RoleSpanRecord> roles;       // per-node role lanes, node order then time
-  std::string replay;         // the command line that reproduces this run
+  std::string replay;                      // the command line that reproduces this run
   bool violated() const { return verdict == "refuted"; }
 };
 
@@ -87,14 +87,17 @@ struct ScenarioSummary {
   std::vector<std::string> NeverFiredProbes() const;
   double wall_seconds = 0;
   // The sweep's verdict on the claim: refuted if any seed violated it.
-  std::string actual() const { return violations > 0 ? "refuted" : seeds == unchecked ? "" : "holds"; }
+  std::string actual() const {
+    return violations > 0 ? "refuted" : seeds == unchecked ? "" : "holds";
+  }
   bool passed() const;
 };
 
 std::vector<ScenarioSummary> Summarize(const std::vector<RunRecord>& runs);
 // `run_pages`: scenario/seed -> relative link of that run's page, when one was written.
-std::string SweepReportHtml(const std::vector<RunRecord>& runs,
-                            const std::map<std::pair<std::string, uint64_t>, std::string>& run_pages);
+std::string SweepReportHtml(
+    const std::vector<RunRecord>& runs,
+    const std::map<std::pair<std::string, uint64_t>, std::string>& run_pages);
 std::string SweepSummaryJson(const std::vector<RunRecord>& runs);
 // One test case per scenario × seed, plus one per scenario for the claim's verdict.
 std::string JUnitXml(const std::vector<RunRecord>& runs);

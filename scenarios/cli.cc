@@ -25,12 +25,18 @@ bool ParseDuration(const std::string& text, int64_t* ns) {
   }
   std::string unit = text.substr(i);
   double mul;
-  if (unit.empty() || unit == "s") mul = 1e9;
-  else if (unit == "ms") mul = 1e6;
-  else if (unit == "us") mul = 1e3;
-  else if (unit == "m") mul = 60e9;
-  else if (unit == "h") mul = 3600e9;
-  else return false;
+  if (unit.empty() || unit == "s")
+    mul = 1e9;
+  else if (unit == "ms")
+    mul = 1e6;
+  else if (unit == "us")
+    mul = 1e3;
+  else if (unit == "m")
+    mul = 60e9;
+  else if (unit == "h")
+    mul = 3600e9;
+  else
+    return false;
   *ns = static_cast<int64_t>(v * mul);
   return *ns > 0;
 }
@@ -106,8 +112,9 @@ int RunMain(int argc, char** argv) {
     std::filesystem::create_directories(opts.out_dir);
     trace_file.reset(fopen((opts.out_dir + "/trace.txt").c_str(), "w"));
     if (trace_file) {
-      fprintf(trace_file.get(), "# time_ns kind a b  (kinds: 1 timer 2 delivery 3 connect 4 reply "
-                                "5 fault 6 client-op 7 disk)\n");
+      fprintf(trace_file.get(),
+              "# time_ns kind a b  (kinds: 1 timer 2 delivery 3 connect 4 reply "
+              "5 fault 6 client-op 7 disk)\n");
       FILE* f = trace_file.get();
       opts.trace_sink = [f](int64_t t, sim::TraceKind kind, uint64_t a, uint64_t b) {
         fprintf(f, "%" PRId64 " %d %" PRIx64 " %" PRIx64 "\n", t, static_cast<int>(kind), a, b);
@@ -125,8 +132,10 @@ int RunMain(int argc, char** argv) {
          r.ops, r.ok, r.fail, r.info, r.faults);
   if (!r.claim.empty()) {
     printf("crashes: %" PRIu64 "\n", r.crashes);
-    if (r.claim_id.empty()) printf("claim: %s\n", r.claim.c_str());
-    else printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
+    if (r.claim_id.empty())
+      printf("claim: %s\n", r.claim.c_str());
+    else
+      printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
     printf("expected verdict: %s\n", r.expected.c_str());
   }
   if (!r.verdict.empty()) {
@@ -166,7 +175,9 @@ int ListMain(int argc, char** argv) {
     }
   }
   if (faults_too) {
-    printf("\nnemeses (redsim run --faults kind/shape/at_ms/duration_ms/targets/amount/groups;...):\n");
+    printf(
+        "\nnemeses (redsim run --faults "
+        "kind/shape/at_ms/duration_ms/targets/amount/groups;...):\n");
     for (const auto& n : faults::AllNemeses()) {
       std::string shapes;
       for (auto sh : n.shapes) shapes += (shapes.empty() ? "" : ",") + std::string(sh);

@@ -73,11 +73,21 @@ void History::AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\"", 2); break;
-      case '\\': out->append("\\\\", 2); break;
-      case '\n': out->append("\\n", 2); break;
-      case '\r': out->append("\\r", 2); break;
-      case '\t': out->append("\\t", 2); break;
+      case '"':
+        out->append("\\\"", 2);
+        break;
+      case '\\':
+        out->append("\\\\", 2);
+        break;
+      case '\n':
+        out->append("\\n", 2);
+        break;
+      case '\r':
+        out->append("\\r", 2);
+        break;
+      case '\t':
+        out->append("\\t", 2);
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];

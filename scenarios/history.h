@@ -21,11 +21,11 @@ enum class OpType : uint8_t { kInvoke, kOk, kFail, kInfo };
 
 struct HistoryEntry {
   int64_t time_ns = 0;
-  int32_t process = 0;   // -1 for the nemesis
+  int32_t process = 0;  // -1 for the nemesis
   OpType type = OpType::kInvoke;
-  uint32_t f = 0;        // interned operation name
-  uint32_t key = 0;      // interned key (0 = none)
-  uint32_t error = 0;    // interned error text (0 = none)
+  uint32_t f = 0;      // interned operation name
+  uint32_t key = 0;    // interned key (0 = none)
+  uint32_t error = 0;  // interned error text (0 = none)
   uint64_t value_offset = 0;
   uint32_t value_len = 0;  // 0 = null
 };

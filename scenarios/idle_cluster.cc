@@ -38,7 +38,8 @@ void SlowClient(World& w, int process) {
     std::string value = std::to_string(rng.Uniform(1000));
     w.history().Add(process, OpType::kInvoke, write ? "write" : "read", key,
                     write ? History::JsonString(value) : "null", w.sim().now_ns());
-    CallResult r = write ? c->Call({"SET", key, value}, 1000 * kMs) : c->Call({"GET", key}, 1000 * kMs);
+    CallResult r =
+        write ? c->Call({"SET", key, value}, 1000 * kMs) : c->Call({"GET", key}, 1000 * kMs);
     if (r.status == CallResult::Status::kStopped) break;
     w.history().Add(process, r.ok() ? OpType::kOk : OpType::kInfo, write ? "write" : "read", key,
                     write ? History::JsonString(value)
@@ -64,7 +65,8 @@ RunResult RunIdle(const RunOptions& opts) {
   // Two pinger connections per node, on the node's own host.
   std::vector<std::unique_ptr<SimClient>> pingers;
   for (size_t n = 0; n < 3; n++) {
-    for (int k = 0; k < 2; k++) pingers.push_back(std::make_unique<SimClient>(&w, w.node(n)->host()));
+    for (int k = 0; k < 2; k++)
+      pingers.push_back(std::make_unique<SimClient>(&w, w.node(n)->host()));
   }
   std::vector<SimClient*> raw;
   for (auto& p : pingers) raw.push_back(p.get());

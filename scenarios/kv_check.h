@@ -25,8 +25,8 @@ struct KvCheckResult {
   bool ok = true;
   uint64_t reads_checked = 0;
   uint64_t violations = 0;
-  std::string violation;     // token of the first violation: "lost-write" or "unexpected-value"
-  std::string explanation;   // the first violation, in plain words
+  std::string violation;    // token of the first violation: "lost-write" or "unexpected-value"
+  std::string explanation;  // the first violation, in plain words
   int64_t window_start_ns = -1;
   int64_t window_end_ns = -1;
 };

@@ -38,7 +38,7 @@ constexpr size_t kMaxListedInExplanation = 8;
 struct RecoveryParams {
   std::string name;
   ServerConfig config;
-  bool aof = true;  // config.appendonly
+  bool aof = true;                                                // config.appendonly
   checkers::FsyncPolicy policy = checkers::FsyncPolicy::kAlways;  // what each crash is judged by
   bool lying_disk = false;
 };
@@ -279,9 +279,9 @@ bool ReadAll(RecoveryRun& run, SimClient* c, int process, RecoveryState* out) {
 void Judge(RecoveryRun& run, const RecoveryState& before, std::vector<RecoveryWrite> writes,
            int64_t crash_ns, const RecoveryState& after, checkers::FsyncPolicy policy,
            const std::string& label) {
-  writes.erase(std::remove_if(writes.begin(), writes.end(),
-                              [](const RecoveryWrite& w) { return w.failed; }),
-               writes.end());
+  writes.erase(
+      std::remove_if(writes.begin(), writes.end(), [](const RecoveryWrite& w) { return w.failed; }),
+      writes.end());
   checkers::DurabilityResult r = CheckRecoveryEpoch(before, writes, crash_ns, after, policy);
   run.checks++;
   run.acknowledged += r.acknowledged;
@@ -501,7 +501,7 @@ RunResult RunRecoveryDriver(const RunOptions& opts, const std::string& name,
   }
   p.aof = p.config.appendonly;
   using checkers::FsyncPolicy;
-  p.policy = !p.aof                                ? FsyncPolicy::kNo
+  p.policy = !p.aof                               ? FsyncPolicy::kNo
              : p.config.appendfsync == "always"   ? FsyncPolicy::kAlways
              : p.config.appendfsync == "everysec" ? FsyncPolicy::kEverysec
                                                   : FsyncPolicy::kNo;

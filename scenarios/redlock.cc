@@ -46,7 +46,7 @@ constexpr const char* kFencedWriteScript =
 
 struct LockParams {
   std::string name;
-  int lock_nodes = 5;                   // 1 = the single-instance lock (L1)
+  int lock_nodes = 5;  // 1 = the single-instance lock (L1)
   int clients = 3;
   double client_pauses_per_minute = 0;  // L2: stalls of 1.5-3 ttl between check and action
   bool fenced = false;                  // L5: judge the resource's accepted tokens
@@ -65,8 +65,13 @@ class LockClient {
  public:
   LockClient(World& w, const LockParams& p, int process, std::vector<SimClient*> conns,
              SimClient* resource, Shared* shared, OpBudget* budget)
-      : w_(w), p_(p), process_(process), conns_(std::move(conns)), resource_(resource),
-        shared_(shared), budget_(budget),
+      : w_(w),
+        p_(p),
+        process_(process),
+        conns_(std::move(conns)),
+        resource_(resource),
+        shared_(shared),
+        budget_(budget),
         rng_(w.sim().StreamFor("lock-client:" + std::to_string(process))),
         pause_rng_(w.sim().StreamFor("client-pause:" + std::to_string(process))) {}
 
@@ -92,8 +97,8 @@ class LockClient {
     int granted = 0;
     for (size_t n = 0; n < conns_.size(); n++) {
       if (!Ensure(conns_[n], w_.node(n))) continue;
-      CallResult r = conns_[n]->Call(
-          {"SET", "lock", token, "NX", "PX", std::to_string(kTtlMs)}, kNodeTimeoutNs);
+      CallResult r = conns_[n]->Call({"SET", "lock", token, "NX", "PX", std::to_string(kTtlMs)},
+                                     kNodeTimeoutNs);
       if (r.ok() && r.reply.is_string() && r.reply.str == "OK") granted++;
     }
     int64_t now = w_.sim().now_ns();
@@ -136,8 +141,8 @@ class LockClient {
     // Holds last ~0.1-0.5 s; this makes the stalls arrive at about the configured rate.
     double chance = p_.client_pauses_per_minute / 60.0 * 0.3;
     if (pause_rng_.Uniform(1'000'000) >= static_cast<uint64_t>(chance * 1'000'000)) return;
-    int64_t stall = (kTtlMs * 3 / 2 + static_cast<int64_t>(pause_rng_.Uniform(kTtlMs * 3 / 2))) *
-                    kMs;
+    int64_t stall =
+        (kTtlMs * 3 / 2 + static_cast<int64_t>(pause_rng_.Uniform(kTtlMs * 3 / 2))) * kMs;
     w_.RecordNemesisJson("pause-client", "{\"process\":" + std::to_string(process_) +
                                              ",\"ms\":" + std::to_string(stall / kMs) + "}");
     shared_->client_pauses++;
@@ -161,8 +166,9 @@ class LockClient {
                                     "fence-seq", std::to_string(token), data},
                                    1 * kSec);
     RecordReply(w_, process_, "fenced-write", "resource", r,
-                r.ok() && r.reply.elements.size() == 2 && r.reply.elements[0].integer == 1 ? "true"
-                                                                                       : "false",
+                r.ok() && r.reply.elements.size() == 2 && r.reply.elements[0].integer == 1
+                    ? "true"
+                    : "false",
                 tj);
     if (!r.ok() || r.reply.elements.size() != 2) return;  // unknown outcome: nothing to judge
     checkers::FencedWrite fw;
@@ -200,8 +206,10 @@ class LockClient {
 void Judge(const LockParams& p, const Shared& shared, RunResult* result) {
   checkers::LockSafetyInput in;
   // L5 is about what the resource accepted; the others about who believed it held the lock.
-  if (p.fenced) in.resource_writes = shared.writes;
-  else in.holds = shared.holds;
+  if (p.fenced)
+    in.resource_writes = shared.writes;
+  else
+    in.holds = shared.holds;
   checkers::CheckOutcome out = checkers::CheckLockSafety(in);
   std::string tally = std::to_string(shared.holds_granted) + " holds granted, " +
                       std::to_string(shared.client_pauses) + " client stalls";
@@ -216,9 +224,8 @@ void Judge(const LockParams& p, const Shared& shared, RunResult* result) {
   }
   result->verdict = "refuted";
   result->violation = out.violations.empty() ? "violation" : out.violations[0].kind;
-  result->explanation =
-      (out.violations.empty() ? out.summary : out.violations[0].message) + " (" +
-      std::to_string(out.total_violations) + " violations; " + tally + ")";
+  result->explanation = (out.violations.empty() ? out.summary : out.violations[0].message) + " (" +
+                        std::to_string(out.total_violations) + " violations; " + tally + ")";
   if (!out.violations.empty() && out.violations[0].time_ns >= 0 && !p.fenced) {
     result->window_start_ns = std::max<int64_t>(0, out.violations[0].time_ns - kTtlMs * kMs);
     result->window_end_ns = out.violations[0].time_ns;

@@ -1,7 +1,6 @@
 #include "scenarios/scenario.h"
 
 #include <algorithm>
-
 #include <cstdio>
 #include <cstdlib>
 
@@ -67,10 +66,18 @@ void Summarize(World& world, RunResult* r) {
       continue;
     }
     switch (e.type) {
-      case OpType::kInvoke: r->ops++; break;
-      case OpType::kOk: r->ok++; break;
-      case OpType::kFail: r->fail++; break;
-      case OpType::kInfo: r->info++; break;
+      case OpType::kInvoke:
+        r->ops++;
+        break;
+      case OpType::kOk:
+        r->ok++;
+        break;
+      case OpType::kFail:
+        r->fail++;
+        break;
+      case OpType::kInfo:
+        r->info++;
+        break;
     }
   }
 }
@@ -82,8 +89,8 @@ faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
     schedule = *opts.schedule;
   } else {
     Random rng = world.sim().StreamFor("nemesis");
-    schedule = faults::GenerateSchedule(spec, rng, static_cast<int>(world.node_count()),
-                                        duration_ns);
+    schedule =
+        faults::GenerateSchedule(spec, rng, static_cast<int>(world.node_count()), duration_ns);
   }
   faults::InstallSchedule(world, schedule);
   return schedule;

@@ -20,15 +20,15 @@ namespace redsim::scenarios {
 struct RunOptions {
   uint64_t seed = 1;
   int64_t duration_ns = 60'000'000'000LL;
-  bool duration_given = false;     // --duration (or a replayed record) set duration_ns
-  int clients = -1;                // -1: the scenario's default
-  std::string out_dir;             // history.jsonl and trace.txt go here when set
+  bool duration_given = false;  // --duration (or a replayed record) set duration_ns
+  int clients = -1;             // -1: the scenario's default
+  std::string out_dir;          // history.jsonl and trace.txt go here when set
   // Receives every trace entry (the CLI writes them to trace.txt with --out).
   sim::Simulator::TraceSink trace_sink;
 
   // ---- Knobs for sweeps, replay and shrinking (every scenario should honour them) -----------
-  int keys = -1;                   // -1: the scenario's default key count
-  int64_t max_ops = -1;            // bound on invocations over all clients (-1: none)
+  int keys = -1;         // -1: the scenario's default key count
+  int64_t max_ops = -1;  // bound on invocations over all clients (-1: none)
   // Replaces the fault schedule the scenario would draw from the seed (a shrunk or scripted
   // schedule); see ChooseSchedule.
   std::optional<faults::Schedule> schedule;
@@ -45,7 +45,7 @@ struct RunResult {
   uint64_t trace_hash = 0;
   double sim_seconds = 0;
   uint64_t events = 0;
-  uint64_t ops = 0;   // invocations
+  uint64_t ops = 0;  // invocations
   uint64_t ok = 0;
   uint64_t fail = 0;
   uint64_t info = 0;
@@ -54,18 +54,18 @@ struct RunResult {
   size_t history_entries = 0;
 
   // ---- The claim and what this run says about it --------------------------------------------
-  std::string claim_id;   // CLAIMS.md id (P1, S3, …) or the scenario's own
-  std::string claim;      // the sentence
-  std::string expected;   // "holds" or "refuted" (over a sweep)
+  std::string claim_id;  // CLAIMS.md id (P1, S3, …) or the scenario's own
+  std::string claim;     // the sentence
+  std::string expected;  // "holds" or "refuted" (over a sweep)
   // This run: "holds" (no violation found), "refuted" (a violation), "unknown" (checker budget
   // ran out), or "" (the scenario has no checker yet).
   std::string verdict;
-  std::string violation;    // short token of the first violation (the shrinker keeps it equal)
-  std::string explanation;  // plain words: what was violated, by which operations, when
+  std::string violation;         // short token of the first violation (the shrinker keeps it equal)
+  std::string explanation;       // plain words: what was violated, by which operations, when
   int64_t window_start_ns = -1;  // the counterexample's time window (for the report)
   int64_t window_end_ns = -1;
-  faults::Schedule schedule;     // the faults this run injected (drawn or overridden)
-  int clients = 0;               // the workload actually used (for replay and shrinking)
+  faults::Schedule schedule;  // the faults this run injected (drawn or overridden)
+  int clients = 0;            // the workload actually used (for replay and shrinking)
   int keys = 0;
   int64_t duration_ns = 0;
   std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
@@ -85,8 +85,11 @@ struct Scenario {
   Scenario(std::string name_, std::string description_,
            std::function<RunResult(const RunOptions&)> run_, std::string claim_id_ = "",
            std::string claim_ = "", std::string expected_ = "holds")
-      : name(std::move(name_)), description(std::move(description_)), run(std::move(run_)),
-        claim_id(std::move(claim_id_)), claim(std::move(claim_)),
+      : name(std::move(name_)),
+        description(std::move(description_)),
+        run(std::move(run_)),
+        claim_id(std::move(claim_id_)),
+        claim(std::move(claim_)),
         expected(std::move(expected_)) {}
 
   std::string name;

@@ -86,7 +86,8 @@ class Shrinker {
 
   void ShrinkDuration() {
     // Nothing after the counterexample matters: end the run just after it.
-    if (best_result_.window_end_ns > 0 && best_result_.window_end_ns + 10 * kMs < best_.duration_ns) {
+    if (best_result_.window_end_ns > 0 &&
+        best_result_.window_end_ns + 10 * kMs < best_.duration_ns) {
       RunOptions o = best_;
       o.duration_ns = (best_result_.window_end_ns / kMs + 10) * kMs;
       if (Try(o, "duration")) return;
@@ -111,8 +112,10 @@ class Shrinker {
       int64_t mid = lo + (hi - lo) / 2;
       RunOptions o = best_;
       o.max_ops = mid;
-      if (Try(o, "ops")) hi = mid;
-      else lo = mid;
+      if (Try(o, "ops"))
+        hi = mid;
+      else
+        lo = mid;
     }
   }
 

@@ -8,12 +8,12 @@
 namespace redsim::scenarios {
 
 struct ShrinkOutcome {
-  bool found = false;      // the original run violated its claim
+  bool found = false;  // the original run violated its claim
   RunResult original;
-  RunOptions minimal;      // replays the minimal run (schedule pinned)
+  RunOptions minimal;  // replays the minimal run (schedule pinned)
   RunResult minimal_result;
-  int runs = 0;            // scenario runs spent
-  double seconds = 0;      // wall time
+  int runs = 0;        // scenario runs spent
+  double seconds = 0;  // wall time
 };
 
 // At most `max_runs` candidate runs; progress lines on stdout when verbose.

@@ -20,8 +20,11 @@ constexpr int64_t kSec = 1'000 * kMs;
 struct OpNames {
   uint32_t read, write, incr, not_connected, timeout, connection_lost;
   explicit OpNames(History& h)
-      : read(h.Intern("read")), write(h.Intern("write")), incr(h.Intern("incr")),
-        not_connected(h.Intern("not connected")), timeout(h.Intern("timeout")),
+      : read(h.Intern("read")),
+        write(h.Intern("write")),
+        incr(h.Intern("incr")),
+        not_connected(h.Intern("not connected")),
+        timeout(h.Intern("timeout")),
         connection_lost(h.Intern("connection lost")) {}
 };
 
@@ -159,9 +162,8 @@ RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
   OpBudget budget(opts.max_ops);
   int keys = result.keys;
   for (int i = 0; i < result.clients; i++) {
-    w.sim().Spawn([&w, i, keys, rate = spec.rate, &budget] {
-      ClientLoop(w, i, keys, rate, &budget);
-    });
+    w.sim().Spawn(
+        [&w, i, keys, rate = spec.rate, &budget] { ClientLoop(w, i, keys, rate, &budget); });
   }
   w.Run(opts.duration_ns);
   FinishRun(w, opts, &result);
@@ -181,6 +183,5 @@ RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
   if (node->crashes() > 0) result.probes["node-crashed"] = node->crashes();
   return result;
 }
-
 
 }  // namespace redsim::scenarios

@@ -22,8 +22,8 @@ namespace redsim::scenarios {
 
 int ParseRunFlag(int argc, char** argv, int* i, RunOptions* opts, std::string* error) {
   std::string a = argv[*i];
-  static const char* kFlags[] = {"--duration", "--clients", "--keys", "--max-ops", "--config",
-                                 "--faults"};
+  static const char* kFlags[] = {"--duration", "--clients", "--keys",
+                                 "--max-ops",  "--config",  "--faults"};
   bool known = false;
   for (const char* f : kFlags) known |= a == f;
   if (!known) return 0;
@@ -205,13 +205,14 @@ struct Item {
 };
 
 void SweepUsage() {
-  fprintf(stderr,
-          "usage: redsim sweep <scenario|all> --seeds A..B [--jobs N] [--shard i/N] [--out DIR]\n"
-          "                    [--duration D] [--clients N] [--keys N] [--max-ops N]\n"
-          "                    [--config name=value] [--json] [--pages N]\n"
-          "  --shard i/N   run only the seeds whose position in A..B is i modulo N (i from 0)\n"
-          "  --out DIR     write results*.jsonl, index.html, summary.json, junit.xml and a page for\n"
-          "                the first --pages (default 3) violating seeds of each scenario\n");
+  fprintf(
+      stderr,
+      "usage: redsim sweep <scenario|all> --seeds A..B [--jobs N] [--shard i/N] [--out DIR]\n"
+      "                    [--duration D] [--clients N] [--keys N] [--max-ops N]\n"
+      "                    [--config name=value] [--json] [--pages N]\n"
+      "  --shard i/N   run only the seeds whose position in A..B is i modulo N (i from 0)\n"
+      "  --out DIR     write results*.jsonl, index.html, summary.json, junit.xml and a page for\n"
+      "                the first --pages (default 3) violating seeds of each scenario\n");
 }
 
 bool ParseSeeds(const std::string& v, uint64_t* lo, uint64_t* hi) {
@@ -244,8 +245,8 @@ class Progress {
     if (r.violated()) {
       if (tty_) fprintf(stderr, "\r\033[K");
       printf("%s seed %" PRIu64 ": %s (%s, expected %s over a sweep)\n  replay: %s\n",
-             r.scenario.c_str(), r.seed, bad ? "VIOLATION" : "counterexample",
-             r.violation.c_str(), r.expected.c_str(), r.replay.c_str());
+             r.scenario.c_str(), r.seed, bad ? "VIOLATION" : "counterexample", r.violation.c_str(),
+             r.expected.c_str(), r.replay.c_str());
     } else if (!tty_ && !json_) {
       printf("%s seed %" PRIu64 ": %s  trace %016" PRIx64 "\n", r.scenario.c_str(), r.seed,
              r.verdict.empty() ? "ran (no checker)" : r.verdict.c_str(), r.trace_hash);
@@ -261,13 +262,14 @@ class Progress {
  private:
   void Draw() {
     double el = RealSeconds() - start_;
-    double eta = done_ > 0 ? el / static_cast<double>(done_) * static_cast<double>(total_ - done_) : 0;
+    double eta =
+        done_ > 0 ? el / static_cast<double>(done_) * static_cast<double>(total_ - done_) : 0;
     int width = 30;
     int fill = static_cast<int>(static_cast<double>(width) * static_cast<double>(done_) /
                                 static_cast<double>(std::max<size_t>(total_, 1)));
-    fprintf(stderr, "\r[%.*s%*s] %zu/%zu seeds, %zu violations (%zu unexpected), ETA %.0fs ",
-            fill, "##############################", width - fill, "", done_, total_,
-            violations_, failures_, eta);
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu seeds, %zu violations (%zu unexpected), ETA %.0fs ", fill,
+            "##############################", width - fill, "", done_, total_, violations_,
+            failures_, eta);
     fflush(stderr);
   }
   size_t total_;
@@ -278,8 +280,8 @@ class Progress {
 };
 
 // Runs `items` in `jobs` forked workers; each worker sends one JSON line per record.
-bool RunForked(const std::vector<Item>& items, const RunOptions& base, int jobs,
-               Progress* progress, std::vector<reports::RunRecord>* out) {
+bool RunForked(const std::vector<Item>& items, const RunOptions& base, int jobs, Progress* progress,
+               std::vector<reports::RunRecord>* out) {
   struct Worker {
     pid_t pid;
     int fd;
@@ -514,8 +516,8 @@ int SweepMain(int argc, char** argv) {
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
     return a.scenario != b.scenario ? a.scenario < b.scenario : a.seed < b.seed;
   });
-  printf("sweep: %zu runs in %.1f s of wall time (%d job%s)\n", records.size(),
-         progress.elapsed(), args.jobs, args.jobs == 1 ? "" : "s");
+  printf("sweep: %zu runs in %.1f s of wall time (%d job%s)\n", records.size(), progress.elapsed(),
+         args.jobs, args.jobs == 1 ? "" : "s");
   bool all_passed = ok && records.size() == items.size();
   for (const reports::ScenarioSummary& s : reports::Summarize(records)) {
     printf("  %-24s claim %-4s expected %-8s actual %-8s %s  (%" PRIu64 " of %" PRIu64
@@ -539,7 +541,8 @@ int ReplayMain(int argc, char** argv) {
   }
   std::string path = argv[1];
   size_t line_no = 1;
-  if (size_t colon = path.rfind(':'); colon != std::string::npos && !std::filesystem::exists(path)) {
+  if (size_t colon = path.rfind(':');
+      colon != std::string::npos && !std::filesystem::exists(path)) {
     line_no = strtoull(path.c_str() + colon + 1, nullptr, 10);
     path = path.substr(0, colon);
   }
@@ -552,7 +555,8 @@ int ReplayMain(int argc, char** argv) {
   RunOptions opts;
   if (line.empty() || !reports::RunRecordFromJson(line, &rec, &error) ||
       !OptionsFromRecord(rec, &opts, &error)) {
-    fprintf(stderr, "redsim replay: %s: %s\n", argv[1], error.empty() ? "no record" : error.c_str());
+    fprintf(stderr, "redsim replay: %s: %s\n", argv[1],
+            error.empty() ? "no record" : error.c_str());
     return 2;
   }
   const Scenario* s = FindScenario(rec.scenario);
@@ -599,7 +603,8 @@ int ReportMain(int argc, char** argv) {
     for (const std::string& d : dirs) {
       std::string name = PageName(r.scenario, r.seed);
       if (std::filesystem::exists(d + "/" + name)) {
-        pages[{r.scenario, r.seed}] = d == out_dir ? name : std::filesystem::relative(d + "/" + name, out_dir).string();
+        pages[{r.scenario, r.seed}] =
+            d == out_dir ? name : std::filesystem::relative(d + "/" + name, out_dir).string();
       }
     }
   }

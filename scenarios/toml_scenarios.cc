@@ -348,8 +348,8 @@ struct Loader {
 
   bool Load(const toml::table& root, Scenario* out) {
     if (!OnlyKeys(root,
-                  {"name", "description", "driver", "workload", "clients", "keys", "rate",
-                   "claim", "config", "options", "nemesis", "duration", "node", "checkers"},
+                  {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
+                   "config", "options", "nemesis", "duration", "node", "checkers"},
                   "the top level")) {
       return false;
     }
@@ -461,10 +461,9 @@ struct Loader {
       return true;
     }
     if (driver_only_key != nullptr) {
-      return Fail(
-          driver_only_key->source(),
-          "clients, keys, rate and [options] belong to driver scenarios; a file with "
-          "[[workload]] gives them per workload");
+      return Fail(driver_only_key->source(),
+                  "clients, keys, rate and [options] belong to driver scenarios; a file with "
+                  "[[workload]] gives them per workload");
     }
     if (!CheckGeneric(root, checkers, &generic)) return false;
     generic.nemesis = params.nemesis;

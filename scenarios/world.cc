@@ -10,13 +10,17 @@ namespace redsim::scenarios {
 // ---- SimNode --------------------------------------------------------------------------------
 
 SimNode::SimNode(World* world, std::string name, std::string address, ServerConfig config)
-    : world_(world), name_(std::move(name)), address_(std::move(address)), config_(std::move(config)) {
+    : world_(world),
+      name_(std::move(name)),
+      address_(std::move(address)),
+      config_(std::move(config)) {
   host_ = world_->sim().AddHost(name_, address_);
   disk_ = std::make_unique<sim::SimDisk>(Random::Derive(world_->seed(), "disk:" + name_));
   sim::Simulator* s = &world_->sim();
   disk_->set_fault_reporter([s, this](const std::string& what, const std::string& path, int64_t n) {
     (void)path;
-    s->Trace(sim::TraceKind::kDisk, host_, static_cast<uint64_t>(n) ^ std::hash<std::string>()(what));
+    s->Trace(sim::TraceKind::kDisk, host_,
+             static_cast<uint64_t>(n) ^ std::hash<std::string>()(what));
   });
   env_ = std::make_unique<sim::SimEnv>(s, &world_->net(), host_, disk_.get());
 }
@@ -162,14 +166,15 @@ bool SimClient::Connect(const std::string& address, int port, int64_t timeout_ns
   auto shared = std::make_shared<std::pair<bool, std::unique_ptr<Stream>>>();
   sim::FiberEvent* done_ptr = &done;
   auto alive = std::make_shared<bool>(true);
-  world_->sim().At(world_->sim().now_ns(), host_, [this, address, port, timeout_ns, shared, done_ptr, alive] {
-    world_->net().Connect(host_, address, port, timeout_ns,
-                          [shared, done_ptr, alive](Status s, std::unique_ptr<Stream> stream) {
-                            shared->first = true;
-                            if (s.ok()) shared->second = std::move(stream);
-                            if (*alive) done_ptr->Notify();
-                          });
-  });
+  world_->sim().At(
+      world_->sim().now_ns(), host_, [this, address, port, timeout_ns, shared, done_ptr, alive] {
+        world_->net().Connect(host_, address, port, timeout_ns,
+                              [shared, done_ptr, alive](Status s, std::unique_ptr<Stream> stream) {
+                                shared->first = true;
+                                if (s.ok()) shared->second = std::move(stream);
+                                if (*alive) done_ptr->Notify();
+                              });
+      });
   waiter_ = &done;
   while (!shared->first && !world_->stopping()) {
     done.Wait();
@@ -238,7 +243,8 @@ void SimClient::OnReadable() {
 void SimClient::OnWritable() {
   if (!stream_ || out_.empty()) return;
   IoResult r = stream_->Write(out_.data(), out_.size());
-  if (r.kind == IoResult::kOk) out_.erase(0, r.bytes);
+  if (r.kind == IoResult::kOk)
+    out_.erase(0, r.bytes);
   else if (r.kind == IoResult::kError) {
     broken_ = true;
     Wake();
@@ -302,8 +308,10 @@ CallResult SimClient::CallArgs(const std::string_view* args, size_t count, int64
   // host applies to it as to any other host activity.
   AppendRequest(args, count);
   IoResult w = stream_->Write(out_.data(), out_.size());
-  if (w.kind == IoResult::kOk) out_.erase(0, w.bytes);
-  else if (w.kind == IoResult::kError) broken_ = true;
+  if (w.kind == IoResult::kOk)
+    out_.erase(0, w.bytes);
+  else if (w.kind == IoResult::kError)
+    broken_ = true;
   while (!have_reply_ && !broken_ && !timed_out_ && !world_->stopping()) {
     if (!TryParseReply()) {
       done.Wait();
@@ -334,8 +342,8 @@ std::vector<CallResult> SimClient::CallPipeline(
   if (commands.empty()) return results;
   if (world_->stopping() || !stream_ || broken_) {
     for (auto& r : results) {
-      r.status = world_->stopping() ? CallResult::Status::kStopped
-                                    : CallResult::Status::kNotConnected;
+      r.status =
+          world_->stopping() ? CallResult::Status::kStopped : CallResult::Status::kNotConnected;
     }
     return results;
   }
@@ -344,8 +352,10 @@ std::vector<CallResult> SimClient::CallPipeline(
     AppendRequest(views.data(), views.size());
   }
   IoResult w = stream_->Write(out_.data(), out_.size());
-  if (w.kind == IoResult::kOk) out_.erase(0, w.bytes);
-  else if (w.kind == IoResult::kError) broken_ = true;
+  if (w.kind == IoResult::kOk)
+    out_.erase(0, w.bytes);
+  else if (w.kind == IoResult::kError)
+    broken_ = true;
   sim::FiberEvent done;
   waiter_ = &done;
   sim::Simulator& sim = world_->sim();

@@ -5,6 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
+  # scripts/tidy.sh: formatting and function lengths.
+  clang-format universal-ctags
   libboost-fiber-dev libboost-context-dev
   librapidcheck-dev libgtest-dev libgmock-dev
   libspdlog-dev libfmt-dev

@@ -45,11 +45,13 @@ class SeededAlgorithm : public boost::fibers::algo::algorithm {
     } else {
       size_t main = ready_.size(), dispatcher = ready_.size();
       for (size_t i = 0; i < ready_.size(); i++) {
-        if (ready_[i]->is_context(boost::fibers::type::dispatcher_context)) dispatcher = i;
-        else main = i;
+        if (ready_[i]->is_context(boost::fibers::type::dispatcher_context))
+          dispatcher = i;
+        else
+          main = i;
       }
-      bool run_dispatcher = dispatcher < ready_.size() &&
-                            (main == ready_.size() || (++dispatch_counter_ & 15) == 0);
+      bool run_dispatcher =
+          dispatcher < ready_.size() && (main == ready_.size() || (++dispatch_counter_ & 15) == 0);
       pick = run_dispatcher ? dispatcher : main;
     }
     boost::fibers::context* ctx = ready_[pick];

@@ -28,8 +28,10 @@ class FiberEvent {
   void Wait() {
     while (!set_) {
       Waiter me{boost::fibers::context::active(), nullptr};
-      if (tail_ == nullptr) head_ = &me;
-      else tail_->next = &me;
+      if (tail_ == nullptr)
+        head_ = &me;
+      else
+        tail_->next = &me;
       tail_ = &me;
       me.ctx->suspend();
     }

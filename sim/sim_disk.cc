@@ -115,8 +115,10 @@ Status SimDisk::SyncDir(const std::string& dir) {
   // The durable namespace of `dir` becomes the current one: entries created or renamed into it
   // survive a crash, entries removed from it stay removed.
   for (auto it = durable_ns_.begin(); it != durable_ns_.end();) {
-    if (DirOf(it->first) == dir) it = durable_ns_.erase(it);
-    else ++it;
+    if (DirOf(it->first) == dir)
+      it = durable_ns_.erase(it);
+    else
+      ++it;
   }
   for (const auto& [name, f] : files_) {
     if (DirOf(name) == dir) durable_ns_[name] = f;
@@ -191,9 +193,15 @@ void SimDisk::Crash() {
     uint64_t torn_bytes = 0;
     if (contiguous && !pending.empty()) {
       switch (mode) {
-        case CrashLoss::kNothing: keep_writes = pending.size(); break;
-        case CrashLoss::kAllUnsynced: keep_writes = 0; break;
-        case CrashLoss::kPrefix: keep_writes = static_cast<size_t>(rng_.Uniform(pending.size() + 1)); break;
+        case CrashLoss::kNothing:
+          keep_writes = pending.size();
+          break;
+        case CrashLoss::kAllUnsynced:
+          keep_writes = 0;
+          break;
+        case CrashLoss::kPrefix:
+          keep_writes = static_cast<size_t>(rng_.Uniform(pending.size() + 1));
+          break;
         case CrashLoss::kTornLast: {
           keep_writes = pending.size() - 1;
           // The last write reached the disk up to some 512-byte sector boundary (absolute file
@@ -214,10 +222,12 @@ void SimDisk::Crash() {
           torn_bytes = pick == 0 ? 0 : first_boundary + (pick - 1) * 512 - start;
           break;
         }
-        case CrashLoss::kChosenBySeed: break;
+        case CrashLoss::kChosenBySeed:
+          break;
       }
-      uint64_t end = keep_writes == 0 ? f->durable.size()
-                                      : pending[keep_writes - 1].first + pending[keep_writes - 1].second;
+      uint64_t end = keep_writes == 0
+                         ? f->durable.size()
+                         : pending[keep_writes - 1].first + pending[keep_writes - 1].second;
       if (mode == CrashLoss::kTornLast) end = pending.back().first + torn_bytes;
       if (mode == CrashLoss::kTornAtSector) end = f->durable.size() + torn_bytes;
       kept = f->current.substr(0, end);
@@ -233,8 +243,10 @@ void SimDisk::Crash() {
   files_ = survivors;
   durable_ns_ = files_;
   for (auto it = dirs_.begin(); it != dirs_.end();) {
-    if (!it->second) it = dirs_.erase(it);
-    else ++it;
+    if (!it->second)
+      it = dirs_.erase(it);
+    else
+      ++it;
   }
 }
 

@@ -27,11 +27,11 @@
 namespace redsim::sim {
 
 enum class CrashLoss {
-  kChosenBySeed,   // one of the modes below, drawn per crash
-  kAllUnsynced,    // lose every unsynced write
-  kPrefix,         // keep a prefix of the unsynced writes
-  kTornLast,       // keep all unsynced writes except that the last is torn at 512 bytes
-  kNothing,        // keep everything (a crash that happens to lose nothing)
+  kChosenBySeed,  // one of the modes below, drawn per crash
+  kAllUnsynced,   // lose every unsynced write
+  kPrefix,        // keep a prefix of the unsynced writes
+  kTornLast,      // keep all unsynced writes except that the last is torn at 512 bytes
+  kNothing,       // keep everything (a crash that happens to lose nothing)
   // Keep the unsynced bytes up to a 512-byte boundary drawn among those inside them: the page
   // cache wrote some sectors back, in order, and the cut may fall inside any write (not drawn by
   // kChosenBySeed; a scenario picks it).
@@ -39,10 +39,10 @@ enum class CrashLoss {
 };
 
 struct DiskFaults {
-  bool fsync_fails = false;       // Sync returns an I/O error
-  bool fsync_lies = false;        // Sync returns OK but makes nothing durable
-  int64_t capacity_bytes = -1;    // total bytes allowed; -1 = unlimited (ENOSPC past it)
-  double read_corruption = 0;     // probability that a read flips one byte
+  bool fsync_fails = false;     // Sync returns an I/O error
+  bool fsync_lies = false;      // Sync returns OK but makes nothing durable
+  int64_t capacity_bytes = -1;  // total bytes allowed; -1 = unlimited (ENOSPC past it)
+  double read_corruption = 0;   // probability that a read flips one byte
 };
 
 class SimDisk {
@@ -50,8 +50,8 @@ class SimDisk {
   explicit SimDisk(uint64_t seed) : rng_(seed) {}
 
   // Reports faults and crash outcomes (kind text, file, detail) to whoever traces them.
-  using FaultReporter = std::function<void(const std::string& what, const std::string& path,
-                                           int64_t detail)>;
+  using FaultReporter =
+      std::function<void(const std::string& what, const std::string& path, int64_t detail)>;
   void set_fault_reporter(FaultReporter r) { reporter_ = std::move(r); }
 
   DiskFaults& faults() { return faults_; }
@@ -84,8 +84,8 @@ class SimDisk {
   struct File {
     std::string current;
     std::string durable;
-    bool durable_exists = false;     // present in the durable namespace
-    std::string durable_name_hint;   // unused; renames are tracked in the namespace log
+    bool durable_exists = false;    // present in the durable namespace
+    std::string durable_name_hint;  // unused; renames are tracked in the namespace log
     // Unsynced appends, in order: (offset in `current`, length).
     std::vector<std::pair<uint64_t, uint64_t>> unsynced;
   };
@@ -96,9 +96,9 @@ class SimDisk {
   DiskFaults faults_;
   CrashLoss crash_loss_ = CrashLoss::kChosenBySeed;
   FaultReporter reporter_;
-  std::map<std::string, std::shared_ptr<File>> files_;      // current namespace
+  std::map<std::string, std::shared_ptr<File>> files_;       // current namespace
   std::map<std::string, std::shared_ptr<File>> durable_ns_;  // namespace as of the last SyncDir
-  std::map<std::string, bool> dirs_;                        // directory -> durable
+  std::map<std::string, bool> dirs_;                         // directory -> durable
 };
 
 }  // namespace redsim::sim

@@ -60,9 +60,10 @@ Status SimEnv::OpenSequential(const std::string& path, std::unique_ptr<Sequentia
 
 void SimEnv::SyncInBackground(WritableFile* file, std::function<void(Status)> done) {
   Random& rng = sim_->host(host_).rng;
-  int64_t latency = fsync_min_ns_ + static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(fsync_spread_ns_) + 1));
-  sim_->After(latency, host_, [file, done = std::move(done)] { done(file->Sync()); },
-              TraceKind::kDisk);
+  int64_t latency = fsync_min_ns_ +
+                    static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(fsync_spread_ns_) + 1));
+  sim_->After(
+      latency, host_, [file, done = std::move(done)] { done(file->Sync()); }, TraceKind::kDisk);
 }
 
 void SimEnv::RandomBytes(void* buffer, size_t size) {

@@ -2,10 +2,10 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <boost/fiber/algo/algorithm.hpp>
 #include <boost/fiber/all.hpp>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 
 #include "sim/fiber.h"
@@ -121,8 +121,10 @@ void Simulator::Execute(uint32_t slot, int64_t t, uint64_t seq) {
   std::shared_ptr<void> hold = std::move(s.hold);
   std::function<void()> fn = std::move(s.fn);
   FreeSlot(slot);
-  if (target != nullptr) target->Fire(arg);
-  else if (fn) fn();
+  if (target != nullptr)
+    target->Fire(arg);
+  else if (fn)
+    fn();
   current_host_ = kNoHost;
   RunDeferred();
   RunReadyFibers();

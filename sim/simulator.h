@@ -13,8 +13,8 @@
 //    hash exactly when they executed the same events at the same times.
 #pragma once
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -58,7 +58,7 @@ enum class TraceKind : uint64_t {
 struct Host {
   HostId id = kNoHost;
   std::string name;
-  std::string address;    // e.g. "10.0.0.1"
+  std::string address;  // e.g. "10.0.0.1"
   uint32_t incarnation = 0;
   bool paused = false;
   int64_t busy_until_ns = 0;  // BlockingSleep: unresponsive until then

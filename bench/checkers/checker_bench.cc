@@ -133,7 +133,8 @@ void GeneratedBench(const char* model, int repeat) {
     History h;
     OpHistory ops;
     SourceError err;
-    if (!ParseHistory(text, HistoryFormat::kJsonl, "", &h, &err) || !PairOperations(h, &ops, &err)) {
+    if (!ParseHistory(text, HistoryFormat::kJsonl, "", &h, &err) ||
+        !PairOperations(h, &ops, &err)) {
       fprintf(stderr, "generated: %s\n", err.ToString().c_str());
       return;
     }
@@ -149,16 +150,18 @@ void GeneratedBench(const char* model, int repeat) {
     verdict = result.verdict;
     configurations = result.configurations;
   }
-  printf("generated %-13s 100000 ops, 1000 keys, %zu KiB jsonl: parse %7.1f ms  check %7.1f ms  "
-         "total %7.1f ms  (%s, %llu configurations)  target < 1000 ms: %s\n",
-         model, text.size() >> 10, Median(parse), Median(check), Median(total), VerdictName(verdict),
-         static_cast<unsigned long long>(configurations),
-         Median(total) < 1000 && verdict == Verdict::kLinearizable ? "met" : "MISSED");
+  printf(
+      "generated %-13s 100000 ops, 1000 keys, %zu KiB jsonl: parse %7.1f ms  check %7.1f ms  "
+      "total %7.1f ms  (%s, %llu configurations)  target < 1000 ms: %s\n",
+      model, text.size() >> 10, Median(parse), Median(check), Median(total), VerdictName(verdict),
+      static_cast<unsigned long long>(configurations),
+      Median(total) < 1000 && verdict == Verdict::kLinearizable ? "met" : "MISSED");
 }
 
 int Main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: checker_bench DATA_DIR [--repeat N] [--quiet] [--wall] [--only SUBSTR]\n");
+    fprintf(stderr,
+            "usage: checker_bench DATA_DIR [--repeat N] [--quiet] [--wall] [--only SUBSTR]\n");
     return 2;
   }
   std::string dir = argv[1];
@@ -175,7 +178,9 @@ int Main(int argc, char** argv) {
   std::map<std::string, double> set_check_ms, set_parse_ms;
   std::map<std::string, int> set_files, set_unknown;
   int wrong = 0;
-  if (!quiet) printf("%-60s %6s %-17s %9s %9s %12s\n", "file", "ops", "verdict", "parse ms", "check ms", "configs");
+  if (!quiet)
+    printf("%-60s %6s %-17s %9s %9s %12s\n", "file", "ops", "verdict", "parse ms", "check ms",
+           "configs");
   for (const Row& r : rows) {
     if (!only.empty() && r.file.find(only) == std::string::npos) continue;
     Timing t;
@@ -200,8 +205,10 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  printf("\nTotals per data set (%s time, median of %d runs per file, summed; check = search "
-         "only, parse = reading the file)\n", g_wall ? "wall" : "CPU", repeat);
+  printf(
+      "\nTotals per data set (%s time, median of %d runs per file, summed; check = search "
+      "only, parse = reading the file)\n",
+      g_wall ? "wall" : "CPU", repeat);
   printf("%-28s %6s %10s %10s %14s %9s %8s\n", "data set", "files", "check ms", "parse ms",
          "Porcupine ms", "speedup", "unknown");
   for (const DataSet& d : kDataSets) {

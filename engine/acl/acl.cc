@@ -644,8 +644,8 @@ bool Acl::CheckClient(Client* c, const Command* cmd, const std::vector<std::stri
   return false;
 }
 
-AclResult Acl::CheckAndLog(Client* c, const Command* cmd,
-                           const std::vector<std::string_view>& args, bool in_script) {
+AclResult Acl::CheckAndLog(Client* c, const Command* cmd, const std::vector<std::string_view>& args,
+                           bool in_script) {
   const AclUser* user = UserOf(c);
   int denied_arg = 0;
   AclResult result = Check(user, cmd, args, &denied_arg);
@@ -680,8 +680,8 @@ void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view objec
   AclLogEntry entry;
   entry.reason = std::string(reason);
   entry.context = in_script || c->has(kClientInScript) ? "lua"
-                  : c->has(kClientMulti)                 ? "multi"
-                                                         : "toplevel";
+                  : c->has(kClientMulti)               ? "multi"
+                                                       : "toplevel";
   entry.object = std::string(object);
   entry.username = std::string(username);
   entry.created_ms = server_->now_ms();

@@ -33,7 +33,8 @@ void Log::Write(LogLevel level, const std::string& text) {
 std::shared_ptr<spdlog::logger> MakeLineLogger(const std::string& name, const std::string& path) {
   std::shared_ptr<spdlog::logger> logger;
   if (path.empty()) {
-    logger = std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::stdout_sink_st>());
+    logger =
+        std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::stdout_sink_st>());
   } else {
     logger = std::make_shared<spdlog::logger>(
         name, std::make_shared<spdlog::sinks::basic_file_sink_st>(path));

@@ -29,19 +29,23 @@ class Log {
 
   template <typename... Args>
   void Debug(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(LogLevel::kDebug)) Write(LogLevel::kDebug, fmt::format(f, std::forward<Args>(args)...));
+    if (enabled(LogLevel::kDebug))
+      Write(LogLevel::kDebug, fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Verbose(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(LogLevel::kVerbose)) Write(LogLevel::kVerbose, fmt::format(f, std::forward<Args>(args)...));
+    if (enabled(LogLevel::kVerbose))
+      Write(LogLevel::kVerbose, fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Notice(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(LogLevel::kNotice)) Write(LogLevel::kNotice, fmt::format(f, std::forward<Args>(args)...));
+    if (enabled(LogLevel::kNotice))
+      Write(LogLevel::kNotice, fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Warning(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(LogLevel::kWarning)) Write(LogLevel::kWarning, fmt::format(f, std::forward<Args>(args)...));
+    if (enabled(LogLevel::kWarning))
+      Write(LogLevel::kWarning, fmt::format(f, std::forward<Args>(args)...));
   }
 
   void Write(LogLevel level, const std::string& text);

@@ -252,14 +252,22 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   while (digits < s.size() && isdigit(static_cast<unsigned char>(s[digits]))) digits++;
   std::string unit = ToLower(s.substr(digits));
   int64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000LL * 1000;
-  else if (unit == "mb") mul = 1024LL * 1024;
-  else if (unit == "g") mul = 1000LL * 1000 * 1000;
-  else if (unit == "gb") mul = 1024LL * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000LL * 1000;
+  else if (unit == "mb")
+    mul = 1024LL * 1024;
+  else if (unit == "g")
+    mul = 1000LL * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024LL * 1024 * 1024;
+  else
+    return false;
   if (digits == 0) return false;
   int64_t v = 0;  // leading zeros are fine, as with strtoull
   for (size_t i = 0; i < digits; i++) {
@@ -298,12 +306,24 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
         } else if (c == '\\' && i + 1 < n) {
           char e = line[++i];
           switch (e) {
-            case 'n': current.push_back('\n'); break;
-            case 'r': current.push_back('\r'); break;
-            case 't': current.push_back('\t'); break;
-            case 'b': current.push_back('\b'); break;
-            case 'a': current.push_back('\a'); break;
-            default: current.push_back(e); break;
+            case 'n':
+              current.push_back('\n');
+              break;
+            case 'r':
+              current.push_back('\r');
+              break;
+            case 't':
+              current.push_back('\t');
+              break;
+            case 'b':
+              current.push_back('\b');
+              break;
+            case 'a':
+              current.push_back('\a');
+              break;
+            default:
+              current.push_back(e);
+              break;
           }
         } else if (c == '"') {
           // A closing quote must be followed by a space or the end.
@@ -331,12 +351,22 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
         }
         char c = line[i];
         switch (c) {
-          case ' ': case '\n': case '\r': case '\t': case '\0':
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
             done = true;
             break;
-          case '"': in_double = true; break;
-          case '\'': in_single = true; break;
-          default: current.push_back(c); break;
+          case '"':
+            in_double = true;
+            break;
+          case '\'':
+            in_single = true;
+            break;
+          default:
+            current.push_back(c);
+            break;
         }
       }
       if (i < n) i++;

@@ -55,7 +55,8 @@ void SetBit(char* bytes, uint64_t bit, int on) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
-int64_t CountWordOnes(const char* p, size_t words) {
+int64_t
+CountWordOnes(const char* p, size_t words) {
   uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
   size_t i = 0;
   for (; i + 4 <= words; i += 4) {
@@ -95,8 +96,7 @@ int64_t CountOnes(std::string_view bytes, uint64_t first, uint64_t last) {
 int64_t FindBit(std::string_view bytes, uint64_t first, uint64_t last, int bit) {
   uint8_t skip = bit ? 0x00 : 0xFF;  // a byte with no bit of interest
   while (first <= last) {
-    if ((first & 7) == 0 && first + 7 <= last &&
-        static_cast<uint8_t>(bytes[first >> 3]) == skip) {
+    if ((first & 7) == 0 && first + 7 <= last && static_cast<uint8_t>(bytes[first >> 3]) == skip) {
       first += 8;
       continue;
     }
@@ -155,9 +155,9 @@ void WriteField(char* bytes, uint64_t offset, FieldType t, int64_t value) {
 // maximum, not below zero).
 std::optional<int64_t> ApplyOverflow(FieldType t, int64_t base, int64_t incr, Overflow policy,
                                      bool base_unsigned = false) {
-  __int128 sum = (base_unsigned && !t.is_signed
-                      ? static_cast<__int128>(static_cast<uint64_t>(base))
-                      : static_cast<__int128>(base)) + incr;
+  __int128 sum = (base_unsigned && !t.is_signed ? static_cast<__int128>(static_cast<uint64_t>(base))
+                                                : static_cast<__int128>(base)) +
+                 incr;
   __int128 min = t.is_signed ? -(static_cast<__int128>(1) << (t.bits - 1)) : 0;
   __int128 max = t.is_signed ? (static_cast<__int128>(1) << (t.bits - 1)) - 1
                              : (static_cast<__int128>(1) << t.bits) - 1;
@@ -202,8 +202,7 @@ std::string_view StringOf(const DbEntry* e, char* scratch) {
 
 // Makes the string at `key` at least `len` bytes (creating it); returns its mutable bytes and
 // sets *size to its length.
-char* GrowString(CommandContext& ctx, DbEntry* e, std::string_view key, size_t len,
-                 size_t* size) {
+char* GrowString(CommandContext& ctx, DbEntry* e, std::string_view key, size_t len, size_t* size) {
   if (e == nullptr) e = ctx.server->AddKey(ctx.db(), key, Value::RawString(""));
   *size = std::max(len, e->value.StringLength());
   return e->value.MutableBytes(*size);
@@ -352,10 +351,14 @@ void BitPos(CommandContext& ctx) {
 void BitOp(CommandContext& ctx) {
   std::string_view op = ctx.arg(1);
   enum { kAnd, kOr, kXor, kNot } kind;
-  if (EqualsIgnoreCase(op, "and")) kind = kAnd;
-  else if (EqualsIgnoreCase(op, "or")) kind = kOr;
-  else if (EqualsIgnoreCase(op, "xor")) kind = kXor;
-  else if (EqualsIgnoreCase(op, "not")) kind = kNot;
+  if (EqualsIgnoreCase(op, "and"))
+    kind = kAnd;
+  else if (EqualsIgnoreCase(op, "or"))
+    kind = kOr;
+  else if (EqualsIgnoreCase(op, "xor"))
+    kind = kXor;
+  else if (EqualsIgnoreCase(op, "not"))
+    kind = kNot;
   else {
     ctx.reply.Error(err::kSyntax);
     return;
@@ -384,9 +387,12 @@ void BitOp(CommandContext& ctx) {
     uint8_t acc = byte(0);
     if (kind == kNot) acc = static_cast<uint8_t>(~acc);
     for (size_t s = 1; s < sources.size(); s++) {
-      if (kind == kAnd) acc &= byte(s);
-      else if (kind == kOr) acc |= byte(s);
-      else acc ^= byte(s);
+      if (kind == kAnd)
+        acc &= byte(s);
+      else if (kind == kOr)
+        acc |= byte(s);
+      else
+        acc ^= byte(s);
     }
     out[j] = static_cast<char>(acc);
   }
@@ -422,9 +428,12 @@ bool ParseFieldOps(CommandContext& ctx, bool read_only, std::vector<FieldOp>* op
     FieldOp op{};
     if (EqualsIgnoreCase(sub, "overflow") && remaining >= 1) {
       std::string_view how = ctx.arg(i + 1);
-      if (EqualsIgnoreCase(how, "wrap")) overflow = Overflow::kWrap;
-      else if (EqualsIgnoreCase(how, "sat")) overflow = Overflow::kSat;
-      else if (EqualsIgnoreCase(how, "fail")) overflow = Overflow::kFail;
+      if (EqualsIgnoreCase(how, "wrap"))
+        overflow = Overflow::kWrap;
+      else if (EqualsIgnoreCase(how, "sat"))
+        overflow = Overflow::kSat;
+      else if (EqualsIgnoreCase(how, "fail"))
+        overflow = Overflow::kFail;
       else {
         ctx.reply.Error("ERR Invalid OVERFLOW type specified");
         return false;
@@ -432,9 +441,12 @@ bool ParseFieldOps(CommandContext& ctx, bool read_only, std::vector<FieldOp>* op
       i += 2;
       continue;
     }
-    if (EqualsIgnoreCase(sub, "get") && remaining >= 2) op.kind = FieldOp::kGet;
-    else if (EqualsIgnoreCase(sub, "set") && remaining >= 3) op.kind = FieldOp::kSet;
-    else if (EqualsIgnoreCase(sub, "incrby") && remaining >= 3) op.kind = FieldOp::kIncrBy;
+    if (EqualsIgnoreCase(sub, "get") && remaining >= 2)
+      op.kind = FieldOp::kGet;
+    else if (EqualsIgnoreCase(sub, "set") && remaining >= 3)
+      op.kind = FieldOp::kSet;
+    else if (EqualsIgnoreCase(sub, "incrby") && remaining >= 3)
+      op.kind = FieldOp::kIncrBy;
     else {
       ctx.reply.Error(err::kSyntax);
       return false;
@@ -501,8 +513,10 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only) {
     }
     WriteField(bytes, op.offset, op.type, *next);
     changes++;
-    if (op.kind == FieldOp::kSet) ctx.reply.Integer(old);
-    else ctx.reply.Integer(*next);
+    if (op.kind == FieldOp::kSet)
+      ctx.reply.Integer(old);
+    else
+      ctx.reply.Integer(*next);
   }
   if (changes > 0) {
     ctx.server->SignalModifiedKey(ctx.db(), key);

@@ -26,8 +26,10 @@ void Ping(CommandContext& ctx) {
     ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
     return;
   }
-  if (ctx.argc() == 2) ctx.reply.Bulk(ctx.arg(1));
-  else ctx.reply.Simple("PONG");
+  if (ctx.argc() == 2)
+    ctx.reply.Bulk(ctx.arg(1));
+  else
+    ctx.reply.Simple("PONG");
 }
 
 // ECHO message
@@ -174,8 +176,10 @@ void ClientSetName(CommandContext& ctx) {
 
 // CLIENT GETNAME
 void ClientGetName(CommandContext& ctx) {
-  if (ctx.client->name.empty()) ctx.reply.Null();
-  else ctx.reply.Bulk(ctx.client->name);
+  if (ctx.client->name.empty())
+    ctx.reply.Null();
+  else
+    ctx.reply.Bulk(ctx.client->name);
 }
 
 // CLIENT INFO
@@ -285,8 +289,10 @@ void ClientKill(CommandContext& ctx) {
         }
         user = std::string(val);
       } else if (EqualsIgnoreCase(opt, "skipme")) {
-        if (EqualsIgnoreCase(val, "yes")) skipme = true;
-        else if (EqualsIgnoreCase(val, "no")) skipme = false;
+        if (EqualsIgnoreCase(val, "yes"))
+          skipme = true;
+        else if (EqualsIgnoreCase(val, "no"))
+          skipme = false;
         else {
           ctx.reply.Error(err::kSyntax);
           return;
@@ -316,8 +322,10 @@ void ClientKill(CommandContext& ctx) {
     }
   }
   if (old_style) {
-    if (victims.empty()) ctx.reply.Error("ERR No such client");
-    else ctx.reply.Ok();
+    if (victims.empty())
+      ctx.reply.Error("ERR No such client");
+    else
+      ctx.reply.Ok();
   } else {
     ctx.reply.Integer(static_cast<int64_t>(victims.size()));
   }
@@ -360,7 +368,8 @@ void ClientUnblock(CommandContext& ctx) {
   }
   bool with_error = false;
   if (ctx.argc() == 4) {
-    if (EqualsIgnoreCase(ctx.arg(3), "error")) with_error = true;
+    if (EqualsIgnoreCase(ctx.arg(3), "error"))
+      with_error = true;
     else if (!EqualsIgnoreCase(ctx.arg(3), "timeout")) {
       ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
       return;

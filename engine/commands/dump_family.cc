@@ -147,8 +147,8 @@ void Restore(CommandContext& ctx) {
   }
   bool deleted = o.replace && server->DeleteKey(db, key);
   if (ttl != 0 && !o.absttl) ttl = ttl > LLONG_MAX - ctx.now_ms() ? LLONG_MAX : ttl + ctx.now_ms();
-  bool already_expired = ttl != 0 && ttl <= ctx.now_ms() && !server->loading() &&
-                         server->config().replicaof.empty();
+  bool already_expired =
+      ttl != 0 && ttl <= ctx.now_ms() && !server->loading() && server->config().replicaof.empty();
   if (already_expired) {
     // The key would be born expired: only the deletion of the old one (if any) happened.
     if (deleted) {

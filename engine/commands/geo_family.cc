@@ -113,7 +113,8 @@ std::string GeohashText(Point p) {
   static const char kAlphabet[] = "0123456789bcdefghjkmnpqrstuvwxyz";
   uint64_t bits = Encode(p.lon, p.lat, 90.0, kStep);
   std::string out(11, '0');
-  for (int i = 0; i < 10; i++) out[static_cast<size_t>(i)] = kAlphabet[(bits >> (52 - (i + 1) * 5)) & 0x1f];
+  for (int i = 0; i < 10; i++)
+    out[static_cast<size_t>(i)] = kAlphabet[(bits >> (52 - (i + 1) * 5)) & 0x1f];
   return out;
 }
 
@@ -197,9 +198,12 @@ void GeoAdd(CommandContext& ctx) {
   std::vector<std::string> zadd = {"ZADD", std::string(ctx.arg(1))};
   for (; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "nx")) nx = true;
-    else if (EqualsIgnoreCase(a, "xx")) xx = true;
-    else if (!EqualsIgnoreCase(a, "ch")) break;
+    if (EqualsIgnoreCase(a, "nx"))
+      nx = true;
+    else if (EqualsIgnoreCase(a, "xx"))
+      xx = true;
+    else if (!EqualsIgnoreCase(a, "ch"))
+      break;
     zadd.emplace_back(a);
   }
   size_t remaining = ctx.argc() - i;
@@ -257,8 +261,10 @@ void GeoHash(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
   for (size_t i = 2; i < ctx.argc(); i++) {
     auto p = MemberPosition(z, ctx.arg(i));
-    if (p) ctx.reply.Bulk(GeohashText(*p));
-    else ctx.reply.Null();
+    if (p)
+      ctx.reply.Bulk(GeohashText(*p));
+    else
+      ctx.reply.Null();
   }
 }
 
@@ -280,8 +286,10 @@ void GeoPos(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
   for (size_t i = 2; i < ctx.argc(); i++) {
     auto p = MemberPosition(z, ctx.arg(i));
-    if (p) ReplyCoords(ctx.reply, *p);
-    else ctx.reply.NullArray();
+    if (p)
+      ReplyCoords(ctx.reply, *p);
+    else
+      ctx.reply.NullArray();
   }
 }
 
@@ -395,7 +403,8 @@ std::vector<Hit> Search(const ZSetObject& z, const SearchRequest& req) {
       return req.sort == Sort::kAsc ? a.dist_m < b.dist_m : a.dist_m > b.dist_m;
     });
   }
-  if (req.count > 0 && hits.size() > static_cast<size_t>(req.count)) hits.resize(static_cast<size_t>(req.count));
+  if (req.count > 0 && hits.size() > static_cast<size_t>(req.count))
+    hits.resize(static_cast<size_t>(req.count));
   return hits;
 }
 
@@ -420,12 +429,18 @@ bool ParseSearchOptions(CommandContext& ctx, Form form, bool read_only, const ZS
   for (; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
     size_t left = ctx.argc() - i - 1;
-    if (EqualsIgnoreCase(a, "withdist")) req->with_dist = true;
-    else if (EqualsIgnoreCase(a, "withhash")) req->with_hash = true;
-    else if (EqualsIgnoreCase(a, "withcoord")) req->with_coord = true;
-    else if (EqualsIgnoreCase(a, "any")) req->any = true;
-    else if (EqualsIgnoreCase(a, "asc")) req->sort = Sort::kAsc;
-    else if (EqualsIgnoreCase(a, "desc")) req->sort = Sort::kDesc;
+    if (EqualsIgnoreCase(a, "withdist"))
+      req->with_dist = true;
+    else if (EqualsIgnoreCase(a, "withhash"))
+      req->with_hash = true;
+    else if (EqualsIgnoreCase(a, "withcoord"))
+      req->with_coord = true;
+    else if (EqualsIgnoreCase(a, "any"))
+      req->any = true;
+    else if (EqualsIgnoreCase(a, "asc"))
+      req->sort = Sort::kAsc;
+    else if (EqualsIgnoreCase(a, "desc"))
+      req->sort = Sort::kDesc;
     else if (EqualsIgnoreCase(a, "count") && left >= 1) {
       if (!ParseInt64(ctx.arg(++i), &req->count)) {
         ctx.reply.Error(err::kNotInteger);
@@ -481,11 +496,14 @@ bool ParseSearchOptions(CommandContext& ctx, Form form, bool read_only, const ZS
   }
   bool with_any = req->with_dist || req->with_hash || req->with_coord;
   if (form == Form::kGeoSearchStore && with_any) {
-    ctx.reply.Error("ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+    ctx.reply.Error(
+        "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
     return false;
   }
   if (req->store && with_any) {
-    ctx.reply.Error("ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+    ctx.reply.Error(
+        "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD "
+        "options");
     return false;
   }
   if (search && !req->has_center) {
@@ -565,8 +583,10 @@ void SearchGeneric(CommandContext& ctx, Form form, bool read_only) {
   }
   if (!ParseSearchOptions(ctx, form, read_only, z, options, &req)) return;
   if (z == nullptr) {
-    if (req.store) StoreHits(ctx, req, {}, "");
-    else ctx.reply.EmptyArray();
+    if (req.store)
+      StoreHits(ctx, req, {}, "");
+    else
+      ctx.reply.EmptyArray();
     return;
   }
   std::vector<Hit> hits = Search(*z, req);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/base/strutil.h"
-#include "engine/commands/scan_args.h"
 #include "engine/commands/families.h"
+#include "engine/commands/scan_args.h"
 #include "engine/server/command_context.h"
 #include "engine/types/hash_object.h"
 

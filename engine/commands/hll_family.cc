@@ -98,8 +98,8 @@ void DenseSet(uint8_t* regs, int i, int value) {
   regs[byte] = static_cast<uint8_t>((regs[byte] & ~(63u << shift)) | (value << shift));
   if (shift > 8 - kRegisterBits) {
     int high = 8 - shift;
-    regs[byte + 1] =
-        static_cast<uint8_t>((regs[byte + 1] & ~(63u >> high)) | (static_cast<unsigned>(value) >> high));
+    regs[byte + 1] = static_cast<uint8_t>((regs[byte + 1] & ~(63u >> high)) |
+                                          (static_cast<unsigned>(value) >> high));
   }
 }
 
@@ -181,7 +181,8 @@ bool ReadRegisters(std::string_view s, std::vector<uint8_t>* regs) {
   regs->assign(kRegisters, 0);
   if (Encoding(s) == kDense) {
     const auto* p = reinterpret_cast<const uint8_t*>(s.data() + kHeaderSize);
-    for (int i = 0; i < kRegisters; i++) (*regs)[static_cast<size_t>(i)] = static_cast<uint8_t>(DenseGet(p, i));
+    for (int i = 0; i < kRegisters; i++)
+      (*regs)[static_cast<size_t>(i)] = static_cast<uint8_t>(DenseGet(p, i));
     return true;
   }
   std::vector<Run> runs;
@@ -218,7 +219,8 @@ int SparseSet(std::string* s, int index, int count, int64_t max_bytes) {
   auto decode = [&](size_t at) -> Run {
     uint8_t b = static_cast<uint8_t>((*s)[at]);
     if ((b & 0xc0) == 0x00) return {0, (b & 0x3f) + 1};
-    if ((b & 0xc0) == 0x40) return {0, (((b & 0x3f) << 8) | static_cast<uint8_t>((*s)[at + 1])) + 1};
+    if ((b & 0xc0) == 0x40)
+      return {0, (((b & 0x3f) << 8) | static_cast<uint8_t>((*s)[at + 1])) + 1};
     return {((b >> 2) & 0x1f) + 1, (b & 0x3) + 1};
   };
   Run run{};
@@ -236,11 +238,15 @@ int SparseSet(std::string* s, int index, int count, int64_t max_bytes) {
   std::string replacement;
   if (!promote) {
     int before = index - first, after = first + run.length - 1 - index;
-    if (run.value == 0) AppendZeros(&replacement, before);
-    else AppendVal(&replacement, run.value, before);
+    if (run.value == 0)
+      AppendZeros(&replacement, before);
+    else
+      AppendVal(&replacement, run.value, before);
     AppendVal(&replacement, count, 1);
-    if (run.value == 0) AppendZeros(&replacement, after);
-    else AppendVal(&replacement, run.value, after);
+    if (run.value == 0)
+      AppendZeros(&replacement, after);
+    else
+      AppendVal(&replacement, run.value, after);
     size_t old_size = op_size(pos);
     if (replacement.size() > old_size &&
         static_cast<int64_t>(s->size() + replacement.size() - old_size) > max_bytes) {
@@ -252,7 +258,8 @@ int SparseSet(std::string* s, int index, int count, int64_t max_bytes) {
   if (promote) {
     std::vector<uint8_t> regs;
     if (!ReadRegisters(*s, &regs)) return -1;
-    if (regs[static_cast<size_t>(index)] < count) regs[static_cast<size_t>(index)] = static_cast<uint8_t>(count);
+    if (regs[static_cast<size_t>(index)] < count)
+      regs[static_cast<size_t>(index)] = static_cast<uint8_t>(count);
     *s = DenseFrom(*s, regs);
     return 1;
   }
@@ -380,7 +387,8 @@ int DenseAddInPlace(DbEntry* e, CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); i++) {
     int index, count;
     HashElement(ctx.arg(i), &index, &count);
-    const auto* current = regs != nullptr ? regs : reinterpret_cast<const uint8_t*>(bytes + kHeaderSize);
+    const auto* current =
+        regs != nullptr ? regs : reinterpret_cast<const uint8_t*>(bytes + kHeaderSize);
     if (DenseGet(current, index) >= count) continue;
     if (regs == nullptr) {
       char* p = e->value.MutableBytes(kDenseSize);
@@ -593,7 +601,8 @@ void PfSelfTest(CommandContext& ctx) {
       return;
     }
   }
-  std::string sparse = NewSparse(), dense = DenseFrom(NewSparse(), std::vector<uint8_t>(kRegisters, 0));
+  std::string sparse = NewSparse(),
+              dense = DenseFrom(NewSparse(), std::vector<uint8_t>(kRegisters, 0));
   for (int n = 1; n <= 100000; n++) {
     std::string element = "selftest:" + std::to_string(n);
     AddElement(&sparse, element, 3000);

@@ -62,18 +62,13 @@ void SlowlogReset(CommandContext& ctx) {
 
 // SLOWLOG HELP
 void SlowlogHelp(CommandContext& ctx) {
-  ReplyLines(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                   "GET [<count>]",
-                   "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-                   "    Entries are made of:",
-                   "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-                   "    client name",
-                   "LEN",
-                   "    Return the length of the slowlog.",
-                   "RESET",
-                   "    Reset the slowlog.",
-                   "HELP",
-                   "    Prints this help."});
+  ReplyLines(ctx,
+             {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET [<count>]",
+              "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+              "    Entries are made of:",
+              "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+              "    client name", "LEN", "    Return the length of the slowlog.", "RESET",
+              "    Reset the slowlog.", "HELP", "    Prints this help."});
 }
 
 // ---- LATENCY ----------------------------------------------------------------------------------
@@ -147,11 +142,11 @@ void LatencyDoctor(CommandContext& ctx) {
       double dev = 0;
       for (const auto& s : ev.samples) dev += std::fabs(static_cast<double>(s.latency_ms) - avg);
       dev /= static_cast<double>(ev.samples.size());
-      double period = ev.samples.size() > 1
-                          ? static_cast<double>(ev.samples.back().time_s -
-                                                ev.samples.front().time_s) /
-                                static_cast<double>(ev.samples.size())
-                          : 0;
+      double period =
+          ev.samples.size() > 1
+              ? static_cast<double>(ev.samples.back().time_s - ev.samples.front().time_s) /
+                    static_cast<double>(ev.samples.size())
+              : 0;
       char line[512];
       snprintf(line, sizeof(line),
                "%d. %s: %zu latency spikes (average %lldms, mean deviation %lldms, period %.2f "
@@ -262,7 +257,8 @@ void ClientPause(CommandContext& ctx) {
   }
   bool all = true;
   if (ctx.argc() == 4) {
-    if (EqualsIgnoreCase(ctx.arg(3), "write")) all = false;
+    if (EqualsIgnoreCase(ctx.arg(3), "write"))
+      all = false;
     else if (!EqualsIgnoreCase(ctx.arg(3), "all")) {
       ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
       return;
@@ -294,7 +290,8 @@ struct TrackingOptions {
 // Parses "ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP]"; replies and
 // returns false on error.
 bool ParseTracking(CommandContext& ctx, TrackingOptions* o) {
-  if (EqualsIgnoreCase(ctx.arg(2), "on")) o->on = true;
+  if (EqualsIgnoreCase(ctx.arg(2), "on"))
+    o->on = true;
   else if (!EqualsIgnoreCase(ctx.arg(2), "off")) {
     ctx.reply.Error(err::kSyntax);
     return false;
@@ -421,8 +418,10 @@ void ClientCaching(CommandContext& ctx) {
 // CLIENT GETREDIR
 void ClientGetRedir(CommandContext& ctx) {
   const Client* c = ctx.client;
-  if (!(c->tracking_flags & kTrackingOn)) ctx.reply.Integer(-1);
-  else ctx.reply.Integer(static_cast<int64_t>(c->tracking_redirect));
+  if (!(c->tracking_flags & kTrackingOn))
+    ctx.reply.Integer(-1);
+  else
+    ctx.reply.Integer(static_cast<int64_t>(c->tracking_redirect));
 }
 
 // CLIENT TRACKINGINFO
@@ -451,8 +450,10 @@ void ClientTrackingInfo(CommandContext& ctx) {
   ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
   for (const auto& s : flags) ctx.reply.Bulk(s);
   ctx.reply.Bulk("redirect");
-  if (!(f & kTrackingOn)) ctx.reply.Integer(-1);
-  else ctx.reply.Integer(static_cast<int64_t>(c->tracking_redirect));
+  if (!(f & kTrackingOn))
+    ctx.reply.Integer(-1);
+  else
+    ctx.reply.Integer(static_cast<int64_t>(c->tracking_redirect));
   ctx.reply.Bulk("prefixes");
   ctx.reply.BulkArray(c->tracking_prefixes);
 }

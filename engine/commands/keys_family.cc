@@ -2,11 +2,11 @@
 #include <climits>
 
 #include "engine/base/strutil.h"
-#include "engine/commands/scan_args.h"
 #include "engine/commands/families.h"
-#include "engine/server/eviction.h"
 #include "engine/commands/help.h"
+#include "engine/commands/scan_args.h"
 #include "engine/server/command_context.h"
+#include "engine/server/eviction.h"
 
 namespace redsim {
 namespace {
@@ -64,8 +64,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     return;
   }
   if (src == dst) {
-    if (nx) ctx.reply.Integer(0);
-    else ctx.reply.Ok();
+    if (nx)
+      ctx.reply.Integer(0);
+    else
+      ctx.reply.Ok();
     return;
   }
   if (server->LookupWrite(db, dst) != nullptr) {
@@ -85,8 +87,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   server->NotifyKeyspaceEvent('g', "rename_to", dst, db->index());
   server->SignalKeyReady(db, dst);
   server->dirty++;
-  if (nx) ctx.reply.Integer(1);
-  else ctx.reply.Ok();
+  if (nx)
+    ctx.reply.Integer(1);
+  else
+    ctx.reply.Ok();
 }
 
 // RENAME key newkey
@@ -192,10 +196,14 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "nx")) nx = true;
-    else if (EqualsIgnoreCase(a, "xx")) xx = true;
-    else if (EqualsIgnoreCase(a, "gt")) gt = true;
-    else if (EqualsIgnoreCase(a, "lt")) lt = true;
+    if (EqualsIgnoreCase(a, "nx"))
+      nx = true;
+    else if (EqualsIgnoreCase(a, "xx"))
+      xx = true;
+    else if (EqualsIgnoreCase(a, "gt"))
+      gt = true;
+    else if (EqualsIgnoreCase(a, "lt"))
+      lt = true;
     else {
       ctx.reply.Error("ERR Unsupported option " + std::string(a));
       return;
@@ -238,8 +246,8 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   }
   if (nx || xx || gt || lt) {
     int64_t current = e->has_expire() ? e->expire_ms : -1;
-    if ((nx && current != -1) || (xx && current == -1) || (gt && (current == -1 || when <= current)) ||
-        (lt && current != -1 && when >= current)) {
+    if ((nx && current != -1) || (xx && current == -1) ||
+        (gt && (current == -1 || when <= current)) || (lt && current != -1 && when >= current)) {
       ctx.reply.Integer(0);
       return;
     }
@@ -451,13 +459,17 @@ void SwapDb(CommandContext& ctx) {
 
 // ---- OBJECT ---------------------------------------------------------------------------------
 
-bool LfuPolicy(const ServerConfig& c) { return c.maxmemory_policy.find("lfu") != std::string::npos; }
+bool LfuPolicy(const ServerConfig& c) {
+  return c.maxmemory_policy.find("lfu") != std::string::npos;
+}
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
   DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
-  if (e == nullptr) ctx.reply.Null();
-  else ctx.reply.Bulk(EncodingName(e->value.encoding()));
+  if (e == nullptr)
+    ctx.reply.Null();
+  else
+    ctx.reply.Bulk(EncodingName(e->value.encoding()));
 }
 
 // OBJECT FREQ key
@@ -514,14 +526,12 @@ void ObjectHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "OBJECT",
             {"ENCODING <key>",
              "    Return the kind of internal representation used in order to store the value",
-             "    associated with a <key>.",
-             "FREQ <key>",
+             "    associated with a <key>.", "FREQ <key>",
              "    Return the access frequency index of the <key>. The returned integer is",
              "    proportional to the logarithm of the recent access frequency of the key.",
              "IDLETIME <key>",
              "    Return the idle time of the <key>, that is the approximated number of",
-             "    seconds elapsed since the last access to the key.",
-             "REFCOUNT <key>",
+             "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
              "    Return the number of references of the value associated with the specified",
              "    <key>."});
 }

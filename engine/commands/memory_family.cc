@@ -101,8 +101,7 @@ void MemoryStats(CommandContext& ctx) {
   field("dataset.bytes", data.bytes);
   field("lazyfree.pending_objects", server->lazy_freer().pending_objects());
   // The longest single lazy-free step so far: how long freeing ever held the event loop.
-  field("lazyfree.longest_step_us",
-        static_cast<uint64_t>(server->lazy_freer().longest_step_us()));
+  field("lazyfree.longest_step_us", static_cast<uint64_t>(server->lazy_freer().longest_step_us()));
   r.Bulk("peak.percentage");
   r.Double(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
 }
@@ -122,9 +121,10 @@ void MemoryDoctor(CommandContext& ctx) {
   std::string report;
   uint64_t peak = server->stats().used_memory_peak;
   if (peak > used + used / 2) {
-    report += " * Peak memory: In the past this instance used more than 150% the memory that is "
-              "currently using. The allocator is normally not able to release memory after a "
-              "peak, so you can expect to see a big fragmentation ratio.\n\n";
+    report +=
+        " * Peak memory: In the past this instance used more than 150% the memory that is "
+        "currently using. The allocator is normally not able to release memory after a "
+        "peak, so you can expect to see a big fragmentation ratio.\n\n";
   }
   if (server->lazy_freer().pending_objects() > 0) {
     report += " * Lazy free: values are still being freed in the background (" +

@@ -15,8 +15,10 @@ void Save(CommandContext& ctx) {
     return;
   }
   Status s = p->SaveSync();
-  if (s.ok()) ctx.reply.Ok();
-  else ctx.reply.Error("ERR " + s.message());
+  if (s.ok())
+    ctx.reply.Ok();
+  else
+    ctx.reply.Error("ERR " + s.message());
 }
 
 // BGSAVE [SCHEDULE]
@@ -33,18 +35,24 @@ void BgSave(CommandContext& ctx) {
   Persistence* p = ctx.server->persistence();
   bool was_busy = p->aof_rewrite_in_progress();
   std::string error = p->BgSave(schedule);
-  if (!error.empty()) ctx.reply.Error(error);
-  else if (schedule && was_busy) ctx.reply.Simple("Background saving scheduled");
-  else ctx.reply.Simple("Background saving started");
+  if (!error.empty())
+    ctx.reply.Error(error);
+  else if (schedule && was_busy)
+    ctx.reply.Simple("Background saving scheduled");
+  else
+    ctx.reply.Simple("Background saving started");
 }
 
 // BGREWRITEAOF
 void BgRewriteAof(CommandContext& ctx) {
   bool scheduled = false;
   std::string error = ctx.server->persistence()->BgRewriteAof(&scheduled);
-  if (!error.empty()) ctx.reply.Error(error);
-  else if (scheduled) ctx.reply.Simple("Background append only file rewriting scheduled");
-  else ctx.reply.Simple("Background append only file rewriting started");
+  if (!error.empty())
+    ctx.reply.Error(error);
+  else if (scheduled)
+    ctx.reply.Simple("Background append only file rewriting scheduled");
+  else
+    ctx.reply.Simple("Background append only file rewriting started");
 }
 
 // LASTSAVE

@@ -15,18 +15,24 @@ constexpr std::string_view kNoPermChannels =
 
 const char* SubscribeVerb(SubKind kind) {
   switch (kind) {
-    case SubKind::kChannel: return "subscribe";
-    case SubKind::kPattern: return "psubscribe";
-    case SubKind::kShard: return "ssubscribe";
+    case SubKind::kChannel:
+      return "subscribe";
+    case SubKind::kPattern:
+      return "psubscribe";
+    case SubKind::kShard:
+      return "ssubscribe";
   }
   return "";
 }
 
 const char* UnsubscribeVerb(SubKind kind) {
   switch (kind) {
-    case SubKind::kChannel: return "unsubscribe";
-    case SubKind::kPattern: return "punsubscribe";
-    case SubKind::kShard: return "sunsubscribe";
+    case SubKind::kChannel:
+      return "unsubscribe";
+    case SubKind::kPattern:
+      return "punsubscribe";
+    case SubKind::kShard:
+      return "sunsubscribe";
   }
   return "";
 }
@@ -40,8 +46,10 @@ void ReplyConfirmation(CommandContext& ctx, const char* verb, const std::string*
                        int64_t count) {
   ctx.reply.PushHeader(3);
   ctx.reply.Bulk(verb);
-  if (name != nullptr) ctx.reply.Bulk(*name);
-  else ctx.reply.Null();
+  if (name != nullptr)
+    ctx.reply.Bulk(*name);
+  else
+    ctx.reply.Null();
   ctx.reply.Integer(count);
 }
 

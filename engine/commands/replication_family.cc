@@ -25,8 +25,8 @@ void ReplicaOf(CommandContext& ctx) {
     ctx.reply.Error("ERR Invalid master port");
     return;
   }
-  std::string result = ctx.server->replication()->ReplicaOf(std::string(ctx.arg(1)),
-                                                           static_cast<int>(port));
+  std::string result =
+      ctx.server->replication()->ReplicaOf(std::string(ctx.arg(1)), static_cast<int>(port));
   ctx.reply.Simple(result);
 }
 

@@ -5,9 +5,9 @@
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
 #include "engine/commands/help.h"
-#include "engine/server/command_context.h"
 #include "engine/persistence/digest.h"
 #include "engine/persistence/persistence.h"
+#include "engine/server/command_context.h"
 #include "engine/server/info.h"
 
 namespace redsim {
@@ -100,8 +100,9 @@ void ConfigSet(CommandContext& ctx) {
     }
   }
   if (candidate.dir != ctx.server->config().dir && !ctx.server->env()->FileExists(candidate.dir)) {
-    ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or "
-                    "directory");
+    ctx.reply.Error(
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or "
+        "directory");
     return;
   }
   ctx.server->config() = candidate;
@@ -138,11 +139,12 @@ void ConfigRewrite(CommandContext& ctx) {
 
 // CONFIG HELP
 void ConfigHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, "CONFIG",
-            {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-             "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
-             "    Rewrite the configuration file."});
+  ReplyHelp(
+      ctx, "CONFIG",
+      {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+       "SET <directive> <value>", "    Set the configuration <directive> to <value>.", "RESETSTAT",
+       "    Reset statistics reported by the INFO command.", "REWRITE",
+       "    Rewrite the configuration file."});
 }
 
 // ---- DEBUG ----------------------------------------------------------------------------------
@@ -198,10 +200,10 @@ void Debug(CommandContext& ctx) {
       ctx.reply.Error(err::kNoSuchKey);
       return;
     }
-    ctx.reply.Simple("Value at:0x0 refcount:1 encoding:" +
-                     std::string(EncodingName(e->value.encoding())) +
-                     " serializedlength:" + std::to_string(e->value.StringLength()) +
-                     " lru:" + std::to_string(e->access & 0xffffff) + " lru_seconds_idle:0");
+    ctx.reply.Simple(
+        "Value at:0x0 refcount:1 encoding:" + std::string(EncodingName(e->value.encoding())) +
+        " serializedlength:" + std::to_string(e->value.StringLength()) +
+        " lru:" + std::to_string(e->access & 0xffffff) + " lru_seconds_idle:0");
     return;
   }
   if (sub == "set-active-expire" && ctx.argc() == 3) {
@@ -211,8 +213,10 @@ void Debug(CommandContext& ctx) {
   }
   if (sub == "reload") {
     Status s = ctx.server->persistence()->Reload();
-    if (!s.ok()) ctx.reply.Error("ERR Error trying to load the RDB dump: " + s.message());
-    else ctx.reply.Ok();
+    if (!s.ok())
+      ctx.reply.Error("ERR Error trying to load the RDB dump: " + s.message());
+    else
+      ctx.reply.Ok();
     return;
   }
   if (sub == "digest" && ctx.argc() == 2) {
@@ -247,11 +251,16 @@ void Shutdown(CommandContext& ctx) {
   bool save = false, nosave = false, now = false, force = false, abort = false;
   for (size_t i = 1; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "nosave")) nosave = true;
-    else if (EqualsIgnoreCase(a, "save")) save = true;
-    else if (EqualsIgnoreCase(a, "now")) now = true;
-    else if (EqualsIgnoreCase(a, "force")) force = true;
-    else if (EqualsIgnoreCase(a, "abort")) abort = true;
+    if (EqualsIgnoreCase(a, "nosave"))
+      nosave = true;
+    else if (EqualsIgnoreCase(a, "save"))
+      save = true;
+    else if (EqualsIgnoreCase(a, "now"))
+      now = true;
+    else if (EqualsIgnoreCase(a, "force"))
+      force = true;
+    else if (EqualsIgnoreCase(a, "abort"))
+      abort = true;
     else {
       ctx.reply.Error(err::kSyntax);
       return;
@@ -287,8 +296,10 @@ void ReplyWords(ReplyBuilder& r, const char* words, bool bulk = false) {
   if (!cur.empty()) w.push_back(cur);
   r.SetHeader(static_cast<int64_t>(w.size()));
   for (const auto& s : w) {
-    if (bulk) r.Bulk(s);
-    else r.Simple(s);
+    if (bulk)
+      r.Bulk(s);
+    else
+      r.Simple(s);
   }
 }
 
@@ -357,8 +368,10 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command* cmd) {
   // there are none.
   r.SetHeader(static_cast<int64_t>(m->key_specs.size()));
   for (const auto& ks : m->key_specs) ReplyKeySpec(r, ks);
-  if (cmd->subcommands.empty()) r.SetHeader(0);
-  else r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
+  if (cmd->subcommands.empty())
+    r.SetHeader(0);
+  else
+    r.ArrayHeader(static_cast<int64_t>(cmd->subcommands.size()));
   for (const auto& [name, sub] : cmd->subcommands) ReplyCommandInfo(r, sub.get());
 }
 
@@ -465,8 +478,10 @@ void CommandInfo(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
   for (size_t i = 2; i < ctx.argc(); i++) {
     Command* c = ctx.server->commands().FindByFullName(ctx.arg(i));
-    if (c == nullptr) ctx.reply.NullArray();
-    else ReplyCommandInfo(ctx.reply, c);
+    if (c == nullptr)
+      ctx.reply.NullArray();
+    else
+      ReplyCommandInfo(ctx.reply, c);
   }
 }
 
@@ -589,9 +604,9 @@ void CommandHelp(CommandContext& ctx) {
              "    Return details about the given commands, or all of them.",
              "DOCS [<command-name> ...]", "    Return documentation details about commands.",
              "LIST [FILTERBY (MODULE <name>|ACLCAT <cat>|PATTERN <pattern>)]",
-             "    Return the names of the commands, optionally filtered.",
-             "GETKEYS <full-command>", "    Return the keys of a full command.",
-             "GETKEYSANDFLAGS <full-command>", "    Return the keys and their access flags."});
+             "    Return the names of the commands, optionally filtered.", "GETKEYS <full-command>",
+             "    Return the keys of a full command.", "GETKEYSANDFLAGS <full-command>",
+             "    Return the keys and their access flags."});
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
+#include "engine/commands/scan_args.h"
 #include "engine/server/command_context.h"
 #include "engine/types/set_object.h"
-#include "engine/commands/scan_args.h"
 
 namespace redsim {
 namespace {
@@ -319,8 +319,10 @@ void SRandMember(CommandContext& ctx) {
   bool wrong_type;
   SetObject* set = AsSet(ctx.Read(ctx.arg(1), ObjType::kSet, &wrong_type));
   if (wrong_type) return;
-  if (set == nullptr) ctx.reply.Null();
-  else ctx.reply.Bulk(set->RandomMember(ctx.server->rng()));
+  if (set == nullptr)
+    ctx.reply.Null();
+  else
+    ctx.reply.Bulk(set->RandomMember(ctx.server->rng()));
 }
 
 // ---- Algebra ----------------------------------------------------------------------------------
@@ -352,8 +354,7 @@ bool LoadSets(CommandContext& ctx, size_t first, size_t n, bool for_write,
 }
 
 // Members of the intersection, walking the smallest set. Stops after `limit` (0: no limit).
-std::vector<std::string> Intersect(std::vector<SetObject*> sets, size_t limit,
-                                   size_t* count_only) {
+std::vector<std::string> Intersect(std::vector<SetObject*> sets, size_t limit, size_t* count_only) {
   std::sort(sets.begin(), sets.end(),
             [](SetObject* a, SetObject* b) { return a->Length() < b->Length(); });
   std::vector<std::string> out;
@@ -426,8 +427,10 @@ std::unique_ptr<SetObject> UnionOrDiff(CommandContext& ctx, const std::vector<Se
   for (size_t j = 0; j < sets.size(); j++) {
     if (sets[j] == nullptr) continue;
     sets[j]->ForEachMember([&](std::string_view m) {
-      if (j == 0) result->Add(m, max_intset);
-      else result->Remove(m);
+      if (j == 0)
+        result->Add(m, max_intset);
+      else
+        result->Remove(m);
     });
     if (result->Length() == 0) break;
   }

@@ -93,8 +93,10 @@ void Get(CommandContext& ctx) {
   bool wrong_type;
   const Value* v = ReadString(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return;
-  if (v == nullptr) ctx.reply.Null();
-  else ReplyValue(ctx.reply, *v);
+  if (v == nullptr)
+    ctx.reply.Null();
+  else
+    ReplyValue(ctx.reply, *v);
 }
 
 enum SetFlags : unsigned {
@@ -134,14 +136,18 @@ void SetGeneric(CommandContext& ctx, unsigned flags, std::string_view key, std::
     bool wrong_type;
     const Value* old = ReadString(ctx, key, &wrong_type);
     if (wrong_type) return;
-    if (old == nullptr) ctx.reply.Null();
-    else ReplyValue(ctx.reply, *old);
+    if (old == nullptr)
+      ctx.reply.Null();
+    else
+      ReplyValue(ctx.reply, *old);
   }
   bool found = server->LookupWrite(db, key) != nullptr;
   if (((flags & kSetNx) && found) || ((flags & kSetXx) && !found)) {
     if (!(flags & kSetGet)) {
-      if (replies.kind == SetReplies::kOneOrZero) ctx.reply.Integer(0);
-      else ctx.reply.Null();
+      if (replies.kind == SetReplies::kOneOrZero)
+        ctx.reply.Integer(0);
+      else
+        ctx.reply.Null();
     }
     return;
   }
@@ -152,14 +158,16 @@ void SetGeneric(CommandContext& ctx, unsigned flags, std::string_view key, std::
     server->SetExpire(db, e, when_ms);
     // Replicas and the AOF get the absolute time, so a replay does not extend the TTL.
     if (!(flags & kSetPxAt)) {
-      ctx.PropagateAs({"SET", std::string(key), std::string(value), "PXAT",
-                       Int64ToString(when_ms)});
+      ctx.PropagateAs(
+          {"SET", std::string(key), std::string(value), "PXAT", Int64ToString(when_ms)});
     }
     server->NotifyKeyspaceEvent('g', "expire", key, db->index());
   }
   if (!(flags & kSetGet)) {
-    if (replies.kind == SetReplies::kOneOrZero) ctx.reply.Integer(1);
-    else ctx.reply.Ok();
+    if (replies.kind == SetReplies::kOneOrZero)
+      ctx.reply.Integer(1);
+    else
+      ctx.reply.Ok();
   }
   if ((flags & kSetGet) && !expire_arg) {
     // Propagate without GET.
@@ -187,13 +195,17 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, OptionSyntax syntax, uns
     std::string_view a = ctx.arg(i);
     bool has_next = i + 1 < ctx.argc();
     unsigned expire_flag = 0;
-    if (EqualsIgnoreCase(a, "ex")) expire_flag = kSetEx;
-    else if (EqualsIgnoreCase(a, "px")) expire_flag = kSetPx;
-    else if (EqualsIgnoreCase(a, "exat")) expire_flag = kSetExAt;
-    else if (EqualsIgnoreCase(a, "pxat")) expire_flag = kSetPxAt;
+    if (EqualsIgnoreCase(a, "ex"))
+      expire_flag = kSetEx;
+    else if (EqualsIgnoreCase(a, "px"))
+      expire_flag = kSetPx;
+    else if (EqualsIgnoreCase(a, "exat"))
+      expire_flag = kSetExAt;
+    else if (EqualsIgnoreCase(a, "pxat"))
+      expire_flag = kSetPxAt;
     // Everything that may not accompany an expiry option of kind `expire_flag`.
-    unsigned ttl_conflicts = (kSetEx | kSetPx | kSetExAt | kSetPxAt | kSetKeepTtl | kSetPersist) &
-                             ~expire_flag;
+    unsigned ttl_conflicts =
+        (kSetEx | kSetPx | kSetExAt | kSetPxAt | kSetKeepTtl | kSetPersist) & ~expire_flag;
     if (set && EqualsIgnoreCase(a, "nx") && !(*flags & kSetXx)) {
       *flags |= kSetNx;
     } else if (set && EqualsIgnoreCase(a, "xx") && !(*flags & kSetNx)) {
@@ -237,9 +249,7 @@ void SetNx(CommandContext& ctx) {
 }
 
 // SETEX key seconds value
-void SetEx(CommandContext& ctx) {
-  SetGeneric(ctx, kSetEx, ctx.arg(1), ctx.arg(3), ctx.arg(2), {});
-}
+void SetEx(CommandContext& ctx) { SetGeneric(ctx, kSetEx, ctx.arg(1), ctx.arg(3), ctx.arg(2), {}); }
 
 // PSETEX key milliseconds value
 void PSetEx(CommandContext& ctx) {
@@ -286,9 +296,9 @@ void GetEx(CommandContext& ctx) {
   if (expire) {
     bool seconds = (flags & (kSetEx | kSetExAt)) != 0;
     bool relative = (flags & (kSetEx | kSetPx)) != 0;
-    auto error = ExpireArgToAbsoluteMs(*expire,
-                                       seconds ? ExpireUnit::kSeconds : ExpireUnit::kMilliseconds,
-                                       relative, ctx.now_ms(), "getex", &when_ms);
+    auto error =
+        ExpireArgToAbsoluteMs(*expire, seconds ? ExpireUnit::kSeconds : ExpireUnit::kMilliseconds,
+                              relative, ctx.now_ms(), "getex", &when_ms);
     if (error) {
       ctx.reply.Error(*error);
       return;
@@ -323,8 +333,10 @@ void MGet(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 1));
   for (size_t i = 1; i < ctx.argc(); i++) {
     DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(i));
-    if (e == nullptr || !e->value.is_string()) ctx.reply.Null();
-    else ReplyValue(ctx.reply, e->value);
+    if (e == nullptr || !e->value.is_string())
+      ctx.reply.Null();
+    else
+      ReplyValue(ctx.reply, e->value);
   }
 }
 
@@ -348,8 +360,10 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     ctx.server->NotifyKeyspaceEvent('$', "set", ctx.arg(i), ctx.db()->index());
   }
   ctx.server->dirty += (ctx.argc() - 1) / 2;
-  if (nx) ctx.reply.Integer(1);
-  else ctx.reply.Ok();
+  if (nx)
+    ctx.reply.Integer(1);
+  else
+    ctx.reply.Ok();
 }
 
 void MSet(CommandContext& ctx) { MSetGeneric(ctx, false); }
@@ -360,8 +374,10 @@ void MSetNx(CommandContext& ctx) { MSetGeneric(ctx, true); }
 void IncrDecr(CommandContext& ctx, int64_t delta) {
   int64_t result;
   auto error = IncrementBy(ctx.server, ctx.db(), ctx.arg(1), delta, &result);
-  if (error) ctx.reply.Error(*error);
-  else ctx.reply.Integer(result);
+  if (error)
+    ctx.reply.Error(*error);
+  else
+    ctx.reply.Integer(result);
 }
 
 // INCR key
@@ -418,8 +434,8 @@ void IncrByFloat(CommandContext& ctx) {
   }
   std::string text = LongDoubleToString(result);
   // Redis stores the formatted result as a plain string (never the int encoding).
-  Value stored = Value::RawString(
-      text, text.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw);
+  Value stored =
+      Value::RawString(text, text.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw);
   if (e != nullptr) {
     e->value = std::move(stored);
     ctx.server->SignalModifiedKey(ctx.db(), key);
@@ -556,9 +572,12 @@ void Lcs(CommandContext& ctx) {
   int64_t min_match_len = 0;
   for (size_t i = 3; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "idx")) want_idx = true;
-    else if (EqualsIgnoreCase(a, "len")) want_len = true;
-    else if (EqualsIgnoreCase(a, "withmatchlen")) with_match_len = true;
+    if (EqualsIgnoreCase(a, "idx"))
+      want_idx = true;
+    else if (EqualsIgnoreCase(a, "len"))
+      want_len = true;
+    else if (EqualsIgnoreCase(a, "withmatchlen"))
+      with_match_len = true;
     else if (EqualsIgnoreCase(a, "minmatchlen") && i + 1 < ctx.argc()) {
       if (!ParseInt64(ctx.arg(++i), &min_match_len)) {
         ctx.reply.Error(err::kNotInteger);
@@ -589,8 +608,10 @@ void Lcs(CommandContext& ctx) {
   auto at = [&](size_t i, size_t j) -> uint32_t& { return dp[j * (alen + 1) + i]; };
   for (size_t i = 1; i <= alen; i++) {
     for (size_t j = 1; j <= blen; j++) {
-      if (a[i - 1] == b[j - 1]) at(i, j) = at(i - 1, j - 1) + 1;
-      else at(i, j) = std::max(at(i - 1, j), at(i, j - 1));
+      if (a[i - 1] == b[j - 1])
+        at(i, j) = at(i - 1, j - 1) + 1;
+      else
+        at(i, j) = std::max(at(i - 1, j), at(i, j - 1));
     }
   }
   uint32_t idx = at(alen, blen);
@@ -630,8 +651,10 @@ void Lcs(CommandContext& ctx) {
       j--;
     } else {
       uint32_t lcs1 = at(i - 1, j), lcs2 = at(i, j - 1);
-      if (lcs1 > lcs2) i--;
-      else j--;
+      if (lcs1 > lcs2)
+        i--;
+      else
+        j--;
       if (arange_start != static_cast<int64_t>(alen)) emit_range = true;
     }
     if (emit_range) {

@@ -6,6 +6,7 @@
 // serves every variant. Argument parsing follows Redis 7.0's order of checks so that the first
 // error reported for a bad command line is the one Redis reports.
 #include "engine/commands/zset_family.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -15,9 +16,9 @@
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
+#include "engine/commands/scan_args.h"
 #include "engine/server/command_context.h"
 #include "engine/types/set_object.h"
-#include "engine/commands/scan_args.h"
 #include "engine/types/zset_object.h"
 
 namespace redsim {
@@ -192,7 +193,12 @@ class PairWriter {
 // ---- ZADD / ZINCRBY -------------------------------------------------------------------------
 
 enum ZAddFlags : unsigned {
-  kZAddNx = 1, kZAddXx = 2, kZAddGt = 4, kZAddLt = 8, kZAddCh = 16, kZAddIncr = 32,
+  kZAddNx = 1,
+  kZAddXx = 2,
+  kZAddGt = 4,
+  kZAddLt = 8,
+  kZAddCh = 16,
+  kZAddIncr = 32,
 };
 
 enum class ZAddOutcome { kAdded, kUpdated, kUnchanged, kSkipped, kNaN };
@@ -226,13 +232,20 @@ size_t ParseZAddFlags(CommandContext& ctx, unsigned* flags) {
   size_t i = 2;
   for (; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "nx")) *flags |= kZAddNx;
-    else if (EqualsIgnoreCase(a, "xx")) *flags |= kZAddXx;
-    else if (EqualsIgnoreCase(a, "gt")) *flags |= kZAddGt;
-    else if (EqualsIgnoreCase(a, "lt")) *flags |= kZAddLt;
-    else if (EqualsIgnoreCase(a, "ch")) *flags |= kZAddCh;
-    else if (EqualsIgnoreCase(a, "incr")) *flags |= kZAddIncr;
-    else break;
+    if (EqualsIgnoreCase(a, "nx"))
+      *flags |= kZAddNx;
+    else if (EqualsIgnoreCase(a, "xx"))
+      *flags |= kZAddXx;
+    else if (EqualsIgnoreCase(a, "gt"))
+      *flags |= kZAddGt;
+    else if (EqualsIgnoreCase(a, "lt"))
+      *flags |= kZAddLt;
+    else if (EqualsIgnoreCase(a, "ch"))
+      *flags |= kZAddCh;
+    else if (EqualsIgnoreCase(a, "incr"))
+      *flags |= kZAddIncr;
+    else
+      break;
   }
   return i;
 }
@@ -281,8 +294,8 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags, size_t first_score) {
   }
   for (size_t j = 0; z != nullptr && j < elements; j++) {
     double new_score = 0;
-    ZAddOutcome out = ZAddOne(ctx, z, flags, scores[j], ctx.arg(first_score + 2 * j + 1),
-                              &new_score);
+    ZAddOutcome out =
+        ZAddOne(ctx, z, flags, scores[j], ctx.arg(first_score + 2 * j + 1), &new_score);
     if (out == ZAddOutcome::kNaN) {
       nan = true;
       break;
@@ -296,8 +309,10 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags, size_t first_score) {
   if (nan) {
     ctx.reply.Error(kNanScore);
   } else if (flags & kZAddIncr) {
-    if (processed > 0) ctx.reply.Double(score);
-    else ctx.reply.Null();
+    if (processed > 0)
+      ctx.reply.Double(score);
+    else
+      ctx.reply.Null();
   } else {
     ctx.reply.Integer((flags & kZAddCh) ? added + updated : added);
   }
@@ -355,8 +370,10 @@ void ZScore(CommandContext& ctx) {
   ZSetObject* z = AsZSet(ctx.Read(ctx.arg(1), ObjType::kZSet, &wrong_type));
   if (wrong_type) return;
   std::optional<double> s = z == nullptr ? std::nullopt : z->Score(ctx.arg(2));
-  if (s) ctx.reply.Double(*s);
-  else ctx.reply.Null();
+  if (s)
+    ctx.reply.Double(*s);
+  else
+    ctx.reply.Null();
 }
 
 // ZMSCORE key member [member ...]
@@ -367,8 +384,10 @@ void ZMScore(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
   for (size_t i = 2; i < ctx.argc(); i++) {
     std::optional<double> s = z == nullptr ? std::nullopt : z->Score(ctx.arg(i));
-    if (s) ctx.reply.Double(*s);
-    else ctx.reply.Null();
+    if (s)
+      ctx.reply.Double(*s);
+    else
+      ctx.reply.Null();
   }
 }
 
@@ -667,14 +686,18 @@ enum class PopReply {
 void PopFrom(CommandContext& ctx, std::string_view key, ZSetObject* z, bool max, int64_t count,
              PopReply shape) {
   size_t n = std::min<size_t>(z->Length(), static_cast<size_t>(count));
-  std::pair<size_t, size_t> ranks = max ? std::make_pair(z->Length() - n, z->Length())
-                                        : std::make_pair<size_t, size_t>(0, n + 0);
+  std::pair<size_t, size_t> ranks =
+      max ? std::make_pair(z->Length() - n, z->Length()) : std::make_pair<size_t, size_t>(0, n + 0);
   auto items = CollectRange(*z, ranks, max);
   ReplyBuilder& r = ctx.reply;
   bool nested = shape == PopReply::kNested || shape == PopReply::kKeyedNested;
   switch (shape) {
-    case PopReply::kFlat: r.ArrayHeader(static_cast<int64_t>(n * 2)); break;
-    case PopReply::kNested: r.ArrayHeader(static_cast<int64_t>(n)); break;
+    case PopReply::kFlat:
+      r.ArrayHeader(static_cast<int64_t>(n * 2));
+      break;
+    case PopReply::kNested:
+      r.ArrayHeader(static_cast<int64_t>(n));
+      break;
     case PopReply::kKeyed:
       r.ArrayHeader(static_cast<int64_t>(n * 2 + 1));
       r.Bulk(key);
@@ -798,8 +821,10 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_index, int64_t timeout_ms,
   }
   size_t where_index = numkeys_index + static_cast<size_t>(numkeys) + 1;
   bool max;
-  if (EqualsIgnoreCase(ctx.arg(where_index), "min")) max = false;
-  else if (EqualsIgnoreCase(ctx.arg(where_index), "max")) max = true;
+  if (EqualsIgnoreCase(ctx.arg(where_index), "min"))
+    max = false;
+  else if (EqualsIgnoreCase(ctx.arg(where_index), "max"))
+    max = true;
   else {
     ctx.reply.Error(err::kSyntax);
     return;
@@ -821,8 +846,10 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_index, int64_t timeout_ms,
   size_t found;
   if (!FindPopKey(ctx, numkeys_index + 1, static_cast<size_t>(numkeys), &found)) return;
   if (found == SIZE_MAX) {
-    if (blocking) BlockOrTimeOut(ctx, numkeys_index + 1, static_cast<size_t>(numkeys), timeout_ms);
-    else ctx.reply.NullArray();
+    if (blocking)
+      BlockOrTimeOut(ctx, numkeys_index + 1, static_cast<size_t>(numkeys), timeout_ms);
+    else
+      ctx.reply.NullArray();
     return;
   }
   std::string key(ctx.arg(found));
@@ -949,8 +976,10 @@ struct ZSource {
   }
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    if (zset) zset->ForEachInRange(0, zset->Length(), fn);
-    else if (set) set->ForEachMember([&](std::string_view m) { fn(m, 1.0); });
+    if (zset)
+      zset->ForEachInRange(0, zset->Length(), fn);
+    else if (set)
+      set->ForEachMember([&](std::string_view m) { fn(m, 1.0); });
   }
 };
 
@@ -965,8 +994,12 @@ void AggregateInto(double* target, double v, Aggregate agg) {
       *target += v;
       if (std::isnan(*target)) *target = 0;  // inf + -inf
       break;
-    case Aggregate::kMin: *target = std::min(*target, v); break;
-    case Aggregate::kMax: *target = std::max(*target, v); break;
+    case Aggregate::kMin:
+      *target = std::min(*target, v);
+      break;
+    case Aggregate::kMax:
+      *target = std::max(*target, v);
+      break;
   }
 }
 
@@ -1000,8 +1033,10 @@ bool ParseAlgebra(CommandContext& ctx, size_t numkeys_index, bool store, Algebra
     DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(j));
     ZSource src;
     if (e != nullptr) {
-      if (e->value.type() == ObjType::kZSet) src.zset = AsZSet(e);
-      else if (e->value.type() == ObjType::kSet) src.set = e->value.As<SetObject>();
+      if (e->value.type() == ObjType::kZSet)
+        src.zset = AsZSet(e);
+      else if (e->value.type() == ObjType::kSet)
+        src.set = e->value.As<SetObject>();
       else {
         ctx.reply.Error(err::kWrongType);
         return false;
@@ -1023,9 +1058,12 @@ bool ParseAlgebra(CommandContext& ctx, size_t numkeys_index, bool store, Algebra
       }
     } else if (weights_ok && left >= 2 && EqualsIgnoreCase(a, "aggregate")) {
       std::string_view v = ctx.arg(j + 1);
-      if (EqualsIgnoreCase(v, "sum")) req->aggregate = Aggregate::kSum;
-      else if (EqualsIgnoreCase(v, "min")) req->aggregate = Aggregate::kMin;
-      else if (EqualsIgnoreCase(v, "max")) req->aggregate = Aggregate::kMax;
+      if (EqualsIgnoreCase(v, "sum"))
+        req->aggregate = Aggregate::kSum;
+      else if (EqualsIgnoreCase(v, "min"))
+        req->aggregate = Aggregate::kMin;
+      else if (EqualsIgnoreCase(v, "max"))
+        req->aggregate = Aggregate::kMax;
       else {
         ctx.reply.Error(err::kSyntax);
         return false;
@@ -1104,8 +1142,7 @@ std::unique_ptr<ZSetObject> ComputeAlgebra(CommandContext& ctx, AlgebraRequest& 
   return result;
 }
 
-void ZAlgebraGeneric(CommandContext& ctx, size_t numkeys_index, const std::string* dst,
-                     ZSetOp op) {
+void ZAlgebraGeneric(CommandContext& ctx, size_t numkeys_index, const std::string* dst, ZSetOp op) {
   AlgebraRequest req;
   req.op = op;
   if (!ParseAlgebra(ctx, numkeys_index, dst != nullptr, &req)) return;

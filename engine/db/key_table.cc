@@ -55,8 +55,7 @@ void KeyTable::RehashStep() {
   // Visit at most 10 empty buckets per step so a sparse table cannot stall a command.
   int empty_visits = 10;
   size_t mask1 = size_[1] - 1;
-  while (static_cast<size_t>(rehash_index_) < size_[0] &&
-         table_[0][rehash_index_] == nullptr) {
+  while (static_cast<size_t>(rehash_index_) < size_[0] && table_[0][rehash_index_] == nullptr) {
     rehash_index_++;
     if (--empty_visits == 0) return;
   }
@@ -108,8 +107,10 @@ DbEntry* KeyTable::Find(std::string_view key) {
 
 void KeyTable::Insert(DbEntry* e) {
   if (rehashing()) RehashStep();
-  if (table_[0] == nullptr) Expand(4);
-  else if (!rehashing() && used_[0] >= size_[0]) Expand(used_[0] + 1);
+  if (table_[0] == nullptr)
+    Expand(4);
+  else if (!rehashing() && used_[0] >= size_[0])
+    Expand(used_[0] + 1);
   int t = rehashing() ? 1 : 0;
   size_t idx = Hash(e->key()) & (size_[t] - 1);
   e->next = table_[t][idx];

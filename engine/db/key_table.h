@@ -17,13 +17,13 @@ namespace redsim {
 
 struct DbEntry {
   DbEntry* next = nullptr;
-  int64_t expire_ms = 0;         // absolute Unix ms; 0 = no expiry
+  int64_t expire_ms = 0;  // absolute Unix ms; 0 = no expiry
   Value value;
-  uint32_t key_len : 31;         // keys are at most proto-max-bulk-len (< 2 GB)
-  uint32_t snapshot_mark : 1;    // see Database: equal to the snapshot's mark = already saved
-  uint32_t access = 0;           // LRU clock (24 bits) or LFU data, as Redis keeps it
-  uint32_t volatile_pos = 0;     // index in the database's volatile list, valid when expire_ms
-  char key_data[4];              // key bytes follow (allocation is sized for the key)
+  uint32_t key_len : 31;       // keys are at most proto-max-bulk-len (< 2 GB)
+  uint32_t snapshot_mark : 1;  // see Database: equal to the snapshot's mark = already saved
+  uint32_t access = 0;         // LRU clock (24 bits) or LFU data, as Redis keeps it
+  uint32_t volatile_pos = 0;   // index in the database's volatile list, valid when expire_ms
+  char key_data[4];            // key bytes follow (allocation is sized for the key)
 
   std::string_view key() const { return std::string_view(key_data, key_len); }
   bool has_expire() const { return expire_ms != 0; }
@@ -94,7 +94,7 @@ class KeyTable {
 
   uint64_t seed_;
   DbEntry** table_[2] = {nullptr, nullptr};
-  size_t size_[2] = {0, 0};     // buckets, power of two or 0
+  size_t size_[2] = {0, 0};  // buckets, power of two or 0
   size_t used_[2] = {0, 0};
   int64_t rehash_index_ = -1;   // next bucket of table 0 to move, -1 when not rehashing
   uint64_t rehashes_done_ = 0;  // completed rehashes (Walk notices table 1 becoming table 0)

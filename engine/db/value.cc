@@ -8,28 +8,44 @@ namespace redsim {
 
 const char* TypeName(ObjType t) {
   switch (t) {
-    case ObjType::kNone: return "none";
-    case ObjType::kString: return "string";
-    case ObjType::kList: return "list";
-    case ObjType::kSet: return "set";
-    case ObjType::kZSet: return "zset";
-    case ObjType::kHash: return "hash";
-    case ObjType::kStream: return "stream";
+    case ObjType::kNone:
+      return "none";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kList:
+      return "list";
+    case ObjType::kSet:
+      return "set";
+    case ObjType::kZSet:
+      return "zset";
+    case ObjType::kHash:
+      return "hash";
+    case ObjType::kStream:
+      return "stream";
   }
   return "none";
 }
 
 const char* EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kRaw: return "raw";
-    case Encoding::kInt: return "int";
-    case Encoding::kEmbStr: return "embstr";
-    case Encoding::kHashtable: return "hashtable";
-    case Encoding::kQuicklist: return "quicklist";
-    case Encoding::kListpack: return "listpack";
-    case Encoding::kIntset: return "intset";
-    case Encoding::kSkiplist: return "skiplist";
-    case Encoding::kStream: return "stream";
+    case Encoding::kRaw:
+      return "raw";
+    case Encoding::kInt:
+      return "int";
+    case Encoding::kEmbStr:
+      return "embstr";
+    case Encoding::kHashtable:
+      return "hashtable";
+    case Encoding::kQuicklist:
+      return "quicklist";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kIntset:
+      return "intset";
+    case Encoding::kSkiplist:
+      return "skiplist";
+    case Encoding::kStream:
+      return "stream";
   }
   return "unknown";
 }
@@ -44,9 +60,14 @@ Value::HeapString* Value::AllocHeap(size_t len, size_t cap) {
 
 void Value::Release() {
   switch (kind()) {
-    case Kind::kHeap: free(heap()); break;
-    case Kind::kObject: delete obj(); break;
-    default: break;
+    case Kind::kHeap:
+      free(heap());
+      break;
+    case Kind::kObject:
+      delete obj();
+      break;
+    default:
+      break;
   }
 }
 
@@ -93,7 +114,8 @@ Value Value::FromObject(std::unique_ptr<Object> obj) {
 
 Value Value::Clone() const {
   switch (kind()) {
-    case Kind::kNone: return Value();
+    case Kind::kNone:
+      return Value();
     case Kind::kInline:
     case Kind::kInt: {
       Value v;
@@ -109,7 +131,8 @@ Value Value::Clone() const {
       v.tag_ = tag_;
       return v;
     }
-    case Kind::kObject: return FromObject(obj()->Clone());
+    case Kind::kObject:
+      return FromObject(obj()->Clone());
   }
   return Value();
 }
@@ -123,9 +146,12 @@ std::string_view Value::StringView(char* scratch) const {
   switch (kind()) {
     case Kind::kInline:
       return std::string_view(reinterpret_cast<const char*>(raw_), inline_len());
-    case Kind::kHeap: return std::string_view(heap()->data, heap()->len);
-    case Kind::kInt: return std::string_view(scratch, FormatInt64(scratch, int_bits()));
-    default: return std::string_view();
+    case Kind::kHeap:
+      return std::string_view(heap()->data, heap()->len);
+    case Kind::kInt:
+      return std::string_view(scratch, FormatInt64(scratch, int_bits()));
+    default:
+      return std::string_view();
   }
 }
 
@@ -136,13 +162,16 @@ std::string Value::ToString() const {
 
 size_t Value::StringLength() const {
   switch (kind()) {
-    case Kind::kInline: return inline_len();
-    case Kind::kHeap: return heap()->len;
+    case Kind::kInline:
+      return inline_len();
+    case Kind::kHeap:
+      return heap()->len;
     case Kind::kInt: {
       char scratch[24];
       return FormatInt64(scratch, int_bits());
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -190,9 +219,12 @@ void Value::Append(std::string_view s) {
 
 size_t Value::MemoryUsage() const {
   switch (kind()) {
-    case Kind::kHeap: return offsetof(HeapString, data) + heap()->cap;
-    case Kind::kObject: return obj()->MemoryUsage();
-    default: return 0;
+    case Kind::kHeap:
+      return offsetof(HeapString, data) + heap()->cap;
+    case Kind::kObject:
+      return obj()->MemoryUsage();
+    default:
+      return 0;
   }
 }
 

@@ -30,8 +30,8 @@ enum class Encoding : uint8_t {
   kStream,
 };
 
-const char* TypeName(ObjType t);          // "string", "list", ... as TYPE prints them
-const char* EncodingName(Encoding e);     // "raw", "int", ... as OBJECT ENCODING prints them
+const char* TypeName(ObjType t);       // "string", "list", ... as TYPE prints them
+const char* EncodingName(Encoding e);  // "raw", "int", ... as OBJECT ENCODING prints them
 
 // Base of every collection value. Families define the subclasses.
 class Object {
@@ -117,7 +117,9 @@ class Value {
 
   Object* object() const { return kind() == Kind::kObject ? obj() : nullptr; }
   template <typename T>
-  T* As() const { return static_cast<T*>(object()); }
+  T* As() const {
+    return static_cast<T*>(object());
+  }
 
   size_t MemoryUsage() const;
 
@@ -133,10 +135,10 @@ class Value {
   static constexpr uint8_t kSharedFlag = 0x08;
   Kind kind() const { return static_cast<Kind>(tag_ & 0x07); }
   Encoding string_encoding() const { return static_cast<Encoding>(tag_ >> 4); }
-  void SetTag(Kind k, Encoding e) { tag_ = static_cast<uint8_t>(static_cast<uint8_t>(k) | (static_cast<uint8_t>(e) << 4)); }
-  void Clear() {
-    memset(static_cast<void*>(this), 0, sizeof(Value));
+  void SetTag(Kind k, Encoding e) {
+    tag_ = static_cast<uint8_t>(static_cast<uint8_t>(k) | (static_cast<uint8_t>(e) << 4));
   }
+  void Clear() { memset(static_cast<void*>(this), 0, sizeof(Value)); }
   void Release();
   static HeapString* AllocHeap(size_t len, size_t cap);
 

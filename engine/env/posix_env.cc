@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -16,8 +17,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <sys/eventfd.h>
 
 #include <condition_variable>
 #include <cstring>
@@ -52,7 +51,6 @@ std::string FormatAddress(const sockaddr_storage& ss) {
   }
   return "?:0";
 }
-
 
 class PosixStream : public Stream, public PosixEnv::Watcher {
  public:
@@ -190,7 +188,8 @@ class PendingConnect : public PosixEnv::Watcher {
     socklen_t len = sizeof(err);
     getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-      Finish(err == ECONNREFUSED ? Status::Refused(ErrnoText(err)) : Status::IoError(ErrnoText(err)));
+      Finish(err == ECONNREFUSED ? Status::Refused(ErrnoText(err))
+                                 : Status::IoError(ErrnoText(err)));
       return;
     }
     Finish(Status::Ok());
@@ -254,7 +253,8 @@ class PosixWritableFile : public WritableFile {
       ssize_t n = ::write(fd_, p, left);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return errno == ENOSPC ? Status::NoSpace(ErrnoText(errno)) : Status::IoError(ErrnoText(errno));
+        return errno == ENOSPC ? Status::NoSpace(ErrnoText(errno))
+                               : Status::IoError(ErrnoText(errno));
       }
       p += n;
       left -= static_cast<size_t>(n);
@@ -584,7 +584,8 @@ Status PosixEnv::OpenWritable(const std::string& path, bool truncate,
 Status PosixEnv::OpenSequential(const std::string& path, std::unique_ptr<SequentialFile>* file) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return errno == ENOENT ? Status::NotFound(path) : Status::IoError(path + ": " + ErrnoText(errno));
+    return errno == ENOENT ? Status::NotFound(path)
+                           : Status::IoError(path + ": " + ErrnoText(errno));
   }
   *file = std::make_unique<PosixSequentialFile>(fd);
   return Status::Ok();

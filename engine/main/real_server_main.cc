@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
   }
   server.set_shutdown_callback([&env] { env.Stop(); });
   env.HandleSignals({SIGTERM, SIGINT}, [&server](int signo) {
-    server.log().Warning("Received {}, scheduling shutdown...", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    server.log().Warning("Received {}, scheduling shutdown...",
+                         signo == SIGINT ? "SIGINT" : "SIGTERM");
     server.Shutdown(false, false, false, false);
   });
   signal(SIGPIPE, SIG_IGN);

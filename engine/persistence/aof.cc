@@ -56,7 +56,8 @@ Status ParseAofManifest(std::string_view text, std::vector<AofManifestEntry>* en
 std::string RenderAofManifest(const std::vector<AofManifestEntry>& entries) {
   std::string out;
   for (const auto& e : entries) {
-    out += "file " + e.file + " seq " + std::to_string(e.seq) + " type " + std::string(1, e.type) + "\n";
+    out += "file " + e.file + " seq " + std::to_string(e.seq) + " type " + std::string(1, e.type) +
+           "\n";
   }
   return out;
 }
@@ -114,8 +115,8 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   Status s = env->ReadFileToString(full, &data);
   if (!s.ok()) {
     // A missing incremental file listed in the manifest is fatal, as in Redis.
-    return Status::IoError("Append only file " + file + " doesn't exist or can't be read: " +
-                           s.message());
+    return Status::IoError("Append only file " + file +
+                           " doesn't exist or can't be read: " + s.message());
   }
   if (data.empty()) return Status::Ok();
   size_t pos = 0;
@@ -129,7 +130,7 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   Client* fake = server_->CreateFakeClient();
   std::vector<std::string> args;
   std::vector<std::string_view> views;
-  size_t last_good = pos;       // end of the last complete command
+  size_t last_good = pos;  // end of the last complete command
   size_t multi_start = std::string::npos;
   std::string error;
   auto fail = [&](const std::string& why) {
@@ -199,7 +200,8 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   if (!is_last || !server_->config().aof_load_truncated) {
     return Status::Corruption(
         "Unexpected end of file reading the append only file " + file + " at offset " +
-        std::to_string(valid) + ". You can: 1) Make a backup of your AOF file, then use "
+        std::to_string(valid) +
+        ". You can: 1) Make a backup of your AOF file, then use "
         "./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the "
         "'aof-load-truncated' configuration option to yes and restart the server.");
   }
@@ -248,8 +250,10 @@ Status Aof::OpenIncr(int64_t seq) {
       written_unsynced_ = 0;
       last_fsync_us_ = server_->env()->NowMicros();
     }
-    if (fsync_in_progress_) retired_.push_back(std::move(incr_));
-    else incr_->Close();
+    if (fsync_in_progress_)
+      retired_.push_back(std::move(incr_));
+    else
+      incr_->Close();
   }
   incr_ = std::move(f);
   incr_name_ = name;
@@ -361,8 +365,10 @@ void Aof::Flush() {
   if (server_->config().appendfsync == "always") {
     s = incr_->Sync();
     if (!s.ok()) {
-      server_->log().Warning("Can't persist AOF for fsync error when the AOF fsync policy is "
-                             "'always': {}. Exiting...", s.message());
+      server_->log().Warning(
+          "Can't persist AOF for fsync error when the AOF fsync policy is "
+          "'always': {}. Exiting...",
+          s.message());
       server_->Shutdown(false, true, true, true);
       return;
     }
@@ -390,8 +396,10 @@ void Aof::Cron() {
   if (server_->config().appendfsync == "everysec" && written_unsynced_ > 0) {
     int64_t now = server_->env()->NowMicros();
     if (now - last_fsync_us_ >= 1'000'000) {
-      if (fsync_in_progress_) delayed_fsync_++;
-      else StartBackgroundFsync();
+      if (fsync_in_progress_)
+        delayed_fsync_++;
+      else
+        StartBackgroundFsync();
     }
   }
 }

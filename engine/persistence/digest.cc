@@ -136,13 +136,20 @@ std::string DigestHex(const Digest& d) {
 // Redis's numbering of types, mixed in first so equal contents of different types differ.
 uint32_t RedisTypeNumber(ObjType t) {
   switch (t) {
-    case ObjType::kString: return 0;
-    case ObjType::kList: return 1;
-    case ObjType::kSet: return 2;
-    case ObjType::kZSet: return 3;
-    case ObjType::kHash: return 4;
-    case ObjType::kStream: return 6;
-    default: return 255;
+    case ObjType::kString:
+      return 0;
+    case ObjType::kList:
+      return 1;
+    case ObjType::kSet:
+      return 2;
+    case ObjType::kZSet:
+      return 3;
+    case ObjType::kHash:
+      return 4;
+    case ObjType::kStream:
+      return 6;
+    default:
+      return 255;
   }
 }
 

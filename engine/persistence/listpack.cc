@@ -222,8 +222,10 @@ std::string EncodeIntset(std::vector<int64_t> values) {
   values.erase(std::unique(values.begin(), values.end()), values.end());
   int width = 2;
   for (int64_t v : values) {
-    if (v < INT32_MIN || v > INT32_MAX) width = 8;
-    else if ((v < INT16_MIN || v > INT16_MAX) && width < 4) width = 4;
+    if (v < INT32_MIN || v > INT32_MAX)
+      width = 8;
+    else if ((v < INT16_MIN || v > INT16_MAX) && width < 4)
+      width = 4;
   }
   std::string out;
   PutLE(&out, static_cast<uint64_t>(width), 4);
@@ -251,9 +253,12 @@ bool DecodeIntset(std::string_view bytes, std::vector<int64_t>* values, std::str
   for (uint64_t i = 0; i < count; i++) {
     uint64_t uv = GetLE(p + 8 + i * width, static_cast<int>(width));
     int64_t v;
-    if (width == 8) v = static_cast<int64_t>(uv);
-    else if (width == 4) v = static_cast<int32_t>(static_cast<uint32_t>(uv));
-    else v = static_cast<int16_t>(static_cast<uint16_t>(uv));
+    if (width == 8)
+      v = static_cast<int64_t>(uv);
+    else if (width == 4)
+      v = static_cast<int32_t>(static_cast<uint32_t>(uv));
+    else
+      v = static_cast<int16_t>(static_cast<uint16_t>(uv));
     if (!values->empty() && v <= values->back()) {
       *error = "intset not sorted";
       return false;
@@ -302,18 +307,29 @@ bool ZiplistEntry(const unsigned char* p, size_t enc_pos, size_t end, std::strin
       header = 5;
       len = GetBE(p + enc_pos + 1, 4);
     }
-    if (len > left || header + len > left) return ZiplistFail(error, "ziplist entry overruns its end");
+    if (len > left || header + len > left)
+      return ZiplistFail(error, "ziplist entry overruns its end");
     value->assign(reinterpret_cast<const char*>(p + enc_pos + header), len);
     *next = enc_pos + header + len;
     return true;
   }
   int width;
   switch (e) {
-    case 0xC0: width = 2; break;
-    case 0xD0: width = 4; break;
-    case 0xE0: width = 8; break;
-    case 0xF0: width = 3; break;
-    case 0xFE: width = 1; break;
+    case 0xC0:
+      width = 2;
+      break;
+    case 0xD0:
+      width = 4;
+      break;
+    case 0xE0:
+      width = 8;
+      break;
+    case 0xF0:
+      width = 3;
+      break;
+    case 0xFE:
+      width = 1;
+      break;
     default:
       if (e >= 0xF1 && e <= 0xFD) {
         *value = Int64ToString((e & 0x0f) - 1);
@@ -322,7 +338,8 @@ bool ZiplistEntry(const unsigned char* p, size_t enc_pos, size_t end, std::strin
       }
       return ZiplistFail(error, "ziplist invalid entry encoding");
   }
-  if (left < 1 + static_cast<size_t>(width)) return ZiplistFail(error, "ziplist entry overruns its end");
+  if (left < 1 + static_cast<size_t>(width))
+    return ZiplistFail(error, "ziplist entry overruns its end");
   uint64_t uv = GetLE(p + enc_pos + 1, width);
   int64_t v;
   if (width == 8) {
@@ -339,8 +356,7 @@ bool ZiplistEntry(const unsigned char* p, size_t enc_pos, size_t end, std::strin
 
 }  // namespace
 
-bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements,
-                   std::string* error) {
+bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements, std::string* error) {
   elements->clear();
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
@@ -401,7 +417,8 @@ bool DecodeZipmap(std::string_view bytes, std::vector<std::string>* elements, st
     if (pos >= n) return ZiplistFail(error, "zipmap missing terminator");
     if (p[pos] == 0xFF) break;
     uint64_t klen, vlen;
-    if (!read_len(&klen) || klen > n - pos) return ZiplistFail(error, "zipmap entry overruns its end");
+    if (!read_len(&klen) || klen > n - pos)
+      return ZiplistFail(error, "zipmap entry overruns its end");
     elements->emplace_back(reinterpret_cast<const char*>(p + pos), klen);
     pos += klen;
     if (!read_len(&vlen) || pos >= n) return ZiplistFail(error, "zipmap entry overruns its end");
@@ -413,7 +430,8 @@ bool DecodeZipmap(std::string_view bytes, std::vector<std::string>* elements, st
     pos += vlen + free_bytes;
   }
   if (pos != n - 1) return ZiplistFail(error, "zipmap trailing bytes");
-  if (p[0] < 254 && p[0] != elements->size() / 2) return ZiplistFail(error, "zipmap count mismatch");
+  if (p[0] < 254 && p[0] != elements->size() / 2)
+    return ZiplistFail(error, "zipmap count mismatch");
   return true;
 }
 

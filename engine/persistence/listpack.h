@@ -30,14 +30,12 @@ class ListpackWriter {
 
 // Decodes a listpack into its elements as strings (integers printed in decimal). Returns false
 // with a reason for malformed input.
-bool DecodeListpack(std::string_view bytes, std::vector<std::string>* elements,
-                    std::string* error);
+bool DecodeListpack(std::string_view bytes, std::vector<std::string>* elements, std::string* error);
 
 // Ziplists (RDB types 10, 12, 13 and the nodes of type 14, written by Redis before 7.0) and
 // zipmaps (type 9, before 2.6): read only, to load old files. Every length, back-link and count
 // is checked; integers come out in decimal.
-bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements,
-                   std::string* error);
+bool DecodeZiplist(std::string_view bytes, std::vector<std::string>* elements, std::string* error);
 // A zipmap's field/value pairs, flattened (field, value, field, value...).
 bool DecodeZipmap(std::string_view bytes, std::vector<std::string>* elements, std::string* error);
 

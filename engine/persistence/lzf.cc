@@ -36,8 +36,10 @@ bool LzfCompress(std::string_view input, size_t max_out, std::string* out) {
     lit_len = 0;
   };
   auto end_literal = [&] {
-    if (lit_len == 0) out->pop_back();
-    else (*out)[lit_start_pos] = static_cast<char>(lit_len - 1);
+    if (lit_len == 0)
+      out->pop_back();
+    else
+      (*out)[lit_start_pos] = static_cast<char>(lit_len - 1);
   };
   start_literal();
   size_t i = 0;

@@ -89,8 +89,9 @@ void AppendRebuildCommands(std::string* out, std::string_view key, const Value& 
     }
     case ObjType::kHash: {
       CommandBatcher b(out, {"HMSET", k});
-      value.As<HashObject>()->ForEach(
-          [&](std::string_view f, std::string_view v) { b.Item({f, v}); });
+      value.As<HashObject>()->ForEach([&](std::string_view f, std::string_view v) {
+        b.Item({f, v});
+      });
       return;
     }
     default: {
@@ -156,9 +157,10 @@ Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
       data, ctx, now_ms,
       [&](rdb::KeyRecord& rec) -> Status {
         if (rec.db < 0 || rec.db >= server_->db_count()) {
-          return Status::Corruption("FATAL: Data file was created with a Redis server configured "
-                                    "to handle more than " + std::to_string(server_->db_count()) +
-                                    " databases. Exiting");
+          return Status::Corruption(
+              "FATAL: Data file was created with a Redis server configured "
+              "to handle more than " +
+              std::to_string(server_->db_count()) + " databases. Exiting");
         }
         Database* db = server_->db(rec.db);
         if (db->Find(rec.key) != nullptr) {
@@ -189,7 +191,8 @@ Status Persistence::LoadAtStartup() {
   bool loaded_aof = false;
   if (server_->config().appendonly) {
     s = aof_->Load();
-    if (s.ok()) loaded_aof = true;
+    if (s.ok())
+      loaded_aof = true;
     else if (s.code() != Status::kNotFound) {
       loading_ = false;
       server_->set_loading(false);
@@ -257,10 +260,12 @@ void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t
     uint32_t then = access & ((1u << 24) - 1);
     idle = now >= then ? now - then : now + ((1u << 24) - then);
   }
-  if (!job->writer->Entry(key, value, expire_ms, idle, lfu ? static_cast<int>(access & 0xff) : -1)) {
+  if (!job->writer->Entry(key, value, expire_ms, idle,
+                          lfu ? static_cast<int>(access & 0xff) : -1)) {
     // A value with no on-disk encoding: never drop it silently.
-    server_->log().Warning("Snapshot: no RDB encoding for the value of key '{}' (type {}); not saved",
-                           key, static_cast<int>(value.type()));
+    server_->log().Warning(
+        "Snapshot: no RDB encoding for the value of key '{}' (type {}); not saved", key,
+        static_cast<int>(value.type()));
   }
 }
 
@@ -308,8 +313,10 @@ Status Persistence::FlushJobBuffer(bool final) {
   if (job->buffer.empty()) return Status::Ok();
   if (!job->aof_format) job->writer->Flushed(job->buffer.size());
   Status s = Status::Ok();
-  if (job->consumer) job->consumer(job->buffer, false);
-  else s = job->file->Append(job->buffer);
+  if (job->consumer)
+    job->consumer(job->buffer, false);
+  else
+    s = job->file->Append(job->buffer);
   job->buffer.clear();
   return s;
 }
@@ -437,8 +444,10 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
       server_->log().Warning("Background saving error: {}", s.message());
     }
   } else if (job->kind == JobKind::kAofRewrite) {
-    if (s.ok()) s = aof_->FinishRewrite(job->temp_path, job->final_name);
-    else aof_->AbortRewrite(job->temp_path);
+    if (s.ok())
+      s = aof_->FinishRewrite(job->temp_path, job->final_name);
+    else
+      aof_->AbortRewrite(job->temp_path);
     last_bgrewrite_ok_ = s.ok();
     last_rewrite_duration_s_ = duration_s;
     if (s.ok()) {
@@ -468,8 +477,8 @@ std::string Persistence::BgSave(bool schedule) {
     return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
            "SCHEDULE in order to schedule a BGSAVE whenever possible.";
   }
-  std::string temp = server_->config().dir + "/temp-" +
-                     std::to_string(server_->env()->ProcessId()) + ".rdb";
+  std::string temp =
+      server_->config().dir + "/temp-" + std::to_string(server_->env()->ProcessId()) + ".rdb";
   last_bgsave_try_s_ = server_->env()->WallMicros() / 1000000;
   Status s = StartJob(JobKind::kBgSave, false, temp, "");
   if (!s.ok()) {

@@ -126,8 +126,8 @@ class Persistence : public PropagationSink, public SnapshotSink {
     bool aof_format = false;  // base written as commands rather than RDB
     int64_t start_us = 0;
     uint64_t dirty_at_start = 0;
-    ChunkConsumer consumer;           // set for kReplication (no file)
-    uint64_t streamed = 0;            // bytes handed to the consumer
+    ChunkConsumer consumer;  // set for kReplication (no file)
+    uint64_t streamed = 0;   // bytes handed to the consumer
     std::function<bool()> can_accept;
     // The walk is over and the final fsync runs in the background: `file` has moved into the
     // completion callback, which keeps it open until the sync is done even if the job (or this

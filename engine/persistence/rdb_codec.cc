@@ -114,7 +114,8 @@ bool Decoder::Byte(uint8_t* b) {
 
 bool Decoder::Raw(size_t n, std::string_view* bytes) {
   if (!ok()) return false;
-  if (n > data_.size() - pos_) return Fail("unexpected end of data (need " + std::to_string(n) + " bytes)");
+  if (n > data_.size() - pos_)
+    return Fail("unexpected end of data (need " + std::to_string(n) + " bytes)");
   *bytes = data_.substr(pos_, n);
   pos_ += n;
   return true;
@@ -208,9 +209,12 @@ bool Decoder::BinaryDouble(double* d) {
 bool Decoder::TextDouble(double* d) {
   uint8_t len;
   if (!Byte(&len)) return false;
-  if (len == 253) *d = NAN;
-  else if (len == 254) *d = INFINITY;
-  else if (len == 255) *d = -INFINITY;
+  if (len == 253)
+    *d = NAN;
+  else if (len == 254)
+    *d = INFINITY;
+  else if (len == 255)
+    *d = -INFINITY;
   else {
     std::string_view raw;
     if (!Raw(len, &raw)) return false;
@@ -336,7 +340,8 @@ bool SaveValue(const Value& v, Encoder& enc) {
 
 bool LoadValue(uint8_t rdb_type, Decoder& dec, const LoadContext& ctx, Value* out) {
   const TypeCodec* c = CodecForRdbType(rdb_type);
-  if (c == nullptr) return dec.Fail("unknown or unsupported value type " + std::to_string(rdb_type));
+  if (c == nullptr)
+    return dec.Fail("unknown or unsupported value type " + std::to_string(rdb_type));
   return c->load(rdb_type, dec, ctx, out);
 }
 

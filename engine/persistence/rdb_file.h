@@ -24,9 +24,9 @@ struct KeyRecord {
   int db = 0;
   std::string key;
   Value value;
-  int64_t expire_ms = 0;   // 0 = none
-  int64_t lru_idle_s = -1; // -1 = not present
-  int lfu_freq = -1;       // -1 = not present
+  int64_t expire_ms = 0;    // 0 = none
+  int64_t lru_idle_s = -1;  // -1 = not present
+  int lfu_freq = -1;        // -1 = not present
 };
 
 class FileWriter {

@@ -191,7 +191,8 @@ bool BuildHash(Decoder& dec, const std::vector<std::string>& pairs, const Thresh
   if (pairs.size() % 2 != 0) return dec.Fail("hash with an odd number of elements");
   if (pairs.empty()) return true;
   size_t bytes = 0;
-  for (size_t i = 0; i < pairs.size(); i += 2) bytes += hash::PackedPairBytes(pairs[i], pairs[i + 1]);
+  for (size_t i = 0; i < pairs.size(); i += 2)
+    bytes += hash::PackedPairBytes(pairs[i], pairs[i + 1]);
   Value v = Value::FromObject(hash::Create(bytes));
   hash::Limits limits{t.hash_entries, value_limit};
   for (size_t i = 0; i < pairs.size(); i += 2) {
@@ -218,7 +219,7 @@ bool LoadHash(uint8_t type, Decoder& dec, const LoadContext& ctx, Value* out) {
     }
     return BuildHash(dec, items, t, t.hash_value, rng, out);
   }
-  bool ok = type == kTypeHashListpack ? ReadNested(dec, "listpack", DecodeListpack, &items)
+  bool ok = type == kTypeHashListpack  ? ReadNested(dec, "listpack", DecodeListpack, &items)
             : type == kTypeHashZiplist ? ReadNested(dec, "ziplist", DecodeZiplist, &items)
                                        : ReadNested(dec, "zipmap", DecodeZipmap, &items);
   if (!ok) return false;
@@ -343,8 +344,8 @@ bool LoadZSet(uint8_t type, Decoder& dec, const LoadContext& ctx, Value* out) {
       longest = std::max(longest, m.size());
       items.emplace_back(std::move(m), score);
     }
-    bool listpack = static_cast<int64_t>(n) <= t.zset_entries &&
-                    static_cast<int64_t>(longest) <= t.zset_value;
+    bool listpack =
+        static_cast<int64_t>(n) <= t.zset_entries && static_cast<int64_t>(longest) <= t.zset_value;
     return BuildZSet(dec, items, listpack, seed, out);
   }
   std::vector<std::string> flat;
@@ -368,14 +369,22 @@ bool LoadZSet(uint8_t type, Decoder& dec, const LoadContext& ctx, Value* out) {
 }  // namespace
 
 void RegisterCollectionCodecs() {
-  RegisterTypeCodec({ObjType::kList, ListRdbType, SaveList,
+  RegisterTypeCodec({ObjType::kList,
+                     ListRdbType,
+                     SaveList,
                      {kTypeList, kTypeListZiplist, kTypeListQuicklist, kTypeListQuicklist2},
                      LoadList});
-  RegisterTypeCodec({ObjType::kHash, HashRdbType, SaveHash,
-                     {kTypeHash, kTypeHashZipmap, kTypeHashZiplist, kTypeHashListpack}, LoadHash});
+  RegisterTypeCodec({ObjType::kHash,
+                     HashRdbType,
+                     SaveHash,
+                     {kTypeHash, kTypeHashZipmap, kTypeHashZiplist, kTypeHashListpack},
+                     LoadHash});
   RegisterTypeCodec({ObjType::kSet, SetRdbType, SaveSet, {kTypeSet, kTypeSetIntset}, LoadSet});
-  RegisterTypeCodec({ObjType::kZSet, ZSetRdbType, SaveZSet,
-                     {kTypeZset, kTypeZset2, kTypeZsetZiplist, kTypeZsetListpack}, LoadZSet});
+  RegisterTypeCodec({ObjType::kZSet,
+                     ZSetRdbType,
+                     SaveZSet,
+                     {kTypeZset, kTypeZset2, kTypeZsetZiplist, kTypeZsetListpack},
+                     LoadZSet});
 }
 
 }  // namespace redsim::rdb

@@ -55,8 +55,10 @@ bool Snapshot::StepStolen(size_t* budget) {
     // Free what was walked (the stolen table has no other users).
     for (const auto& k : walked) db->Remove(k);
     *budget = walked.size() >= *budget ? 0 : *budget - walked.size();
-    if (stolen_cursor_ == 0 && db->size() == 0) stolen_.erase(stolen_.begin());
-    else if (stolen_cursor_ == 0) continue;  // entries left by a resize: walk again
+    if (stolen_cursor_ == 0 && db->size() == 0)
+      stolen_.erase(stolen_.begin());
+    else if (stolen_cursor_ == 0)
+      continue;  // entries left by a resize: walk again
   }
   return stolen_.empty();
 }

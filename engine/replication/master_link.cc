@@ -24,12 +24,17 @@ MasterLink::~MasterLink() {
 
 const char* MasterLink::StateName() const {
   switch (state_) {
-    case State::kConnecting: return "connecting";
+    case State::kConnecting:
+      return "connecting";
     case State::kTransferHeader:
-    case State::kTransfer: return "sync";
-    case State::kDone: return "connected";
-    case State::kFailed: return "connect";
-    default: return "handshake";
+    case State::kTransfer:
+      return "sync";
+    case State::kDone:
+      return "connected";
+    case State::kFailed:
+      return "connect";
+    default:
+      return "handshake";
   }
 }
 
@@ -64,8 +69,10 @@ void MasterLink::Send(const std::vector<std::string>& args) {
 void MasterLink::OnWritable() {
   if (!stream_ || out_.empty()) return;
   IoResult r = stream_->Write(out_.data(), out_.size());
-  if (r.kind == IoResult::kOk) out_.erase(0, r.bytes);
-  else if (r.kind == IoResult::kError) Fail("write error: " + r.error);
+  if (r.kind == IoResult::kOk)
+    out_.erase(0, r.bytes);
+  else if (r.kind == IoResult::kError)
+    Fail("write error: " + r.error);
 }
 
 bool MasterLink::ReadLine(std::string* line) {
@@ -131,8 +138,10 @@ void MasterLink::Process() {
         const ServerConfig& cfg = server_->config();
         if (!cfg.masterauth.empty()) {
           state_ = State::kAuth;
-          if (cfg.masteruser.empty()) Send({"AUTH", cfg.masterauth});
-          else Send({"AUTH", cfg.masteruser, cfg.masterauth});
+          if (cfg.masteruser.empty())
+            Send({"AUTH", cfg.masterauth});
+          else
+            Send({"AUTH", cfg.masteruser, cfg.masterauth});
         } else {
           state_ = State::kPort;
           int port = cfg.replica_announce_port != 0 ? static_cast<int>(cfg.replica_announce_port)
@@ -169,8 +178,10 @@ void MasterLink::Process() {
         state_ = State::kPsync;
         std::string replid = repl_->cached_master_replid();
         int64_t offset = repl_->cached_master_offset();
-        if (replid.empty() || offset < 0) Send({"PSYNC", "?", "-1"});
-        else Send({"PSYNC", replid, std::to_string(offset + 1)});
+        if (replid.empty() || offset < 0)
+          Send({"PSYNC", "?", "-1"});
+        else
+          Send({"PSYNC", replid, std::to_string(offset + 1)});
         break;
       }
       case State::kPsync: {

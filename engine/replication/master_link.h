@@ -40,7 +40,9 @@ class MasterLink : public StreamHandler {
   void OnWritable() override;
 
   State state() const { return state_; }
-  bool transferring() const { return state_ == State::kTransfer || state_ == State::kTransferHeader; }
+  bool transferring() const {
+    return state_ == State::kTransfer || state_ == State::kTransferHeader;
+  }
   int64_t transfer_size() const { return bulk_len_; }
   int64_t transfer_read() const { return static_cast<int64_t>(payload_.size()); }
   int64_t last_io_us() const { return last_io_us_; }

@@ -38,10 +38,13 @@ struct Replication::ReplicaInfo {
   std::string pending;  // stream bytes held until the RDB is delivered
   const char* StateName() const {
     switch (state) {
-      case State::kWaitSnapshot: return "wait_bgsave";
+      case State::kWaitSnapshot:
+        return "wait_bgsave";
       case State::kSendingRdb:
-      case State::kWaitFirstAck: return "send_bulk";
-      case State::kOnline: return "online";
+      case State::kWaitFirstAck:
+        return "send_bulk";
+      case State::kOnline:
+        return "online";
     }
     return "online";
   }
@@ -190,8 +193,7 @@ void Replication::Replconf(Client* c, const std::vector<std::string_view>& args,
   reply.Ok();
 }
 
-void Replication::Psync(Client* c, const std::vector<std::string_view>& args,
-                        ReplyBuilder& reply) {
+void Replication::Psync(Client* c, const std::vector<std::string_view>& args, ReplyBuilder& reply) {
   if (c->has(kClientReplica)) return;  // already a replica: ignore
   if (is_replica() && master_client_ == nullptr) {
     reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
@@ -210,8 +212,9 @@ void Replication::Psync(Client* c, const std::vector<std::string_view>& args,
   if (is_psync && args.size() == 3) {
     std::string want(args[1]);
     int64_t offset;
-    bool id_ok = want == replid_ || (!replid2_.empty() && want == replid2_ &&
-                                     ParseInt64(args[2], &offset) && offset <= second_replid_offset_);
+    bool id_ok =
+        want == replid_ || (!replid2_.empty() && want == replid2_ && ParseInt64(args[2], &offset) &&
+                            offset <= second_replid_offset_);
     if (id_ok && ParseInt64(args[2], &offset) && backlog_ && backlog_->Contains(offset)) {
       std::string missing;
       backlog_->CopyFrom(offset, &missing);
@@ -221,9 +224,10 @@ void Replication::Psync(Client* c, const std::vector<std::string_view>& args,
       info->ack_offset = offset - 1;
       replicas_.push_back(std::move(info));
       sync_partial_ok_++;
-      server_->log().Notice("Partial resynchronization request from {} accepted. Sending {} "
-                            "bytes of backlog starting from offset {}.",
-                            c->peer_address, missing.size(), offset);
+      server_->log().Notice(
+          "Partial resynchronization request from {} accepted. Sending {} "
+          "bytes of backlog starting from offset {}.",
+          c->peer_address, missing.size(), offset);
       return;
     }
     if (want != "?") {
@@ -253,7 +257,9 @@ void Replication::MaybeStartSnapshot() {
   for (auto& ch : eof_mark_) ch = kHex[server_->rng().Uniform(16)];
   auto alive = alive_;
   std::vector<std::pair<std::string, std::string>> aux = {
-      {"repl-stream-db", "0"}, {"repl-id", replid_}, {"repl-offset", std::to_string(master_repl_offset_)}};
+      {"repl-stream-db", "0"},
+      {"repl-id", replid_},
+      {"repl-offset", std::to_string(master_repl_offset_)}};
   bool started = p->StartStreamingSnapshot(
       [this, alive](std::string_view chunk, bool done) {
         if (*alive) OnSnapshotChunk(chunk, done);
@@ -276,7 +282,8 @@ void Replication::MaybeStartSnapshot() {
   for (ReplicaInfo* r : waiting) {
     Client* c = r->client;
     if (!c->replica_old_sync) {
-      c->reply_buffer() += "+FULLRESYNC " + replid_ + " " + std::to_string(master_repl_offset_) + "\r\n";
+      c->reply_buffer() +=
+          "+FULLRESYNC " + replid_ + " " + std::to_string(master_repl_offset_) + "\r\n";
     }
     c->reply_buffer() += "$EOF:" + eof_mark_ + "\r\n";
     r->state = ReplicaInfo::State::kSendingRdb;
@@ -335,8 +342,7 @@ void Replication::Wait(Client* c, int64_t numreplicas, int64_t timeout_ms, Reply
   waiting_clients_.push_back(c);
   getack_pending_ = true;
   std::vector<std::string_view> no_args;
-  server_->BlockClient(c, no_args, nullptr, {},
-                       timeout_ms > 0 ? server_->now_ms() + timeout_ms : 0,
+  server_->BlockClient(c, no_args, nullptr, {}, timeout_ms > 0 ? server_->now_ms() + timeout_ms : 0,
                        [this, count](Client* bc, ReplyBuilder& r) {
                          r.Integer(count());
                          waiting_clients_.erase(
@@ -540,9 +546,10 @@ void Replication::OnClientFreed(Client* c) {
     next_connect_attempt_us_ = server_->env()->NowMicros() + 1'000'000;
     server_->log().Notice("Connection with master lost.");
   }
-  replicas_.erase(std::remove_if(replicas_.begin(), replicas_.end(),
-                                 [c](const std::unique_ptr<ReplicaInfo>& r) { return r->client == c; }),
-                  replicas_.end());
+  replicas_.erase(
+      std::remove_if(replicas_.begin(), replicas_.end(),
+                     [c](const std::unique_ptr<ReplicaInfo>& r) { return r->client == c; }),
+      replicas_.end());
   waiting_clients_.erase(std::remove(waiting_clients_.begin(), waiting_clients_.end(), c),
                          waiting_clients_.end());
   if (replicas_.empty()) backlog_idle_since_s_ = server_->env()->NowMicros() / 1000000;
@@ -551,8 +558,8 @@ void Replication::OnClientFreed(Client* c) {
 void Replication::SendAckToMaster() {
   if (master_client_ == nullptr) return;
   std::string off = std::to_string(master_repl_offset_);
-  master_client_->reply_buffer() += "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$" +
-                                    std::to_string(off.size()) + "\r\n" + off + "\r\n";
+  master_client_->reply_buffer() +=
+      "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$" + std::to_string(off.size()) + "\r\n" + off + "\r\n";
   // Inside a command from the primary (GETACK) its reply would be dropped: keep this one.
   if (server_->current_client() == master_client_) master_client_->flags |= kClientMasterForceReply;
   server_->ScheduleFlush(master_client_);
@@ -594,7 +601,8 @@ void Replication::Cron() {
   }
   // Replicas that stopped acknowledging are dropped after repl-timeout.
   for (auto& r : replicas_) {
-    if (r->state == ReplicaInfo::State::kOnline && now_us - r->last_ack_us > cfg.repl_timeout * 1'000'000) {
+    if (r->state == ReplicaInfo::State::kOnline &&
+        now_us - r->last_ack_us > cfg.repl_timeout * 1'000'000) {
       server_->log().Warning("Disconnecting timedout replica: {}", r->client->peer_address);
       server_->CloseClientAsync(r->client);
     }
@@ -647,8 +655,9 @@ void Replication::AppendInfo(std::string* out) {
     line("master_host", master_host_);
     line("master_port", std::to_string(master_port_));
     line("master_link_status", master_client_ != nullptr ? "up" : "down");
-    line("master_last_io_seconds_ago",
-         master_client_ != nullptr ? std::to_string((now_us - last_master_io_us_) / 1000000) : "-1");
+    line("master_last_io_seconds_ago", master_client_ != nullptr
+                                           ? std::to_string((now_us - last_master_io_us_) / 1000000)
+                                           : "-1");
     bool syncing = link_ != nullptr && link_->transferring();
     line("master_sync_in_progress", syncing ? "1" : "0");
     line("slave_read_repl_offset", std::to_string(master_repl_offset_));
@@ -657,9 +666,11 @@ void Replication::AppendInfo(std::string* out) {
       line("master_sync_total_bytes", std::to_string(link_->transfer_size()));
       line("master_sync_read_bytes", std::to_string(link_->transfer_read()));
       line("master_sync_left_bytes",
-           std::to_string(link_->transfer_size() < 0 ? -1 : link_->transfer_size() - link_->transfer_read()));
+           std::to_string(
+               link_->transfer_size() < 0 ? -1 : link_->transfer_size() - link_->transfer_read()));
       line("master_sync_perc", "0.00");
-      line("master_sync_last_io_seconds_ago", std::to_string((now_us - link_->last_io_us()) / 1000000));
+      line("master_sync_last_io_seconds_ago",
+           std::to_string((now_us - link_->last_io_us()) / 1000000));
     }
     if (master_client_ == nullptr) {
       line("master_link_down_since_seconds", std::to_string(now_us / 1000000 - link_down_since_s_));
@@ -719,9 +730,12 @@ void Replication::RestoreFromRdb(const std::vector<std::pair<std::string, std::s
   std::string id;
   int64_t offset = -1, stream_db = -1;
   for (const auto& [k, v] : aux) {
-    if (k == "repl-id") id = v;
-    else if (k == "repl-offset" && !ParseInt64(v, &offset)) offset = -1;
-    else if (k == "repl-stream-db" && !ParseInt64(v, &stream_db)) stream_db = -1;
+    if (k == "repl-id")
+      id = v;
+    else if (k == "repl-offset" && !ParseInt64(v, &offset))
+      offset = -1;
+    else if (k == "repl-stream-db" && !ParseInt64(v, &stream_db))
+      stream_db = -1;
   }
   // Older servers could save a stream db of -1; like Redis, such a file restores nothing.
   if (id.size() != 40 || offset < 0 || stream_db < 0 || stream_db >= server_->db_count()) return;

@@ -44,19 +44,25 @@ void ReplyBuilder::BulkInteger(int64_t v) {
 }
 
 void ReplyBuilder::Null() {
-  if (resp_ >= 3) out_->append("_\r\n", 3);
-  else out_->append("$-1\r\n", 5);
+  if (resp_ >= 3)
+    out_->append("_\r\n", 3);
+  else
+    out_->append("$-1\r\n", 5);
 }
 
 void ReplyBuilder::NullArray() {
-  if (resp_ >= 3) out_->append("_\r\n", 3);
-  else out_->append("*-1\r\n", 5);
+  if (resp_ >= 3)
+    out_->append("_\r\n", 3);
+  else
+    out_->append("*-1\r\n", 5);
 }
 
 void ReplyBuilder::ArrayHeader(int64_t n) { Header('*', n); }
 void ReplyBuilder::MapHeader(int64_t n) {
-  if (resp_ >= 3) Header('%', n);
-  else Header('*', n * 2);
+  if (resp_ >= 3)
+    Header('%', n);
+  else
+    Header('*', n * 2);
 }
 void ReplyBuilder::SetHeader(int64_t n) { Header(resp_ >= 3 ? '~' : '*', n); }
 void ReplyBuilder::PushHeader(int64_t n) { Header(resp_ >= 3 ? '>' : '*', n); }
@@ -73,8 +79,10 @@ void ReplyBuilder::Double(double d) {
 }
 
 void ReplyBuilder::Bool(bool b) {
-  if (resp_ >= 3) out_->append(b ? "#t\r\n" : "#f\r\n", 4);
-  else out_->append(b ? ":1\r\n" : ":0\r\n", 4);
+  if (resp_ >= 3)
+    out_->append(b ? "#t\r\n" : "#f\r\n", 4);
+  else
+    out_->append(b ? ":1\r\n" : ":0\r\n", 4);
 }
 
 void ReplyBuilder::BigNumber(std::string_view digits) {

@@ -47,7 +47,7 @@ class ReplyBuilder {
   void EmptyArray() { out_->append("*0\r\n", 4); }
   // Writes bytes that are already valid RESP.
   void Raw(std::string_view resp) { out_->append(resp); }
-  void BulkInteger(int64_t v);              // an integer as a bulk string
+  void BulkInteger(int64_t v);  // an integer as a bulk string
 
   // Convenience for arrays of bulk strings.
   template <typename Container>

@@ -64,9 +64,8 @@ RequestParser::Result RequestParser::ParseInline(const char* buf, size_t size, s
   return Result::kCommand;
 }
 
-RequestParser::Result RequestParser::Parse(const char* buf, size_t size,
-                                           const ParserLimits& limits, size_t* consumed,
-                                           std::vector<std::string_view>* args,
+RequestParser::Result RequestParser::Parse(const char* buf, size_t size, const ParserLimits& limits,
+                                           size_t* consumed, std::vector<std::string_view>* args,
                                            std::string* error) {
   *consumed = 0;
   if (state_ == State::kStart) {

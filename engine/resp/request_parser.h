@@ -18,7 +18,7 @@ namespace redsim {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = INT32_MAX;  // Redis 7.0 accepts counts up to INT_MAX
+  int64_t max_multibulk_len = INT32_MAX;       // Redis 7.0 accepts counts up to INT_MAX
   // When the client has not authenticated yet (and a password is required), Redis tightens the
   // limits to stop unauthenticated clients from making the server buffer large requests.
   bool unauthenticated = false;
@@ -62,8 +62,8 @@ class RequestParser {
   State state_ = State::kStart;
   bool inline_ = false;
   int64_t expected_args_ = 0;
-  int64_t bulk_len_ = -1;       // length of the bulk being read, -1 when reading its header
-  size_t pos_ = 0;              // next byte to examine
+  int64_t bulk_len_ = -1;  // length of the bulk being read, -1 when reading its header
+  size_t pos_ = 0;         // next byte to examine
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) of parsed args
   std::vector<std::string> inline_storage_;
 };

@@ -46,8 +46,12 @@ Result ParseValue(Cursor& c, RespValue* out, int depth) {
     return true;
   };
   switch (type) {
-    case '+': *out = RespValue::Simple(std::string(line)); return Result::kOk;
-    case '-': *out = RespValue::Error(std::string(line)); return Result::kOk;
+    case '+':
+      *out = RespValue::Simple(std::string(line));
+      return Result::kOk;
+    case '-':
+      *out = RespValue::Error(std::string(line));
+      return Result::kOk;
     case ':': {
       int64_t v;
       if (!ParseInt64(line, &v)) {
@@ -149,14 +153,18 @@ bool RespValue::operator==(const RespValue& o) const {
   if (type != o.type) return false;
   switch (type) {
     case Type::kInteger:
-    case Type::kBool: return integer == o.integer;
-    case Type::kNull: return null_array == o.null_array;
+    case Type::kBool:
+      return integer == o.integer;
+    case Type::kNull:
+      return null_array == o.null_array;
     case Type::kArray:
     case Type::kMap:
     case Type::kSet:
     case Type::kPush:
-    case Type::kAttribute: return elements == o.elements;
-    default: return str == o.str;
+    case Type::kAttribute:
+      return elements == o.elements;
+    default:
+      return str == o.str;
   }
 }
 
@@ -180,21 +188,44 @@ static void AppendQuoted(std::string* out, const std::string& s) {
 std::string RespValue::ToString() const {
   std::string out;
   switch (type) {
-    case Type::kSimple: out = "+" + str; break;
-    case Type::kError: out = "(error) " + str; break;
-    case Type::kInteger: out = "(integer) " + Int64ToString(integer); break;
-    case Type::kBulk: AppendQuoted(&out, str); break;
-    case Type::kNull: out = null_array ? "(nil-array)" : "(nil)"; break;
-    case Type::kDouble: out = "(double) " + str; break;
-    case Type::kBool: out = integer ? "(true)" : "(false)"; break;
-    case Type::kBigNumber: out = "(big) " + str; break;
-    case Type::kVerbatim: out = "(verbatim) "; AppendQuoted(&out, str); break;
+    case Type::kSimple:
+      out = "+" + str;
+      break;
+    case Type::kError:
+      out = "(error) " + str;
+      break;
+    case Type::kInteger:
+      out = "(integer) " + Int64ToString(integer);
+      break;
+    case Type::kBulk:
+      AppendQuoted(&out, str);
+      break;
+    case Type::kNull:
+      out = null_array ? "(nil-array)" : "(nil)";
+      break;
+    case Type::kDouble:
+      out = "(double) " + str;
+      break;
+    case Type::kBool:
+      out = integer ? "(true)" : "(false)";
+      break;
+    case Type::kBigNumber:
+      out = "(big) " + str;
+      break;
+    case Type::kVerbatim:
+      out = "(verbatim) ";
+      AppendQuoted(&out, str);
+      break;
     default: {
-      const char* open = type == Type::kArray ? "[" : type == Type::kSet ? "~[" :
-                         type == Type::kPush ? ">[" : type == Type::kMap ? "{" : "|{";
+      const char* open = type == Type::kArray  ? "["
+                         : type == Type::kSet  ? "~["
+                         : type == Type::kPush ? ">["
+                         : type == Type::kMap  ? "{"
+                                               : "|{";
       out = open;
       for (size_t i = 0; i < elements.size(); i++) {
-        if (i > 0) out += (type == Type::kMap || type == Type::kAttribute) && i % 2 == 1 ? ": " : ", ";
+        if (i > 0)
+          out += (type == Type::kMap || type == Type::kAttribute) && i % 2 == 1 ? ": " : ", ";
         out += elements[i].ToString();
       }
       out += (type == Type::kMap || type == Type::kAttribute) ? "}" : "]";
@@ -206,20 +237,33 @@ std::string RespValue::ToString() const {
 std::string RespValue::Encode() const {
   auto header = [](char p, int64_t n) { return std::string(1, p) + Int64ToString(n) + "\r\n"; };
   switch (type) {
-    case Type::kSimple: return "+" + str + "\r\n";
-    case Type::kError: return "-" + str + "\r\n";
-    case Type::kInteger: return header(':', integer);
-    case Type::kBulk: return header('$', static_cast<int64_t>(str.size())) + str + "\r\n";
-    case Type::kNull: return null_array ? "*-1\r\n" : "$-1\r\n";
-    case Type::kDouble: return "," + str + "\r\n";
-    case Type::kBool: return integer ? "#t\r\n" : "#f\r\n";
-    case Type::kBigNumber: return "(" + str + "\r\n";
-    case Type::kVerbatim: return header('=', static_cast<int64_t>(str.size() + 4)) + "txt:" + str + "\r\n";
+    case Type::kSimple:
+      return "+" + str + "\r\n";
+    case Type::kError:
+      return "-" + str + "\r\n";
+    case Type::kInteger:
+      return header(':', integer);
+    case Type::kBulk:
+      return header('$', static_cast<int64_t>(str.size())) + str + "\r\n";
+    case Type::kNull:
+      return null_array ? "*-1\r\n" : "$-1\r\n";
+    case Type::kDouble:
+      return "," + str + "\r\n";
+    case Type::kBool:
+      return integer ? "#t\r\n" : "#f\r\n";
+    case Type::kBigNumber:
+      return "(" + str + "\r\n";
+    case Type::kVerbatim:
+      return header('=', static_cast<int64_t>(str.size() + 4)) + "txt:" + str + "\r\n";
     default: {
-      char p = type == Type::kArray ? '*' : type == Type::kSet ? '~' : type == Type::kPush ? '>' :
-               type == Type::kMap ? '%' : '|';
+      char p = type == Type::kArray  ? '*'
+               : type == Type::kSet  ? '~'
+               : type == Type::kPush ? '>'
+               : type == Type::kMap  ? '%'
+                                     : '|';
       bool pairs = type == Type::kMap || type == Type::kAttribute;
-      std::string out = header(p, static_cast<int64_t>(pairs ? elements.size() / 2 : elements.size()));
+      std::string out =
+          header(p, static_cast<int64_t>(pairs ? elements.size() / 2 : elements.size()));
       for (const auto& e : elements) out += e.Encode();
       return out;
     }

@@ -32,8 +32,8 @@ struct RespValue {
     kAttribute,  // |
   };
   Type type = Type::kNull;
-  std::string str;  // simple, error, bulk, double and big-number text, verbatim text
-  int64_t integer = 0;  // integer, bool (0/1)
+  std::string str;          // simple, error, bulk, double and big-number text, verbatim text
+  int64_t integer = 0;      // integer, bool (0/1)
   bool null_array = false;  // for kNull: it came as *-1
   std::vector<RespValue> elements;
 

@@ -237,8 +237,9 @@ void Scripting::FunctionCommand(CommandContext& ctx) {
     ctx.reply.Ok();
   } else if (sub == "flush") {
     if (ctx.argc() > 3) {
-      ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for 'flush'. Try "
-                      "FUNCTION HELP.");
+      ctx.reply.Error(
+          "ERR unknown subcommand or wrong number of arguments for 'flush'. Try "
+          "FUNCTION HELP.");
       return;
     }
     if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
@@ -366,15 +367,19 @@ void Scripting::FunctionDump(CommandContext& ctx) {
 void Scripting::FunctionRestore(CommandContext& ctx) {
   enum class Policy { kAppend, kReplace, kFlush } policy = Policy::kAppend;
   if (ctx.argc() > 4) {
-    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for 'restore'. Try "
-                    "FUNCTION HELP.");
+    ctx.reply.Error(
+        "ERR unknown subcommand or wrong number of arguments for 'restore'. Try "
+        "FUNCTION HELP.");
     return;
   }
   if (ctx.argc() == 4) {
     std::string_view p = ctx.arg(3);
-    if (EqualsIgnoreCase(p, "append")) policy = Policy::kAppend;
-    else if (EqualsIgnoreCase(p, "replace")) policy = Policy::kReplace;
-    else if (EqualsIgnoreCase(p, "flush")) policy = Policy::kFlush;
+    if (EqualsIgnoreCase(p, "append"))
+      policy = Policy::kAppend;
+    else if (EqualsIgnoreCase(p, "replace"))
+      policy = Policy::kReplace;
+    else if (EqualsIgnoreCase(p, "flush"))
+      policy = Policy::kFlush;
     else {
       ctx.reply.Error(
           "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");

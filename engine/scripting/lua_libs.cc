@@ -30,11 +30,21 @@ struct FormatReader {
 
 size_t IntegerSize(char op, FormatReader& f) {
   switch (op) {
-    case 'b': case 'B': return 1;
-    case 'h': case 'H': return 2;
-    case 'l': case 'L': case 'T': return 8;
-    case 'i': case 'I': return f.Size(4);
-    default: return 0;
+    case 'b':
+    case 'B':
+      return 1;
+    case 'h':
+    case 'H':
+      return 2;
+    case 'l':
+    case 'L':
+    case 'T':
+      return 8;
+    case 'i':
+    case 'I':
+      return f.Size(4);
+    default:
+      return 0;
   }
 }
 
@@ -61,15 +71,32 @@ int StructPack(lua_State* L) {
   while (*f.p != '\0') {
     char op = *f.p++;
     switch (op) {
-      case '<': case '!': case '=': f.little = true; break;
-      case '>': f.little = false; break;
-      case ' ': break;
-      case 'x': out.push_back('\0'); break;
-      case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+      case '<':
+      case '!':
+      case '=':
+        f.little = true;
+        break;
+      case '>':
+        f.little = false;
+        break;
+      case ' ':
+        break;
+      case 'x':
+        out.push_back('\0');
+        break;
+      case 'b':
+      case 'B':
+      case 'h':
+      case 'H':
+      case 'l':
+      case 'L':
+      case 'T':
+      case 'i':
+      case 'I': {
         size_t size = IntegerSize(op, f);
         double d = luaL_checknumber(L, arg++);
-        uint64_t v = d < 0 ? static_cast<uint64_t>(static_cast<int64_t>(d))
-                           : static_cast<uint64_t>(d);
+        uint64_t v =
+            d < 0 ? static_cast<uint64_t>(static_cast<int64_t>(d)) : static_cast<uint64_t>(d);
         PutInteger(&out, v, size, f.little);
         break;
       }
@@ -87,7 +114,8 @@ int StructPack(lua_State* L) {
         PutInteger(&out, bits, 8, f.little);
         break;
       }
-      case 's': case 'c': {
+      case 's':
+      case 'c': {
         size_t len;
         const char* s = luaL_checklstring(L, arg++, &len);
         size_t n = op == 'c' ? f.Size(len) : len;
@@ -117,19 +145,37 @@ int StructUnpack(lua_State* L) {
     char op = *f.p++;
     luaL_checkstack(L, 2, "too many results");
     switch (op) {
-      case '<': case '!': case '=': f.little = true; break;
-      case '>': f.little = false; break;
-      case ' ': break;
-      case 'x': need(1); pos++; break;
-      case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+      case '<':
+      case '!':
+      case '=':
+        f.little = true;
+        break;
+      case '>':
+        f.little = false;
+        break;
+      case ' ':
+        break;
+      case 'x':
+        need(1);
+        pos++;
+        break;
+      case 'b':
+      case 'B':
+      case 'h':
+      case 'H':
+      case 'l':
+      case 'L':
+      case 'T':
+      case 'i':
+      case 'I': {
         size_t size = IntegerSize(op, f);
         need(size);
         uint64_t v = GetInteger(s + pos, size, f.little);
         pos += size;
         bool is_signed = op == 'b' || op == 'h' || op == 'l' || op == 'i';
         if (is_signed && size < 8 && (v >> (8 * size - 1)) & 1) v |= ~0ULL << (8 * size);
-        lua_pushnumber(L, is_signed ? static_cast<double>(static_cast<int64_t>(v))
-                                    : static_cast<double>(v));
+        lua_pushnumber(
+            L, is_signed ? static_cast<double>(static_cast<int64_t>(v)) : static_cast<double>(v));
         results++;
         break;
       }
@@ -184,12 +230,26 @@ int StructSize(lua_State* L) {
   while (*f.p != '\0') {
     char op = *f.p++;
     switch (op) {
-      case '<': case '>': case '!': case '=': case ' ': break;
-      case 'x': total += 1; break;
-      case 'f': total += 4; break;
-      case 'd': total += 8; break;
-      case 'c': total += f.Size(1); break;
-      case 's': return luaL_error(L, "options 's' has no fixed size");
+      case '<':
+      case '>':
+      case '!':
+      case '=':
+      case ' ':
+        break;
+      case 'x':
+        total += 1;
+        break;
+      case 'f':
+        total += 4;
+        break;
+      case 'd':
+        total += 8;
+        break;
+      case 'c':
+        total += f.Size(1);
+        break;
+      case 's':
+        return luaL_error(L, "options 's' has no fixed size");
       default: {
         size_t size = IntegerSize(op, f);
         if (size == 0) return luaL_error(L, "invalid format option '%c'", op);
@@ -207,8 +267,7 @@ void PutBig(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; i--) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
-void PackHeader(std::string* out, size_t n, uint8_t fix, size_t fix_max, uint8_t b16,
-                uint8_t b32) {
+void PackHeader(std::string* out, size_t n, uint8_t fix, size_t fix_max, uint8_t b16, uint8_t b32) {
   if (n <= fix_max) {
     out->push_back(static_cast<char>(fix | n));
   } else if (n <= 0xffff) {
@@ -224,19 +283,39 @@ void PackNumber(std::string* out, double d) {
   if (std::floor(d) == d && d >= -9223372036854775808.0 && d < 18446744073709551616.0) {
     if (d >= 0) {
       uint64_t v = static_cast<uint64_t>(d);
-      if (v < 128) out->push_back(static_cast<char>(v));
-      else if (v <= 0xff) { out->push_back('\xcc'); PutBig(out, v, 1); }
-      else if (v <= 0xffff) { out->push_back('\xcd'); PutBig(out, v, 2); }
-      else if (v <= 0xffffffffULL) { out->push_back('\xce'); PutBig(out, v, 4); }
-      else { out->push_back('\xcf'); PutBig(out, v, 8); }
+      if (v < 128)
+        out->push_back(static_cast<char>(v));
+      else if (v <= 0xff) {
+        out->push_back('\xcc');
+        PutBig(out, v, 1);
+      } else if (v <= 0xffff) {
+        out->push_back('\xcd');
+        PutBig(out, v, 2);
+      } else if (v <= 0xffffffffULL) {
+        out->push_back('\xce');
+        PutBig(out, v, 4);
+      } else {
+        out->push_back('\xcf');
+        PutBig(out, v, 8);
+      }
     } else {
       int64_t v = static_cast<int64_t>(d);
       uint64_t u = static_cast<uint64_t>(v);
-      if (v >= -32) out->push_back(static_cast<char>(v));
-      else if (v >= -128) { out->push_back('\xd0'); PutBig(out, u, 1); }
-      else if (v >= -32768) { out->push_back('\xd1'); PutBig(out, u, 2); }
-      else if (v >= -2147483648LL) { out->push_back('\xd2'); PutBig(out, u, 4); }
-      else { out->push_back('\xd3'); PutBig(out, u, 8); }
+      if (v >= -32)
+        out->push_back(static_cast<char>(v));
+      else if (v >= -128) {
+        out->push_back('\xd0');
+        PutBig(out, u, 1);
+      } else if (v >= -32768) {
+        out->push_back('\xd1');
+        PutBig(out, u, 2);
+      } else if (v >= -2147483648LL) {
+        out->push_back('\xd2');
+        PutBig(out, u, 4);
+      } else {
+        out->push_back('\xd3');
+        PutBig(out, u, 8);
+      }
     }
     return;
   }
@@ -403,9 +482,12 @@ struct Unpacker {
     if ((b & 0xf0) == 0x90) return Array(b & 0x0f, depth);
     if ((b & 0xf0) == 0x80) return Map(b & 0x0f, depth);
     switch (b) {
-      case 0xc0: return lua_pushnil(L);
-      case 0xc2: return lua_pushboolean(L, 0);
-      case 0xc3: return lua_pushboolean(L, 1);
+      case 0xc0:
+        return lua_pushnil(L);
+      case 0xc2:
+        return lua_pushboolean(L, 0);
+      case 0xc3:
+        return lua_pushboolean(L, 1);
       case 0xca: {
         uint32_t bits = static_cast<uint32_t>(Big(4));
         float f;
@@ -418,21 +500,39 @@ struct Unpacker {
         std::memcpy(&d, &bits, 8);
         return lua_pushnumber(L, d);
       }
-      case 0xcc: return lua_pushnumber(L, static_cast<double>(Big(1)));
-      case 0xcd: return lua_pushnumber(L, static_cast<double>(Big(2)));
-      case 0xce: return lua_pushnumber(L, static_cast<double>(Big(4)));
-      case 0xcf: return lua_pushnumber(L, static_cast<double>(Big(8)));
-      case 0xd0: return lua_pushnumber(L, static_cast<int8_t>(Big(1)));
-      case 0xd1: return lua_pushnumber(L, static_cast<int16_t>(Big(2)));
-      case 0xd2: return lua_pushnumber(L, static_cast<int32_t>(Big(4)));
-      case 0xd3: return lua_pushnumber(L, static_cast<double>(static_cast<int64_t>(Big(8))));
-      case 0xc4: case 0xd9: return Str(Big(1));
-      case 0xc5: case 0xda: return Str(Big(2));
-      case 0xc6: case 0xdb: return Str(Big(4));
-      case 0xdc: return Array(Big(2), depth);
-      case 0xdd: return Array(Big(4), depth);
-      case 0xde: return Map(Big(2), depth);
-      case 0xdf: return Map(Big(4), depth);
+      case 0xcc:
+        return lua_pushnumber(L, static_cast<double>(Big(1)));
+      case 0xcd:
+        return lua_pushnumber(L, static_cast<double>(Big(2)));
+      case 0xce:
+        return lua_pushnumber(L, static_cast<double>(Big(4)));
+      case 0xcf:
+        return lua_pushnumber(L, static_cast<double>(Big(8)));
+      case 0xd0:
+        return lua_pushnumber(L, static_cast<int8_t>(Big(1)));
+      case 0xd1:
+        return lua_pushnumber(L, static_cast<int16_t>(Big(2)));
+      case 0xd2:
+        return lua_pushnumber(L, static_cast<int32_t>(Big(4)));
+      case 0xd3:
+        return lua_pushnumber(L, static_cast<double>(static_cast<int64_t>(Big(8))));
+      case 0xc4:
+      case 0xd9:
+        return Str(Big(1));
+      case 0xc5:
+      case 0xda:
+        return Str(Big(2));
+      case 0xc6:
+      case 0xdb:
+        return Str(Big(4));
+      case 0xdc:
+        return Array(Big(2), depth);
+      case 0xdd:
+        return Array(Big(4), depth);
+      case 0xde:
+        return Map(Big(2), depth);
+      case 0xdf:
+        return Map(Big(4), depth);
       default:
         ok = false;
         return lua_pushnil(L);

@@ -242,8 +242,8 @@ void LuaMakeReadonlyProxy(lua_State* L) {
 }
 
 void LuaSandboxSeal(lua_State* L) {
-  for (const char* name : {"string", "math", "table", "coroutine", "cjson", "bit", "struct",
-                           "cmsgpack", "redis"}) {
+  for (const char* name :
+       {"string", "math", "table", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(L, name);
     if (lua_istable(L, -1)) {
       LuaMakeReadonlyProxy(L);

@@ -176,12 +176,18 @@ std::string ParseEvalShebang(const std::string& body, uint64_t* flags, size_t* f
       if (comma == std::string::npos) comma = list.size();
       std::string flag = list.substr(p, comma - p);
       p = comma + 1;
-      if (flag == "no-writes") *flags |= kScriptNoWrites;
-      else if (flag == "allow-oom") *flags |= kScriptAllowOom;
-      else if (flag == "allow-stale") *flags |= kScriptAllowStale;
-      else if (flag == "no-cluster") *flags |= kScriptNoCluster;
-      else if (flag == "allow-cross-slot-keys") *flags |= kScriptAllowCrossSlot;
-      else return "ERR Unexpected flag in script shebang: " + flag;
+      if (flag == "no-writes")
+        *flags |= kScriptNoWrites;
+      else if (flag == "allow-oom")
+        *flags |= kScriptAllowOom;
+      else if (flag == "allow-stale")
+        *flags |= kScriptAllowStale;
+      else if (flag == "no-cluster")
+        *flags |= kScriptNoCluster;
+      else if (flag == "allow-cross-slot-keys")
+        *flags |= kScriptAllowCrossSlot;
+      else
+        return "ERR Unexpected flag in script shebang: " + flag;
     }
   }
   return "";
@@ -407,7 +413,8 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
   run.is_eval = is_eval;
   run.read_only = read_only;
   run.start_us = server_->env()->NowMicros();
-  for (size_t i = 0; i < std::min<size_t>(ctx.argc(), 16); i++) run.command.emplace_back(ctx.arg(i));
+  for (size_t i = 0; i < std::min<size_t>(ctx.argc(), 16); i++)
+    run.command.emplace_back(ctx.arg(i));
   script_client_->db = c->db;
   script_client_->db_index = c->db_index;
   script_client_->resp = 2;
@@ -444,8 +451,7 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
       if (ch == '\r' || ch == '\n') ch = ' ';
     }
     ctx.reply.Error(text + " script: " + name + ", on @" +
-                    (is_eval ? "user_script" : "user_function") + ":" + std::to_string(line) +
-                    ".");
+                    (is_eval ? "user_script" : "user_function") + ":" + std::to_string(line) + ".");
   } else {
     LuaToReply(L, lua_gettop(L), ctx.reply, run.resp);
   }
@@ -570,8 +576,9 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
             "in the command arguments";
         return false;
       case AclResult::kDeniedChannel:
-        *error = "ERR The user executing the script can't publish to the channel mentioned in "
-                 "the command";
+        *error =
+            "ERR The user executing the script can't publish to the channel mentioned in "
+            "the command";
         return false;
     }
   }
@@ -701,9 +708,8 @@ void Scripting::ScriptCommand(CommandContext& ctx) {
       ctx.reply.Integer(scripts_.count(ToLower(ctx.arg(i))) ? 1 : 0);
     }
   } else if (sub == "flush") {
-    if (ctx.argc() > 3 ||
-        (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
-         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+    if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+                           !EqualsIgnoreCase(ctx.arg(2), "async"))) {
       ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
       return;
     }

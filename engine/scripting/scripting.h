@@ -53,8 +53,8 @@ class Scripting {
 
   // ---- Commands (argument parsing included) ------------------------------------------------
   void Eval(CommandContext& ctx, bool by_sha, bool read_only);
-  void ScriptCommand(CommandContext& ctx);     // SCRIPT LOAD|EXISTS|FLUSH|KILL
-  void FunctionCommand(CommandContext& ctx);   // FUNCTION LOAD|LIST|DELETE|FLUSH|DUMP|...
+  void ScriptCommand(CommandContext& ctx);    // SCRIPT LOAD|EXISTS|FLUSH|KILL
+  void FunctionCommand(CommandContext& ctx);  // FUNCTION LOAD|LIST|DELETE|FLUSH|DUMP|...
   void FCall(CommandContext& ctx, bool read_only);
 
   // ---- Busy scripts -------------------------------------------------------------------------
@@ -90,7 +90,7 @@ class Scripting {
     int64_t start_us = 0;
     bool timed_out = false;  // ran past busy-reply-threshold
     bool killed = false;
-    bool wrote = false;  // changed the dataset: SCRIPT KILL refuses (UNKILLABLE)
+    bool wrote = false;                // changed the dataset: SCRIPT KILL refuses (UNKILLABLE)
     std::vector<std::string> command;  // for FUNCTION STATS
   };
   RunContext* run() const { return run_; }

@@ -83,9 +83,10 @@ void Client::ProcessInput() {
       for (char& ch : head) {
         if (ch < 32 || ch > 126) ch = '.';
       }
-      server_->log().Verbose("Protocol error ({}) from client: id={} addr={}. Query buffer "
-                             "starts with: '{}'",
-                             error, id_, peer_address, head);
+      server_->log().Verbose(
+          "Protocol error ({}) from client: id={} addr={}. Query buffer "
+          "starts with: '{}'",
+          error, id_, peer_address, head);
       ReplyBuilder(&reply_, resp).Error(error);
       server_->stats().total_error_replies++;
       flags |= kClientCloseAfterReply;

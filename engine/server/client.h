@@ -27,13 +27,13 @@ class AclUser;
 struct Command;
 
 enum ClientFlag : uint64_t {
-  kClientMulti = 1ULL << 0,           // inside MULTI
-  kClientDirtyCas = 1ULL << 1,        // a watched key changed: EXEC must fail
-  kClientDirtyExec = 1ULL << 2,       // a queued command was rejected: EXEC aborts
-  kClientCloseAfterReply = 1ULL << 3, // QUIT: close once the reply is written
-  kClientCloseAsap = 1ULL << 4,       // closed, pending free
-  kClientBlocked = 1ULL << 5,         // waiting in a blocking command
-  kClientPubSub = 1ULL << 6,          // has subscriptions (RESP2 subscribed mode)
+  kClientMulti = 1ULL << 0,            // inside MULTI
+  kClientDirtyCas = 1ULL << 1,         // a watched key changed: EXEC must fail
+  kClientDirtyExec = 1ULL << 2,        // a queued command was rejected: EXEC aborts
+  kClientCloseAfterReply = 1ULL << 3,  // QUIT: close once the reply is written
+  kClientCloseAsap = 1ULL << 4,        // closed, pending free
+  kClientBlocked = 1ULL << 5,          // waiting in a blocking command
+  kClientPubSub = 1ULL << 6,           // has subscriptions (RESP2 subscribed mode)
   kClientReplica = 1ULL << 7,
   kClientMaster = 1ULL << 8,
   kClientMonitor = 1ULL << 9,
@@ -42,15 +42,15 @@ enum ClientFlag : uint64_t {
   kClientReplyOff = 1ULL << 12,
   kClientReplySkip = 1ULL << 13,
   kClientReplySkipNext = 1ULL << 14,
-  kClientPendingWrite = 1ULL << 15,   // in the server's pending-write list
-  kClientFake = 1ULL << 16,           // no connection (scripts, AOF loading, tests)
+  kClientPendingWrite = 1ULL << 15,  // in the server's pending-write list
+  kClientFake = 1ULL << 16,          // no connection (scripts, AOF loading, tests)
   kClientInScript = 1ULL << 17,
-  kClientUnblocked = 1ULL << 18,      // just unblocked: process its remaining input soon
+  kClientUnblocked = 1ULL << 18,  // just unblocked: process its remaining input soon
   kClientNoTouch = 1ULL << 19,
-  kClientReprocessing = 1ULL << 20,   // re-running a blocked command after its key got ready
-  kClientDenyBlocking = 1ULL << 21,   // inside EXEC or a script: blocking commands time out now
+  kClientReprocessing = 1ULL << 20,      // re-running a blocked command after its key got ready
+  kClientDenyBlocking = 1ULL << 21,      // inside EXEC or a script: blocking commands time out now
   kClientMasterForceReply = 1ULL << 22,  // the master link: this command's reply is sent
-  kClientProtected = 1ULL << 23,      // runs a busy script: its input waits until it ends
+  kClientProtected = 1ULL << 23,         // runs a busy script: its input waits until it ends
 };
 
 // A command kept for later (MULTI queue, blocked command): owns its argument bytes.
@@ -110,7 +110,7 @@ class Client : public StreamHandler {
   StoredCommand blocked_command;
   std::vector<std::string> blocked_keys;
   int blocked_db = 0;
-  int64_t blocked_timeout_ms = 0;   // absolute Unix ms; 0 = forever
+  int64_t blocked_timeout_ms = 0;  // absolute Unix ms; 0 = forever
   uint64_t blocked_timer = 0;
 
   // Replaces the timeout reply of a blocked command (WAIT answers with a count).
@@ -135,8 +135,8 @@ class Client : public StreamHandler {
   bool postponed = false;
 
   // CLIENT TRACKING (engine/server/tracking.h).
-  uint64_t tracking_redirect = 0;      // client id, 0 = none
-  uint32_t tracking_flags = 0;         // TrackingFlag bits
+  uint64_t tracking_redirect = 0;              // client id, 0 = none
+  uint32_t tracking_flags = 0;                 // TrackingFlag bits
   std::vector<std::string> tracking_prefixes;  // BCAST prefixes
 
   // Statistics for CLIENT LIST.

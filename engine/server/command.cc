@@ -48,10 +48,9 @@ const std::vector<std::pair<uint64_t, const char*>>& CommandFlagNames() {
 
 const std::vector<std::string>& AclCategoryNames() {
   static const std::vector<std::string> names = {
-      "keyspace", "read",   "write",      "set",        "sortedset",   "list",     "hash",
-      "string",   "bitmap", "hyperloglog", "geo",       "stream",      "pubsub",   "admin",
-      "fast",     "slow",   "blocking",   "dangerous",  "connection",  "transaction",
-      "scripting"};
+      "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+      "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+      "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
   return names;
 }
 
@@ -89,11 +88,17 @@ static uint64_t ParseFlags(const char* s) {
 }
 
 static uint32_t ParseKeySpecFlags(const char* s) {
-  static const std::pair<const char*, uint32_t> names[] = {
-      {"RO", kKsRO},         {"RW", kKsRW},         {"OW", kKsOW},
-      {"RM", kKsRM},         {"access", kKsAccess}, {"update", kKsUpdate},
-      {"insert", kKsInsert}, {"delete", kKsDelete}, {"not_key", kKsNotKey},
-      {"incomplete", kKsIncomplete}, {"variable_flags", kKsVariableFlags}};
+  static const std::pair<const char*, uint32_t> names[] = {{"RO", kKsRO},
+                                                           {"RW", kKsRW},
+                                                           {"OW", kKsOW},
+                                                           {"RM", kKsRM},
+                                                           {"access", kKsAccess},
+                                                           {"update", kKsUpdate},
+                                                           {"insert", kKsInsert},
+                                                           {"delete", kKsDelete},
+                                                           {"not_key", kKsNotKey},
+                                                           {"incomplete", kKsIncomplete},
+                                                           {"variable_flags", kKsVariableFlags}};
   uint32_t flags = 0;
   for (const auto& w : Words(s)) {
     for (const auto& [name, bit] : names) {

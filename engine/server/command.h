@@ -41,7 +41,7 @@ struct KeySpecMeta {
   int bs_index;
   const char* bs_keyword;
   int bs_startfrom;
-  const char* find_type;   // range | keynum | unknown
+  const char* find_type;  // range | keynum | unknown
   int fk_lastkey;
   int fk_keystep;
   int fk_limit;
@@ -117,8 +117,8 @@ enum KeySpecFlag : uint32_t {
 };
 
 struct Command {
-  std::string name;            // lowercase full name: "get", "config|get"
-  std::string display_name;    // name used in error texts ("config|get")
+  std::string name;          // lowercase full name: "get", "config|get"
+  std::string display_name;  // name used in error texts ("config|get")
   const CommandMeta* meta = nullptr;
   int arity = 0;
   uint64_t flags = 0;
@@ -127,7 +127,7 @@ struct Command {
   CommandHandler handler = nullptr;
   Command* parent = nullptr;
   std::map<std::string, std::unique_ptr<Command>> subcommands;  // by lowercase name
-  uint64_t id = 0;             // dense index (ACL bitmaps)
+  uint64_t id = 0;                                              // dense index (ACL bitmaps)
 
   // Statistics for INFO commandstats.
   uint64_t calls = 0;

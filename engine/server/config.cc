@@ -22,9 +22,12 @@ ConfigParam BoolParam(const char* name, FieldBool field, bool def, uint32_t flag
   p.default_value = def ? "yes" : "no";
   p.get = [field](const ServerConfig& c) { return std::string(c.*field ? "yes" : "no"); };
   p.set = [field](ServerConfig& c, std::string_view v) -> std::string {
-    if (EqualsIgnoreCase(v, "yes")) c.*field = true;
-    else if (EqualsIgnoreCase(v, "no")) c.*field = false;
-    else return "argument must be 'yes' or 'no'";
+    if (EqualsIgnoreCase(v, "yes"))
+      c.*field = true;
+    else if (EqualsIgnoreCase(v, "no"))
+      c.*field = false;
+    else
+      return "argument must be 'yes' or 'no'";
     return "";
   };
   return p;
@@ -219,15 +222,20 @@ ConfigParam OutputBufferParam() {
   };
   p.set = [](ServerConfig& c, std::string_view v) -> std::string {
     auto words = SplitWords(v);
-    if (words.empty() || words.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+    if (words.empty() || words.size() % 4 != 0)
+      return "Wrong number of arguments in buffer limit configuration.";
     ServerConfig tmp = c;
     for (size_t i = 0; i < words.size(); i += 4) {
       OutputBufferLimit* target;
       std::string cls = ToLower(words[i]);
-      if (cls == "normal") target = &tmp.obuf_normal;
-      else if (cls == "slave" || cls == "replica") target = &tmp.obuf_replica;
-      else if (cls == "pubsub") target = &tmp.obuf_pubsub;
-      else return "Invalid client class specified in buffer limit configuration.";
+      if (cls == "normal")
+        target = &tmp.obuf_normal;
+      else if (cls == "slave" || cls == "replica")
+        target = &tmp.obuf_replica;
+      else if (cls == "pubsub")
+        target = &tmp.obuf_pubsub;
+      else
+        return "Invalid client class specified in buffer limit configuration.";
       int64_t hard, soft, secs;
       if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
           !ParseInt64(words[i + 3], &secs) || hard < 0 || soft < 0 || secs < 0) {
@@ -313,37 +321,47 @@ ConfigRegistry::ConfigRegistry() {
   // Network.
   v.push_back(IntParam("port", &ServerConfig::port, 0, 65535, 6379));
   v.push_back(BindParam());
-  v.push_back(IntParam("tcp-backlog", &ServerConfig::tcp_backlog, 0, kIntMax, 511, kConfigImmutable));
+  v.push_back(
+      IntParam("tcp-backlog", &ServerConfig::tcp_backlog, 0, kIntMax, 511, kConfigImmutable));
   v.push_back(IntParam("timeout", &ServerConfig::timeout, 0, kIntMax, 0));
   v.push_back(IntParam("tcp-keepalive", &ServerConfig::tcp_keepalive, 0, kIntMax, 300));
   v.push_back(BoolParam("protected-mode", &ServerConfig::protected_mode, true));
   v.push_back(IntParam("maxclients", &ServerConfig::maxclients, 1, kIntMax, 10000));
-  v.push_back(Missing(StringParam("unixsocket", &ServerConfig::unixsocket, "", kConfigImmutable), "unix sockets"));
+  v.push_back(Missing(StringParam("unixsocket", &ServerConfig::unixsocket, "", kConfigImmutable),
+                      "unix sockets"));
   v.push_back(Unsupported("unixsocketperm", "0", "unix sockets", kConfigImmutable));
   v.push_back(Unsupported("bind-source-addr", "", "bind-source-addr"));
   v.push_back(Unsupported("socket-mark-id", "0", "socket marks"));
   // General.
   v.push_back(IntParam("databases", &ServerConfig::databases, 1, kIntMax, 16, kConfigImmutable));
-  v.push_back(EnumParam("loglevel", &ServerConfig::loglevel, {"debug", "verbose", "notice", "warning"}, "notice"));
+  v.push_back(EnumParam("loglevel", &ServerConfig::loglevel,
+                        {"debug", "verbose", "notice", "warning"}, "notice"));
   v.push_back(StringParam("logfile", &ServerConfig::logfile, "", kConfigImmutable));
   v.push_back(DirParam());
   v.push_back(StringParam("pidfile", &ServerConfig::pidfile, "", kConfigImmutable));
   v.push_back(BoolParam("daemonize", &ServerConfig::daemonize, false, kConfigImmutable));
   v.back().missing_feature = "daemonize";
   // Redis accepts any hz from 0 up and silently clamps it to 1..500.
-  v.push_back(Clamped(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10), &ServerConfig::hz, 1, 500));
+  v.push_back(
+      Clamped(IntParam("hz", &ServerConfig::hz, 0, kIntMax, 10), &ServerConfig::hz, 1, 500));
   v.push_back(BoolParam("dynamic-hz", &ServerConfig::dynamic_hz, true));
   v.push_back(BoolParam("activerehashing", &ServerConfig::activerehashing, true));
   v.push_back(IntParam("active-expire-effort", &ServerConfig::active_expire_effort, 1, 10, 1));
-  v.push_back(EnumParam("enable-debug-command", &ServerConfig::enable_debug_command, yes_no_local, "no", kConfigImmutable));
-  v.push_back(EnumParam("enable-protected-configs", &ServerConfig::enable_protected_configs, yes_no_local, "no", kConfigImmutable));
-  v.push_back(EnumParam("enable-module-command", &ServerConfig::enable_module_command, yes_no_local, "no", kConfigImmutable));
-  v.push_back(MemoryParam("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, 1024 * 1024, kLongMax, 512LL * 1024 * 1024));
-  v.push_back(MemoryParam("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit, 1024 * 1024, kLongMax, 1024LL * 1024 * 1024));
+  v.push_back(EnumParam("enable-debug-command", &ServerConfig::enable_debug_command, yes_no_local,
+                        "no", kConfigImmutable));
+  v.push_back(EnumParam("enable-protected-configs", &ServerConfig::enable_protected_configs,
+                        yes_no_local, "no", kConfigImmutable));
+  v.push_back(EnumParam("enable-module-command", &ServerConfig::enable_module_command, yes_no_local,
+                        "no", kConfigImmutable));
+  v.push_back(MemoryParam("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, 1024 * 1024,
+                          kLongMax, 512LL * 1024 * 1024));
+  v.push_back(MemoryParam("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit,
+                          1024 * 1024, kLongMax, 1024LL * 1024 * 1024));
   v.push_back(StringParam("requirepass", &ServerConfig::requirepass, "", kConfigSensitive));
   v.push_back(StringParam("aclfile", &ServerConfig::aclfile, "", kConfigImmutable));
   v.push_back(IntParam("acllog-max-len", &ServerConfig::acllog_max_len, 0, kLongMax, 128));
-  v.push_back(EnumParam("acl-pubsub-default", &ServerConfig::acl_pubsub_default, {"allchannels", "resetchannels"}, "resetchannels"));
+  v.push_back(EnumParam("acl-pubsub-default", &ServerConfig::acl_pubsub_default,
+                        {"allchannels", "resetchannels"}, "resetchannels"));
   v.push_back(OutputBufferParam());
   const std::vector<std::string> shutdown_flags = {"default", "save", "nosave", "now", "force"};
   v.push_back(StringParam("shutdown-on-sigint", &ServerConfig::shutdown_on_sigint, "default"));
@@ -351,13 +369,15 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(IntParam("shutdown-timeout", &ServerConfig::shutdown_timeout, 0, kIntMax, 10));
   v.push_back(BoolParam("crash-log-enabled", &ServerConfig::crash_log_enabled, true));
   v.push_back(Unsupported("crash-memcheck-enabled", "yes", "crash memory checks"));
-  v.push_back(BoolParam("always-show-logo", &ServerConfig::always_show_logo, false, kConfigImmutable));
+  v.push_back(
+      BoolParam("always-show-logo", &ServerConfig::always_show_logo, false, kConfigImmutable));
   v.push_back(Unsupported("supervised", "no", "supervision (systemd/upstart)", kConfigImmutable));
   v.push_back(Unsupported("syslog-enabled", "no", "syslog", kConfigImmutable));
   v.push_back(Unsupported("syslog-ident", "redis", "syslog", kConfigImmutable));
   v.push_back(Unsupported("syslog-facility", "local0", "syslog", kConfigImmutable));
   v.push_back(Unsupported("set-proc-title", "yes", "process titles", kConfigImmutable));
-  v.push_back(Unsupported("proc-title-template", "{title} {listen-addr} {server-mode}", "process titles"));
+  v.push_back(
+      Unsupported("proc-title-template", "{title} {listen-addr} {server-mode}", "process titles"));
   v.push_back(Unsupported("io-threads", "1", "I/O threads", kConfigImmutable));
   v.push_back(Unsupported("io-threads-do-reads", "no", "I/O threads", kConfigImmutable));
   v.push_back(Unsupported("disable-thp", "yes", "transparent huge page control", kConfigImmutable));
@@ -377,15 +397,18 @@ ConfigRegistry::ConfigRegistry() {
                          "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"},
                         "noeviction"));
   v.push_back(IntParam("maxmemory-samples", &ServerConfig::maxmemory_samples, 1, 64, 5));
-  v.push_back(IntParam("maxmemory-eviction-tenacity", &ServerConfig::maxmemory_eviction_tenacity, 0, 100, 10));
+  v.push_back(IntParam("maxmemory-eviction-tenacity", &ServerConfig::maxmemory_eviction_tenacity, 0,
+                       100, 10));
   v.push_back(MemoryParam("maxmemory-clients", &ServerConfig::maxmemory_clients, 0, kLongMax, 0));
   v.push_back(IntParam("lfu-log-factor", &ServerConfig::lfu_log_factor, 0, kIntMax, 10));
   v.push_back(IntParam("lfu-decay-time", &ServerConfig::lfu_decay_time, 0, kIntMax, 1));
   v.push_back(BoolParam("lazyfree-lazy-eviction", &ServerConfig::lazyfree_lazy_eviction, false));
   v.push_back(BoolParam("lazyfree-lazy-expire", &ServerConfig::lazyfree_lazy_expire, false));
-  v.push_back(BoolParam("lazyfree-lazy-server-del", &ServerConfig::lazyfree_lazy_server_del, false));
+  v.push_back(
+      BoolParam("lazyfree-lazy-server-del", &ServerConfig::lazyfree_lazy_server_del, false));
   v.push_back(BoolParam("lazyfree-lazy-user-del", &ServerConfig::lazyfree_lazy_user_del, false));
-  v.push_back(BoolParam("lazyfree-lazy-user-flush", &ServerConfig::lazyfree_lazy_user_flush, false));
+  v.push_back(
+      BoolParam("lazyfree-lazy-user-flush", &ServerConfig::lazyfree_lazy_user_flush, false));
   v.push_back(Unsupported("activedefrag", "no", "active defragmentation"));
   v.push_back(Unsupported("active-defrag-cycle-max", "25", "active defragmentation"));
   v.push_back(Unsupported("active-defrag-cycle-min", "1", "active defragmentation"));
@@ -394,98 +417,178 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(Unsupported("active-defrag-threshold-lower", "10", "active defragmentation"));
   v.push_back(Unsupported("active-defrag-threshold-upper", "100", "active defragmentation"));
   // Encodings.
-  v.push_back(WithAlias(MemoryParam("hash-max-listpack-entries", &ServerConfig::hash_max_listpack_entries, 0, kLongMax, 512), "hash-max-ziplist-entries"));
-  v.push_back(WithAlias(MemoryParam("hash-max-listpack-value", &ServerConfig::hash_max_listpack_value, 0, kLongMax, 64), "hash-max-ziplist-value"));
-  v.push_back(MemoryParam("set-max-intset-entries", &ServerConfig::set_max_intset_entries, 0, kLongMax, 512));
-  v.push_back(WithAlias(MemoryParam("zset-max-listpack-entries", &ServerConfig::zset_max_listpack_entries, 0, kLongMax, 128), "zset-max-ziplist-entries"));
-  v.push_back(WithAlias(MemoryParam("zset-max-listpack-value", &ServerConfig::zset_max_listpack_value, 0, kLongMax, 64), "zset-max-ziplist-value"));
-  v.push_back(WithAlias(IntParam("list-max-listpack-size", &ServerConfig::list_max_listpack_size, INT_MIN, kIntMax, -2), "list-max-ziplist-size"));
+  v.push_back(WithAlias(MemoryParam("hash-max-listpack-entries",
+                                    &ServerConfig::hash_max_listpack_entries, 0, kLongMax, 512),
+                        "hash-max-ziplist-entries"));
+  v.push_back(WithAlias(MemoryParam("hash-max-listpack-value",
+                                    &ServerConfig::hash_max_listpack_value, 0, kLongMax, 64),
+                        "hash-max-ziplist-value"));
+  v.push_back(MemoryParam("set-max-intset-entries", &ServerConfig::set_max_intset_entries, 0,
+                          kLongMax, 512));
+  v.push_back(WithAlias(MemoryParam("zset-max-listpack-entries",
+                                    &ServerConfig::zset_max_listpack_entries, 0, kLongMax, 128),
+                        "zset-max-ziplist-entries"));
+  v.push_back(WithAlias(MemoryParam("zset-max-listpack-value",
+                                    &ServerConfig::zset_max_listpack_value, 0, kLongMax, 64),
+                        "zset-max-ziplist-value"));
+  v.push_back(WithAlias(IntParam("list-max-listpack-size", &ServerConfig::list_max_listpack_size,
+                                 INT_MIN, kIntMax, -2),
+                        "list-max-ziplist-size"));
   v.push_back(IntParam("list-compress-depth", &ServerConfig::list_compress_depth, 0, kIntMax, 0));
-  v.push_back(MemoryParam("stream-node-max-bytes", &ServerConfig::stream_node_max_bytes, 0, kLongMax, 4096));
-  v.push_back(IntParam("stream-node-max-entries", &ServerConfig::stream_node_max_entries, 0, kLongMax, 100));
-  v.push_back(MemoryParam("hll-sparse-max-bytes", &ServerConfig::hll_sparse_max_bytes, 0, kLongMax, 3000));
+  v.push_back(MemoryParam("stream-node-max-bytes", &ServerConfig::stream_node_max_bytes, 0,
+                          kLongMax, 4096));
+  v.push_back(IntParam("stream-node-max-entries", &ServerConfig::stream_node_max_entries, 0,
+                       kLongMax, 100));
+  v.push_back(
+      MemoryParam("hll-sparse-max-bytes", &ServerConfig::hll_sparse_max_bytes, 0, kLongMax, 3000));
   // Persistence.
   v.push_back(BoolParam("appendonly", &ServerConfig::appendonly, false));
-  v.push_back(EnumParam("appendfsync", &ServerConfig::appendfsync, {"always", "everysec", "no"}, "everysec"));
-  v.push_back(StringParam("appendfilename", &ServerConfig::appendfilename, "appendonly.aof", kConfigImmutable));
-  v.push_back(StringParam("appenddirname", &ServerConfig::appenddirname, "appendonlydir", kConfigImmutable));
+  v.push_back(EnumParam("appendfsync", &ServerConfig::appendfsync, {"always", "everysec", "no"},
+                        "everysec"));
+  v.push_back(StringParam("appendfilename", &ServerConfig::appendfilename, "appendonly.aof",
+                          kConfigImmutable));
+  v.push_back(StringParam("appenddirname", &ServerConfig::appenddirname, "appendonlydir",
+                          kConfigImmutable));
   v.push_back(BoolParam("aof-load-truncated", &ServerConfig::aof_load_truncated, true));
   v.push_back(BoolParam("aof-use-rdb-preamble", &ServerConfig::aof_use_rdb_preamble, true));
   v.push_back(BoolParam("aof-timestamp-enabled", &ServerConfig::aof_timestamp_enabled, false));
-  v.push_back(BoolParam("aof-rewrite-incremental-fsync", &ServerConfig::aof_rewrite_incremental_fsync, true));
+  v.push_back(BoolParam("aof-rewrite-incremental-fsync",
+                        &ServerConfig::aof_rewrite_incremental_fsync, true));
   v.push_back(BoolParam("aof-disable-auto-gc", &ServerConfig::aof_disable_auto_gc, false));
-  v.push_back(BoolParam("no-appendfsync-on-rewrite", &ServerConfig::no_appendfsync_on_rewrite, false));
-  v.push_back(IntParam("auto-aof-rewrite-percentage", &ServerConfig::auto_aof_rewrite_percentage, 0, kIntMax, 100));
-  v.push_back(MemoryParam("auto-aof-rewrite-min-size", &ServerConfig::auto_aof_rewrite_min_size, 0, kLongMax, 64LL * 1024 * 1024));
+  v.push_back(
+      BoolParam("no-appendfsync-on-rewrite", &ServerConfig::no_appendfsync_on_rewrite, false));
+  v.push_back(IntParam("auto-aof-rewrite-percentage", &ServerConfig::auto_aof_rewrite_percentage, 0,
+                       kIntMax, 100));
+  v.push_back(MemoryParam("auto-aof-rewrite-min-size", &ServerConfig::auto_aof_rewrite_min_size, 0,
+                          kLongMax, 64LL * 1024 * 1024));
   v.push_back(SaveParam());
   v.push_back(StringParam("dbfilename", &ServerConfig::dbfilename, "dump.rdb", kConfigProtected));
   v.push_back(BoolParam("rdbcompression", &ServerConfig::rdbcompression, true));
   v.push_back(BoolParam("rdbchecksum", &ServerConfig::rdbchecksum, true));
   v.push_back(BoolParam("rdb-del-sync-files", &ServerConfig::rdb_del_sync_files, false));
-  v.push_back(BoolParam("rdb-save-incremental-fsync", &ServerConfig::rdb_save_incremental_fsync, true));
-  v.push_back(BoolParam("stop-writes-on-bgsave-error", &ServerConfig::stop_writes_on_bgsave_error, true));
-  v.push_back(EnumParam("sanitize-dump-payload", &ServerConfig::sanitize_dump_payload, {"no", "yes", "clients"}, "no"));
+  v.push_back(
+      BoolParam("rdb-save-incremental-fsync", &ServerConfig::rdb_save_incremental_fsync, true));
+  v.push_back(
+      BoolParam("stop-writes-on-bgsave-error", &ServerConfig::stop_writes_on_bgsave_error, true));
+  v.push_back(EnumParam("sanitize-dump-payload", &ServerConfig::sanitize_dump_payload,
+                        {"no", "yes", "clients"}, "no"));
   // Replication.
-  v.push_back(WithAlias(StringParam("replicaof", &ServerConfig::replicaof, "", kConfigImmutable), "slaveof"));
+  v.push_back(WithAlias(StringParam("replicaof", &ServerConfig::replicaof, "", kConfigImmutable),
+                        "slaveof"));
   v.push_back(StringParam("masterauth", &ServerConfig::masterauth, "", kConfigSensitive));
   v.push_back(StringParam("masteruser", &ServerConfig::masteruser, ""));
-  v.push_back(WithAlias(BoolParam("replica-read-only", &ServerConfig::replica_read_only, true), "slave-read-only"));
-  v.push_back(WithAlias(BoolParam("replica-serve-stale-data", &ServerConfig::replica_serve_stale_data, true), "slave-serve-stale-data"));
-  v.push_back(MemoryParam("repl-backlog-size", &ServerConfig::repl_backlog_size, 1, kLongMax, 1024 * 1024));
+  v.push_back(WithAlias(BoolParam("replica-read-only", &ServerConfig::replica_read_only, true),
+                        "slave-read-only"));
+  v.push_back(WithAlias(
+      BoolParam("replica-serve-stale-data", &ServerConfig::replica_serve_stale_data, true),
+      "slave-serve-stale-data"));
+  v.push_back(
+      MemoryParam("repl-backlog-size", &ServerConfig::repl_backlog_size, 1, kLongMax, 1024 * 1024));
   v.push_back(IntParam("repl-backlog-ttl", &ServerConfig::repl_backlog_ttl, 0, kIntMax, 3600));
   v.push_back(IntParam("repl-timeout", &ServerConfig::repl_timeout, 1, kIntMax, 60));
-  v.push_back(WithAlias(IntParam("repl-ping-replica-period", &ServerConfig::repl_ping_replica_period, 1, kIntMax, 10), "repl-ping-slave-period"));
+  v.push_back(WithAlias(
+      IntParam("repl-ping-replica-period", &ServerConfig::repl_ping_replica_period, 1, kIntMax, 10),
+      "repl-ping-slave-period"));
   v.push_back(BoolParam("repl-diskless-sync", &ServerConfig::repl_diskless_sync, true));
-  v.push_back(IntParam("repl-diskless-sync-delay", &ServerConfig::repl_diskless_sync_delay, 0, kIntMax, 5));
-  v.push_back(IntParam("repl-diskless-sync-max-replicas", &ServerConfig::repl_diskless_sync_max_replicas, 0, kIntMax, 0));
-  v.push_back(EnumParam("repl-diskless-load", &ServerConfig::repl_diskless_load, {"disabled", "on-empty-db", "swapdb"}, "disabled"));
-  v.push_back(BoolParam("repl-disable-tcp-nodelay", &ServerConfig::repl_disable_tcp_nodelay, false));
-  v.push_back(WithAlias(IntParam("min-replicas-to-write", &ServerConfig::min_replicas_to_write, 0, kIntMax, 0), "min-slaves-to-write"));
-  v.push_back(WithAlias(IntParam("min-replicas-max-lag", &ServerConfig::min_replicas_max_lag, 0, kIntMax, 10), "min-slaves-max-lag"));
-  v.push_back(WithAlias(IntParam("replica-priority", &ServerConfig::replica_priority, 0, kIntMax, 100), "slave-priority"));
-  v.push_back(WithAlias(BoolParam("replica-lazy-flush", &ServerConfig::replica_lazy_flush, false), "slave-lazy-flush"));
-  v.push_back(WithAlias(BoolParam("replica-ignore-maxmemory", &ServerConfig::replica_ignore_maxmemory, true), "slave-ignore-maxmemory"));
-  v.push_back(WithAlias(StringParam("replica-announce-ip", &ServerConfig::replica_announce_ip, ""), "slave-announce-ip"));
-  v.push_back(WithAlias(IntParam("replica-announce-port", &ServerConfig::replica_announce_port, 0, 65535, 0), "slave-announce-port"));
+  v.push_back(
+      IntParam("repl-diskless-sync-delay", &ServerConfig::repl_diskless_sync_delay, 0, kIntMax, 5));
+  v.push_back(IntParam("repl-diskless-sync-max-replicas",
+                       &ServerConfig::repl_diskless_sync_max_replicas, 0, kIntMax, 0));
+  v.push_back(EnumParam("repl-diskless-load", &ServerConfig::repl_diskless_load,
+                        {"disabled", "on-empty-db", "swapdb"}, "disabled"));
+  v.push_back(
+      BoolParam("repl-disable-tcp-nodelay", &ServerConfig::repl_disable_tcp_nodelay, false));
+  v.push_back(WithAlias(
+      IntParam("min-replicas-to-write", &ServerConfig::min_replicas_to_write, 0, kIntMax, 0),
+      "min-slaves-to-write"));
+  v.push_back(WithAlias(
+      IntParam("min-replicas-max-lag", &ServerConfig::min_replicas_max_lag, 0, kIntMax, 10),
+      "min-slaves-max-lag"));
+  v.push_back(
+      WithAlias(IntParam("replica-priority", &ServerConfig::replica_priority, 0, kIntMax, 100),
+                "slave-priority"));
+  v.push_back(WithAlias(BoolParam("replica-lazy-flush", &ServerConfig::replica_lazy_flush, false),
+                        "slave-lazy-flush"));
+  v.push_back(WithAlias(
+      BoolParam("replica-ignore-maxmemory", &ServerConfig::replica_ignore_maxmemory, true),
+      "slave-ignore-maxmemory"));
+  v.push_back(WithAlias(StringParam("replica-announce-ip", &ServerConfig::replica_announce_ip, ""),
+                        "slave-announce-ip"));
+  v.push_back(WithAlias(
+      IntParam("replica-announce-port", &ServerConfig::replica_announce_port, 0, 65535, 0),
+      "slave-announce-port"));
   v.push_back(BoolParam("replica-announced", &ServerConfig::replica_announced, true));
-  v.push_back(Unsupported("replica-ignore-disk-write-errors", "no", "replica-ignore-disk-write-errors"));
+  v.push_back(
+      Unsupported("replica-ignore-disk-write-errors", "no", "replica-ignore-disk-write-errors"));
   // Scripting.
-  v.push_back(WithAlias(IntParam("busy-reply-threshold", &ServerConfig::busy_reply_threshold, 0, kLongMax, 5000), "lua-time-limit"));
+  v.push_back(WithAlias(
+      IntParam("busy-reply-threshold", &ServerConfig::busy_reply_threshold, 0, kLongMax, 5000),
+      "lua-time-limit"));
   // Introspection.
-  v.push_back(IntParam("slowlog-log-slower-than", &ServerConfig::slowlog_log_slower_than, -1, kLongMax, 10000));
+  v.push_back(IntParam("slowlog-log-slower-than", &ServerConfig::slowlog_log_slower_than, -1,
+                       kLongMax, 10000));
   v.push_back(IntParam("slowlog-max-len", &ServerConfig::slowlog_max_len, 0, kLongMax, 128));
-  v.push_back(IntParam("latency-monitor-threshold", &ServerConfig::latency_monitor_threshold, 0, kLongMax, 0));
+  v.push_back(IntParam("latency-monitor-threshold", &ServerConfig::latency_monitor_threshold, 0,
+                       kLongMax, 0));
   v.push_back(BoolParam("latency-tracking", &ServerConfig::latency_tracking, true));
-  v.push_back(StringParam("latency-tracking-info-percentiles", &ServerConfig::latency_tracking_info_percentiles, "50 99 99.9"));
+  v.push_back(StringParam("latency-tracking-info-percentiles",
+                          &ServerConfig::latency_tracking_info_percentiles, "50 99 99.9"));
   v.push_back(NotifyParam());
-  v.push_back(IntParam("tracking-table-max-keys", &ServerConfig::tracking_table_max_keys, 0, kLongMax, 1000000));
+  v.push_back(IntParam("tracking-table-max-keys", &ServerConfig::tracking_table_max_keys, 0,
+                       kLongMax, 1000000));
   // Cluster.
-  v.push_back(Missing(BoolParam("cluster-enabled", &ServerConfig::cluster_enabled, false, kConfigImmutable), "cluster mode"));
-  v.push_back(IntParam("cluster-node-timeout", &ServerConfig::cluster_node_timeout, 0, kLongMax, 15000));
-  v.push_back(StringParam("cluster-config-file", &ServerConfig::cluster_config_file, "nodes.conf", kConfigImmutable));
+  v.push_back(
+      Missing(BoolParam("cluster-enabled", &ServerConfig::cluster_enabled, false, kConfigImmutable),
+              "cluster mode"));
+  v.push_back(
+      IntParam("cluster-node-timeout", &ServerConfig::cluster_node_timeout, 0, kLongMax, 15000));
+  v.push_back(StringParam("cluster-config-file", &ServerConfig::cluster_config_file, "nodes.conf",
+                          kConfigImmutable));
   for (const auto& [name, def] : std::vector<std::pair<const char*, const char*>>{
-           {"cluster-allow-pubsubshard-when-down", "yes"}, {"cluster-allow-reads-when-down", "no"},
-           {"cluster-allow-replica-migration", "yes"}, {"cluster-announce-bus-port", "0"},
-           {"cluster-announce-hostname", ""}, {"cluster-announce-ip", ""},
-           {"cluster-announce-port", "0"}, {"cluster-announce-tls-port", "0"},
-           {"cluster-link-sendbuf-limit", "0"}, {"cluster-migration-barrier", "1"},
-           {"cluster-port", "0"}, {"cluster-preferred-endpoint-type", "ip"},
-           {"cluster-replica-no-failover", "no"}, {"cluster-replica-validity-factor", "10"},
+           {"cluster-allow-pubsubshard-when-down", "yes"},
+           {"cluster-allow-reads-when-down", "no"},
+           {"cluster-allow-replica-migration", "yes"},
+           {"cluster-announce-bus-port", "0"},
+           {"cluster-announce-hostname", ""},
+           {"cluster-announce-ip", ""},
+           {"cluster-announce-port", "0"},
+           {"cluster-announce-tls-port", "0"},
+           {"cluster-link-sendbuf-limit", "0"},
+           {"cluster-migration-barrier", "1"},
+           {"cluster-port", "0"},
+           {"cluster-preferred-endpoint-type", "ip"},
+           {"cluster-replica-no-failover", "no"},
+           {"cluster-replica-validity-factor", "10"},
            {"cluster-require-full-coverage", "yes"}}) {
     ConfigParam p = Unsupported(name, def, "cluster mode");
-    if (std::string_view(name) == "cluster-replica-no-failover") p.alias = "cluster-slave-no-failover";
-    if (std::string_view(name) == "cluster-replica-validity-factor") p.alias = "cluster-slave-validity-factor";
+    if (std::string_view(name) == "cluster-replica-no-failover")
+      p.alias = "cluster-slave-no-failover";
+    if (std::string_view(name) == "cluster-replica-validity-factor")
+      p.alias = "cluster-slave-validity-factor";
     v.push_back(std::move(p));
   }
   // TLS.
-  for (const auto& [name, def] : std::vector<std::pair<const char*, const char*>>{
-           {"tls-port", "0"}, {"tls-auth-clients", "yes"}, {"tls-ca-cert-dir", ""},
-           {"tls-ca-cert-file", ""}, {"tls-cert-file", ""}, {"tls-ciphers", ""},
-           {"tls-ciphersuites", ""}, {"tls-client-cert-file", ""}, {"tls-client-key-file", ""},
-           {"tls-client-key-file-pass", ""}, {"tls-cluster", "no"}, {"tls-dh-params-file", ""},
-           {"tls-key-file", ""}, {"tls-key-file-pass", ""}, {"tls-prefer-server-ciphers", "no"},
-           {"tls-protocols", ""}, {"tls-replication", "no"}, {"tls-session-cache-size", "20480"},
-           {"tls-session-cache-timeout", "300"}, {"tls-session-caching", "yes"}}) {
+  for (const auto& [name, def] :
+       std::vector<std::pair<const char*, const char*>>{{"tls-port", "0"},
+                                                        {"tls-auth-clients", "yes"},
+                                                        {"tls-ca-cert-dir", ""},
+                                                        {"tls-ca-cert-file", ""},
+                                                        {"tls-cert-file", ""},
+                                                        {"tls-ciphers", ""},
+                                                        {"tls-ciphersuites", ""},
+                                                        {"tls-client-cert-file", ""},
+                                                        {"tls-client-key-file", ""},
+                                                        {"tls-client-key-file-pass", ""},
+                                                        {"tls-cluster", "no"},
+                                                        {"tls-dh-params-file", ""},
+                                                        {"tls-key-file", ""},
+                                                        {"tls-key-file-pass", ""},
+                                                        {"tls-prefer-server-ciphers", "no"},
+                                                        {"tls-protocols", ""},
+                                                        {"tls-replication", "no"},
+                                                        {"tls-session-cache-size", "20480"},
+                                                        {"tls-session-cache-timeout", "300"},
+                                                        {"tls-session-caching", "yes"}}) {
     v.push_back(Unsupported(name, def, "TLS"));
   }
 }
@@ -535,10 +638,12 @@ std::string ConfigRegistry::LoadText(ServerConfig& cfg, std::string_view text,
   bool save_seen = false;  // the first "save" line replaces the defaults, later ones add
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     line_no++;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
     size_t start = line.find_first_not_of(" \t");
     if (start == std::string_view::npos || line[start] == '#') continue;
     line.remove_prefix(start);

@@ -47,7 +47,7 @@ struct ServerConfig {
   bool dynamic_hz = true;
   bool activerehashing = true;
   int64_t active_expire_effort = 1;
-  std::string enable_debug_command = "no";      // yes | no | local
+  std::string enable_debug_command = "no";  // yes | no | local
   std::string enable_protected_configs = "no";
   std::string enable_module_command = "no";
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
@@ -176,9 +176,9 @@ struct ConfigParam {
 };
 
 enum ConfigFlag : uint32_t {
-  kConfigImmutable = 1 << 0,   // only at startup
-  kConfigSensitive = 1 << 1,   // value hidden in logs
-  kConfigProtected = 1 << 2,   // needs enable-protected-configs
+  kConfigImmutable = 1 << 0,  // only at startup
+  kConfigSensitive = 1 << 1,  // value hidden in logs
+  kConfigProtected = 1 << 2,  // needs enable-protected-configs
 };
 
 class ConfigRegistry {

@@ -7,8 +7,8 @@
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
-#include "engine/server/pubsub.h"
 #include "engine/scripting/scripting.h"
+#include "engine/server/pubsub.h"
 #include "engine/server/server.h"
 #include "engine/server/tracking.h"
 #include "engine/types/lazy_free.h"
@@ -41,7 +41,9 @@ void Line(std::string* out, const char* name, const std::string& value) {
   out->append(value);
   out->append("\r\n");
 }
-void Line(std::string* out, const char* name, int64_t value) { Line(out, name, Int64ToString(value)); }
+void Line(std::string* out, const char* name, int64_t value) {
+  Line(out, name, Int64ToString(value));
+}
 void LineU(std::string* out, const char* name, uint64_t value) {
   Line(out, name, Int64ToString(static_cast<int64_t>(value)));
 }
@@ -78,8 +80,9 @@ void ServerSection(Server* server, std::string* out) {
   Line(out, "monotonic_clock", "env");
   Line(out, "multiplexing_api", "env");
   Line(out, "atomicvar_api", "c11-builtin");
-  Line(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
-                               std::to_string(__GNUC_PATCHLEVEL__));
+  Line(out, "gcc_version",
+       std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+           std::to_string(__GNUC_PATCHLEVEL__));
   Line(out, "process_id", env->ProcessId());
   Line(out, "process_supervised", "no");
   Line(out, "run_id", server->run_id());
@@ -152,8 +155,9 @@ void MemorySection(Server* server, std::string* out) {
   Line(out, "used_memory_rss_human", HumanBytes(static_cast<double>(rss)));
   LineU(out, "used_memory_peak", peak);
   Line(out, "used_memory_peak_human", HumanBytes(static_cast<double>(peak)));
-  Line(out, "used_memory_peak_perc",
-       Fixed(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2) + "%");
+  Line(
+      out, "used_memory_peak_perc",
+      Fixed(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2) + "%");
   LineU(out, "used_memory_overhead", overhead);
   LineU(out, "used_memory_startup", startup);
   LineU(out, "used_memory_dataset", dataset);
@@ -326,8 +330,8 @@ void CpuSection(Server* server, std::string* out) {
 void CommandStatsLine(const Command* cmd, std::string* out) {
   if (cmd->calls == 0 && cmd->failed_calls == 0 && cmd->rejected_calls == 0) return;
   double per_call = cmd->calls ? static_cast<double>(cmd->microseconds) / cmd->calls : 0;
-  out->append("cmdstat_" + cmd->name + ":calls=" + std::to_string(cmd->calls) +
-              ",usec=" + std::to_string(cmd->microseconds) + ",usec_per_call=" + Fixed(per_call, 2) +
+  out->append("cmdstat_" + cmd->name + ":calls=" + std::to_string(cmd->calls) + ",usec=" +
+              std::to_string(cmd->microseconds) + ",usec_per_call=" + Fixed(per_call, 2) +
               ",rejected_calls=" + std::to_string(cmd->rejected_calls) +
               ",failed_calls=" + std::to_string(cmd->failed_calls) + "\r\n");
 }
@@ -394,11 +398,16 @@ void KeyspaceSection(Server* server, std::string* out) {
 
 std::string HumanBytes(double n) {
   char buf[64];
-  if (n < 1024) snprintf(buf, sizeof(buf), "%" PRIu64 "B", static_cast<uint64_t>(n));
-  else if (n < 1024.0 * 1024) snprintf(buf, sizeof(buf), "%.2fK", n / 1024);
-  else if (n < 1024.0 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", n / (1024.0 * 1024));
-  else if (n < 1024.0 * 1024 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fG", n / (1024.0 * 1024 * 1024));
-  else snprintf(buf, sizeof(buf), "%.2fT", n / (1024.0 * 1024 * 1024 * 1024));
+  if (n < 1024)
+    snprintf(buf, sizeof(buf), "%" PRIu64 "B", static_cast<uint64_t>(n));
+  else if (n < 1024.0 * 1024)
+    snprintf(buf, sizeof(buf), "%.2fK", n / 1024);
+  else if (n < 1024.0 * 1024 * 1024)
+    snprintf(buf, sizeof(buf), "%.2fM", n / (1024.0 * 1024));
+  else if (n < 1024.0 * 1024 * 1024 * 1024)
+    snprintf(buf, sizeof(buf), "%.2fG", n / (1024.0 * 1024 * 1024));
+  else
+    snprintf(buf, sizeof(buf), "%.2fT", n / (1024.0 * 1024 * 1024 * 1024));
   return buf;
 }
 
@@ -417,7 +426,8 @@ std::string ClientInfoLine(Server* server, const Client* c) {
   s += " sub=" + std::to_string(c->channels.size());
   s += " psub=" + std::to_string(c->patterns.size());
   s += " ssub=" + std::to_string(c->shard_channels.size());
-  s += " multi=" + std::to_string(c->has(kClientMulti) ? static_cast<int64_t>(c->multi_queue.size()) : -1);
+  s += " multi=" +
+       std::to_string(c->has(kClientMulti) ? static_cast<int64_t>(c->multi_queue.size()) : -1);
   s += " qbuf=" + std::to_string(c->query_buffer_size());
   s += " qbuf-free=" + std::to_string(c->query_buffer_capacity() - c->query_buffer_size());
   s += " argv-mem=0";
@@ -431,17 +441,17 @@ std::string ClientInfoLine(Server* server, const Client* c) {
   s += " cmd=" + c->last_command;
   s += " user=" + c->user;
   // -1 without tracking, 0 when tracking without redirection, else the target's id.
-  int64_t redir = (c->tracking_flags & kTrackingOn) ? static_cast<int64_t>(c->tracking_redirect) : -1;
+  int64_t redir =
+      (c->tracking_flags & kTrackingOn) ? static_cast<int64_t>(c->tracking_redirect) : -1;
   s += " redir=" + std::to_string(redir);
   s += " resp=" + std::to_string(c->resp);
   return s;
 }
 
 std::string BuildInfo(Server* server, const std::vector<std::string>& requested) {
-  static const std::vector<std::string> kDefault = {"server",      "clients",     "memory",
-                                                    "persistence", "stats",       "replication",
-                                                    "cpu",         "modules",     "errorstats",
-                                                    "cluster",     "keyspace"};
+  static const std::vector<std::string> kDefault = {
+      "server", "clients", "memory",     "persistence", "stats",   "replication",
+      "cpu",    "modules", "errorstats", "cluster",     "keyspace"};
   std::set<std::string> want;
   bool everything = false;
   if (requested.empty()) {
@@ -449,7 +459,8 @@ std::string BuildInfo(Server* server, const std::vector<std::string>& requested)
   }
   for (const auto& r : requested) {
     std::string s = ToLower(r);
-    if (s == "default") want.insert(kDefault.begin(), kDefault.end());
+    if (s == "default")
+      want.insert(kDefault.begin(), kDefault.end());
     else if (s == "all" || s == "everything") {
       everything = true;
       want.insert(kDefault.begin(), kDefault.end());
@@ -477,7 +488,8 @@ std::string BuildInfo(Server* server, const std::vector<std::string>& requested)
   section("commandstats", CommandStatsSection);
   section("errorstats", ErrorStatsSection);
   section("latencystats", LatencyStatsSection);
-  section("cluster", [](Server*, std::string* o) { o->append("# Cluster\r\ncluster_enabled:0\r\n"); });
+  section("cluster",
+          [](Server*, std::string* o) { o->append("# Cluster\r\ncluster_enabled:0\r\n"); });
   section("keyspace", KeyspaceSection);
   return out;
 }

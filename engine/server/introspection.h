@@ -26,7 +26,7 @@ struct CommandContext;
 
 struct SlowLogEntry {
   int64_t id = 0;
-  int64_t time_s = 0;       // Unix seconds when the command ran
+  int64_t time_s = 0;  // Unix seconds when the command ran
   int64_t duration_us = 0;
   std::vector<std::string> args;  // already trimmed
   std::string peer_address;

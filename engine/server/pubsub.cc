@@ -63,9 +63,12 @@ void Encode(std::string out[2], std::string_view kind, std::string_view pattern,
 
 std::unordered_set<std::string>& ClientSet(Client* c, SubKind kind) {
   switch (kind) {
-    case SubKind::kChannel: return c->channels;
-    case SubKind::kPattern: return c->patterns;
-    case SubKind::kShard: return c->shard_channels;
+    case SubKind::kChannel:
+      return c->channels;
+    case SubKind::kPattern:
+      return c->patterns;
+    case SubKind::kShard:
+      return c->shard_channels;
   }
   return c->channels;
 }
@@ -93,9 +96,15 @@ bool PubSub::Subscribe(Client* c, SubKind kind, std::string_view name) {
   auto [it, added] = ClientSet(c, kind).emplace(name);
   if (!added) return false;
   switch (kind) {
-    case SubKind::kChannel: channels_[*it].push_back(c); break;
-    case SubKind::kShard: shard_channels_[*it].push_back(c); break;
-    case SubKind::kPattern: patterns_[*it].push_back(c); break;
+    case SubKind::kChannel:
+      channels_[*it].push_back(c);
+      break;
+    case SubKind::kShard:
+      shard_channels_[*it].push_back(c);
+      break;
+    case SubKind::kPattern:
+      patterns_[*it].push_back(c);
+      break;
   }
   UpdatePubSubFlag(c);
   return true;
@@ -106,9 +115,15 @@ bool PubSub::Unsubscribe(Client* c, SubKind kind, std::string_view name) {
   auto it = set.find(std::string(name));
   if (it == set.end()) return false;
   switch (kind) {
-    case SubKind::kChannel: RemoveSubscriber(channels_, *it, c); break;
-    case SubKind::kShard: RemoveSubscriber(shard_channels_, *it, c); break;
-    case SubKind::kPattern: RemoveSubscriber(patterns_, *it, c); break;
+    case SubKind::kChannel:
+      RemoveSubscriber(channels_, *it, c);
+      break;
+    case SubKind::kShard:
+      RemoveSubscriber(shard_channels_, *it, c);
+      break;
+    case SubKind::kPattern:
+      RemoveSubscriber(patterns_, *it, c);
+      break;
   }
   set.erase(it);
   UpdatePubSubFlag(c);

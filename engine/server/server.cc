@@ -9,18 +9,18 @@
 #include "engine/replication/replication.h"
 #include "engine/scripting/scripting.h"
 #include "engine/server/command_context.h"
+#include "engine/server/eviction.h"
 #include "engine/server/introspection.h"
 #include "engine/server/pubsub.h"
 #include "engine/server/tracking.h"
-#include "engine/server/eviction.h"
 #include "engine/types/lazy_free.h"
 
 namespace redsim {
 
 namespace {
-constexpr int kActiveExpireKeysPerLoop = 20;        // sampled per database per loop
-constexpr int kActiveExpireAcceptableStalePct = 10; // repeat while more expired than this
-constexpr int kActiveExpireMaxLoopsPerCycle = 64;   // bound on work per cron turn
+constexpr int kActiveExpireKeysPerLoop = 20;         // sampled per database per loop
+constexpr int kActiveExpireAcceptableStalePct = 10;  // repeat while more expired than this
+constexpr int kActiveExpireMaxLoopsPerCycle = 64;    // bound on work per cron turn
 constexpr int kMaxErrorStatsEntries = 128;
 }  // namespace
 
@@ -92,8 +92,8 @@ Status Server::Start() {
       if (!addr.empty() && addr[0] == '-') continue;
       log_.Warning("Warning: Could not create server TCP listening socket {}:{}: {}", host,
                    config_.port, s.message());
-      return Status::IoError("could not listen on " + host + ":" +
-                             std::to_string(config_.port) + ": " + s.message());
+      return Status::IoError("could not listen on " + host + ":" + std::to_string(config_.port) +
+                             ": " + s.message());
     }
     listen_port_ = listener->Port();
     listeners_.push_back(std::move(listener));
@@ -280,9 +280,8 @@ void Server::FreeClient(Client* c) {
   pubsub_->RemoveClient(c);
   introspection_->RemoveMonitor(c);
   tracking_->OnClientFreed(c);
-  postponed_clients_.erase(
-      std::remove(postponed_clients_.begin(), postponed_clients_.end(), c),
-      postponed_clients_.end());
+  postponed_clients_.erase(std::remove(postponed_clients_.begin(), postponed_clients_.end(), c),
+                           postponed_clients_.end());
   if (replication_) replication_->OnClientFreed(c);
   delete c;
 }
@@ -348,8 +347,10 @@ bool Server::CheckOutputLimits(Client* c) {
   // The class, as Redis picks it: replicas (not MONITORs), then any client with a subscription
   // (RESP2 or RESP3), then everyone else.
   const OutputBufferLimit* limit = &config_.obuf_normal;
-  if (c->has(kClientReplica) && !c->has(kClientMonitor)) limit = &config_.obuf_replica;
-  else if (c->has(kClientPubSub)) limit = &config_.obuf_pubsub;
+  if (c->has(kClientReplica) && !c->has(kClientMonitor))
+    limit = &config_.obuf_replica;
+  else if (c->has(kClientPubSub))
+    limit = &config_.obuf_pubsub;
   int64_t used = static_cast<int64_t>(c->pending_reply_bytes());
   bool hard = limit->hard_bytes > 0 && used >= limit->hard_bytes;
   bool soft = false;
@@ -526,8 +527,9 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   }
   if (replication_->is_replica() && !replication_->master_link_up() &&
       !config_.replica_serve_stale_data && !cmd->is(kCmdStale)) {
-    return reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
-                  "'no'.");
+    return reject(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
+        "'no'.");
   }
   // A MONITOR connection is a replica of sorts for Redis: it may not touch the keyspace.
   if (c->has(kClientMonitor) &&
@@ -702,8 +704,10 @@ void Server::Touch(DbEntry* e) {
     shared_int_clock_[static_cast<size_t>(e->value.int_value())] = LruClock();
     return;
   }
-  if (evictor_->lfu()) evictor_->TouchLfu(e);
-  else e->access = LruClock();
+  if (evictor_->lfu())
+    evictor_->TouchLfu(e);
+  else
+    e->access = LruClock();
 }
 
 DbEntry* Server::LookupRead(Database* db, std::string_view key, bool touch) {
@@ -1126,8 +1130,7 @@ void Server::UnpauseClients() {
 }
 
 bool Server::PostponeIfPaused(Client* c, const std::vector<std::string_view>& args) {
-  if (pause_kind_ == 0 || c->has(kClientReplica) || c->has(kClientMaster) ||
-      c->has(kClientFake)) {
+  if (pause_kind_ == 0 || c->has(kClientReplica) || c->has(kClientMaster) || c->has(kClientFake)) {
     return false;
   }
   bool hold = pause_kind_ == 2;

@@ -37,7 +37,8 @@ std::string Tracking::Enable(Client* c, uint64_t redirect, uint32_t mode_flags,
       }
     }
     for (size_t j = 0; j < prefixes.size(); j++) {
-      if (i != j && (prefixes[j].starts_with(prefixes[i]) || prefixes[i].starts_with(prefixes[j]))) {
+      if (i != j &&
+          (prefixes[j].starts_with(prefixes[i]) || prefixes[i].starts_with(prefixes[j]))) {
         return "ERR Prefix '" + prefixes[i] + "' overlaps with another provided prefix '" +
                prefixes[j] + "'. Prefixes for a single client must not overlap.";
       }

@@ -18,10 +18,14 @@ inline bool Less(double sa, std::string_view ma, double sb, std::string_view mb)
 // Whether `m` sorts before a lex bound, counting equality per CountBelowLex's rule.
 inline bool LexBelow(std::string_view m, const LexBound& b, bool max_side) {
   switch (b.kind) {
-    case LexBound::kMinusInf: return false;
-    case LexBound::kPlusInf: return true;
-    case LexBound::kInclusive: return max_side ? m <= b.member : m < b.member;
-    case LexBound::kExclusive: return max_side ? m < b.member : m <= b.member;
+    case LexBound::kMinusInf:
+      return false;
+    case LexBound::kPlusInf:
+      return true;
+    case LexBound::kInclusive:
+      return max_side ? m <= b.member : m < b.member;
+    case LexBound::kExclusive:
+      return max_side ? m < b.member : m <= b.member;
   }
   return false;
 }
@@ -42,9 +46,12 @@ bool LexBound::Parse(std::string_view s, LexBound* out) {
     out->kind = kPlusInf;
     return true;
   }
-  if (s[0] == '[') out->kind = kInclusive;
-  else if (s[0] == '(') out->kind = kExclusive;
-  else return false;
+  if (s[0] == '[')
+    out->kind = kInclusive;
+  else if (s[0] == '(')
+    out->kind = kExclusive;
+  else
+    return false;
   out->member = s.substr(1);
   return true;
 }
@@ -77,8 +84,7 @@ ZNode* ZNode::Create(int level, double score, std::string_view member) {
   return n;
 }
 
-ZSkiplist::ZSkiplist(uint64_t seed)
-    : header_(ZNode::Create(kMaxLevel, 0, {})), table_(seed) {}
+ZSkiplist::ZSkiplist(uint64_t seed) : header_(ZNode::Create(kMaxLevel, 0, {})), table_(seed) {}
 
 ZSkiplist::~ZSkiplist() {
   // Every node is in the table exactly once, also after a partial FreeSome.
@@ -309,11 +315,10 @@ void ZListpack::Insert(std::string_view member, double score) {
   }
   char header[sizeof(double) + 5];
   memcpy(header, &score, sizeof(double));
-  size_t hlen = sizeof(double) + PutVarint(header + sizeof(double),
-                                           static_cast<uint32_t>(member.size()));
+  size_t hlen =
+      sizeof(double) + PutVarint(header + sizeof(double), static_cast<uint32_t>(member.size()));
   buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(off), header, header + hlen);
-  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(off + hlen), member.begin(),
-              member.end());
+  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(off + hlen), member.begin(), member.end());
   count_++;
 }
 
@@ -419,8 +424,10 @@ std::optional<size_t> ZSetObject::Rank(std::string_view member) const {
 }
 
 void ZSetObject::Insert(std::string_view member, double score) {
-  if (skiplist_) skiplist_->Insert(member, score);
-  else listpack_.Insert(member, score);
+  if (skiplist_)
+    skiplist_->Insert(member, score);
+  else
+    listpack_.Insert(member, score);
 }
 
 void ZSetObject::UpdateScore(std::string_view member, double score) {
@@ -447,8 +454,10 @@ size_t ZSetObject::CountBelowLex(const LexBound& bound, bool max_side) const {
 }
 
 void ZSetObject::EraseRange(size_t start, size_t end) {
-  if (skiplist_) skiplist_->EraseRange(start, end);
-  else listpack_.EraseRange(start, end);
+  if (skiplist_)
+    skiplist_->EraseRange(start, end);
+  else
+    listpack_.EraseRange(start, end);
 }
 
 void ZSetObject::ConvertIfNeeded(int64_t max_entries, int64_t max_value, size_t new_member_len) {

@@ -209,8 +209,10 @@ class ZSetObject : public Object {
   // Calls fn(member, score) for ranks [start, end) in ascending order.
   template <typename Fn>
   void ForEachInRange(size_t start, size_t end, Fn&& fn) const {
-    if (skiplist_) skiplist_->ForRange(start, end, fn);
-    else listpack_.ForRange(start, end, fn);
+    if (skiplist_)
+      skiplist_->ForRange(start, end, fn);
+    else
+      listpack_.ForRange(start, end, fn);
   }
   // One ZSCAN step: fn(member, score_text) for the members at `cursor`; returns the next
   // cursor. Listpacks return everything with cursor 0, printing scores as Redis's listpack

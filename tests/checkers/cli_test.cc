@@ -20,7 +20,8 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("redsim_cli_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("redsim_cli_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -116,7 +117,8 @@ TEST_F(CliTest, BadInputNamesLineAndColumn) {
   EXPECT_NE(out_.find("\"verdict\":\"bad-input\""), std::string::npos) << out_;
   EXPECT_EQ(Run({(dir_ / "missing.jsonl").string()}), 3);
   EXPECT_NE(err_.find("cannot open"), std::string::npos);
-  std::string no_model = Write("nomodel.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n");
+  std::string no_model =
+      Write("nomodel.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n");
   EXPECT_EQ(Run({no_model}), 3);
   EXPECT_NE(err_.find("no model"), std::string::npos) << err_;
   EXPECT_EQ(Run({no_model, "--model", "nonsense"}), 3);

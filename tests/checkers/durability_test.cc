@@ -8,7 +8,8 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-DurableWrite Set(std::string key, std::string value, int64_t invoke_ms, int64_t ack_ms, int id = -1) {
+DurableWrite Set(std::string key, std::string value, int64_t invoke_ms, int64_t ack_ms,
+                 int id = -1) {
   return {std::move(key), std::move(value), invoke_ms * kMs, ack_ms < 0 ? -1 : ack_ms * kMs, id};
 }
 
@@ -54,7 +55,8 @@ TEST(Durability, OlderValueBackIsALoss) {
   in.writes = {Set("a", "1", 0, 1), Set("a", "2", 2, 3)};
   in.crash_ns = 10 * kMs;
   in.after = {{"a", "1"}};  // the acknowledged overwrite is gone
-  EXPECT_EQ(Kinds(CheckDurability(in).outcome), std::vector<std::string>{"lost-acknowledged-write"});
+  EXPECT_EQ(Kinds(CheckDurability(in).outcome),
+            std::vector<std::string>{"lost-acknowledged-write"});
 }
 
 TEST(Durability, ConcurrentWritesEitherMayWin) {
@@ -86,7 +88,8 @@ TEST(Durability, EverysecFailsBeyondTheWindow) {
   in.writes = {Set("a", "1", 0, 1), Set("b", "2", 5000, 5001)};
   in.crash_ns = 10'000 * kMs;
   in.after = {{"a", "1"}};
-  EXPECT_EQ(Kinds(CheckDurability(in).outcome), std::vector<std::string>{"lost-acknowledged-write"});
+  EXPECT_EQ(Kinds(CheckDurability(in).outcome),
+            std::vector<std::string>{"lost-acknowledged-write"});
 }
 
 TEST(Durability, NoPolicyAllowsLosingAnySuffix) {
@@ -144,7 +147,8 @@ TEST(Durability, DeletesSurviveAsAbsence) {
   in.after = {};
   EXPECT_TRUE(CheckDurability(in).outcome.ok());
   in.after = {{"k", "v"}};  // the acknowledged delete did not stick
-  EXPECT_EQ(Kinds(CheckDurability(in).outcome), std::vector<std::string>{"lost-acknowledged-write"});
+  EXPECT_EQ(Kinds(CheckDurability(in).outcome),
+            std::vector<std::string>{"lost-acknowledged-write"});
 }
 
 TEST(Durability, PolicyNames) {

@@ -104,7 +104,8 @@ Datum Str(const char* s) { return Datum::String(s); }
 Datum RandomList(SplitMix* rng, int max_len, int values) {
   Datum::List items;
   int len = static_cast<int>(rng->Below(max_len + 1));
-  for (int i = 0; i < len; ++i) items.push_back(Datum::Int(static_cast<int64_t>(rng->Below(values))));
+  for (int i = 0; i < len; ++i)
+    items.push_back(Datum::Int(static_cast<int64_t>(rng->Below(values))));
   return Datum::MakeList(std::move(items));
 }
 
@@ -203,8 +204,10 @@ RandomOp RandomOperation(const std::string& model, SplitMix* rng) {
     op.output = rng->Chance(0.3) ? Datum() : Datum::Bool(rng->Chance(0.6));
   }
   uint64_t s = rng->Below(100);
-  op.end = s < 70 ? EventType::kOk : s < 82 ? EventType::kInfo : s < 94 ? EventType::kFail
-                                                                        : EventType::kInvoke;
+  op.end = s < 70   ? EventType::kOk
+           : s < 82 ? EventType::kInfo
+           : s < 94 ? EventType::kFail
+                    : EventType::kInvoke;
   return op;
 }
 
@@ -247,8 +250,9 @@ History RandomHistory(const std::string& model, int n, SplitMix* rng) {
 const std::vector<std::string>& AllModelNames() {
   static const std::vector<std::string> kNames = {
       "register", "cas-register", "etcd-cas-register", "knossos-cas-register",
-      "counter", "set", "list-append", "queue", "kv", "kv-append", "multi-register",
-      "knossos-multi-register", "lock"};
+      "counter",  "set",          "list-append",       "queue",
+      "kv",       "kv-append",    "multi-register",    "knossos-multi-register",
+      "lock"};
   return kNames;
 }
 
@@ -281,8 +285,8 @@ RC_GTEST_PROP(LinearizabilityProperty, RandomSmallHistoriesAgreeWithBruteForce, 
 // Generated (linearizable) small histories exercise the success paths of every pruning.
 RC_GTEST_PROP(LinearizabilityProperty, GeneratedSmallHistoriesAgreeWithBruteForce, ()) {
   GenOptions g;
-  g.model = *rc::gen::elementOf(std::vector<std::string>{"register", "cas-register", "counter", "set",
-                                                         "list-append", "queue", "kv"});
+  g.model = *rc::gen::elementOf(std::vector<std::string>{"register", "cas-register", "counter",
+                                                         "set", "list-append", "queue", "kv"});
   g.operations = *rc::gen::inRange(1, 9);
   g.values = *rc::gen::inRange(1, 4);
   g.max_spread = *rc::gen::inRange(0, 4);
@@ -295,8 +299,8 @@ RC_GTEST_PROP(LinearizabilityProperty, GeneratedSmallHistoriesAgreeWithBruteForc
 
 RC_GTEST_PROP(LinearizabilityProperty, SequentialThenOverlappedIsLinearizable, ()) {
   GenOptions g;
-  g.model = *rc::gen::elementOf(std::vector<std::string>{"register", "cas-register", "counter", "set",
-                                                         "list-append", "queue", "kv"});
+  g.model = *rc::gen::elementOf(std::vector<std::string>{"register", "cas-register", "counter",
+                                                         "set", "list-append", "queue", "kv"});
   g.operations = *rc::gen::inRange(1, 300);
   g.keys = *rc::gen::inRange(1, 5);
   g.values = *rc::gen::inRange(1, 6);
@@ -309,7 +313,8 @@ RC_GTEST_PROP(LinearizabilityProperty, SequentialThenOverlappedIsLinearizable, (
   // checkers/README.md, "Limits"), so those get fewer or none.
   double most = g.model == "queue" ? 0.0 : g.model == "set" ? 0.1 : 0.3;
   g.info_fraction = *rc::gen::element(0.0, most / 3, most);
-  g.never_fraction = g.model == "kv" ? *rc::gen::element(0.0, 0.5) : *rc::gen::element(0.0, 0.5, 1.0);
+  g.never_fraction =
+      g.model == "kv" ? *rc::gen::element(0.0, 0.5) : *rc::gen::element(0.0, 0.5, 1.0);
   g.seed = *rc::gen::arbitrary<uint64_t>();
   RC_TAG(g.model);
   GeneratedHistory gen = GenerateHistory(g);
@@ -344,9 +349,8 @@ History Stretch(const std::vector<SeqOp>& seq, int spread, SplitMix* rng) {
     int64_t width2 = seq[i].tight ? 1 : 1 + static_cast<int64_t>(rng->Below(spread * 100 + 1));
     evs.push_back({point + width2, 1, static_cast<int>(i)});
   }
-  std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
-    return a.t != b.t ? a.t < b.t : a.kind < b.kind;
-  });
+  std::sort(evs.begin(), evs.end(),
+            [](const Ev& a, const Ev& b) { return a.t != b.t ? a.t < b.t : a.kind < b.kind; });
   History h;
   for (const Ev& ev : evs) {
     Event e;

@@ -19,7 +19,9 @@ std::vector<std::string> Kinds(const CheckOutcome& o) {
 
 TEST(LockSafety, SequentialHoldsAreFine) {
   LockSafetyInput in;
-  in.holds = {{"L", "a", 0, 10, 1}, {"L", "b", 10, 20, 2}, {"L", "a", 25, 30, 3},
+  in.holds = {{"L", "a", 0, 10, 1},
+              {"L", "b", 10, 20, 2},
+              {"L", "a", 25, 30, 3},
               {"M", "b", 5, 15, 1}};  // another lock may be held at the same time
   CheckOutcome o = CheckLockSafety(in);
   EXPECT_TRUE(o.ok()) << o.ToText();
@@ -37,8 +39,8 @@ TEST(LockSafety, OverlappingHoldersAreAViolation) {
 TEST(LockSafety, OverlapBehindTheSameClientIsFound) {
   LockSafetyInput in;
   // a's two holds reach furthest; c overlaps b's hold, which reaches less far.
-  in.holds = {{"L", "a", 0, 5, -1}, {"L", "b", 1, 20, -1}, {"L", "a", 2, 30, -1},
-              {"L", "c", 25, 26, -1}};
+  in.holds = {
+      {"L", "a", 0, 5, -1}, {"L", "b", 1, 20, -1}, {"L", "a", 2, 30, -1}, {"L", "c", 25, 26, -1}};
   CheckOutcome o = CheckLockSafety(in);
   EXPECT_EQ(o.total_violations, 3u) << o.ToText();  // b/a, a/b, c/a
 }
@@ -57,11 +59,13 @@ TEST(LockSafety, TokensMustIncrease) {
 
 TEST(LockSafety, FencedResourceMustNotAcceptStaleTokens) {
   LockSafetyInput in;
-  in.resource_writes = {{"db", "a", 33, 10, true}, {"db", "b", 34, 20, true},
-                        {"db", "a", 33, 30, false},   // rejected: fencing working
-                        {"db", "b", 34, 40, true}};   // equal token: same holder again
+  in.resource_writes = {{"db", "a", 33, 10, true},
+                        {"db", "b", 34, 20, true},
+                        {"db", "a", 33, 30, false},  // rejected: fencing working
+                        {"db", "b", 34, 40, true}};  // equal token: same holder again
   EXPECT_TRUE(CheckLockSafety(in).ok());
-  in.resource_writes.push_back({"db", "a", 33, 50, true});  // stale holder's write accepted (L5 broken)
+  in.resource_writes.push_back(
+      {"db", "a", 33, 50, true});  // stale holder's write accepted (L5 broken)
   CheckOutcome o = CheckLockSafety(in);
   EXPECT_EQ(Kinds(o), std::vector<std::string>{"stale-token-accepted"});
   EXPECT_EQ(o.violations[0].time_ns, 50);
@@ -72,18 +76,19 @@ TEST(LockSafety, FencedResourceMustNotAcceptStaleTokens) {
 using K = EpochEvent::Kind;
 
 TEST(ElectionSafety, OnePrimaryPerEpochIsFine) {
-  std::vector<EpochEvent> ev = {
-      {"n1", 0, 1, K::kPromoted},       {"n1", 1, 1, K::kAcceptedWrite},
-      {"n2", 5, 2, K::kPromoted},       {"n2", 6, 2, K::kAcceptedWrite},
-      {"n1", 7, 1, K::kAcceptedWrite},  // old primary, old epoch: not this property's business
-      {"n1", 9, 2, K::kObserved},       {"n3", 3, 1, K::kObserved}, {"n3", 8, 2, K::kObserved}};
+  std::vector<EpochEvent> ev =
+      {{"n1", 0, 1, K::kPromoted},      {"n1", 1, 1, K::kAcceptedWrite},
+       {"n2", 5, 2, K::kPromoted},      {"n2", 6, 2, K::kAcceptedWrite},
+       {"n1", 7, 1, K::kAcceptedWrite},  // old primary, old epoch: not this property's business
+       {"n1", 9, 2, K::kObserved},      {"n3", 3, 1, K::kObserved},
+       {"n3", 8, 2, K::kObserved}};
   CheckOutcome o = CheckElectionSafety(ev);
   EXPECT_TRUE(o.ok()) << o.ToText();
 }
 
 TEST(ElectionSafety, TwoPromotionsInOneEpoch) {
-  std::vector<EpochEvent> ev = {{"n1", 0, 3, K::kPromoted}, {"n2", 1, 3, K::kPromoted},
-                                {"n2", 2, 3, K::kPromoted}};
+  std::vector<EpochEvent> ev = {
+      {"n1", 0, 3, K::kPromoted}, {"n2", 1, 3, K::kPromoted}, {"n2", 2, 3, K::kPromoted}};
   CheckOutcome o = CheckElectionSafety(ev);
   EXPECT_EQ(Kinds(o), std::vector<std::string>{"two-promotions-in-epoch"});
 }
@@ -94,8 +99,8 @@ TEST(ElectionSafety, TwoPrimariesAcceptingWritesInOneEpoch) {
 }
 
 TEST(ElectionSafety, EpochMustNotGoBackwards) {
-  std::vector<EpochEvent> ev = {{"n1", 10, 5, K::kObserved}, {"n1", 0, 2, K::kObserved},
-                                {"n1", 20, 4, K::kObserved}};
+  std::vector<EpochEvent> ev = {
+      {"n1", 10, 5, K::kObserved}, {"n1", 0, 2, K::kObserved}, {"n1", 20, 4, K::kObserved}};
   CheckOutcome o = CheckElectionSafety(ev);
   EXPECT_EQ(Kinds(o), std::vector<std::string>{"epoch-went-backwards"});
   EXPECT_EQ(o.violations[0].time_ns, 20);
@@ -137,9 +142,12 @@ TEST(Convergence, LateOrFlappingReplicas) {
   in.faults_stopped_ns = 100;
   in.bound_ns = 50;
   in.snapshots = {{"p", 300, {{"a", "1"}}},
-                  {"late", 120, {}}, {"late", 200, {{"a", "1"}}},
+                  {"late", 120, {}},
+                  {"late", 200, {{"a", "1"}}},
                   // matched early, diverged, matched again late: converged only at 260
-                  {"flap", 110, {{"a", "1"}}}, {"flap", 130, {}}, {"flap", 260, {{"a", "1"}}}};
+                  {"flap", 110, {{"a", "1"}}},
+                  {"flap", 130, {}},
+                  {"flap", 260, {{"a", "1"}}}};
   CheckOutcome o = CheckConvergence(in);
   EXPECT_EQ(Kinds(o), (std::vector<std::string>{"converged-late", "converged-late"})) << o.ToText();
 }

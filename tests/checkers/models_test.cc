@@ -22,7 +22,9 @@ class H {
   H& Ok(int64_t p, const char* f, Datum value = {}, Datum key = {}) {
     return Add(p, EventType::kOk, f, std::move(value), std::move(key));
   }
-  H& Fail(int64_t p, const char* f, Datum value = {}) { return Add(p, EventType::kFail, f, std::move(value), {}); }
+  H& Fail(int64_t p, const char* f, Datum value = {}) {
+    return Add(p, EventType::kFail, f, std::move(value), {});
+  }
   H& Info(int64_t p, const char* f) { return Add(p, EventType::kInfo, f, {}, {}); }
   // A whole operation that completes before the next one starts.
   H& Op(int64_t p, const char* f, Datum in, Datum out, Datum key = {}) {
@@ -75,15 +77,27 @@ constexpr Verdict kYes = Verdict::kLinearizable;
 constexpr Verdict kNo = Verdict::kNotLinearizable;
 
 TEST(Models, Register) {
-  EXPECT_EQ(H().Op(0, "read", {}, {}).Op(0, "write", I(1), I(1)).Op(1, "read", {}, I(1)).V("register"), kYes);
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "write", I(2), I(2)).Op(1, "read", {}, I(1)).V("register"),
+  EXPECT_EQ(
+      H().Op(0, "read", {}, {}).Op(0, "write", I(1), I(1)).Op(1, "read", {}, I(1)).V("register"),
+      kYes);
+  EXPECT_EQ(H().Op(0, "write", I(1), I(1))
+                .Op(0, "write", I(2), I(2))
+                .Op(1, "read", {}, I(1))
+                .V("register"),
             kNo);  // stale read
   // Concurrent write and read: the read may see either value.
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Inv(0, "write", I(2)).Op(1, "read", {}, I(1)).Ok(0, "write", I(2))
+  EXPECT_EQ(H().Op(0, "write", I(1), I(1))
+                .Inv(0, "write", I(2))
+                .Op(1, "read", {}, I(1))
+                .Ok(0, "write", I(2))
                 .V("register"),
             kYes);
   // An info write may have happened at any later point...
-  EXPECT_EQ(H().Inv(0, "write", I(5)).Info(0, "write").Op(1, "read", {}, {}).Op(1, "read", {}, I(5)).V("register"),
+  EXPECT_EQ(H().Inv(0, "write", I(5))
+                .Info(0, "write")
+                .Op(1, "read", {}, {})
+                .Op(1, "read", {}, I(5))
+                .V("register"),
             kYes);
   // ...but only once, and never before it was invoked.
   EXPECT_EQ(H().Op(1, "read", {}, I(5)).Inv(0, "write", I(5)).Info(0, "write").V("register"), kNo);
@@ -92,16 +106,26 @@ TEST(Models, Register) {
 }
 
 TEST(Models, CasRegister) {
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(1), I(2)}), B(true)).Op(1, "read", {}, I(2))
+  EXPECT_EQ(H().Op(0, "write", I(1), I(1))
+                .Op(0, "cas", L({I(1), I(2)}), B(true))
+                .Op(1, "read", {}, I(2))
                 .V("cas-register"),
             kYes);
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(3), I(2)}), B(true)).V("cas-register"), kNo);
+  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(3), I(2)}), B(true)).V("cas-register"),
+            kNo);
   // ok false: the compare ran and did not match.
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(3), I(2)}), B(false)).V("cas-register"), kYes);
-  EXPECT_EQ(H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(1), I(2)}), B(false)).V("cas-register"), kNo);
+  EXPECT_EQ(
+      H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(3), I(2)}), B(false)).V("cas-register"),
+      kYes);
+  EXPECT_EQ(
+      H().Op(0, "write", I(1), I(1)).Op(0, "cas", L({I(1), I(2)}), B(false)).V("cas-register"),
+      kNo);
   // An unknown cas may or may not have swapped.
   H h;
-  h.Op(0, "write", I(1), I(1)).Inv(1, "cas", L({I(1), I(2)})).Info(1, "cas").Op(0, "read", {}, I(1));
+  h.Op(0, "write", I(1), I(1))
+      .Inv(1, "cas", L({I(1), I(2)}))
+      .Info(1, "cas")
+      .Op(0, "read", {}, I(1));
   EXPECT_EQ(h.Op(0, "read", {}, I(2)).V("cas-register"), kYes);
 }
 
@@ -122,62 +146,100 @@ TEST(Models, EtcdAndKnossosReadingsOfAFailedCas) {
   EXPECT_EQ(H().Op(0, "write", I(3), I(3)).Op(0, "read", {}, {}).V("knossos-cas-register"), kYes);
   EXPECT_EQ(H().Op(0, "write", I(3), I(3)).Op(0, "read", {}, {}).V("etcd-cas-register"), kNo);
   // Knossos: a pending cas whose compare can never match may simply never happen.
-  EXPECT_EQ(H().Inv(1, "cas", L({I(7), I(8)})).Op(0, "read", {}, I(0)).V("knossos-cas-register"), kYes);
+  EXPECT_EQ(H().Inv(1, "cas", L({I(7), I(8)})).Op(0, "read", {}, I(0)).V("knossos-cas-register"),
+            kYes);
 }
 
 TEST(Models, Counter) {
-  EXPECT_EQ(H().Op(0, "incr", {}, I(1)).Op(1, "incr", I(5), I(6)).Op(0, "decr", I(2), I(4)).Op(1, "read", {}, I(4))
+  EXPECT_EQ(H().Op(0, "incr", {}, I(1))
+                .Op(1, "incr", I(5), I(6))
+                .Op(0, "decr", I(2), I(4))
+                .Op(1, "read", {}, I(4))
                 .V("counter"),
             kYes);
-  EXPECT_EQ(H().Op(0, "incr", {}, I(1)).Op(1, "incr", {}, I(1)).V("counter"), kNo);  // both saw 0 -> 1
+  EXPECT_EQ(H().Op(0, "incr", {}, I(1)).Op(1, "incr", {}, I(1)).V("counter"),
+            kNo);  // both saw 0 -> 1
   EXPECT_EQ(H().Op(0, "incr", {}, {}).Op(1, "read", {}, I(0)).V("counter"), kNo);
 }
 
 TEST(Models, Set) {
-  EXPECT_EQ(H().Op(0, "add", I(1), B(true)).Op(1, "add", I(1), B(false)).Op(0, "read", {}, L({I(1)}))
-                .Op(0, "remove", I(1), B(true)).Op(1, "read", {}, L({})).V("set"),
+  EXPECT_EQ(H().Op(0, "add", I(1), B(true))
+                .Op(1, "add", I(1), B(false))
+                .Op(0, "read", {}, L({I(1)}))
+                .Op(0, "remove", I(1), B(true))
+                .Op(1, "read", {}, L({}))
+                .V("set"),
             kYes);
-  EXPECT_EQ(H().Op(0, "add", I(1), {}).Op(1, "add", I(2), {}).Op(0, "read", {}, L({I(2), I(1)})).V("set"),
-            kYes);  // order of a set read is irrelevant
+  EXPECT_EQ(
+      H().Op(0, "add", I(1), {}).Op(1, "add", I(2), {}).Op(0, "read", {}, L({I(2), I(1)})).V("set"),
+      kYes);  // order of a set read is irrelevant
   EXPECT_EQ(H().Op(0, "add", I(1), B(true)).Op(1, "add", I(1), B(true)).V("set"), kNo);
   EXPECT_EQ(H().Op(0, "add", I(1), {}).Op(1, "read", {}, L({I(1), I(1)})).V("set"), kNo);
 }
 
 TEST(Models, ListAppend) {
-  EXPECT_EQ(H().Op(0, "append", I(1), {}).Op(1, "append", I(2), {}).Op(0, "read", {}, L({I(1), I(2)}))
+  EXPECT_EQ(H().Op(0, "append", I(1), {})
+                .Op(1, "append", I(2), {})
+                .Op(0, "read", {}, L({I(1), I(2)}))
                 .V("list-append"),
             kYes);
-  EXPECT_EQ(H().Op(0, "append", I(1), {}).Op(1, "append", I(2), {}).Op(0, "read", {}, L({I(2), I(1)}))
+  EXPECT_EQ(H().Op(0, "append", I(1), {})
+                .Op(1, "append", I(2), {})
+                .Op(0, "read", {}, L({I(2), I(1)}))
                 .V("list-append"),
             kNo);
   // Concurrent appends: either order.
-  EXPECT_EQ(H().Inv(0, "append", I(1)).Inv(1, "append", I(2)).Ok(0, "append").Ok(1, "append")
-                .Op(2, "read", {}, L({I(2), I(1)})).V("list-append"),
+  EXPECT_EQ(H().Inv(0, "append", I(1))
+                .Inv(1, "append", I(2))
+                .Ok(0, "append")
+                .Ok(1, "append")
+                .Op(2, "read", {}, L({I(2), I(1)}))
+                .V("list-append"),
             kYes);
 }
 
 TEST(Models, Queue) {
-  EXPECT_EQ(H().Op(0, "enqueue", I(1), {}).Op(0, "enqueue", I(2), {}).Op(1, "dequeue", {}, I(1))
-                .Op(1, "dequeue", {}, I(2)).Op(1, "dequeue", {}, {}).V("queue"),
+  EXPECT_EQ(H().Op(0, "enqueue", I(1), {})
+                .Op(0, "enqueue", I(2), {})
+                .Op(1, "dequeue", {}, I(1))
+                .Op(1, "dequeue", {}, I(2))
+                .Op(1, "dequeue", {}, {})
+                .V("queue"),
             kYes);
-  EXPECT_EQ(H().Op(0, "enqueue", I(1), {}).Op(0, "enqueue", I(2), {}).Op(1, "dequeue", {}, I(2)).V("queue"),
+  EXPECT_EQ(H().Op(0, "enqueue", I(1), {})
+                .Op(0, "enqueue", I(2), {})
+                .Op(1, "dequeue", {}, I(2))
+                .V("queue"),
             kNo);
   // An unknown dequeue may have taken the head.
-  EXPECT_EQ(H().Op(0, "enqueue", I(1), {}).Op(0, "enqueue", I(2), {}).Inv(1, "dequeue").Info(1, "dequeue")
-                .Op(2, "dequeue", {}, I(2)).V("queue"),
+  EXPECT_EQ(H().Op(0, "enqueue", I(1), {})
+                .Op(0, "enqueue", I(2), {})
+                .Inv(1, "dequeue")
+                .Info(1, "dequeue")
+                .Op(2, "dequeue", {}, I(2))
+                .V("queue"),
             kYes);
 }
 
 TEST(Models, KvAndKvAppend) {
-  EXPECT_EQ(H().Op(0, "get", {}, {}).Op(0, "append", S("a"), {}).Op(0, "append", S("b"), {})
-                .Op(1, "get", {}, S("ab")).Op(1, "delete", {}, {}).Op(1, "get", {}, {}).V("kv"),
+  EXPECT_EQ(H().Op(0, "get", {}, {})
+                .Op(0, "append", S("a"), {})
+                .Op(0, "append", S("b"), {})
+                .Op(1, "get", {}, S("ab"))
+                .Op(1, "delete", {}, {})
+                .Op(1, "get", {}, {})
+                .V("kv"),
             kYes);
-  EXPECT_EQ(H().Op(0, "get", {}, S("")).V("kv"), kNo);        // kv: a new key is absent
+  EXPECT_EQ(H().Op(0, "get", {}, S("")).V("kv"), kNo);          // kv: a new key is absent
   EXPECT_EQ(H().Op(0, "get", {}, S("")).V("kv-append"), kYes);  // kv-append: it is ""
-  EXPECT_EQ(H().Op(0, "put", S("x"), {}).Op(0, "append", S("y"), {}).Op(1, "get", {}, S("yx")).V("kv"), kNo);
+  EXPECT_EQ(
+      H().Op(0, "put", S("x"), {}).Op(0, "append", S("y"), {}).Op(1, "get", {}, S("yx")).V("kv"),
+      kNo);
   // Keys are independent; the counterexample names the key that failed.
   H h;
-  h.Op(0, "put", S("1"), {}, S("k1")).Op(0, "put", S("2"), {}, S("k2")).Op(1, "get", {}, S("1"), S("k1"));
+  h.Op(0, "put", S("1"), {}, S("k1"))
+      .Op(0, "put", S("2"), {}, S("k2"))
+      .Op(1, "get", {}, S("1"), S("k1"));
   h.Op(1, "get", {}, S("0"), S("k2"));
   LinearizabilityResult r = h.Check("kv");
   EXPECT_EQ(r.verdict, kNo);
@@ -205,30 +267,45 @@ TEST(Models, MultiRegisterTransactionsAreAtomic) {
 }
 
 TEST(Models, Lock) {
-  EXPECT_EQ(H().Op(0, "acquire", {}, {}).Op(1, "acquire", {}, B(false)).Op(0, "release", {}, {})
-                .Op(1, "acquire", {}, {}).V("lock"),
+  EXPECT_EQ(H().Op(0, "acquire", {}, {})
+                .Op(1, "acquire", {}, B(false))
+                .Op(0, "release", {}, {})
+                .Op(1, "acquire", {}, {})
+                .V("lock"),
             kYes);
   EXPECT_EQ(H().Op(0, "acquire", {}, {}).Op(1, "acquire", {}, {}).V("lock"), kNo);  // two holders
   EXPECT_EQ(H().Op(0, "acquire", {}, {}).Op(1, "release", {}, {}).V("lock"), kNo);  // not the owner
   // With a lease, the lock frees itself: a later acquire by someone else is fine.
   Datum lease = Datum::MakeMap({{S("owner"), S("a")}, {S("lease_ms"), I(10)}});
-  EXPECT_EQ(H().At(0).Inv(0, "acquire", lease).At(1'000'000).Ok(0, "acquire")
-                .At(20'000'000).Inv(1, "acquire", S("b")).At(21'000'000).Ok(1, "acquire")
+  EXPECT_EQ(H().At(0)
+                .Inv(0, "acquire", lease)
+                .At(1'000'000)
+                .Ok(0, "acquire")
+                .At(20'000'000)
+                .Inv(1, "acquire", S("b"))
+                .At(21'000'000)
+                .Ok(1, "acquire")
                 .V("lock"),
             kYes);
-  EXPECT_EQ(H().At(0).Inv(0, "acquire", lease).At(1'000'000).Ok(0, "acquire")
-                .At(5'000'000).Inv(1, "acquire", S("b")).At(6'000'000).Ok(1, "acquire")
+  EXPECT_EQ(H().At(0)
+                .Inv(0, "acquire", lease)
+                .At(1'000'000)
+                .Ok(0, "acquire")
+                .At(5'000'000)
+                .Inv(1, "acquire", S("b"))
+                .At(6'000'000)
+                .Ok(1, "acquire")
                 .V("lock"),
             kNo);
 }
 
 TEST(Checker, CounterexampleNamesTheStuckOperationAndWindow) {
   H h;
-  h.Op(0, "write", I(1), I(1));          // #0
-  h.Inv(1, "write", I(2));               // #1 (concurrent with #2)
-  h.Op(2, "read", {}, I(2));             // #2
+  h.Op(0, "write", I(1), I(1));  // #0
+  h.Inv(1, "write", I(2));       // #1 (concurrent with #2)
+  h.Op(2, "read", {}, I(2));     // #2
   h.Ok(1, "write", I(2));
-  h.Op(2, "read", {}, I(1));             // #3: stale
+  h.Op(2, "read", {}, I(1));  // #3: stale
   LinearizabilityResult r = h.Check("register");
   ASSERT_EQ(r.verdict, kNo);
   ASSERT_TRUE(r.counterexample);

@@ -29,7 +29,8 @@ std::string EdnError(std::string_view text) {
 TEST(Json, Values) {
   Datum d;
   SourceError err;
-  ASSERT_TRUE(ParseJson(R"( {"a": [1, -2, 3.5, true, false, null, "x\"\u00e9\ud83d\ude00"]} )", &d, &err))
+  ASSERT_TRUE(
+      ParseJson(R"( {"a": [1, -2, 3.5, true, false, null, "x\"\u00e9\ud83d\ude00"]} )", &d, &err))
       << err.ToString();
   const Datum::List& items = d.Find("a")->items();
   ASSERT_EQ(items.size(), 7u);
@@ -92,7 +93,8 @@ std::string LoadError(std::string_view text, HistoryFormat format) {
 TEST(Loaders, Jsonl) {
   std::string text =
       "{\"redsim_history\":1,\"model\":\"kv\"}\n"
-      "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k\",\"value\":\"v\",\"time_ns\":5}\n"
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k\",\"value\":\"v\",\"time_ns\":"
+      "5}\n"
       "\n"
       "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"partition\",\"value\":{\"cut\":[\"n1\"]},"
       "\"time_ns\":6}\n"
@@ -173,9 +175,10 @@ TEST(Loaders, JepsenLog) {
 TEST(Loaders, PorcupineKvAndEdn) {
   History h;
   SourceError err;
-  ASSERT_TRUE(ParseHistory("{:process 3, :type :invoke, :f :append, :key \"7\", :value \"x 3 y\"}\n"
-                           "{:process 3, :type :ok, :f :append, :key \"7\", :value \"x 3 y\"}\n",
-                           HistoryFormat::kAuto, "c.txt", &h, &err))
+  ASSERT_TRUE(
+      ParseHistory("{:process 3, :type :invoke, :f :append, :key \"7\", :value \"x 3 y\"}\n"
+                   "{:process 3, :type :ok, :f :append, :key \"7\", :value \"x 3 y\"}\n",
+                   HistoryFormat::kAuto, "c.txt", &h, &err))
       << err.ToString();
   EXPECT_EQ(h.format, "porcupine-kv");
   EXPECT_EQ(h.events[1].key, Datum::String("7"));
@@ -184,9 +187,10 @@ TEST(Loaders, PorcupineKvAndEdn) {
                       HistoryFormat::kPorcupineKv),
             "line 1, column 1: missing field 'f'");
 
-  ASSERT_TRUE(ParseHistory("; multi\n({:type :invoke, :f :txn, :value [[:read :x nil]], :process 0,\n"
-                           "  :time 5}\n {:process :nemesis :type :info :f :kill :value nil})",
-                           HistoryFormat::kAuto, "m.edn", &h, &err))
+  ASSERT_TRUE(
+      ParseHistory("; multi\n({:type :invoke, :f :txn, :value [[:read :x nil]], :process 0,\n"
+                   "  :time 5}\n {:process :nemesis :type :info :f :kill :value nil})",
+                   HistoryFormat::kAuto, "m.edn", &h, &err))
       << err.ToString();
   EXPECT_EQ(h.format, "edn");
   ASSERT_EQ(h.events.size(), 2u);
@@ -221,10 +225,11 @@ std::string PairError(std::string_view jsonl) {
 TEST(Pairing, PairsAndReportsBrokenHistories) {
   History h;
   SourceError err;
-  ASSERT_TRUE(ParseHistory("{\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":3}\n"
-                           "{\"process\":2,\"type\":\"invoke\",\"f\":\"read\"}\n"
-                           "{\"process\":1,\"type\":\"info\",\"f\":\"write\"}\n",
-                           HistoryFormat::kJsonl, "", &h, &err));
+  ASSERT_TRUE(
+      ParseHistory("{\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":3}\n"
+                   "{\"process\":2,\"type\":\"invoke\",\"f\":\"read\"}\n"
+                   "{\"process\":1,\"type\":\"info\",\"f\":\"write\"}\n",
+                   HistoryFormat::kJsonl, "", &h, &err));
   OpHistory ops;
   ASSERT_TRUE(PairOperations(h, &ops, &err)) << err.ToString();
   ASSERT_EQ(ops.ops.size(), 2u);
@@ -246,7 +251,8 @@ TEST(Pairing, PairsAndReportsBrokenHistories) {
 // Whatever bytes a file holds, loading it either succeeds or names a line; it never crashes.
 RC_GTEST_PROP(Loaders, MangledFilesNeverCrash, ()) {
   static const std::vector<std::string> kSamples = {
-      "{\"process\":0,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k\",\"value\":[1,2],\"time_ns\":1}\n"
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k\",\"value\":[1,2],\"time_ns\":"
+      "1}\n"
       "{\"process\":0,\"type\":\"ok\",\"f\":\"cas\",\"key\":\"k\",\"value\":true,\"time_ns\":2}\n",
       "INFO  jepsen.util - 0\t:invoke\t:cas\t[3 0]\nINFO  jepsen.util - 0\t:ok\t:cas\t[3 0]\n",
       "{:process 3, :type :invoke, :f :get, :key \"7\", :value nil}\n",
@@ -263,8 +269,8 @@ RC_GTEST_PROP(Loaders, MangledFilesNeverCrash, ()) {
       text[at] = c;
     }
   }
-  for (HistoryFormat f : {HistoryFormat::kJsonl, HistoryFormat::kJepsen, HistoryFormat::kPorcupineKv,
-                          HistoryFormat::kEdn}) {
+  for (HistoryFormat f : {HistoryFormat::kJsonl, HistoryFormat::kJepsen,
+                          HistoryFormat::kPorcupineKv, HistoryFormat::kEdn}) {
     History h;
     SourceError err;
     if (!ParseHistory(text, f, "", &h, &err)) {

@@ -215,8 +215,8 @@ TEST(AclDifferential, RandomUsersMatchRedis) {
       seq.push_back(as_user);
       // The same command from a script runs as the same user: redis.pcall's denial texts,
       // redis.acl_check_cmd's answer, and the "lua" entries in the ACL LOG below.
-      for (const char* body : {"return redis.pcall(unpack(ARGV))",
-                               "return redis.acl_check_cmd(unpack(ARGV))"}) {
+      for (const char* body :
+           {"return redis.pcall(unpack(ARGV))", "return redis.acl_check_cmd(unpack(ARGV))"}) {
         Command script = {"@1", "EVAL", body, "0"};
         script.insert(script.end(), c.begin(), c.end());
         seq.push_back(script);

@@ -11,18 +11,22 @@
 namespace redsim::testing {
 namespace {
 
-rc::Gen<std::string> GenKey() { return rc::gen::element<std::string>("b1", "b2", "b3", "lst", "none"); }
+rc::Gen<std::string> GenKey() {
+  return rc::gen::element<std::string>("b1", "b2", "b3", "lst", "none");
+}
 
 rc::Gen<std::string> GenBitOffset() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange(0, 80), [](int v) { return std::to_string(v); }),
-                        rc::gen::element<std::string>("-1", "x", "4294967296", "4294967297",
-                                                      "9223372036854775807", "1.5", ""));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::inRange(0, 80), [](int v) { return std::to_string(v); }),
+      rc::gen::element<std::string>("-1", "x", "4294967296", "4294967297", "9223372036854775807",
+                                    "1.5", ""));
 }
 
 rc::Gen<std::string> GenIndex() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange(-12, 12), [](int v) { return std::to_string(v); }),
-                        rc::gen::element<std::string>("-100", "100", "x", "9223372036854775807",
-                                                      "-9223372036854775808"));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::inRange(-12, 12), [](int v) { return std::to_string(v); }),
+      rc::gen::element<std::string>("-100", "100", "x", "9223372036854775807",
+                                    "-9223372036854775808"));
 }
 
 rc::Gen<std::string> GenFieldType() {
@@ -33,21 +37,26 @@ rc::Gen<std::string> GenFieldType() {
 }
 
 rc::Gen<std::string> GenFieldOffset() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange(0, 70), [](int v) { return std::to_string(v); }),
-                        rc::gen::map(rc::gen::inRange(0, 6), [](int v) { return "#" + std::to_string(v); }),
-                        rc::gen::element<std::string>("-1", "#-1", "#x", "x"));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::inRange(0, 70), [](int v) { return std::to_string(v); }),
+      rc::gen::map(rc::gen::inRange(0, 6), [](int v) { return "#" + std::to_string(v); }),
+      rc::gen::element<std::string>("-1", "#-1", "#x", "x"));
 }
 
 rc::Gen<std::string> GenFieldValue() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange(-300, 300), [](int v) { return std::to_string(v); }),
-                        rc::gen::element<std::string>("9223372036854775807", "-9223372036854775808",
-                                                      "4294967296", "x", "1.0"));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::inRange(-300, 300), [](int v) { return std::to_string(v); }),
+      rc::gen::element<std::string>("9223372036854775807", "-9223372036854775808", "4294967296",
+                                    "x", "1.0"));
 }
 
 rc::Gen<std::vector<std::string>> GenFieldOps(bool read_only) {
   auto one = rc::gen::oneOf(
-      rc::gen::apply([](std::string t, std::string o) { return std::vector<std::string>{"GET", t, o}; },
-                     GenFieldType(), GenFieldOffset()),
+      rc::gen::apply(
+          [](std::string t, std::string o) {
+            return std::vector<std::string>{"GET", t, o};
+          },
+          GenFieldType(), GenFieldOffset()),
       rc::gen::apply(
           [read_only](std::string t, std::string o, std::string v) {
             return std::vector<std::string>{read_only ? "GET" : "SET", t, o, v};
@@ -59,7 +68,9 @@ rc::Gen<std::vector<std::string>> GenFieldOps(bool read_only) {
           },
           GenFieldType(), GenFieldOffset(), GenFieldValue()),
       rc::gen::map(rc::gen::element<std::string>("WRAP", "SAT", "FAIL", "sat", "BAD"),
-                   [](std::string m) { return std::vector<std::string>{"OVERFLOW", m}; }),
+                   [](std::string m) {
+                     return std::vector<std::string>{"OVERFLOW", m};
+                   }),
       rc::gen::element(std::vector<std::string>{"GET", "i8"}, std::vector<std::string>{"FOO"},
                        std::vector<std::string>{"OVERFLOW"}));
   return rc::gen::map(rc::gen::container<std::vector<std::vector<std::string>>>(one),
@@ -77,12 +88,21 @@ Command WithTail(Command head, const std::vector<std::string>& tail) {
 
 rc::Gen<Command> GenBitmapCommand() {
   return rc::gen::oneOf(
-      rc::gen::apply([](std::string k, std::string o, std::string v) { return Command{"SETBIT", k, o, v}; },
-                     GenKey(), GenBitOffset(), rc::gen::element<std::string>("1", "1", "0", "2", "x")),
-      rc::gen::apply([](std::string k, std::string o, std::string v) { return Command{"SETBIT", k, o, v}; },
-                     GenKey(), GenBitOffset(), rc::gen::element<std::string>("1", "0")),
-      rc::gen::apply([](std::string k, std::string o) { return Command{"GETBIT", k, o}; }, GenKey(),
-                     GenBitOffset()),
+      rc::gen::apply(
+          [](std::string k, std::string o, std::string v) {
+            return Command{"SETBIT", k, o, v};
+          },
+          GenKey(), GenBitOffset(), rc::gen::element<std::string>("1", "1", "0", "2", "x")),
+      rc::gen::apply(
+          [](std::string k, std::string o, std::string v) {
+            return Command{"SETBIT", k, o, v};
+          },
+          GenKey(), GenBitOffset(), rc::gen::element<std::string>("1", "0")),
+      rc::gen::apply(
+          [](std::string k, std::string o) {
+            return Command{"GETBIT", k, o};
+          },
+          GenKey(), GenBitOffset()),
       rc::gen::apply(
           [](std::string k, int shape, std::string a, std::string b, std::string unit) {
             Command c{"BITCOUNT", k};
@@ -112,21 +132,49 @@ rc::Gen<Command> GenBitmapCommand() {
             return WithTail({"BITOP", op, dst}, srcs);
           },
           rc::gen::element<std::string>("AND", "OR", "XOR", "NOT", "and", "NAND"), GenKey(),
-          rc::gen::mapcat(rc::gen::inRange<size_t>(1, 4), [](size_t n) {
-            return rc::gen::container<std::vector<std::string>>(n, GenKey());
-          })),
-      rc::gen::apply([](std::string k, std::vector<std::string> ops) { return WithTail({"BITFIELD", k}, ops); },
-                     GenKey(), GenFieldOps(false)),
-      rc::gen::apply([](std::string k, std::vector<std::string> ops) { return WithTail({"BITFIELD", k}, ops); },
-                     GenKey(), GenFieldOps(false)),
-      rc::gen::apply([](std::string k, std::vector<std::string> ops) { return WithTail({"BITFIELD_RO", k}, ops); },
-                     GenKey(), GenFieldOps(true)),
-      rc::gen::apply([](std::string k, std::string v) { return Command{"SET", k, v}; }, GenKey(),
-                     rc::gen::element<std::string>("foobar", "", "\xff\xf0\x00", "12345", "a")),
-      rc::gen::apply([](std::string k) { return Command{"GET", k}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"STRLEN", k}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"OBJECT", "ENCODING", k}; }, GenKey()),
-      rc::gen::apply([](std::string k) { return Command{"DEL", k}; }, GenKey()),
+          rc::gen::mapcat(
+              rc::gen::inRange<size_t>(1, 4),
+              [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenKey()); })),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> ops) {
+            return WithTail({"BITFIELD", k}, ops);
+          },
+          GenKey(), GenFieldOps(false)),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> ops) {
+            return WithTail({"BITFIELD", k}, ops);
+          },
+          GenKey(), GenFieldOps(false)),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> ops) {
+            return WithTail({"BITFIELD_RO", k}, ops);
+          },
+          GenKey(), GenFieldOps(true)),
+      rc::gen::apply(
+          [](std::string k, std::string v) {
+            return Command{"SET", k, v};
+          },
+          GenKey(), rc::gen::element<std::string>("foobar", "", "\xff\xf0\x00", "12345", "a")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"GET", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"STRLEN", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"OBJECT", "ENCODING", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"DEL", k};
+          },
+          GenKey()),
       rc::gen::just(Command{"RPUSH", "lst", "x"}),
       rc::gen::element(Command{"SETBIT", "b1"}, Command{"GETBIT", "b1"}, Command{"BITCOUNT"},
                        Command{"BITPOS", "b1"}, Command{"BITOP", "AND", "d"}, Command{"BITFIELD"},

@@ -450,15 +450,15 @@ TEST_F(BlockingDifferential, StreamXreadWokenByXadd) {
 }
 
 TEST_F(BlockingDifferential, StreamXreadgroupServedInTurnAndPending) {
-  Check(4, {Call(3, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
-            Send(0, {"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"}),
-            Send(1, {"XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "BLOCK", "0", "STREAMS",
-                     "s", ">"}),
-            Send(2, {"XREADGROUP", "GROUP", "g", "carol", "NOACK", "BLOCK", "0", "STREAMS", "s",
-                     ">"}),
-            Call(3, {"XADD", "s", "1-1", "f", "a"}), Call(3, {"XADD", "s", "2-1", "f", "b"}),
-            Call(3, {"XADD", "s", "3-1", "f", "c"}), Call(3, {"XPENDING", "s", "g"}),
-            Call(3, {"XINFO", "GROUPS", "s"})});
+  Check(4,
+        {Call(3, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}),
+         Send(0, {"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"}),
+         Send(1,
+              {"XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "BLOCK", "0", "STREAMS", "s", ">"}),
+         Send(2, {"XREADGROUP", "GROUP", "g", "carol", "NOACK", "BLOCK", "0", "STREAMS", "s", ">"}),
+         Call(3, {"XADD", "s", "1-1", "f", "a"}), Call(3, {"XADD", "s", "2-1", "f", "b"}),
+         Call(3, {"XADD", "s", "3-1", "f", "c"}), Call(3, {"XPENDING", "s", "g"}),
+         Call(3, {"XINFO", "GROUPS", "s"})});
 }
 
 TEST_F(BlockingDifferential, StreamReadersWhenTheStreamOrGroupGoes) {

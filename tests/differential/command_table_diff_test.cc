@@ -75,8 +75,7 @@ TEST_F(CommandTableDifferential, CommandInfoMatchesRedisForEveryImplementedComma
       RespValue ours = pair_->redsim().Call({"COMMAND", "INFO", name});
       ASSERT_EQ(theirs.elements.size(), 1u) << name;
       ASSERT_EQ(ours.elements.size(), 1u) << name;
-      EXPECT_EQ(SortedSubcommands(ours.elements[0]),
-                KeepImplementedSubcommands(theirs.elements[0]))
+      EXPECT_EQ(SortedSubcommands(ours.elements[0]), KeepImplementedSubcommands(theirs.elements[0]))
           << name << " (RESP" << resp << ")";
     }
   }
@@ -97,10 +96,9 @@ TEST_F(CommandTableDifferential, CommandListsOnlyWhatIsImplemented) {
         << entry.elements[0].str;
   }
   // Filters.
-  for (const Command& filter :
-       {Command{"COMMAND", "LIST", "FILTERBY", "ACLCAT", "string"},
-        Command{"COMMAND", "LIST", "FILTERBY", "PATTERN", "*ex*"},
-        Command{"COMMAND", "LIST", "FILTERBY", "ACLCAT", "keyspace"}}) {
+  for (const Command& filter : {Command{"COMMAND", "LIST", "FILTERBY", "ACLCAT", "string"},
+                                Command{"COMMAND", "LIST", "FILTERBY", "PATTERN", "*ex*"},
+                                Command{"COMMAND", "LIST", "FILTERBY", "ACLCAT", "keyspace"}}) {
     std::set<std::string> ours, theirs;
     for (const auto& n : pair_->redsim().Call(filter).elements) ours.insert(n.str);
     for (const auto& n : pair_->redis().Call(filter).elements) {
@@ -114,8 +112,7 @@ TEST_F(CommandTableDifferential, CommandListsOnlyWhatIsImplemented) {
 // with nested maps (arguments, subcommands) treated the same way. Maps are compared as sets of
 // pairs (RESP2 flattens them to arrays; order is not part of the contract).
 RespValue DocFacts(const RespValue& doc) {
-  static const std::set<std::string> kProse = {"summary", "complexity", "history",
-                                               "replaced_by"};
+  static const std::set<std::string> kProse = {"summary", "complexity", "history", "replaced_by"};
   if (!doc.is_aggregate()) return doc;
   RespValue out = doc;
   out.elements.clear();
@@ -190,18 +187,43 @@ TEST_F(CommandTableDifferential, CommandDocsCarryRedisInterfaceFacts) {
 
 TEST_F(CommandTableDifferential, GetKeysMatchesRedisForEveryKeyedCommand) {
   // One plausible invocation per command, keys in the positions the key specs describe.
-  const std::vector<Command> invocations = {
-      {"GET", "k"}, {"SET", "k", "v"}, {"SET", "k", "v", "GET"}, {"GETEX", "k", "PERSIST"},
-      {"GETDEL", "k"}, {"GETSET", "k", "v"}, {"SETNX", "k", "v"}, {"SETEX", "k", "1", "v"},
-      {"PSETEX", "k", "1", "v"}, {"MGET", "a", "b", "c"}, {"MSET", "a", "1", "b", "2"},
-      {"MSETNX", "a", "1", "b", "2"}, {"APPEND", "k", "v"}, {"STRLEN", "k"}, {"INCR", "k"},
-      {"DECRBY", "k", "2"}, {"INCRBYFLOAT", "k", "1.5"}, {"GETRANGE", "k", "0", "1"},
-      {"SETRANGE", "k", "0", "v"}, {"LCS", "a", "b"}, {"DEL", "a", "b"}, {"UNLINK", "a"},
-      {"EXISTS", "a", "b"}, {"TOUCH", "a"}, {"TYPE", "k"}, {"RENAME", "a", "b"},
-      {"RENAMENX", "a", "b"}, {"COPY", "a", "b", "DB", "1"}, {"MOVE", "k", "1"},
-      {"EXPIRE", "k", "1"}, {"PEXPIREAT", "k", "1"}, {"TTL", "k"}, {"PEXPIRETIME", "k"},
-      {"PERSIST", "k"}, {"OBJECT", "ENCODING", "k"}, {"WATCH", "a", "b"}, {"SUBSTR", "k", "0",
-      "1"}};
+  const std::vector<Command> invocations = {{"GET", "k"},
+                                            {"SET", "k", "v"},
+                                            {"SET", "k", "v", "GET"},
+                                            {"GETEX", "k", "PERSIST"},
+                                            {"GETDEL", "k"},
+                                            {"GETSET", "k", "v"},
+                                            {"SETNX", "k", "v"},
+                                            {"SETEX", "k", "1", "v"},
+                                            {"PSETEX", "k", "1", "v"},
+                                            {"MGET", "a", "b", "c"},
+                                            {"MSET", "a", "1", "b", "2"},
+                                            {"MSETNX", "a", "1", "b", "2"},
+                                            {"APPEND", "k", "v"},
+                                            {"STRLEN", "k"},
+                                            {"INCR", "k"},
+                                            {"DECRBY", "k", "2"},
+                                            {"INCRBYFLOAT", "k", "1.5"},
+                                            {"GETRANGE", "k", "0", "1"},
+                                            {"SETRANGE", "k", "0", "v"},
+                                            {"LCS", "a", "b"},
+                                            {"DEL", "a", "b"},
+                                            {"UNLINK", "a"},
+                                            {"EXISTS", "a", "b"},
+                                            {"TOUCH", "a"},
+                                            {"TYPE", "k"},
+                                            {"RENAME", "a", "b"},
+                                            {"RENAMENX", "a", "b"},
+                                            {"COPY", "a", "b", "DB", "1"},
+                                            {"MOVE", "k", "1"},
+                                            {"EXPIRE", "k", "1"},
+                                            {"PEXPIREAT", "k", "1"},
+                                            {"TTL", "k"},
+                                            {"PEXPIRETIME", "k"},
+                                            {"PERSIST", "k"},
+                                            {"OBJECT", "ENCODING", "k"},
+                                            {"WATCH", "a", "b"},
+                                            {"SUBSTR", "k", "0", "1"}};
   for (const auto& cmd : invocations) {
     for (const char* sub : {"GETKEYS", "GETKEYSANDFLAGS"}) {
       Command c = {"COMMAND", sub};

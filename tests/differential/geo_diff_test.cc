@@ -25,11 +25,12 @@ bool HasWord(const Command& cmd, const char* word) {
 RespValue SortUnordered(const Command& cmd, RespValue reply) {
   if (HasWord(cmd, "asc") || HasWord(cmd, "desc") || HasWord(cmd, "count")) return reply;
   if (reply.type != RespValue::Type::kArray) return reply;
-  std::sort(reply.elements.begin(), reply.elements.end(), [](const RespValue& a, const RespValue& b) {
-    const std::string& x = a.elements.empty() ? a.str : a.elements[0].str;
-    const std::string& y = b.elements.empty() ? b.str : b.elements[0].str;
-    return x < y;
-  });
+  std::sort(reply.elements.begin(), reply.elements.end(),
+            [](const RespValue& a, const RespValue& b) {
+              const std::string& x = a.elements.empty() ? a.str : a.elements[0].str;
+              const std::string& y = b.elements.empty() ? b.str : b.elements[0].str;
+              return x < y;
+            });
   return reply;
 }
 
@@ -43,8 +44,8 @@ bool AnyComparator(const Command& cmd, const RespValue& a, const RespValue& b) {
 }
 
 const bool kRegistered = [] {
-  for (const char* c : {"geosearch", "georadius", "georadius_ro", "georadiusbymember",
-                        "georadiusbymember_ro"}) {
+  for (const char* c :
+       {"geosearch", "georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro"}) {
     RegisterComparator(c, AnyComparator);
   }
   return true;
@@ -58,12 +59,14 @@ std::string Num(double v) {
 
 rc::Gen<std::pair<std::string, std::string>> GenLonLat() {
   return rc::gen::oneOf(
-      rc::gen::apply([](int lon, int lat) { return std::make_pair(Num(lon / 1e4), Num(lat / 1e4)); },
-                     rc::gen::inRange(-1800000, 1800001), rc::gen::inRange(-850511, 850512)),
+      rc::gen::apply(
+          [](int lon, int lat) { return std::make_pair(Num(lon / 1e4), Num(lat / 1e4)); },
+          rc::gen::inRange(-1800000, 1800001), rc::gen::inRange(-850511, 850512)),
       // Clusters near a few centres so searches find something.
       rc::gen::apply(
           [](int centre, int dlon, int dlat) {
-            static const double kCentres[][2] = {{13.4, 38.1}, {179.99, 10}, {-0.1, 51.5}, {20, 85}};
+            static const double kCentres[][2] = {
+                {13.4, 38.1}, {179.99, 10}, {-0.1, 51.5}, {20, 85}};
             return std::make_pair(Num(std::clamp(kCentres[centre][0] + dlon / 1e3, -180.0, 180.0)),
                                   Num(std::clamp(kCentres[centre][1] + dlat / 1e3, -85.05, 85.05)));
           },
@@ -78,7 +81,9 @@ rc::Gen<std::string> GenMember() {
   return rc::gen::element<std::string>("a", "b", "c", "d", "e", "f", "g", "h", "nope");
 }
 
-rc::Gen<std::string> GenUnit() { return rc::gen::element<std::string>("m", "km", "KM", "mi", "ft", "yd"); }
+rc::Gen<std::string> GenUnit() {
+  return rc::gen::element<std::string>("m", "km", "KM", "mi", "ft", "yd");
+}
 
 // Radii stay below a few thousand km: for radii around the size of the Earth, Redis's covering
 // cells miss points across the antimeridian (GEORADIUS g 180 -85.05 20000000 km does not find a
@@ -93,11 +98,12 @@ rc::Gen<std::vector<std::string>> GenOptions(bool store_ok) {
                        std::vector<std::string>{"WITHCOORD"}, std::vector<std::string>{"ASC"},
                        std::vector<std::string>{"DESC"}, std::vector<std::string>{"ANY"}),
       rc::gen::map(rc::gen::element<std::string>("1", "2", "5", "0", "-1", "x"),
-                   [](std::string n) { return std::vector<std::string>{"COUNT", n}; }),
-      rc::gen::map(rc::gen::element<std::string>("STORE", "STOREDIST"),
-                   [store_ok](std::string s) {
-                     return store_ok ? std::vector<std::string>{s, "dst"} : std::vector<std::string>{"WITHDIST"};
-                   }));
+                   [](std::string n) {
+                     return std::vector<std::string>{"COUNT", n};
+                   }),
+      rc::gen::map(rc::gen::element<std::string>("STORE", "STOREDIST"), [store_ok](std::string s) {
+        return store_ok ? std::vector<std::string>{s, "dst"} : std::vector<std::string>{"WITHDIST"};
+      }));
   return rc::gen::map(rc::gen::container<std::vector<std::vector<std::string>>>(opt),
                       [](std::vector<std::vector<std::string>> parts) {
                         std::vector<std::string> flat;
@@ -125,9 +131,10 @@ rc::Gen<Command> GenSearch() {
         if (store != "" && storedist) c.push_back("STOREDIST");
         return c;
       },
-      rc::gen::element<std::string>("", "", "store"), rc::gen::element<std::string>("g", "g", "none", "str"),
-      rc::gen::element(0, 1, 0, 1, 2, 3), GenLonLat(), GenMember(), rc::gen::element(0, 1, 0, 1, 2, 3),
-      GenDistance(), GenDistance(), GenUnit(), GenOptions(false), rc::gen::arbitrary<bool>());
+      rc::gen::element<std::string>("", "", "store"),
+      rc::gen::element<std::string>("g", "g", "none", "str"), rc::gen::element(0, 1, 0, 1, 2, 3),
+      GenLonLat(), GenMember(), rc::gen::element(0, 1, 0, 1, 2, 3), GenDistance(), GenDistance(),
+      GenUnit(), GenOptions(false), rc::gen::arbitrary<bool>());
 }
 
 rc::Gen<Command> GenRadius() {
@@ -137,8 +144,10 @@ rc::Gen<Command> GenRadius() {
         static const char* kForms[] = {"GEORADIUS", "GEORADIUS_RO", "GEORADIUSBYMEMBER",
                                        "GEORADIUSBYMEMBER_RO"};
         Command c{kForms[form], "g"};
-        if (form < 2) c.insert(c.end(), {ll.first, ll.second});
-        else c.push_back(member);
+        if (form < 2)
+          c.insert(c.end(), {ll.first, ll.second});
+        else
+          c.push_back(member);
         c.insert(c.end(), {d, unit});
         return Join(c, opts);
       },
@@ -156,23 +165,38 @@ rc::Gen<Command> GenGeoCommand() {
             }
             return c;
           },
-          rc::gen::container<std::vector<std::string>>(rc::gen::element<std::string>("NX", "XX", "CH")),
-          rc::gen::nonEmpty(rc::gen::container<std::vector<std::pair<std::string, std::string>>>(GenLonLat())),
+          rc::gen::container<std::vector<std::string>>(
+              rc::gen::element<std::string>("NX", "XX", "CH")),
+          rc::gen::nonEmpty(
+              rc::gen::container<std::vector<std::pair<std::string, std::string>>>(GenLonLat())),
           rc::gen::nonEmpty(rc::gen::container<std::vector<std::string>>(GenMember()))),
       GenSearch(), GenSearch(), GenRadius(),
-      rc::gen::apply([](std::string a, std::string b, std::string u) { return Command{"GEODIST", "g", a, b, u}; },
-                     GenMember(), GenMember(), GenUnit()),
-      rc::gen::apply([](std::string a, std::string b) { return Command{"GEODIST", "g", a, b}; },
-                     GenMember(), GenMember()),
-      rc::gen::apply([](std::vector<std::string> m) { return Join({"GEOPOS", "g"}, m); },
-                     rc::gen::container<std::vector<std::string>>(GenMember())),
-      rc::gen::apply([](std::vector<std::string> m) { return Join({"GEOHASH", "g"}, m); },
-                     rc::gen::container<std::vector<std::string>>(GenMember())),
+      rc::gen::apply(
+          [](std::string a, std::string b, std::string u) {
+            return Command{"GEODIST", "g", a, b, u};
+          },
+          GenMember(), GenMember(), GenUnit()),
+      rc::gen::apply(
+          [](std::string a, std::string b) {
+            return Command{"GEODIST", "g", a, b};
+          },
+          GenMember(), GenMember()),
+      rc::gen::apply(
+          [](std::vector<std::string> m) {
+            return Join({"GEOPOS", "g"}, m);
+          },
+          rc::gen::container<std::vector<std::string>>(GenMember())),
+      rc::gen::apply(
+          [](std::vector<std::string> m) {
+            return Join({"GEOHASH", "g"}, m);
+          },
+          rc::gen::container<std::vector<std::string>>(GenMember())),
       rc::gen::just(Command{"ZRANGE", "dst", "0", "-1", "WITHSCORES"}),
       rc::gen::just(Command{"ZRANGE", "g", "0", "-1", "WITHSCORES"}),
       rc::gen::just(Command{"SET", "str", "x"}),
-      rc::gen::element(Command{"GEOADD", "g", "1", "2"}, Command{"GEOADD", "g", "NX", "XX", "1", "2", "a"},
-                       Command{"GEOPOS", "str", "a"}, Command{"GEODIST", "g", "a", "b", "km", "x"}));
+      rc::gen::element(
+          Command{"GEOADD", "g", "1", "2"}, Command{"GEOADD", "g", "NX", "XX", "1", "2", "a"},
+          Command{"GEOPOS", "str", "a"}, Command{"GEODIST", "g", "a", "b", "km", "x"}));
 }
 
 void RunGeo(int resp) {

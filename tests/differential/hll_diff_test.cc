@@ -11,14 +11,17 @@
 namespace redsim::testing {
 namespace {
 
-rc::Gen<std::string> GenKey() { return rc::gen::element<std::string>("h1", "h2", "h3", "str", "lst", "none"); }
+rc::Gen<std::string> GenKey() {
+  return rc::gen::element<std::string>("h1", "h2", "h3", "str", "lst", "none");
+}
 
 // PFADD with n generated elements (n up to a few thousand, to reach the dense encoding).
 rc::Gen<Command> GenBulkAdd() {
   return rc::gen::apply(
       [](std::string key, int n, int prefix, int stride) {
         Command c{"PFADD", key};
-        for (int i = 0; i < n; i++) c.push_back("e" + std::to_string(prefix) + ":" + std::to_string(i * stride));
+        for (int i = 0; i < n; i++)
+          c.push_back("e" + std::to_string(prefix) + ":" + std::to_string(i * stride));
         return c;
       },
       GenKey(), rc::gen::element(0, 1, 3, 20, 200, 1500, 4000), rc::gen::inRange(0, 4),
@@ -28,32 +31,60 @@ rc::Gen<Command> GenBulkAdd() {
 rc::Gen<Command> GenHllCommand() {
   return rc::gen::oneOf(
       GenBulkAdd(), GenBulkAdd(),
-      rc::gen::apply([](std::string k, std::vector<std::string> els) {
-        Command c{"PFADD", k};
-        c.insert(c.end(), els.begin(), els.end());
-        return c;
-      }, GenKey(), rc::gen::container<std::vector<std::string>>(rc::gen::element<std::string>("a", "b", "", "foo", "1", "x\xff"))),
-      rc::gen::apply([](std::vector<std::string> keys) {
-        Command c{"PFCOUNT"};
-        c.insert(c.end(), keys.begin(), keys.end());
-        return c;
-      }, rc::gen::mapcat(rc::gen::inRange<size_t>(1, 4), [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenKey()); })),
-      rc::gen::apply([](std::vector<std::string> keys) {
-        Command c{"PFMERGE"};
-        c.insert(c.end(), keys.begin(), keys.end());
-        return c;
-      }, rc::gen::mapcat(rc::gen::inRange<size_t>(1, 4), [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenKey()); })),
-      rc::gen::apply([](std::string k) { return Command{"GET", k}; }, GenKey()),
-      rc::gen::apply([](std::string sub, std::string k) { return Command{"PFDEBUG", sub, k}; },
-                     rc::gen::element<std::string>("ENCODING", "TODENSE", "DECODE", "FOO"), GenKey()),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> els) {
+            Command c{"PFADD", k};
+            c.insert(c.end(), els.begin(), els.end());
+            return c;
+          },
+          GenKey(),
+          rc::gen::container<std::vector<std::string>>(
+              rc::gen::element<std::string>("a", "b", "", "foo", "1", "x\xff"))),
+      rc::gen::apply(
+          [](std::vector<std::string> keys) {
+            Command c{"PFCOUNT"};
+            c.insert(c.end(), keys.begin(), keys.end());
+            return c;
+          },
+          rc::gen::mapcat(
+              rc::gen::inRange<size_t>(1, 4),
+              [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenKey()); })),
+      rc::gen::apply(
+          [](std::vector<std::string> keys) {
+            Command c{"PFMERGE"};
+            c.insert(c.end(), keys.begin(), keys.end());
+            return c;
+          },
+          rc::gen::mapcat(
+              rc::gen::inRange<size_t>(1, 4),
+              [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenKey()); })),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"GET", k};
+          },
+          GenKey()),
+      rc::gen::apply(
+          [](std::string sub, std::string k) {
+            return Command{"PFDEBUG", sub, k};
+          },
+          rc::gen::element<std::string>("ENCODING", "TODENSE", "DECODE", "FOO"), GenKey()),
       // Strings that are not HLLs (a valid empty sparse one is the last).
-      rc::gen::apply([](std::string k, std::string v) { return Command{"SET", k, v}; }, GenKey(),
-                     rc::gen::element<std::string>("HYLL", "HYLLxxxxxxxxxxxxxxxx", "plain",
-                                                   std::string("HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff", 18))),
-      rc::gen::apply([](std::string v) { return Command{"CONFIG", "SET", "hll-sparse-max-bytes", v}; },
-                     rc::gen::element<std::string>("3000", "60", "400", "0")),
+      rc::gen::apply(
+          [](std::string k, std::string v) {
+            return Command{"SET", k, v};
+          },
+          GenKey(),
+          rc::gen::element<std::string>(
+              "HYLL", "HYLLxxxxxxxxxxxxxxxx", "plain",
+              std::string("HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff", 18))),
+      rc::gen::apply(
+          [](std::string v) {
+            return Command{"CONFIG", "SET", "hll-sparse-max-bytes", v};
+          },
+          rc::gen::element<std::string>("3000", "60", "400", "0")),
       rc::gen::just(Command{"RPUSH", "lst", "x"}),
-      rc::gen::element(Command{"PFADD"}, Command{"PFCOUNT"}, Command{"PFMERGE"}, Command{"PFDEBUG", "GETREG"}));
+      rc::gen::element(Command{"PFADD"}, Command{"PFCOUNT"}, Command{"PFMERGE"},
+                       Command{"PFDEBUG", "GETREG"}));
 }
 
 TEST(HllDifferential, RandomSequencesMatchRedisByteForByte) {
@@ -89,7 +120,8 @@ TEST(HllDifferential, CrossServerStringsCountTheSame) {
     RespValue back = pair->redsim().Call({"GET", "h"});
     pair->redis().Call({"SET", "copy2", back.str});
     EXPECT_EQ(pair->redis().Call({"PFCOUNT", "copy2"}).integer,
-              pair->redsim().Call({"PFCOUNT", "h"}).integer) << n;
+              pair->redsim().Call({"PFCOUNT", "h"}).integer)
+        << n;
   }
   EXPECT_EQ(pair->redsim().Call({"PFSELFTEST"}).str, "OK");
 }
@@ -116,7 +148,8 @@ TEST(HllDifferential, DamagedStringsAreRefusedLikeRedis) {
     if (at < bytes.size()) bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
     bytes += tail;
     bytes[15] = static_cast<char>(bytes[15] | 0x80);  // force a recount
-    std::string mismatch = pair->CheckSequence({{"SET", "d", bytes}, {"PFCOUNT", "d"}, {"PFCOUNT", "d", "nokey"}});
+    std::string mismatch =
+        pair->CheckSequence({{"SET", "d", bytes}, {"PFCOUNT", "d"}, {"PFCOUNT", "d", "nokey"}});
     RC_ASSERT(mismatch == "");
     for (const char* cmd : {"PFADD", "PFMERGE"}) pair->redsim().Call({cmd, "d", "extra"});
     RC_ASSERT(pair->redsim().Call({"PING"}).str == "PONG");

@@ -95,8 +95,8 @@ class ProtocolDifferential : public ::testing::Test {
   }
   void ExpectSame(const std::string& payload, int quiet_ms = 250) {
     // Both servers at once (test code: a thread is fine here), to halve the waiting.
-    auto redis = std::async(std::launch::async, SendRaw, pair_->redis_process().port(), payload,
-                            quiet_ms);
+    auto redis =
+        std::async(std::launch::async, SendRaw, pair_->redis_process().port(), payload, quiet_ms);
     RawOutcome ours = SendRaw(pair_->redsim_process().port(), payload, quiet_ms);
     RawOutcome theirs = redis.get();
     EXPECT_EQ(ours, theirs) << "payload: " << RespValue::Bulk(payload.substr(0, 200)).ToString();
@@ -106,30 +106,57 @@ class ProtocolDifferential : public ::testing::Test {
 
 TEST_F(ProtocolDifferential, WellFormedAndMalformedRequests) {
   const std::vector<std::string> payloads = {
-      "*1\r\n$4\r\nPING\r\n", "PING\r\n", "PING\n", "\r\n", "\n\n\nPING\r\n", "*0\r\nPING\r\n",
-      "*-1\r\nPING\r\n", "*abc\r\n", "*1\r\n$-1\r\n", "*1\r\n$abc\r\n", "*1\r\nx\r\n",
-      "*1\r\n$4\r\nPINGxx", "*2\r\n$4\r\nECHO\r\n$2\r\nabcd\r\n", "*2147483648\r\n",
-      "*1\r\n$-5\r\n", "SET a \"b\r\n", "SET a 'b\r\n", "SET a \"b\"c\r\n",
-      "ECHO \"\\x41\\n\" 'it''s'\r\n", "ECHO \"\\x4\"\r\n", "*1 \r\n$4\r\nPING\r\n",
-      "*01\r\n$4\r\nPING\r\n", "*+1\r\n$4\r\nPING\r\n", "*1\r\n$04\r\nPING\r\n",
-      "*1\r\n$ 4\r\nPING\r\n", "*\r\n", "*1\r\n$\r\n", "*1\n$4\r\nPING\r\n",
-      "*1\r\n$4\nPING\r\n", "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
-      "GET k\r\nQUIT\r\nPING\r\n", "*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n",
+      "*1\r\n$4\r\nPING\r\n",
+      "PING\r\n",
+      "PING\n",
+      "\r\n",
+      "\n\n\nPING\r\n",
+      "*0\r\nPING\r\n",
+      "*-1\r\nPING\r\n",
+      "*abc\r\n",
+      "*1\r\n$-1\r\n",
+      "*1\r\n$abc\r\n",
+      "*1\r\nx\r\n",
+      "*1\r\n$4\r\nPINGxx",
+      "*2\r\n$4\r\nECHO\r\n$2\r\nabcd\r\n",
+      "*2147483648\r\n",
+      "*1\r\n$-5\r\n",
+      "SET a \"b\r\n",
+      "SET a 'b\r\n",
+      "SET a \"b\"c\r\n",
+      "ECHO \"\\x41\\n\" 'it''s'\r\n",
+      "ECHO \"\\x4\"\r\n",
+      "*1 \r\n$4\r\nPING\r\n",
+      "*01\r\n$4\r\nPING\r\n",
+      "*+1\r\n$4\r\nPING\r\n",
+      "*1\r\n$04\r\nPING\r\n",
+      "*1\r\n$ 4\r\nPING\r\n",
+      "*\r\n",
+      "*1\r\n$\r\n",
+      "*1\n$4\r\nPING\r\n",
+      "*1\r\n$4\nPING\r\n",
+      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+      "GET k\r\nQUIT\r\nPING\r\n",
+      "*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n",
       "PING\r\n*1\r\n$-1\r\nPING\r\n",  // a reply, then the error, then nothing more
-      std::string("\0\0\0\r\n", 5), "\x01\x02\x03\r\n", "$5\r\nhello\r\n", ":1\r\n",
-      "+OK\r\n", "-ERR\r\n",
+      std::string("\0\0\0\r\n", 5),
+      "\x01\x02\x03\r\n",
+      "$5\r\nhello\r\n",
+      ":1\r\n",
+      "+OK\r\n",
+      "-ERR\r\n",
   };
   for (const auto& p : payloads) ExpectSame(p);
 }
 
 TEST_F(ProtocolDifferential, InlineAndCountLineLimits) {
-  ExpectSame("PING " + std::string(70000, 'a'));                   // no newline past 64 KB
-  ExpectSame(std::string(65535, 'a') + "\n");                       // long but complete
-  ExpectSame("*" + std::string(70000, '1'));                        // count line too long
-  ExpectSame("*1\r\n$" + std::string(70000, '1'));                  // bulk length line too long
-  ExpectSame("*1048577\r\n");                                       // many args are fine...
+  ExpectSame("PING " + std::string(70000, 'a'));    // no newline past 64 KB
+  ExpectSame(std::string(65535, 'a') + "\n");       // long but complete
+  ExpectSame("*" + std::string(70000, '1'));        // count line too long
+  ExpectSame("*1\r\n$" + std::string(70000, '1'));  // bulk length line too long
+  ExpectSame("*1048577\r\n");                       // many args are fine...
   ExpectSame("*2147483647\r\n");
-  ExpectSame("*2147483648\r\n");                                    // ...up to INT_MAX
+  ExpectSame("*2147483648\r\n");  // ...up to INT_MAX
 }
 
 TEST_F(ProtocolDifferential, ProtoMaxBulkLen) {
@@ -142,7 +169,7 @@ TEST_F(ProtocolDifferential, ProtoMaxBulkLen) {
   ExpectSame(Multibulk({"SET", "k", mb + "y"}));  // over: protocol error
   ExpectSame(Multibulk({"SET", "k", mb}));        // at the limit: OK
   ExpectSame(Multibulk({"STRLEN", "k"}));
-  ExpectSame(Multibulk({"APPEND", "k", "z"}));    // the value limit follows the same setting
+  ExpectSame(Multibulk({"APPEND", "k", "z"}));  // the value limit follows the same setting
 }
 
 TEST_F(ProtocolDifferential, ClientQueryBufferLimit) {
@@ -173,12 +200,11 @@ TEST(ProtocolAuthDifferential, UnauthenticatedLimits) {
   same("*1\r\n$16385\r\n");
   same("*1\r\n$16384\r\n");
   same("GET a\r\n");
-  same("AUTH pw\r\n*11\r\n");                       // after AUTH the normal limits apply
+  same("AUTH pw\r\n*11\r\n");  // after AUTH the normal limits apply
   same("AUTH pw\r\n*1\r\n$16385\r\n");
   same("AUTH wrong\r\n*11\r\n");
   same("HELLO 3 AUTH default pw\r\n*1\r\n$16385\r\n");
-  same("*2\r\n$4\r\nAUTH\r\n$" + std::to_string(20000) + "\r\n" + std::string(20000, 'p') +
-       "\r\n");
+  same("*2\r\n$4\r\nAUTH\r\n$" + std::to_string(20000) + "\r\n" + std::string(20000, 'p') + "\r\n");
 }
 
 }  // namespace

@@ -30,9 +30,7 @@ bool IsFence(const RespValue& v) {
          v.elements.size() == 2 && v.elements[0].str == "pong" && v.elements[1].str == kFence;
 }
 
-bool IsConnectionError(const RespValue& v) {
-  return v.is_error() && v.str.rfind("<", 0) == 0;
-}
+bool IsConnectionError(const RespValue& v) { return v.is_error() && v.str.rfind("<", 0) == 0; }
 
 // The first element's text of an array or push reply ("message", "unsubscribe", ...).
 std::string Kind(const RespValue& v) {
@@ -124,7 +122,8 @@ void RegisterPubSubMacros() {
       Command inner(cmd.begin() + 1, cmd.end());
       return Collect(conn, &inner);
     });
-    RegisterMacro("#drain", [](RespClient& conn, const Command&) { return Collect(conn, nullptr); });
+    RegisterMacro("#drain",
+                  [](RespClient& conn, const Command&) { return Collect(conn, nullptr); });
     return true;
   }();
   (void)registered;
@@ -161,17 +160,25 @@ Command Verb(std::string verb, const std::vector<std::string>& args) {
 Command GenPubSubCommand() {
   switch (*rc::gen::inRange(0, 20)) {
     case 0:
-    case 1: return Verb("SUBSCRIBE", Some(GenChannel(), 1, 3));
-    case 2: return Verb("UNSUBSCRIBE", Some(GenChannel(), 0, 2));
+    case 1:
+      return Verb("SUBSCRIBE", Some(GenChannel(), 1, 3));
+    case 2:
+      return Verb("UNSUBSCRIBE", Some(GenChannel(), 0, 2));
     case 3:
-    case 4: return Verb("PSUBSCRIBE", Some(GenChannelPattern(), 1, 3));
-    case 5: return Verb("PUNSUBSCRIBE", Some(GenChannelPattern(), 0, 2));
-    case 6: return Verb("SSUBSCRIBE", Some(GenChannel(), 1, 2));
-    case 7: return Verb("SUNSUBSCRIBE", Some(GenChannel(), 0, 2));
+    case 4:
+      return Verb("PSUBSCRIBE", Some(GenChannelPattern(), 1, 3));
+    case 5:
+      return Verb("PUNSUBSCRIBE", Some(GenChannelPattern(), 0, 2));
+    case 6:
+      return Verb("SSUBSCRIBE", Some(GenChannel(), 1, 2));
+    case 7:
+      return Verb("SUNSUBSCRIBE", Some(GenChannel(), 0, 2));
     case 8:
     case 9:
-    case 10: return {"PUBLISH", *GenChannel(), *rc::gen::element<std::string>("hi", "", "x y")};
-    case 11: return {"SPUBLISH", *GenChannel(), "m"};
+    case 10:
+      return {"PUBLISH", *GenChannel(), *rc::gen::element<std::string>("hi", "", "x y")};
+    case 11:
+      return {"SPUBLISH", *GenChannel(), "m"};
     case 12: {
       Command c{"PUBSUB", *rc::gen::element<std::string>("CHANNELS", "SHARDCHANNELS", "NUMSUB",
                                                          "SHARDNUMSUB", "NUMPAT", "FOO")};
@@ -193,10 +200,14 @@ Command GenPubSubCommand() {
                                                       {"CLIENT", "GETNAME"},
                                                       {"SUBSCRIBE"},
                                                       {"PUBLISH", "a"}});
-    case 15: return {"HELLO", *rc::gen::element<std::string>("2", "3")};
-    case 16: return {"RESET"};
-    case 17: return *rc::gen::elementOf(std::vector<Command>{{"QUIT"}, {"PING"}});
-    default: return {"#DRAIN"};
+    case 15:
+      return {"HELLO", *rc::gen::element<std::string>("2", "3")};
+    case 16:
+      return {"RESET"};
+    case 17:
+      return *rc::gen::elementOf(std::vector<Command>{{"QUIT"}, {"PING"}});
+    default:
+      return {"#DRAIN"};
   }
 }
 
@@ -219,80 +230,144 @@ Command GenDataCommand() {
   std::string k = *rc::gen::element<std::string>("a", "b", "c");
   std::string d = *rc::gen::element<std::string>("a", "b", "d");
   switch (*rc::gen::inRange(0, 64)) {
-    case 0: return {"SET", k, "1"};
-    case 1: return {"SET", k, "v", *rc::gen::element<std::string>("NX", "XX", "GET", "KEEPTTL")};
-    case 2: return {"SET", k, "v", "EX", "1000"};
-    case 3: return {"SETNX", k, "v"};
-    case 4: return {"GETSET", k, "v"};
-    case 5: return {"GETDEL", k};
-    case 6: return {"GETEX", k, *rc::gen::element<std::string>("PERSIST", "EX")} ;
-    case 7: return {"APPEND", k, "xy"};
-    case 8: return {"SETRANGE", k, "2", "zz"};
-    case 9: return {"INCR", k};
-    case 10: return {"INCRBY", k, "5"};
-    case 11: return {"DECRBY", k, "5"};
-    case 12: return {"INCRBYFLOAT", k, "1.5"};
-    case 13: return {"MSET", k, "1", d, "2"};
-    case 14: return {"MSETNX", k, "1", d, "2"};
-    case 15: return {"DEL", k, d};
-    case 16: return {"UNLINK", k};
-    case 17: return {"EXPIRE", k, *rc::gen::element<std::string>("1000", "0", "-1")};
-    case 18: return {"PEXPIREAT", k, *rc::gen::element<std::string>("1", "99999999999999")};
-    case 19: return {"PERSIST", k};
-    case 20: return {"RENAME", k, d};
-    case 21: return {"RENAMENX", k, d};
-    case 22: return {"COPY", k, d, *rc::gen::element<std::string>("REPLACE", "DB")};
-    case 23: return {"MOVE", k, "1"};
-    case 24: return {"LPUSH", k, "x", "y"};
-    case 25: return {"RPUSH", k, "z"};
-    case 26: return {"LPUSHX", k, "w"};
-    case 27: return {"LPOP", k};
-    case 28: return {"RPOP", k, "2"};
-    case 29: return {"LINSERT", k, "BEFORE", "z", "q"};
-    case 30: return {"LSET", k, "0", "s"};
-    case 31: return {"LTRIM", k, "1", "-1"};
-    case 32: return {"LREM", k, "0", "x"};
-    case 33: return {"LMOVE", k, d, "LEFT", "RIGHT"};
-    case 34: return {"RPOPLPUSH", k, d};
-    case 35: return {"HSET", k, "f", "1", "g", "2"};
-    case 36: return {"HSETNX", k, "f", "3"};
-    case 37: return {"HDEL", k, "f", "g"};
-    case 38: return {"HINCRBY", k, "f", "2"};
-    case 39: return {"HINCRBYFLOAT", k, "f", "0.5"};
-    case 40: return {"SADD", k, "m", "n"};
-    case 41: return {"SREM", k, "m", "n"};
-    case 42: return {"SMOVE", k, d, "m"};
-    case 43: return {*rc::gen::element<std::string>("SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"),
-                     d, k, "c"};
-    case 44: return {"ZADD", k, "1", "m", "2", "n"};
-    case 45: return {"ZINCRBY", k, "1", "m"};
-    case 46: return {"ZREM", k, "m", "n"};
-    case 47: return {"ZREMRANGEBYRANK", k, "0", "0"};
-    case 48: return {"ZREMRANGEBYSCORE", k, "0", "1"};
-    case 49: return {*rc::gen::element<std::string>("ZPOPMIN", "ZPOPMAX"), k};
-    case 50: return {*rc::gen::element<std::string>("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"),
-                     d, "2", k, "c"};
-    case 51: return {"ZRANGESTORE", d, k, "0", "-1"};
-    case 52: return {"SORT", k, "ALPHA", "STORE", d};
-    case 53: return {"GET", k};
-    case 54: return {"HGET", k, "f"};
-    case 55: return {"LRANGE", k, "0", "-1"};
-    case 56: return {"EXISTS", k};
-    case 57: return {"FLUSHDB"};
-    case 58: return {"SETEX", k, "1000", "v"};
-    case 59: return {"LMPOP", "1", k, "LEFT"};
-    case 60: return {"ZMPOP", "1", k, "MIN"};
-    case 61: return {"SPOP", k, "0"};
-    case 62: return {"HMSET", k, "f", "1"};
-    default: return {"TYPE", k};
+    case 0:
+      return {"SET", k, "1"};
+    case 1:
+      return {"SET", k, "v", *rc::gen::element<std::string>("NX", "XX", "GET", "KEEPTTL")};
+    case 2:
+      return {"SET", k, "v", "EX", "1000"};
+    case 3:
+      return {"SETNX", k, "v"};
+    case 4:
+      return {"GETSET", k, "v"};
+    case 5:
+      return {"GETDEL", k};
+    case 6:
+      return {"GETEX", k, *rc::gen::element<std::string>("PERSIST", "EX")};
+    case 7:
+      return {"APPEND", k, "xy"};
+    case 8:
+      return {"SETRANGE", k, "2", "zz"};
+    case 9:
+      return {"INCR", k};
+    case 10:
+      return {"INCRBY", k, "5"};
+    case 11:
+      return {"DECRBY", k, "5"};
+    case 12:
+      return {"INCRBYFLOAT", k, "1.5"};
+    case 13:
+      return {"MSET", k, "1", d, "2"};
+    case 14:
+      return {"MSETNX", k, "1", d, "2"};
+    case 15:
+      return {"DEL", k, d};
+    case 16:
+      return {"UNLINK", k};
+    case 17:
+      return {"EXPIRE", k, *rc::gen::element<std::string>("1000", "0", "-1")};
+    case 18:
+      return {"PEXPIREAT", k, *rc::gen::element<std::string>("1", "99999999999999")};
+    case 19:
+      return {"PERSIST", k};
+    case 20:
+      return {"RENAME", k, d};
+    case 21:
+      return {"RENAMENX", k, d};
+    case 22:
+      return {"COPY", k, d, *rc::gen::element<std::string>("REPLACE", "DB")};
+    case 23:
+      return {"MOVE", k, "1"};
+    case 24:
+      return {"LPUSH", k, "x", "y"};
+    case 25:
+      return {"RPUSH", k, "z"};
+    case 26:
+      return {"LPUSHX", k, "w"};
+    case 27:
+      return {"LPOP", k};
+    case 28:
+      return {"RPOP", k, "2"};
+    case 29:
+      return {"LINSERT", k, "BEFORE", "z", "q"};
+    case 30:
+      return {"LSET", k, "0", "s"};
+    case 31:
+      return {"LTRIM", k, "1", "-1"};
+    case 32:
+      return {"LREM", k, "0", "x"};
+    case 33:
+      return {"LMOVE", k, d, "LEFT", "RIGHT"};
+    case 34:
+      return {"RPOPLPUSH", k, d};
+    case 35:
+      return {"HSET", k, "f", "1", "g", "2"};
+    case 36:
+      return {"HSETNX", k, "f", "3"};
+    case 37:
+      return {"HDEL", k, "f", "g"};
+    case 38:
+      return {"HINCRBY", k, "f", "2"};
+    case 39:
+      return {"HINCRBYFLOAT", k, "f", "0.5"};
+    case 40:
+      return {"SADD", k, "m", "n"};
+    case 41:
+      return {"SREM", k, "m", "n"};
+    case 42:
+      return {"SMOVE", k, d, "m"};
+    case 43:
+      return {*rc::gen::element<std::string>("SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"), d, k,
+              "c"};
+    case 44:
+      return {"ZADD", k, "1", "m", "2", "n"};
+    case 45:
+      return {"ZINCRBY", k, "1", "m"};
+    case 46:
+      return {"ZREM", k, "m", "n"};
+    case 47:
+      return {"ZREMRANGEBYRANK", k, "0", "0"};
+    case 48:
+      return {"ZREMRANGEBYSCORE", k, "0", "1"};
+    case 49:
+      return {*rc::gen::element<std::string>("ZPOPMIN", "ZPOPMAX"), k};
+    case 50:
+      return {*rc::gen::element<std::string>("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"), d, "2", k,
+              "c"};
+    case 51:
+      return {"ZRANGESTORE", d, k, "0", "-1"};
+    case 52:
+      return {"SORT", k, "ALPHA", "STORE", d};
+    case 53:
+      return {"GET", k};
+    case 54:
+      return {"HGET", k, "f"};
+    case 55:
+      return {"LRANGE", k, "0", "-1"};
+    case 56:
+      return {"EXISTS", k};
+    case 57:
+      return {"FLUSHDB"};
+    case 58:
+      return {"SETEX", k, "1000", "v"};
+    case 59:
+      return {"LMPOP", "1", k, "LEFT"};
+    case 60:
+      return {"ZMPOP", "1", k, "MIN"};
+    case 61:
+      return {"SPOP", k, "0"};
+    case 62:
+      return {"HMSET", k, "f", "1"};
+    default:
+      return {"TYPE", k};
   }
 }
 
 // Event classes, with K and/or E (and sometimes neither, which delivers nothing).
 rc::Gen<std::string> GenEventFlags() {
-  return rc::gen::element<std::string>("KEA", "KA", "EA", "Kg", "E$", "Elshz", "KEx", "KEn",
-                                       "KEm", "AKEmn", "Eg$lshzxetd", "A", "KEgl", "Ks", "Eh",
-                                       "Ez", "KEe", "KEt", "KEd");
+  return rc::gen::element<std::string>("KEA", "KA", "EA", "Kg", "E$", "Elshz", "KEx", "KEn", "KEm",
+                                       "AKEmn", "Eg$lshzxetd", "A", "KEgl", "Ks", "Eh", "Ez", "KEe",
+                                       "KEt", "KEd");
 }
 
 std::vector<Command> GenNotificationSequence() {
@@ -344,8 +419,8 @@ TEST_F(PubSubDifferential, SubscriptionsAndMessagesMatchRedis) {
 }
 
 TEST_F(PubSubDifferential, KeyspaceNotificationsMatchRedis) {
-  EXPECT_TRUE(Check("data commands publish the same keyspace notifications",
-                    GenNotificationSequence));
+  EXPECT_TRUE(
+      Check("data commands publish the same keyspace notifications", GenNotificationSequence));
   pair_->Reset(kDefaults);
 }
 

@@ -1,9 +1,9 @@
 // Differential test of Lua scripting and functions against the real redis-server: scripts (and
-// function libraries) generated from a small grammar (a few redis.call / redis.pcall statements over KEYS and ARGV, then a return
-// expression built from their results and literals), run with EVAL, EVALSHA and EVAL_RO, with
-// plain commands in between that look at what the scripts left behind. Replies, including every
-// error text ("... script: <sha>, on @user_script:N."), are compared exactly; there are no
-// normalisers in this file.
+// function libraries) generated from a small grammar (a few redis.call / redis.pcall statements
+// over KEYS and ARGV, then a return expression built from their results and literals), run with
+// EVAL, EVALSHA and EVAL_RO, with plain commands in between that look at what the scripts left
+// behind. Replies, including every error text ("... script: <sha>, on @user_script:N."), are
+// compared exactly; there are no normalisers in this file.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -23,8 +23,8 @@ rc::Gen<std::string> GenArgRef() {
 
 // One statement: a call whose result goes to a local.
 rc::Gen<std::string> GenCall() {
-  auto fn = rc::gen::weightedOneOf<std::string>(
-      {{3, rc::gen::just<std::string>("redis.call")}, {1, rc::gen::just<std::string>("redis.pcall")}});
+  auto fn = rc::gen::weightedOneOf<std::string>({{3, rc::gen::just<std::string>("redis.call")},
+                                                 {1, rc::gen::just<std::string>("redis.pcall")}});
   auto good = rc::gen::oneOf(
       rc::gen::apply([](std::string k, std::string a) { return "'SET', " + k + ", " + a; },
                      GenKeyRef(), GenArgRef()),
@@ -53,17 +53,13 @@ rc::Gen<std::string> GenReturn(int nlocals) {
     return nlocals == 0 ? std::string("nil") : "r" + std::to_string(i);
   });
   return rc::gen::oneOf(
-      local,
-      rc::gen::map(local, [](std::string l) { return "type(" + l + ")"; }),
+      local, rc::gen::map(local, [](std::string l) { return "type(" + l + ")"; }),
       rc::gen::map(local, [](std::string l) { return "{" + l + ", 'tail'}"; }),
       rc::gen::just<std::string>("{1, 2.9, 'x', true, false, {ok='fine'}}"),
-      rc::gen::just<std::string>("{1, nil, 3}"),
-      rc::gen::just<std::string>("{err='MYERR custom'}"),
+      rc::gen::just<std::string>("{1, nil, 3}"), rc::gen::just<std::string>("{err='MYERR custom'}"),
       rc::gen::just<std::string>("redis.error_reply('oops')"),
-      rc::gen::just<std::string>("redis.status_reply('S')"),
-      rc::gen::just<std::string>("-3.7"),
-      rc::gen::just<std::string>("KEYS"),
-      rc::gen::just<std::string>("ARGV"),
+      rc::gen::just<std::string>("redis.status_reply('S')"), rc::gen::just<std::string>("-3.7"),
+      rc::gen::just<std::string>("KEYS"), rc::gen::just<std::string>("ARGV"),
       rc::gen::just<std::string>("(undefined_global)"),
       rc::gen::just<std::string>("redis.sha1hex(ARGV[1] or '')"),
       rc::gen::just<std::string>("math.random(1000)"),
@@ -78,8 +74,8 @@ struct Script {
 rc::Gen<Script> GenScript() {
   return rc::gen::mapcat(rc::gen::inRange(0, 5), [](int n) {
     return rc::gen::apply(
-        [n](std::vector<std::string> calls, std::string ret, bool shebang, bool ro_flag,
-            bool resp3, int numkeys, bool raise) {
+        [n](std::vector<std::string> calls, std::string ret, bool shebang, bool ro_flag, bool resp3,
+            int numkeys, bool raise) {
           std::string body;
           if (shebang) body += ro_flag ? "#!lua flags=no-writes\n" : "#!lua\n";
           if (resp3) body += "redis.setresp(3)\n";
@@ -125,9 +121,12 @@ RC_GTEST_PROP(ScriptingDiff, GeneratedScriptsAnswerAsRedis, ()) {
   pair->Reset({{"SCRIPT", "FLUSH"}});
   auto runs = *rc::gen::container<std::vector<std::vector<Command>>>(GenScriptRun());
   auto plain = *rc::gen::container<std::vector<Command>>(
-      runs.size(), rc::gen::elementOf(std::vector<Command>{
-                       {"GET", "k1"}, {"TYPE", "k2"}, {"LRANGE", "k2", "0", "-1"},
-                       {"HGETALL", "other"}, {"SET", "k1", "5"}, {"RPUSH", "k2", "a"}}));
+      runs.size(), rc::gen::elementOf(std::vector<Command>{{"GET", "k1"},
+                                                           {"TYPE", "k2"},
+                                                           {"LRANGE", "k2", "0", "-1"},
+                                                           {"HGETALL", "other"},
+                                                           {"SET", "k1", "5"},
+                                                           {"RPUSH", "k2", "a"}}));
   std::vector<Command> seq;
   for (size_t i = 0; i < runs.size(); i++) {
     seq.insert(seq.end(), runs[i].begin(), runs[i].end());
@@ -183,8 +182,7 @@ rc::Gen<LibrarySpec> GenLibrary() {
         return spec;
       },
       rc::gen::inRange(0, 3), rc::gen::container<std::vector<std::string>>(1, fn_body),
-      rc::gen::container<std::vector<bool>>(1, rc::gen::arbitrary<bool>()),
-      rc::gen::inRange(0, 4));
+      rc::gen::container<std::vector<bool>>(1, rc::gen::arbitrary<bool>()), rc::gen::inRange(0, 4));
 }
 
 RC_GTEST_PROP(ScriptingDiff, GeneratedFunctionsAnswerAsRedis, ()) {

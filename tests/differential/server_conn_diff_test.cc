@@ -53,55 +53,83 @@ Command GenClientKill() {
   // Kills only ever target connections 1 and 2 (killing @0 is tested apart).
   Command c{"CLIENT", "KILL"};
   switch (*rc::gen::inRange(0, 9)) {
-    case 0: c.push_back(*rc::gen::element<std::string>("$addr:1", "1.2.3.4:5", "x")); break;
-    case 1:
-      Append(&c, {"ID", *rc::gen::element<std::string>("$id:1", "$id:2", "0", "-1", "abc",
-                                                       "999999")});
+    case 0:
+      c.push_back(*rc::gen::element<std::string>("$addr:1", "1.2.3.4:5", "x"));
       break;
-    case 2: Append(&c, {"ADDR", *rc::gen::element<std::string>("$addr:2", "1.2.3.4:5")}); break;
+    case 1:
+      Append(&c,
+             {"ID", *rc::gen::element<std::string>("$id:1", "$id:2", "0", "-1", "abc", "999999")});
+      break;
+    case 2:
+      Append(&c, {"ADDR", *rc::gen::element<std::string>("$addr:2", "1.2.3.4:5")});
+      break;
     case 3:
       Append(&c, {"TYPE", *rc::gen::element<std::string>("pubsub", "master", "foo", "replica")});
       break;
-    case 4: Append(&c, {"USER", *rc::gen::element<std::string>("nobody", "someone")}); break;
+    case 4:
+      Append(&c, {"USER", *rc::gen::element<std::string>("nobody", "someone")});
+      break;
     case 5:
       Append(&c, {"ID", "$id:1", "SKIPME", *rc::gen::element<std::string>("yes", "no", "maybe")});
       break;
-    case 6: Append(&c, {"LADDR", "1.2.3.4:5"}); break;
-    case 7: Append(&c, {"ID", "$id:2", "FOO"}); break;
-    default: Append(&c, {"MAXAGE", "10"}); break;
+    case 6:
+      Append(&c, {"LADDR", "1.2.3.4:5"});
+      break;
+    case 7:
+      Append(&c, {"ID", "$id:2", "FOO"});
+      break;
+    default:
+      Append(&c, {"MAXAGE", "10"});
+      break;
   }
   return c;
 }
 
 Command GenClient() {
   switch (*rc::gen::inRange(0, 12)) {
-    case 0: return {"CLIENT", "ID"};
+    case 0:
+      return {"CLIENT", "ID"};
     case 1:
       return {"CLIENT", "SETNAME",
               *rc::gen::element<std::string>("app", "", "a b", "\x01", "conn-2", "~!")};
-    case 2: return {"CLIENT", "GETNAME"};
-    case 3: return {"CLIENT", "INFO"};
+    case 2:
+      return {"CLIENT", "GETNAME"};
+    case 3:
+      return {"CLIENT", "INFO"};
     case 4: {
       Command c{"CLIENT", "LIST"};
       switch (*rc::gen::inRange(0, 6)) {
         case 0:
           Append(&c, {"TYPE", *rc::gen::element<std::string>("normal", "NORMAL", "master",
-                                                             "replica", "slave", "pubsub",
-                                                             "foo")});
+                                                             "replica", "slave", "pubsub", "foo")});
           break;
-        case 1: Append(&c, {"ID", "$id:0"}); break;
-        case 2: Append(&c, {"ID", "$id:1", "$id:2", "0", "-1"}); break;
-        case 3: Append(&c, {"ID", "abc"}); break;
-        case 4: c.push_back(*rc::gen::element<std::string>("ID", "TYPE", "FOO")); break;
-        default: break;
+        case 1:
+          Append(&c, {"ID", "$id:0"});
+          break;
+        case 2:
+          Append(&c, {"ID", "$id:1", "$id:2", "0", "-1"});
+          break;
+        case 3:
+          Append(&c, {"ID", "abc"});
+          break;
+        case 4:
+          c.push_back(*rc::gen::element<std::string>("ID", "TYPE", "FOO"));
+          break;
+        default:
+          break;
       }
       return c;
     }
-    case 5: return GenClientKill();
-    case 6: return {"CLIENT", "NO-EVICT", *rc::gen::element<std::string>("on", "OFF", "maybe")};
-    case 7: return {"CLIENT", *rc::gen::element<std::string>("FOO", "HELP")};
-    case 8: return {"CLIENT"};
-    default: return {"CLIENT", "GETNAME"};
+    case 5:
+      return GenClientKill();
+    case 6:
+      return {"CLIENT", "NO-EVICT", *rc::gen::element<std::string>("on", "OFF", "maybe")};
+    case 7:
+      return {"CLIENT", *rc::gen::element<std::string>("FOO", "HELP")};
+    case 8:
+      return {"CLIENT"};
+    default:
+      return {"CLIENT", "GETNAME"};
   }
 }
 
@@ -115,7 +143,8 @@ Command GenConnectionCommand() {
       return OnConn(c);
     }
     case 2:
-    case 3: return OnConn(GenHello());
+    case 3:
+      return OnConn(GenHello());
     case 4: {
       Command c{"AUTH"};
       int n = *rc::gen::inRange(0, 4);
@@ -124,11 +153,16 @@ Command GenConnectionCommand() {
     }
     case 5:
     case 6:
-    case 7: return OnConn(GenClient());
-    case 8: return {*rc::gen::element<std::string>("@1", "@2"), "QUIT"};
-    case 9: return OnConn({"RESET"});
-    case 10: return OnConn({"SELECT", *GenDbIndex()});
-    default: return OnConn(GenKeysCommand());
+    case 7:
+      return OnConn(GenClient());
+    case 8:
+      return {*rc::gen::element<std::string>("@1", "@2"), "QUIT"};
+    case 9:
+      return OnConn({"RESET"});
+    case 10:
+      return OnConn({"SELECT", *GenDbIndex()});
+    default:
+      return OnConn(GenKeysCommand());
   }
 }
 
@@ -169,10 +203,14 @@ Command GenConfigCommand() {
       if (*rc::gen::inRange(0, 8) == 0) c.pop_back();  // odd argument count
       return c;
     }
-    case 4: return {"CONFIG", "RESETSTAT"};
-    case 5: return {"CONFIG", *rc::gen::element<std::string>("FOO", "HELP", "REWRITE")};
-    case 6: return {"CONFIG"};
-    default: return {"CONFIG", "GET", "maxmemory-policy", "hz"};
+    case 4:
+      return {"CONFIG", "RESETSTAT"};
+    case 5:
+      return {"CONFIG", *rc::gen::element<std::string>("FOO", "HELP", "REWRITE")};
+    case 6:
+      return {"CONFIG"};
+    default:
+      return {"CONFIG", "GET", "maxmemory-policy", "hz"};
   }
 }
 
@@ -188,11 +226,16 @@ Command GenServerCommand() {
     }
     case 2:
     case 3:
-    case 4: return GenConfigCommand();
-    case 5: return {"TIME"};
-    case 6: return {"LASTSAVE"};
-    case 7: return {"DBSIZE"};
-    case 8: return {"DEBUG", "SLEEP", *rc::gen::element<std::string>("0", "abc", "-1", "0.001")};
+    case 4:
+      return GenConfigCommand();
+    case 5:
+      return {"TIME"};
+    case 6:
+      return {"LASTSAVE"};
+    case 7:
+      return {"DBSIZE"};
+    case 8:
+      return {"DEBUG", "SLEEP", *rc::gen::element<std::string>("0", "abc", "-1", "0.001")};
     case 9: {
       // Only invalid SHUTDOWNs: a valid one would stop the servers.
       Command c{"SHUTDOWN"};
@@ -202,46 +245,69 @@ Command GenServerCommand() {
     }
     case 10: {
       Command c{"COMMAND", *rc::gen::element<std::string>("GETKEYS", "GETKEYSANDFLAGS")};
-      Append(&c, *rc::gen::elementOf(std::vector<Command>{
-                     {"GET", "a"}, {"SET", "a", "b"}, {"SET", "a", "b", "GET"},
-                     {"MSET", "a", "1", "b", "2"}, {"MGET", "a", "b", "c"}, {"PING"},
-                     {"LCS", "a", "b"}, {"COPY", "a", "b"}, {"RENAME", "a", "b"},
-                     {"EXPIRE", "a", "1"}, {"NOSUCH"}, {"GET"}, {"OBJECT", "ENCODING", "a"},
-                     {"DEL", "a", "b", "c"}, {"SCAN", "0"}, {"CONFIG", "GET", "hz"}}));
+      Append(&c, *rc::gen::elementOf(std::vector<Command>{{"GET", "a"},
+                                                          {"SET", "a", "b"},
+                                                          {"SET", "a", "b", "GET"},
+                                                          {"MSET", "a", "1", "b", "2"},
+                                                          {"MGET", "a", "b", "c"},
+                                                          {"PING"},
+                                                          {"LCS", "a", "b"},
+                                                          {"COPY", "a", "b"},
+                                                          {"RENAME", "a", "b"},
+                                                          {"EXPIRE", "a", "1"},
+                                                          {"NOSUCH"},
+                                                          {"GET"},
+                                                          {"OBJECT", "ENCODING", "a"},
+                                                          {"DEL", "a", "b", "c"},
+                                                          {"SCAN", "0"},
+                                                          {"CONFIG", "GET", "hz"}}));
       return c;
     }
-    case 11: return {"COMMAND", "LIST", "FILTERBY", "PATTERN", "ge?", "EXTRA"};
-    case 12: return {"DEBUG", "FOO"};
-    default: return GenKeysCommand();
+    case 11:
+      return {"COMMAND", "LIST", "FILTERBY", "PATTERN", "ge?", "EXTRA"};
+    case 12:
+      return {"DEBUG", "FOO"};
+    default:
+      return GenKeysCommand();
   }
 }
 
 Command GenTransactionCommand() {
   switch (*rc::gen::inRange(0, 12)) {
     case 0:
-    case 1: return {"MULTI"};
+    case 1:
+      return {"MULTI"};
     case 2:
-    case 3: return {"EXEC"};
-    case 4: return {"DISCARD"};
+    case 3:
+      return {"EXEC"};
+    case 4:
+      return {"DISCARD"};
     case 5: {
       Command c{"WATCH"};
       Append(&c, *rc::gen::container<std::vector<std::string>>(GenKey()));
       return c;
     }
-    case 6: return {"UNWATCH"};
+    case 6:
+      return {"UNWATCH"};
     case 7: {
       // Another connection changes, expires or deletes a key someone may be watching.
-      Command c = *rc::gen::elementOf(std::vector<Command>{
-          {"SET", "a", "1"}, {"DEL", "b"}, {"INCR", "c"}, {"FLUSHALL"}, {"SWAPDB", "0", "1"},
-          {"PEXPIREAT", "a", "1"}, {"SET", "x", "1", "EX", "100"}, {"SELECT", "1"},
-          {"FLUSHDB"}});
+      Command c = *rc::gen::elementOf(std::vector<Command>{{"SET", "a", "1"},
+                                                           {"DEL", "b"},
+                                                           {"INCR", "c"},
+                                                           {"FLUSHALL"},
+                                                           {"SWAPDB", "0", "1"},
+                                                           {"PEXPIREAT", "a", "1"},
+                                                           {"SET", "x", "1", "EX", "100"},
+                                                           {"SELECT", "1"},
+                                                           {"FLUSHDB"}});
       c.insert(c.begin(), *rc::gen::element<std::string>("@1", "@2"));
       return c;
     }
     case 8:
       return *rc::gen::elementOf(std::vector<Command>{
           {"NOSUCH"}, {"GET"}, {"WATCH"}, {"SHUTDOWN", "FOO"}, {"EXEC", "x"}, {"MULTI", "x"}});
-    default: return GenStringCommand();
+    default:
+      return GenStringCommand();
   }
 }
 
@@ -271,16 +337,15 @@ rc::Gen<Command> GenAnyCommand(std::vector<std::string> names) {
 // would stop, stall or reconfigure a server, or whose replies are compared elsewhere.
 std::vector<std::string> ImplementedCommandNames(DifferentialPair* pair) {
   static const std::set<std::string> kExcluded = {
-      "shutdown", "debug", "config|set", "client|reply", "client|kill", "client|unblock",
-      "quit", "monitor", "sync", "psync", "replicaof", "slaveof", "failover", "client|pause",
-      "save", "bgsave", "bgrewriteaof", "keys", "command", "command|docs", "command|info",
-      "command|count", "command|list", "info", "time", "lastsave", "randomkey", "client|list",
-      "client|info", "client|id", "hello", "object|idletime", "object|help", "client|help",
-      "config|help", "command|help", "config|get", "config|rewrite", "config|resetstat",
-      "scan", "ttl", "pttl", "expiretime", "pexpiretime", "subscribe", "psubscribe",
-      "ssubscribe", "blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax",
-      "bzmpop", "xread", "xreadgroup", "wait", "waitaof", "spop", "srandmember", "hrandfield",
-      "zrandmember",
+      "shutdown", "debug", "config|set", "client|reply", "client|kill", "client|unblock", "quit",
+      "monitor", "sync", "psync", "replicaof", "slaveof", "failover", "client|pause", "save",
+      "bgsave", "bgrewriteaof", "keys", "command", "command|docs", "command|info", "command|count",
+      "command|list", "info", "time", "lastsave", "randomkey", "client|list", "client|info",
+      "client|id", "hello", "object|idletime", "object|help", "client|help", "config|help",
+      "command|help", "config|get", "config|rewrite", "config|resetstat", "scan", "ttl", "pttl",
+      "expiretime", "pexpiretime", "subscribe", "psubscribe", "ssubscribe", "blpop", "brpop",
+      "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "xread", "xreadgroup",
+      "wait", "waitaof", "spop", "srandmember", "hrandfield", "zrandmember",
       // Reports of the allocator's internals (jemalloc arenas, fragmentation advice): their
       // text depends on the process's allocation history, not on the command's semantics.
       "memory|stats", "memory|malloc-stats", "memory|doctor",
@@ -294,7 +359,8 @@ std::vector<std::string> ImplementedCommandNames(DifferentialPair* pair) {
       // Entries carry measured durations (covered by the introspection tests); how many entries
       // there are depends on which earlier commands happened to take over 10 ms on a loaded
       // machine, so SLOWLOG LEN is timing too (seen: redsim 1, redis 0 under CI-like load).
-      "slowlog|get", "slowlog|len", "latency|histogram", "latency|latest", "latency|history", "latency|doctor", "pfselftest",
+      "slowlog|get", "slowlog|len", "latency|histogram", "latency|latest", "latency|history",
+      "latency|doctor", "pfselftest",
       // One request, several replies (one per channel), or pushes arriving between replies:
       // the pub/sub and tracking differential tests read these with their own rules.
       "unsubscribe", "punsubscribe", "sunsubscribe", "client|tracking", "client|caching",
@@ -328,8 +394,9 @@ TEST_F(ServerConnDifferential, ConnectionCommandsMatchRedis) {
 }
 
 TEST_F(ServerConnDifferential, ServerCommandsMatchRedis) {
-  EXPECT_TRUE(CheckSequences("server commands give the same replies", pair_,
-                             [] { return rc::gen::exec(GenServerCommand); }, kConfigDefaults));
+  EXPECT_TRUE(CheckSequences(
+      "server commands give the same replies", pair_,
+      [] { return rc::gen::exec(GenServerCommand); }, kConfigDefaults));
   pair_->Reset(kConfigDefaults);
 }
 
@@ -345,11 +412,16 @@ TEST_F(ServerConnDifferential, Resp3RepliesMatchRedis) {
       [] {
         return rc::gen::exec([] {
           switch (*rc::gen::inRange(0, 10)) {
-            case 0: return Command{"HELLO", *rc::gen::element<std::string>("3", "3", "2")};
-            case 1: return GenServerCommand();
-            case 2: return GenTransactionCommand();
-            case 3: return GenConnectionCommand();
-            default: return GenKeysCommand();
+            case 0:
+              return Command{"HELLO", *rc::gen::element<std::string>("3", "3", "2")};
+            case 1:
+              return GenServerCommand();
+            case 2:
+              return GenTransactionCommand();
+            case 3:
+              return GenConnectionCommand();
+            default:
+              return GenKeysCommand();
           }
         });
       },
@@ -401,13 +473,17 @@ TEST(AuthDifferential, RequirepassMatchesRedis) {
           return OnConn(c);
         }
         case 1:
-        case 2: return OnConn(GenHello());
-        case 3: return OnConn(Command{"RESET"});
+        case 2:
+          return OnConn(GenHello());
+        case 3:
+          return OnConn(Command{"RESET"});
         case 4:
           return OnConn(
               Command{*rc::gen::element<std::string>("PING", "CLIENT", "QUIT", "NOSUCH", "ECHO")});
-        case 5: return OnConn(Command{"CLIENT", "ID"});
-        default: return OnConn(GenStringCommand());
+        case 5:
+          return OnConn(Command{"CLIENT", "ID"});
+        default:
+          return OnConn(GenStringCommand());
       }
     }));
     pair->Reset();  // RESET leaves connection 0 unauthenticated on both

@@ -26,8 +26,8 @@ const bool kSetOrder = [] {
 
 // SRANDMEMBER picks at random: only the shape is compared here (same kind of reply, same count);
 // membership and distinctness are checked by RandomPicksHaveTheirProperties below.
-const bool kRandMember = RegisterComparator(
-    "srandmember", [](const Command&, const RespValue& a, const RespValue& b) {
+const bool kRandMember =
+    RegisterComparator("srandmember", [](const Command&, const RespValue& a, const RespValue& b) {
       if (a.type != b.type) return false;
       if (a.type == RespValue::Type::kBulk) return true;
       if (a.is_aggregate()) return a.elements.size() == b.elements.size();
@@ -62,24 +62,25 @@ rc::Gen<std::string> GenCount() {
 
 rc::Gen<Command> GenKeyed(std::string name, size_t max_members) {
   return rc::gen::apply(
-      [name](std::string k, std::vector<std::string> m) { return Concat({name, k}, m); },
+      [name](std::string k, std::vector<std::string> m) {
+        return Concat({name, k}, m);
+      },
       GenSetKey(), GenMembers(max_members));
 }
 
 rc::Gen<Command> GenAlgebra() {
   return rc::gen::apply(
       [](int op, std::vector<std::string> keys, std::string dst) {
-        static const char* kOps[] = {"SINTER", "SUNION", "SDIFF", "SINTERSTORE", "SUNIONSTORE",
-                                     "SDIFFSTORE"};
+        static const char* kOps[] = {"SINTER",      "SUNION",      "SDIFF",
+                                     "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"};
         Command c = {kOps[op]};
         if (op >= 3) c.push_back(dst);
         return Concat(c, keys);
       },
       rc::gen::inRange(0, 6),
-      rc::gen::mapcat(rc::gen::inRange<size_t>(0, 4),
-                      [](size_t n) {
-                        return rc::gen::container<std::vector<std::string>>(n, GenSetKey());
-                      }),
+      rc::gen::mapcat(
+          rc::gen::inRange<size_t>(0, 4),
+          [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenSetKey()); }),
       GenSetKey());
 }
 
@@ -101,38 +102,90 @@ rc::Gen<Command> GenSetCommand() {
   return rc::gen::oneOf(
       GenKeyed("SADD", 4), GenKeyed("SADD", 4), GenKeyed("SADD", 6), GenKeyed("SREM", 3),
       GenKeyed("SISMEMBER", 1), GenKeyed("SMISMEMBER", 3),
-      rc::gen::apply([](std::string k) { return Command{"SCARD", k}; }, GenSetKey()),
-      rc::gen::apply([](std::string k) { return Command{"SMEMBERS", k}; }, GenSetKey()),
-      rc::gen::apply([](std::string k) { return Command{"OBJECT", "ENCODING", k}; }, GenSetKey()),
-      rc::gen::apply([](std::string k) { return Command{"TYPE", k}; }, GenSetKey()),
-      rc::gen::apply([](std::string a, std::string b,
-                        std::string m) { return Command{"SMOVE", a, b, m}; },
-                     GenSetKey(), GenSetKey(), GenMember()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SCARD", k};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SMEMBERS", k};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"OBJECT", "ENCODING", k};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"TYPE", k};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string a, std::string b, std::string m) {
+            return Command{"SMOVE", a, b, m};
+          },
+          GenSetKey(), GenSetKey(), GenMember()),
       GenAlgebra(), GenAlgebra(), GenInterCard(),
       // Only whole-set pops (and invalid counts) keep both servers' contents equal.
-      rc::gen::apply([](std::string k, std::string c) { return Command{"SPOP", k, c}; },
-                     GenSetKey(), rc::gen::element<std::string>("100", "0", "-1", "x")),
-      rc::gen::apply([](std::string k) { return Command{"SPOP", k, "1", "2"}; }, GenSetKey()),
-      rc::gen::apply([](std::string k, std::string c) { return Command{"SRANDMEMBER", k, c}; },
-                     GenSetKey(), GenCount()),
-      rc::gen::apply([](std::string k) { return Command{"SRANDMEMBER", k}; }, GenSetKey()),
+      rc::gen::apply(
+          [](std::string k, std::string c) {
+            return Command{"SPOP", k, c};
+          },
+          GenSetKey(), rc::gen::element<std::string>("100", "0", "-1", "x")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SPOP", k, "1", "2"};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k, std::string c) {
+            return Command{"SRANDMEMBER", k, c};
+          },
+          GenSetKey(), GenCount()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SRANDMEMBER", k};
+          },
+          GenSetKey()),
       rc::gen::apply(
           [](std::string k, std::string cursor, std::string pattern) {
             return Command{"SSCAN", k, cursor, "MATCH", pattern, "COUNT", "1000"};
           },
           GenSetKey(), rc::gen::element<std::string>("0", "x", "+0", " 0"),
           rc::gen::element<std::string>("*", "1*", "[ab]", "?")),
-      rc::gen::apply([](std::string k) { return Command{"SSCAN", k, "0", "COUNT", "0"}; },
-                     GenSetKey()),
-      rc::gen::apply([](std::string k) { return Command{"SSCAN", k, "0", "MATCH"}; },
-                     GenSetKey()),
-      rc::gen::apply([](std::string k) { return Command{"SET", k, "x"}; },
-                     rc::gen::just<std::string>("str")),
-      rc::gen::apply([](std::string k) { return Command{"DEL", k}; }, GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SSCAN", k, "0", "COUNT", "0"};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SSCAN", k, "0", "MATCH"};
+          },
+          GenSetKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SET", k, "x"};
+          },
+          rc::gen::just<std::string>("str")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"DEL", k};
+          },
+          GenSetKey()),
       // Wrong arities.
-      rc::gen::elementOf(std::vector<Command>{{"SADD", "s1"}, {"SREM", "s1"}, {"SCARD"}, {"SMOVE", "s1", "s2"},
-                                {"SINTER"}, {"SINTERSTORE", "d"}, {"SMISMEMBER", "s1"},
-                                {"SPOP"}, {"SSCAN", "s1"}, {"SINTERCARD", "1"}}));
+      rc::gen::elementOf(std::vector<Command>{{"SADD", "s1"},
+                                              {"SREM", "s1"},
+                                              {"SCARD"},
+                                              {"SMOVE", "s1", "s2"},
+                                              {"SINTER"},
+                                              {"SINTERSTORE", "d"},
+                                              {"SMISMEMBER", "s1"},
+                                              {"SPOP"},
+                                              {"SSCAN", "s1"},
+                                              {"SINTERCARD", "1"}}));
 }
 
 void RunSetSequences(const char* name, int resp) {
@@ -197,8 +250,10 @@ TEST(SetsDifferential, RandomPicksHaveTheirProperties) {
       for (const auto& r : rest.elements) RC_ASSERT(all.insert(r.str).second);
       RC_ASSERT(all == members);
       RespValue single = c->Call({"SPOP", "s"});
-      if (rest.elements.empty()) RC_ASSERT(single.is_null());
-      else RC_ASSERT(members.count(single.str) == 1);
+      if (rest.elements.empty())
+        RC_ASSERT(single.is_null());
+      else
+        RC_ASSERT(members.count(single.str) == 1);
     }
   });
   EXPECT_TRUE(ok);
@@ -216,15 +271,27 @@ TEST(SetsDifferential, EncodingThresholdsMatchRedis) {
   }
   Command big = {"SADD", "big"};
   for (int i = 0; i < 512; i++) big.push_back(std::to_string(i * 7 - 1000));
-  std::vector<Command> seq = {
-      big, {"OBJECT", "ENCODING", "big"}, {"SADD", "big", "100000"},
-      {"OBJECT", "ENCODING", "big"}, {"SADD", "small", "1", "2"}, {"OBJECT", "ENCODING", "small"},
-      {"SADD", "small", "x"}, {"OBJECT", "ENCODING", "small"}, {"SREM", "small", "x"},
-      {"OBJECT", "ENCODING", "small"}, {"SINTERSTORE", "d", "small", "big"},
-      {"OBJECT", "ENCODING", "d"}, {"SUNIONSTORE", "d", "small", "big"},
-      {"OBJECT", "ENCODING", "d"}, {"SCARD", "d"}, {"SDIFFSTORE", "d", "big", "small"},
-      {"OBJECT", "ENCODING", "d"}, {"SMOVE", "small", "m", "1"}, {"OBJECT", "ENCODING", "m"},
-      {"SMEMBERS", "small"}, {"SINTERCARD", "2", "big", "d", "LIMIT", "10"}};
+  std::vector<Command> seq = {big,
+                              {"OBJECT", "ENCODING", "big"},
+                              {"SADD", "big", "100000"},
+                              {"OBJECT", "ENCODING", "big"},
+                              {"SADD", "small", "1", "2"},
+                              {"OBJECT", "ENCODING", "small"},
+                              {"SADD", "small", "x"},
+                              {"OBJECT", "ENCODING", "small"},
+                              {"SREM", "small", "x"},
+                              {"OBJECT", "ENCODING", "small"},
+                              {"SINTERSTORE", "d", "small", "big"},
+                              {"OBJECT", "ENCODING", "d"},
+                              {"SUNIONSTORE", "d", "small", "big"},
+                              {"OBJECT", "ENCODING", "d"},
+                              {"SCARD", "d"},
+                              {"SDIFFSTORE", "d", "big", "small"},
+                              {"OBJECT", "ENCODING", "d"},
+                              {"SMOVE", "small", "m", "1"},
+                              {"OBJECT", "ENCODING", "m"},
+                              {"SMEMBERS", "small"},
+                              {"SINTERCARD", "2", "big", "d", "LIMIT", "10"}};
   EXPECT_EQ(pair->CheckSequence(seq), "");
 }
 

@@ -16,8 +16,8 @@ namespace {
 // built in parallel; until they land, wrong-type paths are covered by unit tests).
 std::vector<Command> CollectionMakers(DifferentialPair* pair) {
   std::vector<Command> makers;
-  const std::vector<Command> candidates = {{"RPUSH", "a", "x"}, {"SADD", "b", "x"},
-                                           {"HSET", "c", "f", "v"}, {"ZADD", "x", "1", "m"}};
+  const std::vector<Command> candidates = {
+      {"RPUSH", "a", "x"}, {"SADD", "b", "x"}, {"HSET", "c", "f", "v"}, {"ZADD", "x", "1", "m"}};
   for (const auto& c : candidates) {
     RespValue info = pair->redsim().Call({"COMMAND", "INFO", c[0]});
     if (info.type == RespValue::Type::kArray && !info.elements.empty() &&
@@ -52,15 +52,15 @@ TEST_F(StringsKeysDifferential, KeyCommandsMatchRedis) {
 TEST_F(StringsKeysDifferential, WrongTypesMatchRedis) {
   auto makers = CollectionMakers(pair_);
   if (makers.empty()) GTEST_SKIP() << "redsim has no collection type yet (see unit tests)";
-  EXPECT_TRUE(CheckSequences("commands on keys of other types give the same replies", pair_,
-                             [makers] {
-                               return rc::gen::exec([makers] {
-                                 if (*rc::gen::inRange(0, 4) == 0) {
-                                   return *rc::gen::elementOf(makers);
-                                 }
-                                 return GenKeysCommand();
-                               });
-                             }));
+  EXPECT_TRUE(
+      CheckSequences("commands on keys of other types give the same replies", pair_, [makers] {
+        return rc::gen::exec([makers] {
+          if (*rc::gen::inRange(0, 4) == 0) {
+            return *rc::gen::elementOf(makers);
+          }
+          return GenKeysCommand();
+        });
+      }));
 }
 
 // Huge values and offsets, one command at a time (not worth random sequences).
@@ -74,14 +74,14 @@ TEST_F(StringsKeysDifferential, LimitsMatchRedis) {
       {"SETRANGE", "a", "536870911", "xy"},
       {"SETRANGE", "a", "9223372036854775807", "x"},
       {"SET", "b", big},
-      {"LCS", "b", "b", "LEN"},              // 1 MB x 1 MB table exceeds the limit
+      {"LCS", "b", "b", "LEN"},  // 1 MB x 1 MB table exceeds the limit
       {"SETRANGE", "c", "0", big},
       {"GETRANGE", "c", "1048570", "2000000"},
       {"CONFIG", "SET", "proto-max-bulk-len", "1000"},  // below Redis's minimum
       {"CONFIG", "SET", "proto-max-bulk-len", "1mb"},
-      {"APPEND", "c", "z"},                  // would pass 1 MB
+      {"APPEND", "c", "z"},  // would pass 1 MB
       {"SETRANGE", "c", "1048576", "z"},
-      {"SETRANGE", "c", "1048575", "z"},     // the last byte allowed
+      {"SETRANGE", "c", "1048575", "z"},  // the last byte allowed
       {"STRLEN", "c"},
       {"SETRANGE", "d", "1048575", "z"},
       {"STRLEN", "d"},

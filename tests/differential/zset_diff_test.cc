@@ -23,7 +23,8 @@ const bool kZScanPairs = RegisterNormalizer("zscan", [](const Command&, RespValu
   reply.elements[0] = RespValue::Bulk("<cursor>");
   auto& items = reply.elements[1].elements;
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (size_t i = 0; i + 1 < items.size(); i += 2) pairs.emplace_back(items[i].str, items[i + 1].str);
+  for (size_t i = 0; i + 1 < items.size(); i += 2)
+    pairs.emplace_back(items[i].str, items[i + 1].str);
   std::sort(pairs.begin(), pairs.end());
   items.clear();
   for (auto& [m, s] : pairs) {
@@ -35,8 +36,8 @@ const bool kZScanPairs = RegisterNormalizer("zscan", [](const Command&, RespValu
 
 // ZRANDMEMBER picks at random unless the count covers the whole set: compare the shape only;
 // RandomPicksHaveTheirProperties checks membership on each server.
-const bool kZRandMember = RegisterComparator(
-    "zrandmember", [](const Command&, const RespValue& a, const RespValue& b) {
+const bool kZRandMember =
+    RegisterComparator("zrandmember", [](const Command&, const RespValue& a, const RespValue& b) {
       if (a.type != b.type) return false;
       if (a.type == RespValue::Type::kBulk) return true;
       if (a.is_aggregate()) return a.elements.size() == b.elements.size();
@@ -59,15 +60,14 @@ rc::Gen<std::string> GenZMember() {
 }
 
 rc::Gen<std::string> GenScore() {
-  return rc::gen::element<std::string>("0", "1", "2", "-1", "1.5", "-0", "0.1", "3", "inf",
-                                       "-inf", "+inf", "1e17", "4611686018427387904",
-                                       "123456789012345678", "nan", "abc", "1e400", "1e-400",
-                                       "(1", " 1", "0x10", "");
+  return rc::gen::element<std::string>("0", "1", "2", "-1", "1.5", "-0", "0.1", "3", "inf", "-inf",
+                                       "+inf", "1e17", "4611686018427387904", "123456789012345678",
+                                       "nan", "abc", "1e400", "1e-400", "(1", " 1", "0x10", "");
 }
 
 rc::Gen<std::string> GenRangeEnd() {
-  return rc::gen::element<std::string>("-inf", "+inf", "inf", "(1", "1", "(0", "0", "1.5",
-                                       "(1.5", "2", "(3", "abc", "(", "", "nan", "(inf", " 1");
+  return rc::gen::element<std::string>("-inf", "+inf", "inf", "(1", "1", "(0", "0", "1.5", "(1.5",
+                                       "2", "(3", "abc", "(", "", "nan", "(inf", " 1");
 }
 
 rc::Gen<std::string> GenIndex() {
@@ -92,17 +92,16 @@ rc::Gen<Command> GenZAdd() {
                                                              "ch", "gt"));
                       }),
       rc::gen::mapcat(rc::gen::inRange<size_t>(1, 4), [](size_t n) {
-        return rc::gen::map(
-            rc::gen::container<std::vector<std::pair<std::string, std::string>>>(
-                n, rc::gen::pair(GenScore(), GenZMember())),
-            [](const std::vector<std::pair<std::string, std::string>>& ps) {
-              std::vector<std::string> out;
-              for (const auto& [s, m] : ps) {
-                out.push_back(s);
-                out.push_back(m);
-              }
-              return out;
-            });
+        return rc::gen::map(rc::gen::container<std::vector<std::pair<std::string, std::string>>>(
+                                n, rc::gen::pair(GenScore(), GenZMember())),
+                            [](const std::vector<std::pair<std::string, std::string>>& ps) {
+                              std::vector<std::string> out;
+                              for (const auto& [s, m] : ps) {
+                                out.push_back(s);
+                                out.push_back(m);
+                              }
+                              return out;
+                            });
       }));
 }
 
@@ -131,7 +130,7 @@ rc::Gen<Command> GenZRange() {
   return rc::gen::apply(
       [](int form, std::string key, std::string a, std::string b, std::vector<std::string> opts,
          std::string dst) {
-        static const char* kForms[] = {"ZRANGE", "ZREVRANGE", "ZRANGEBYSCORE",
+        static const char* kForms[] = {"ZRANGE",           "ZREVRANGE",   "ZRANGEBYSCORE",
                                        "ZREVRANGEBYSCORE", "ZRANGESTORE", "ZRANGE"};
         Command c = {kForms[form]};
         if (form == 4) c.push_back(dst);
@@ -146,25 +145,23 @@ rc::Gen<Command> GenAlgebra() {
   return rc::gen::apply(
       [](int op, std::string numkeys, std::vector<std::string> keys, std::vector<std::string> opts,
          std::string dst) {
-        static const char* kOps[] = {"ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE",
-                                     "ZDIFFSTORE", "ZINTERCARD"};
+        static const char* kOps[] = {"ZUNION",      "ZINTER",     "ZDIFF",     "ZUNIONSTORE",
+                                     "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"};
         Command c = {kOps[op]};
         if (op >= 3 && op <= 5) c.push_back(dst);
         c.push_back(numkeys);
         return Concat(Concat(c, keys), opts);
       },
       rc::gen::inRange(0, 7), rc::gen::element<std::string>("1", "2", "2", "3", "0", "x"),
-      rc::gen::mapcat(rc::gen::inRange<size_t>(1, 4),
-                      [](size_t n) {
-                        return rc::gen::container<std::vector<std::string>>(n, GenZKey());
-                      }),
+      rc::gen::mapcat(
+          rc::gen::inRange<size_t>(1, 4),
+          [](size_t n) { return rc::gen::container<std::vector<std::string>>(n, GenZKey()); }),
       rc::gen::mapcat(rc::gen::inRange<size_t>(0, 4),
                       [](size_t n) {
                         return rc::gen::container<std::vector<std::string>>(
-                            n, rc::gen::element<std::string>("WEIGHTS", "2", "-1", "0", "inf",
-                                                             "0.5", "nan", "AGGREGATE", "SUM",
-                                                             "MIN", "MAX", "WITHSCORES", "LIMIT",
-                                                             "1"));
+                            n, rc::gen::element<std::string>(
+                                   "WEIGHTS", "2", "-1", "0", "inf", "0.5", "nan", "AGGREGATE",
+                                   "SUM", "MIN", "MAX", "WITHSCORES", "LIMIT", "1"));
                       }),
       GenZKey());
 }
@@ -177,8 +174,11 @@ rc::Gen<Command> GenPop() {
           },
           rc::gen::arbitrary<bool>(), GenZKey(),
           rc::gen::element<std::string>("1", "2", "0", "-1", "x", "100")),
-      rc::gen::apply([](bool max, std::string key) { return Command{max ? "ZPOPMAX" : "ZPOPMIN", key}; },
-                     rc::gen::arbitrary<bool>(), GenZKey()),
+      rc::gen::apply(
+          [](bool max, std::string key) {
+            return Command{max ? "ZPOPMAX" : "ZPOPMIN", key};
+          },
+          rc::gen::arbitrary<bool>(), GenZKey()),
       rc::gen::apply(
           [](std::string nk, std::vector<std::string> keys, std::string where,
              std::vector<std::string> rest) {
@@ -187,8 +187,12 @@ rc::Gen<Command> GenPop() {
           rc::gen::element<std::string>("1", "2", "0", "x"),
           rc::gen::container<std::vector<std::string>>(2, GenZKey()),
           rc::gen::element<std::string>("MIN", "MAX", "max", "mid"),
-          rc::gen::elementOf(std::vector<std::vector<std::string>>{
-              {}, {"COUNT", "2"}, {"COUNT", "0"}, {"COUNT", "x"}, {"COUNT"}, {"COUNT", "1", "COUNT", "1"}})),
+          rc::gen::elementOf(std::vector<std::vector<std::string>>{{},
+                                                                   {"COUNT", "2"},
+                                                                   {"COUNT", "0"},
+                                                                   {"COUNT", "x"},
+                                                                   {"COUNT"},
+                                                                   {"COUNT", "1", "COUNT", "1"}})),
       // Blocking pops with a short timeout: on empty keys both servers time out alike.
       rc::gen::apply(
           [](bool max, std::vector<std::string> keys, std::string timeout) {
@@ -207,54 +211,105 @@ rc::Gen<Command> GenPop() {
 rc::Gen<Command> GenZSetCommand() {
   return rc::gen::oneOf(
       GenZAdd(), GenZAdd(), GenZAdd(), GenZRange(), GenZRange(), GenAlgebra(), GenPop(),
-      rc::gen::apply([](std::string k, std::string inc, std::string m) {
-        return Command{"ZINCRBY", k, inc, m};
-      }, GenZKey(), GenScore(), GenZMember()),
-      rc::gen::apply([](std::string k, std::vector<std::string> ms) {
-        return Concat({"ZREM", k}, ms);
-      }, GenZKey(), rc::gen::container<std::vector<std::string>>(2, GenZMember())),
-      rc::gen::apply([](std::string k) { return Command{"ZCARD", k}; }, GenZKey()),
-      rc::gen::apply([](std::string k, std::string m) { return Command{"ZSCORE", k, m}; },
-                     GenZKey(), GenZMember()),
-      rc::gen::apply([](std::string k, std::vector<std::string> ms) {
-        return Concat({"ZMSCORE", k}, ms);
-      }, GenZKey(), rc::gen::container<std::vector<std::string>>(3, GenZMember())),
-      rc::gen::apply([](bool rev, std::string k, std::string m) {
-        return Command{rev ? "ZREVRANK" : "ZRANK", k, m};
-      }, rc::gen::arbitrary<bool>(), GenZKey(), GenZMember()),
-      rc::gen::apply([](std::string k, std::string a, std::string b) {
-        return Command{"ZCOUNT", k, a, b};
-      }, GenZKey(), GenRangeEnd(), GenRangeEnd()),
-      rc::gen::apply([](int form, std::string k, std::string a, std::string b) {
-        static const char* kForms[] = {"ZREMRANGEBYRANK", "ZREMRANGEBYSCORE"};
-        return Command{kForms[form], k, a, b};
-      }, rc::gen::inRange(0, 2), GenZKey(), rc::gen::oneOf(GenIndex(), GenRangeEnd()),
-         rc::gen::oneOf(GenIndex(), GenRangeEnd())),
-      rc::gen::apply([](std::string k, std::string c, bool ws) {
-        Command cmd = {"ZRANDMEMBER", k, c};
-        if (ws) cmd.push_back("WITHSCORES");
-        return cmd;
-      }, GenZKey(), rc::gen::element<std::string>("100", "0", "-3", "2", "x",
-                                                  "-9223372036854775808"),
-         rc::gen::arbitrary<bool>()),
+      rc::gen::apply(
+          [](std::string k, std::string inc, std::string m) {
+            return Command{"ZINCRBY", k, inc, m};
+          },
+          GenZKey(), GenScore(), GenZMember()),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> ms) {
+            return Concat({"ZREM", k}, ms);
+          },
+          GenZKey(), rc::gen::container<std::vector<std::string>>(2, GenZMember())),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"ZCARD", k};
+          },
+          GenZKey()),
+      rc::gen::apply(
+          [](std::string k, std::string m) {
+            return Command{"ZSCORE", k, m};
+          },
+          GenZKey(), GenZMember()),
+      rc::gen::apply(
+          [](std::string k, std::vector<std::string> ms) {
+            return Concat({"ZMSCORE", k}, ms);
+          },
+          GenZKey(), rc::gen::container<std::vector<std::string>>(3, GenZMember())),
+      rc::gen::apply(
+          [](bool rev, std::string k, std::string m) {
+            return Command{rev ? "ZREVRANK" : "ZRANK", k, m};
+          },
+          rc::gen::arbitrary<bool>(), GenZKey(), GenZMember()),
+      rc::gen::apply(
+          [](std::string k, std::string a, std::string b) {
+            return Command{"ZCOUNT", k, a, b};
+          },
+          GenZKey(), GenRangeEnd(), GenRangeEnd()),
+      rc::gen::apply(
+          [](int form, std::string k, std::string a, std::string b) {
+            static const char* kForms[] = {"ZREMRANGEBYRANK", "ZREMRANGEBYSCORE"};
+            return Command{kForms[form], k, a, b};
+          },
+          rc::gen::inRange(0, 2), GenZKey(), rc::gen::oneOf(GenIndex(), GenRangeEnd()),
+          rc::gen::oneOf(GenIndex(), GenRangeEnd())),
+      rc::gen::apply(
+          [](std::string k, std::string c, bool ws) {
+            Command cmd = {"ZRANDMEMBER", k, c};
+            if (ws) cmd.push_back("WITHSCORES");
+            return cmd;
+          },
+          GenZKey(),
+          rc::gen::element<std::string>("100", "0", "-3", "2", "x", "-9223372036854775808"),
+          rc::gen::arbitrary<bool>()),
       // Out of range only with WITHSCORES; without it both servers would try to send 5e18 picks.
-      rc::gen::apply([](std::string k) {
-        return Command{"ZRANDMEMBER", k, "-5000000000000000000", "WITHSCORES"};
-      }, GenZKey()),
-      rc::gen::apply([](std::string k) { return Command{"ZRANDMEMBER", k}; }, GenZKey()),
-      rc::gen::apply([](std::string k, std::string cur) {
-        return Command{"ZSCAN", k, cur, "COUNT", "1000"};
-      }, GenZKey(), rc::gen::element<std::string>("0", "x")),
-      rc::gen::apply([](std::string k) { return Command{"OBJECT", "ENCODING", k}; }, GenZKey()),
-      rc::gen::apply([](std::string k) { return Command{"SADD", k, "a", "x", "1"}; },
-                     rc::gen::just<std::string>("s1")),
-      rc::gen::apply([](std::string k) { return Command{"SET", k, "v"}; },
-                     rc::gen::just<std::string>("str")),
-      rc::gen::apply([](std::string k) { return Command{"DEL", k}; }, GenZKey()),
-      rc::gen::elementOf(std::vector<Command>{{"ZADD", "z1"}, {"ZADD", "z1", "1"}, {"ZINCRBY", "z1", "1"},
-                                {"ZRANGE", "z1", "0"}, {"ZCOUNT", "z1", "0"}, {"ZPOPMIN"},
-                                {"ZUNIONSTORE", "d"}, {"ZMPOP", "1"}, {"BZPOPMIN", "z1"},
-                                {"ZRANDMEMBER"}, {"ZSCAN", "z1"}, {"ZMSCORE", "z1"}}));
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"ZRANDMEMBER", k, "-5000000000000000000", "WITHSCORES"};
+          },
+          GenZKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"ZRANDMEMBER", k};
+          },
+          GenZKey()),
+      rc::gen::apply(
+          [](std::string k, std::string cur) {
+            return Command{"ZSCAN", k, cur, "COUNT", "1000"};
+          },
+          GenZKey(), rc::gen::element<std::string>("0", "x")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"OBJECT", "ENCODING", k};
+          },
+          GenZKey()),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SADD", k, "a", "x", "1"};
+          },
+          rc::gen::just<std::string>("s1")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"SET", k, "v"};
+          },
+          rc::gen::just<std::string>("str")),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"DEL", k};
+          },
+          GenZKey()),
+      rc::gen::elementOf(std::vector<Command>{{"ZADD", "z1"},
+                                              {"ZADD", "z1", "1"},
+                                              {"ZINCRBY", "z1", "1"},
+                                              {"ZRANGE", "z1", "0"},
+                                              {"ZCOUNT", "z1", "0"},
+                                              {"ZPOPMIN"},
+                                              {"ZUNIONSTORE", "d"},
+                                              {"ZMPOP", "1"},
+                                              {"BZPOPMIN", "z1"},
+                                              {"ZRANDMEMBER"},
+                                              {"ZSCAN", "z1"},
+                                              {"ZMSCORE", "z1"}}));
 }
 
 void SetLimits(DifferentialPair* pair, const std::string& entries, const std::string& value,
@@ -293,31 +348,44 @@ TEST(ZSetsDifferential, RandomSequencesMatchRedisResp3) {
 // Lex ranges are only defined when all scores are equal (Redis's answer otherwise depends on
 // its internal layout), so this property adds every member with score 0.
 rc::Gen<std::string> GenLexEnd() {
-  return rc::gen::element<std::string>("-", "+", "[a", "(a", "[c", "(c", "[m1", "(m10", "[",
-                                       "(", "a", "", "[zzz", "(A");
+  return rc::gen::element<std::string>("-", "+", "[a", "(a", "[c", "(c", "[m1", "(m10", "[", "(",
+                                       "a", "", "[zzz", "(A");
 }
 
 rc::Gen<Command> GenLexCommand() {
   return rc::gen::oneOf(
-      rc::gen::apply([](std::string k, std::string m) { return Command{"ZADD", k, "0", m}; },
-                     GenZKey(), GenZMember()),
-      rc::gen::apply([](int form, std::string k, std::string a, std::string b,
-                        std::vector<std::string> opts) {
-        static const char* kForms[] = {"ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT",
-                                       "ZREMRANGEBYLEX"};
-        Command c = {kForms[form], k, a, b};
-        if (form < 2) c = Concat(c, opts);
-        return c;
-      }, rc::gen::inRange(0, 4), GenZKey(), GenLexEnd(), GenLexEnd(),
-         rc::gen::elementOf(std::vector<std::vector<std::string>>{{}, {"LIMIT", "0", "2"}, {"LIMIT", "1", "-1"},
-                                                    {"LIMIT", "-1", "1"}, {"WITHSCORES"},
-                                                    {"LIMIT", "0"}})),
-      rc::gen::apply([](std::string k, std::string a, std::string b, std::vector<std::string> o) {
-        return Concat({"ZRANGE", k, a, b, "BYLEX"}, o);
-      }, GenZKey(), GenLexEnd(), GenLexEnd(),
-         rc::gen::elementOf(std::vector<std::vector<std::string>>{{}, {"REV"}, {"REV", "LIMIT", "1", "2"},
-                                                    {"WITHSCORES"}})),
-      rc::gen::apply([](std::string k) { return Command{"ZRANGE", k, "0", "-1"}; }, GenZKey()));
+      rc::gen::apply(
+          [](std::string k, std::string m) {
+            return Command{"ZADD", k, "0", m};
+          },
+          GenZKey(), GenZMember()),
+      rc::gen::apply(
+          [](int form, std::string k, std::string a, std::string b, std::vector<std::string> opts) {
+            static const char* kForms[] = {"ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT",
+                                           "ZREMRANGEBYLEX"};
+            Command c = {kForms[form], k, a, b};
+            if (form < 2) c = Concat(c, opts);
+            return c;
+          },
+          rc::gen::inRange(0, 4), GenZKey(), GenLexEnd(), GenLexEnd(),
+          rc::gen::elementOf(std::vector<std::vector<std::string>>{{},
+                                                                   {"LIMIT", "0", "2"},
+                                                                   {"LIMIT", "1", "-1"},
+                                                                   {"LIMIT", "-1", "1"},
+                                                                   {"WITHSCORES"},
+                                                                   {"LIMIT", "0"}})),
+      rc::gen::apply(
+          [](std::string k, std::string a, std::string b, std::vector<std::string> o) {
+            return Concat({"ZRANGE", k, a, b, "BYLEX"}, o);
+          },
+          GenZKey(), GenLexEnd(), GenLexEnd(),
+          rc::gen::elementOf(std::vector<std::vector<std::string>>{
+              {}, {"REV"}, {"REV", "LIMIT", "1", "2"}, {"WITHSCORES"}})),
+      rc::gen::apply(
+          [](std::string k) {
+            return Command{"ZRANGE", k, "0", "-1"};
+          },
+          GenZKey()));
 }
 
 TEST(ZSetsDifferential, LexRangesMatchRedis) {

@@ -44,11 +44,21 @@ std::string Mutate(std::string data, uint64_t seed) {
   for (int i = 0; i < n && !data.empty(); i++) {
     size_t pos = static_cast<size_t>(rng.Uniform(data.size()));
     switch (rng.Uniform(5)) {
-      case 0: data[pos] = static_cast<char>(data[pos] ^ (1 << rng.Uniform(8))); break;
-      case 1: data.resize(pos); break;
-      case 2: data.insert(pos, 1 + rng.Uniform(8), static_cast<char>(rng.Uniform(256))); break;
-      case 3: data.erase(pos, 1 + rng.Uniform(8)); break;
-      case 4: data[pos] = static_cast<char>(rng.Uniform(256)); break;
+      case 0:
+        data[pos] = static_cast<char>(data[pos] ^ (1 << rng.Uniform(8)));
+        break;
+      case 1:
+        data.resize(pos);
+        break;
+      case 2:
+        data.insert(pos, 1 + rng.Uniform(8), static_cast<char>(rng.Uniform(256)));
+        break;
+      case 3:
+        data.erase(pos, 1 + rng.Uniform(8));
+        break;
+      case 4:
+        data[pos] = static_cast<char>(rng.Uniform(256));
+        break;
     }
   }
   return data;
@@ -62,14 +72,16 @@ TEST(LoaderFuzz, RdbLoaderSurvivesMutations) {
     Random rng(static_cast<uint64_t>(i));
     int count = 1 + static_cast<int>(rng.Uniform(20));
     for (int k = 0; k < count; k++) {
-      std::string v = rng.Chance(0.3) ? std::to_string(rng.Range(-100000, 100000))
-                                      : std::string(rng.Uniform(100), 'a' + static_cast<char>(k % 26));
+      std::string v = rng.Chance(0.3)
+                          ? std::to_string(rng.Range(-100000, 100000))
+                          : std::string(rng.Uniform(100), 'a' + static_cast<char>(k % 26));
       kvs.emplace_back("key" + std::to_string(k), v);
     }
     std::string valid = ValidRdb(kvs, 1'900'000'000'000);
     std::string bad = Mutate(valid, static_cast<uint64_t>(i) * 7919);
     rdb::LoadStats stats;
-    Status s = rdb::LoadRdb(bad, ctx, 0, [](rdb::KeyRecord&) { return Status::Ok(); }, &stats);
+    Status s = rdb::LoadRdb(
+        bad, ctx, 0, [](rdb::KeyRecord&) { return Status::Ok(); }, &stats);
     if (!s.ok()) {
       rejected++;
       EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
@@ -86,24 +98,29 @@ TEST(LoaderFuzz, ValidRdbRoundTrips) {
   std::string image = ValidRdb(kvs, 1'900'000'000'000);
   std::vector<std::pair<std::string, std::string>> got;
   rdb::LoadStats stats;
-  Status s = rdb::LoadRdb(image, ctx, 0, [&](rdb::KeyRecord& r) {
-    got.emplace_back(r.key, r.value.ToString());
-    return Status::Ok();
-  }, &stats);
+  Status s = rdb::LoadRdb(
+      image, ctx, 0,
+      [&](rdb::KeyRecord& r) {
+        got.emplace_back(r.key, r.value.ToString());
+        return Status::Ok();
+      },
+      &stats);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(got, kvs);
 }
 
 // The AOF loader, through a whole server start on a mutated AOF directory.
 TEST(LoaderFuzz, AofLoaderSurvivesMutations) {
-  std::string dir = std::filesystem::temp_directory_path() / ("redsim-aof-fuzz-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("redsim-aof-fuzz-" + std::to_string(getpid()));
   int iterations = Iterations() / 3;
   std::string aof;
   for (int i = 0; i < 40; i++) {
     std::string k = "k" + std::to_string(i % 7), v = std::to_string(i);
     aof += "*3\r\n$3\r\nSET\r\n$" + std::to_string(k.size()) + "\r\n" + k + "\r\n$" +
            std::to_string(v.size()) + "\r\n" + v + "\r\n";
-    if (i % 5 == 0) aof += "*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$4\r\nEXEC\r\n";
+    if (i % 5 == 0)
+      aof += "*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$4\r\nEXEC\r\n";
   }
   for (int i = 0; i < iterations; i++) {
     std::filesystem::remove_all(dir);
@@ -227,16 +244,21 @@ TEST(LoaderFuzz, CollectionRdbLoaderSurvivesMutations) {
     rdb::LoadContext ctx;
     rdb::LoadStats stats;
     uint64_t loaded = 0;
-    ASSERT_TRUE(rdb::LoadRdb(valid, ctx, 0, [&](rdb::KeyRecord&) {
-      loaded++;
-      return Status::Ok();
-    }, &stats).ok());
+    ASSERT_TRUE(rdb::LoadRdb(
+                    valid, ctx, 0,
+                    [&](rdb::KeyRecord&) {
+                      loaded++;
+                      return Status::Ok();
+                    },
+                    &stats)
+                    .ok());
     EXPECT_EQ(loaded, source.Keys().size());
     // Each image holds several large values: a third of the iterations keeps the run short.
     int iterations = std::max(Iterations() / 3, 1);
     for (int i = 0; i < iterations; i++) {
       std::string bad = Mutate(valid, static_cast<uint64_t>(i) * 6151 + compression);
-      Status s = rdb::LoadRdb(bad, ctx, 0, [](rdb::KeyRecord&) { return Status::Ok(); }, &stats);
+      Status s = rdb::LoadRdb(
+          bad, ctx, 0, [](rdb::KeyRecord&) { return Status::Ok(); }, &stats);
       if (!s.ok()) {
         EXPECT_NE(s.message().find("offset"), std::string::npos) << s.message();
       }
@@ -258,7 +280,8 @@ TEST(LoaderFuzz, RestoreSurvivesMutatedPayloads) {
       RespValue r = server.Run({"RESTORE", "target", "0", rdb::MakeDumpPayload(bad), "REPLACE"});
       if (r.type == RespValue::Type::kError) {
         EXPECT_TRUE(r.str == "ERR Bad data format" ||
-                    r.str == "ERR DUMP payload version or checksum are wrong") << r.str;
+                    r.str == "ERR DUMP payload version or checksum are wrong")
+            << r.str;
         rejected++;
         continue;
       }

@@ -34,9 +34,9 @@ TEST_F(ClientsTest, RedisCliOneShotCommands) {
   EXPECT_EQ(Shell(cli_ + "--no-raw INCR greeting").output,
             "(error) ERR value is not an integer or out of range\n");
   EXPECT_EQ(Shell(cli_ + "-3 --no-raw HELLO 3 | head -1").output, "1# \"server\" => \"redis\"\n");
-  EXPECT_EQ(Shell(cli_ + "-n 2 SET only-in-2 x && " + cli_ + "-n 2 DBSIZE && " + cli_ + "DBSIZE")
-                .output,
-            "OK\n1\n2\n");
+  EXPECT_EQ(
+      Shell(cli_ + "-n 2 SET only-in-2 x && " + cli_ + "-n 2 DBSIZE && " + cli_ + "DBSIZE").output,
+      "OK\n1\n2\n");
 }
 
 TEST_F(ClientsTest, RedisCliPipeMode) {
@@ -72,8 +72,7 @@ TEST_F(ClientsTest, RedisCliRepeat) {
 std::vector<std::string> InteractiveLines(int port, const std::string& socket_name,
                                           const std::vector<std::string>& inputs) {
   std::string tmux = "tmux -L " + socket_name + " ";
-  Shell(tmux + "new-session -d -s cli -x 220 -y 40 \"redis-cli -p " + std::to_string(port) +
-        "\"");
+  Shell(tmux + "new-session -d -s cli -x 220 -y 40 \"redis-cli -p " + std::to_string(port) + "\"");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::vector<std::string> lines;
   for (const auto& keys : inputs) {
@@ -102,13 +101,14 @@ TEST_F(ClientsTest, RedisCliInteractiveWithHints) {
   // the COMMAND DOCS reply it asks for at startup.
   const std::vector<std::string> inputs = {
       "\"SET mykey 7\" Enter", "\"INCR mykey\" Enter", "\"GETEX mykey \"", "\"SET k v \"",
-      "\"CLIENT KILL \"",     "\"LCS a b \"",       "\"EXPIRE k 10 \"", "\"SCAN 0 \"",
-      "\"CONFIG SET \"",      "\"SHUTDOWN \"",      "\"COPY a b \"",    "\"HELLO \""};
+      "\"CLIENT KILL \"",      "\"LCS a b \"",         "\"EXPIRE k 10 \"", "\"SCAN 0 \"",
+      "\"CONFIG SET \"",       "\"SHUTDOWN \"",        "\"COPY a b \"",    "\"HELLO \""};
   std::vector<std::string> ours = InteractiveLines(server_->port(), sock, inputs);
   ASSERT_EQ(ours.size(), inputs.size());
   EXPECT_TRUE(Contains(ours[1], "(integer) 8")) << ours[1];
-  EXPECT_TRUE(Contains(ours[2], "GETEX mykey [EX seconds|PX milliseconds|EXAT "
-                                "unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"))
+  EXPECT_TRUE(Contains(ours[2],
+                       "GETEX mykey [EX seconds|PX milliseconds|EXAT "
+                       "unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"))
       << ours[2];
   // The same hints as against the real Redis.
   if (!ServerProcess::RedisAvailable()) return;
@@ -124,9 +124,8 @@ TEST_F(ClientsTest, RedisCliInteractiveWithHints) {
 }
 
 TEST_F(ClientsTest, RedisBenchmarkStrings) {
-  CommandResult r = Shell("redis-benchmark -p " + port_ +
-                              " -q -n 10000 -c 20 -t set,get,incr,mset,ping --csv",
-                          120);
+  CommandResult r = Shell(
+      "redis-benchmark -p " + port_ + " -q -n 10000 -c 20 -t set,get,incr,mset,ping --csv", 120);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* test : {"\"SET\"", "\"GET\"", "\"INCR\"", "\"MSET (10 keys)\"",
                            "\"PING_INLINE\"", "\"PING_MBULK\""}) {

@@ -18,8 +18,7 @@ int64_t InfoField(RespClient& c, const std::string& section, const std::string& 
 }
 
 void CheckSlowSubscriberIsDropped(ServerProcess::Kind kind) {
-  auto server = ServerProcess::Start(
-      kind, {"--client-output-buffer-limit", "pubsub 1mb 256kb 60"});
+  auto server = ServerProcess::Start(kind, {"--client-output-buffer-limit", "pubsub 1mb 256kb 60"});
   ASSERT_NE(server, nullptr);
   RespClient subscriber, publisher;
   ASSERT_TRUE(subscriber.Connect(server->port()));

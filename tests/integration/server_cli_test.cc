@@ -40,8 +40,8 @@ TEST_F(ServerCliTest, UnbuiltFeaturesAreRefusedByName) {
     std::string args, feature;
   };
   // (AOF, RDB snapshots and replication were on this list until they were built.)
-  for (const Case& c : {Case{"--cluster-enabled yes", "cluster mode"},
-                        Case{"--tls-port 6380", "TLS"}}) {
+  for (const Case& c :
+       {Case{"--cluster-enabled yes", "cluster mode"}, Case{"--tls-port 6380", "TLS"}}) {
     CommandResult r = Shell(RedsimServer() + " --port 0 " + c.args, /*timeout_s=*/10);
     EXPECT_EQ(r.exit_code, 1) << c.args << ": " << r.output;
     EXPECT_TRUE(Contains(r.output, c.feature)) << c.args << ": " << r.output;
@@ -49,8 +49,8 @@ TEST_F(ServerCliTest, UnbuiltFeaturesAreRefusedByName) {
   // Their default values are accepted (scripts that spell out defaults keep working).
   int port = ServerProcess::FreePort();
   std::string conf = dir_ + "/defaults.conf";
-  WriteFile(conf, "appendonly no\nsave \"\"\ncluster-enabled no\nport " +
-                      std::to_string(port) + "\n");
+  WriteFile(conf,
+            "appendonly no\nsave \"\"\ncluster-enabled no\nport " + std::to_string(port) + "\n");
   Spawned server({conf}, dir_ + "/defaults.out");
   ASSERT_TRUE(WaitForPort(port)) << ReadFile(dir_ + "/defaults.out");
   RespClient c;
@@ -66,9 +66,9 @@ TEST_F(ServerCliTest, ConfigFilePlusCommandLineOverrides) {
   std::string conf = dir_ + "/redsim.conf";
   WriteFile(conf, "port " + std::to_string(file_port) + "\ndatabases 4\nhz 20\n" +
                       "requirepass \"from file\"\nloglevel warning\n");
-  Spawned server({conf, "--port", std::to_string(port), "--requirepass", "s3cret", "--logfile",
-                  dir_ + "/log"},
-                 dir_ + "/out");
+  Spawned server(
+      {conf, "--port", std::to_string(port), "--requirepass", "s3cret", "--logfile", dir_ + "/log"},
+      dir_ + "/out");
   ASSERT_TRUE(WaitForPort(port)) << ReadFile(dir_ + "/out");
   RespClient c;
   ASSERT_TRUE(c.Connect(port));
@@ -81,18 +81,18 @@ TEST_F(ServerCliTest, ConfigFilePlusCommandLineOverrides) {
   EXPECT_EQ(c.Call({"SELECT", "4"}).str, "ERR DB index is out of range");
   EXPECT_TRUE(Contains(c.Call({"INFO", "server"}).str, "config_file:" + conf));
   RespClient other;
-  EXPECT_FALSE(other.Connect(file_port, 200) && other.Call({"PING"}).type ==
-                                                     RespValue::Type::kSimple);
+  EXPECT_FALSE(other.Connect(file_port, 200) &&
+               other.Call({"PING"}).type == RespValue::Type::kSimple);
   c.Call({"SHUTDOWN", "NOSAVE"});
   EXPECT_EQ(server.Wait(5000), 0);
 }
 
 TEST_F(ServerCliTest, LoglevelAndLogfile) {
   std::string verbose_log = dir_ + "/verbose.log", warning_log = dir_ + "/warning.log";
-  for (const auto& [level, log] : {std::pair<std::string, std::string>{"verbose", verbose_log},
-                                   {"warning", warning_log}}) {
-    auto server = ServerProcess::Start(ServerProcess::Kind::kRedsim,
-                                       {"--loglevel", level, "--logfile", log});
+  for (const auto& [level, log] :
+       {std::pair<std::string, std::string>{"verbose", verbose_log}, {"warning", warning_log}}) {
+    auto server =
+        ServerProcess::Start(ServerProcess::Kind::kRedsim, {"--loglevel", level, "--logfile", log});
     ASSERT_NE(server, nullptr);
     RespClient c;
     ASSERT_TRUE(c.Connect(server->port()));

@@ -20,8 +20,8 @@ namespace {
 
 struct Acked {
   std::mutex mu;
-  std::map<std::string, int64_t> incr_acks;   // counter -> acknowledged INCRs
-  std::map<std::string, int64_t> incr_sent;   // counter -> INCRs sent (acked or not)
+  std::map<std::string, int64_t> incr_acks;  // counter -> acknowledged INCRs
+  std::map<std::string, int64_t> incr_sent;  // counter -> INCRs sent (acked or not)
   std::vector<std::pair<std::string, std::string>> sets;
 };
 

@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <set>
 #include <thread>
@@ -43,7 +43,8 @@ struct Conn {
 
 Conn StartServer(Kind kind, const std::string& dir, std::vector<std::string> args = {}) {
   Conn c;
-  c.server = dir.empty() ? ServerProcess::Start(kind, args) : ServerProcess::StartIn(kind, dir, args);
+  c.server =
+      dir.empty() ? ServerProcess::Start(kind, args) : ServerProcess::StartIn(kind, dir, args);
   if (c.server != nullptr) c.client->Connect(c.server->port());
   return c;
 }
@@ -123,9 +124,11 @@ INSTANTIATE_TEST_SUITE_P(Compression, RdbInterop, ::testing::Bool());
 // (c): an AOF directory written by one kind (base from BGREWRITEAOF, then incremental writes)
 // read by the other.
 void AofOneWay(Kind from, Kind to, bool preamble) {
-  SCOPED_TRACE(std::string(Name(from)) + " -> " + Name(to) + (preamble ? " preamble" : " commands"));
+  SCOPED_TRACE(std::string(Name(from)) + " -> " + Name(to) +
+               (preamble ? " preamble" : " commands"));
   std::string dir = TempDir("aof");
-  std::vector<std::string> args = {"--appendonly", "yes", "--appendfsync", "always",
+  std::vector<std::string> args = {"--appendonly",           "yes",
+                                   "--appendfsync",          "always",
                                    "--aof-use-rdb-preamble", preamble ? "yes" : "no"};
   std::vector<std::string> before;
   {
@@ -198,13 +201,15 @@ TEST(DumpInterop, PayloadsMoveBothWaysForEveryType) {
   // The same dataset has the same DEBUG DIGEST, and each key the same DIGEST-VALUE.
   EXPECT_EQ(redsim.run()({"DEBUG", "DIGEST"}).str, redis.run()({"DEBUG", "DIGEST"}).str);
   for (const auto& key : keys) {
-    auto digest = [&](Conn& c) { return c.run()({"DEBUG", "DIGEST-VALUE", key}).elements.at(0).str; };
+    auto digest = [&](Conn& c) {
+      return c.run()({"DEBUG", "DIGEST-VALUE", key}).elements.at(0).str;
+    };
     EXPECT_EQ(digest(redsim), digest(redis)) << key;
   }
   // Values whose byte layout does not depend on hash-table order.
-  std::set<std::string> deterministic = {"str", "int", "list:small", "list:big", "list:huge-elem",
-                                         "hash:small", "set:ints", "zset:small", "zset:big",
-                                         "zset:longmember", "ttl:list", "ttl:hash"};
+  std::set<std::string> deterministic = {
+      "str",      "int",        "list:small", "list:big",        "list:huge-elem", "hash:small",
+      "set:ints", "zset:small", "zset:big",   "zset:longmember", "ttl:list",       "ttl:hash"};
   for (const auto& key : keys) {
     SCOPED_TRACE(key);
     RespValue from_redis = redis.run()({"DUMP", key});
@@ -333,9 +338,11 @@ void FunctionsFullSync(Kind primary_kind, Kind replica_kind) {
   ASSERT_NE(replica.server, nullptr);
   LoadLibraries(primary.run());
   // A library only the replica has disappears with the full sync.
-  ASSERT_EQ(replica.run()({"FUNCTION", "LOAD",
-                           "#!lua name=mine\nredis.register_function('mine', function() "
-                           "return 1 end)"}).str,
+  ASSERT_EQ(replica
+                .run()({"FUNCTION", "LOAD",
+                        "#!lua name=mine\nredis.register_function('mine', function() "
+                        "return 1 end)"})
+                .str,
             "mine");
   ASSERT_EQ(replica.run()({"REPLICAOF", "127.0.0.1", std::to_string(primary.server->port())}).str,
             "OK");

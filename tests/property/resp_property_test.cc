@@ -28,9 +28,9 @@ namespace {
 using Type = RespValue::Type;
 
 rc::Gen<std::string> GenBytes() {
-  return rc::gen::oneOf(rc::gen::string<std::string>(),
-                        rc::gen::element<std::string>("", "\r\n", "\r", "\n", "$-1", "*0",
-                                                      std::string("\0", 1)));
+  return rc::gen::oneOf(
+      rc::gen::string<std::string>(),
+      rc::gen::element<std::string>("", "\r\n", "\r", "\n", "$-1", "*0", std::string("\0", 1)));
 }
 
 // Text that may appear in a simple string, error or double line (no CR or LF).
@@ -89,8 +89,7 @@ rc::Gen<RespValue> GenScalar() {
 rc::Gen<RespValue> GenAggregate(int depth) {
   return rc::gen::exec([depth] {
     RespValue v;
-    v.type = *rc::gen::element(Type::kArray, Type::kMap, Type::kSet, Type::kPush,
-                               Type::kAttribute);
+    v.type = *rc::gen::element(Type::kArray, Type::kMap, Type::kSet, Type::kPush, Type::kAttribute);
     int n = *rc::gen::inRange(0, 6);
     if (v.type == Type::kMap || v.type == Type::kAttribute) n *= 2;
     for (int i = 0; i < n; i++) v.elements.push_back(*GenValue(depth + 1));
@@ -106,24 +105,50 @@ rc::Gen<RespValue> GenValue(int depth) {
 // Writes `v` through the ReplyBuilder API, as a command handler would.
 void Build(ReplyBuilder& r, const RespValue& v) {
   switch (v.type) {
-    case Type::kSimple: r.Simple(v.str); break;
-    case Type::kError: r.Error(v.str); break;
-    case Type::kInteger: r.Integer(v.integer); break;
-    case Type::kBulk: r.Bulk(v.str); break;
-    case Type::kNull: v.null_array ? r.NullArray() : r.Null(); break;
+    case Type::kSimple:
+      r.Simple(v.str);
+      break;
+    case Type::kError:
+      r.Error(v.str);
+      break;
+    case Type::kInteger:
+      r.Integer(v.integer);
+      break;
+    case Type::kBulk:
+      r.Bulk(v.str);
+      break;
+    case Type::kNull:
+      v.null_array ? r.NullArray() : r.Null();
+      break;
     case Type::kDouble: {
       double d;
       ParseDouble(v.str, &d) ? r.Double(d) : r.Double(std::stod("nan"));
       break;
     }
-    case Type::kBool: r.Bool(v.integer != 0); break;
-    case Type::kBigNumber: r.BigNumber(v.str); break;
-    case Type::kVerbatim: r.Verbatim(v.str); break;
-    case Type::kArray: r.ArrayHeader(static_cast<int64_t>(v.elements.size())); break;
-    case Type::kMap: r.MapHeader(static_cast<int64_t>(v.elements.size() / 2)); break;
-    case Type::kSet: r.SetHeader(static_cast<int64_t>(v.elements.size())); break;
-    case Type::kPush: r.PushHeader(static_cast<int64_t>(v.elements.size())); break;
-    case Type::kAttribute: r.AttributeHeader(static_cast<int64_t>(v.elements.size() / 2)); break;
+    case Type::kBool:
+      r.Bool(v.integer != 0);
+      break;
+    case Type::kBigNumber:
+      r.BigNumber(v.str);
+      break;
+    case Type::kVerbatim:
+      r.Verbatim(v.str);
+      break;
+    case Type::kArray:
+      r.ArrayHeader(static_cast<int64_t>(v.elements.size()));
+      break;
+    case Type::kMap:
+      r.MapHeader(static_cast<int64_t>(v.elements.size() / 2));
+      break;
+    case Type::kSet:
+      r.SetHeader(static_cast<int64_t>(v.elements.size()));
+      break;
+    case Type::kPush:
+      r.PushHeader(static_cast<int64_t>(v.elements.size()));
+      break;
+    case Type::kAttribute:
+      r.AttributeHeader(static_cast<int64_t>(v.elements.size() / 2));
+      break;
   }
   for (const auto& e : v.elements) Build(r, e);
 }
@@ -173,12 +198,19 @@ RespValue FoldToResp2(const RespValue& v) {
   switch (v.type) {
     case Type::kDouble:
     case Type::kBigNumber:
-    case Type::kVerbatim: out = RespValue::Bulk(v.str); break;
-    case Type::kBool: out = RespValue::Integer(v.integer); break;
+    case Type::kVerbatim:
+      out = RespValue::Bulk(v.str);
+      break;
+    case Type::kBool:
+      out = RespValue::Integer(v.integer);
+      break;
     case Type::kMap:
     case Type::kSet:
-    case Type::kPush: out.type = Type::kArray; break;
-    default: break;
+    case Type::kPush:
+      out.type = Type::kArray;
+      break;
+    default:
+      break;
   }
   for (auto& e : out.elements) e = FoldToResp2(e);
   return out;
@@ -263,10 +295,9 @@ Parsed FeedInChunks(const std::string& stream, const std::vector<size_t>& cuts,
 }
 
 rc::Gen<Args> GenArgs() {
-  return rc::gen::nonEmpty(rc::gen::container<Args>(
-      rc::gen::oneOf(rc::gen::string<std::string>(),
-                     rc::gen::element<std::string>("SET", "GET", "k", "12", "\r\n", "*1",
-                                                   "$3", "\"quoted\""))));
+  return rc::gen::nonEmpty(rc::gen::container<Args>(rc::gen::oneOf(
+      rc::gen::string<std::string>(),
+      rc::gen::element<std::string>("SET", "GET", "k", "12", "\r\n", "*1", "$3", "\"quoted\""))));
 }
 
 RC_GTEST_PROP(RequestParserProperty, SameCommandsWhateverTheSplit, ()) {
@@ -276,8 +307,8 @@ RC_GTEST_PROP(RequestParserProperty, SameCommandsWhateverTheSplit, ()) {
     stream += EncodeRequest(c, InlineSafe(c) && *rc::gen::arbitrary<bool>());
     if (*rc::gen::inRange(0, 8) == 0) stream += "\r\n";  // an empty inline line: skipped
   }
-  auto cuts = *rc::gen::container<std::vector<size_t>>(
-      rc::gen::inRange<size_t>(0, stream.size() + 1));
+  auto cuts =
+      *rc::gen::container<std::vector<size_t>>(rc::gen::inRange<size_t>(0, stream.size() + 1));
   std::sort(cuts.begin(), cuts.end());
   Parsed whole = FeedInChunks(stream, {});
   Parsed split = FeedInChunks(stream, cuts);
@@ -322,8 +353,8 @@ RC_GTEST_PROP(RequestParserProperty, ArbitraryBytesNeverCrash, ()) {
       stream[*rc::gen::inRange<size_t>(0, stream.size())] = *rc::gen::arbitrary<char>();
     }
   }
-  auto cuts = *rc::gen::container<std::vector<size_t>>(
-      rc::gen::inRange<size_t>(0, stream.size() + 1));
+  auto cuts =
+      *rc::gen::container<std::vector<size_t>>(rc::gen::inRange<size_t>(0, stream.size() + 1));
   std::sort(cuts.begin(), cuts.end());
   ParserLimits limits;
   limits.max_bulk_len = *rc::gen::element<int64_t>(512LL << 20, 100, 0);

@@ -3,7 +3,6 @@
 // streams writes, survives a dropped link with a partial resync (sync_partial_ok on the primary)
 // and ends with identical datasets.
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 
 #include <algorithm>
@@ -62,18 +61,24 @@ std::map<std::string, std::string> Dataset(RespClient& c) {
     for (const RespValue& k : r.elements[1].elements) {
       std::string type = c.Call({"TYPE", k.str}).str;
       RespValue v;
-      if (type == "string") v = c.Call({"GET", k.str});
-      else if (type == "list") v = c.Call({"LRANGE", k.str, "0", "-1"});
-      else if (type == "hash") v = c.Call({"HGETALL", k.str});
-      else if (type == "set") v = c.Call({"SMEMBERS", k.str});
-      else if (type == "zset") v = c.Call({"ZRANGE", k.str, "0", "-1", "WITHSCORES"});
+      if (type == "string")
+        v = c.Call({"GET", k.str});
+      else if (type == "list")
+        v = c.Call({"LRANGE", k.str, "0", "-1"});
+      else if (type == "hash")
+        v = c.Call({"HGETALL", k.str});
+      else if (type == "set")
+        v = c.Call({"SMEMBERS", k.str});
+      else if (type == "zset")
+        v = c.Call({"ZRANGE", k.str, "0", "-1", "WITHSCORES"});
       std::vector<std::string> parts;
       if (v.type == RespValue::Type::kArray) {
         for (const RespValue& e : v.elements) parts.push_back(e.str);
         if (type == "set") std::sort(parts.begin(), parts.end());
         if (type == "hash") {
           std::vector<std::string> pairs;
-          for (size_t i = 0; i + 1 < parts.size(); i += 2) pairs.push_back(parts[i] + "=" + parts[i + 1]);
+          for (size_t i = 0; i + 1 < parts.size(); i += 2)
+            pairs.push_back(parts[i] + "=" + parts[i + 1]);
           std::sort(pairs.begin(), pairs.end());
           parts = pairs;
         }
@@ -123,11 +128,10 @@ void CheckPair(Kind primary_kind, Kind replica_kind) {
   ASSERT_TRUE(WaitFor([&] {
     offset = InfoField(p, "replication", "master_repl_offset");
     return InfoField(r, "replication", "master_repl_offset") == offset;
-  })) << "replica offset " << InfoField(r, "replication", "master_repl_offset") << " vs "
-      << offset;
+  })) << "replica offset "
+      << InfoField(r, "replication", "master_repl_offset") << " vs " << offset;
   EXPECT_EQ(Dataset(p), Dataset(r));
-  EXPECT_EQ(r.Call({"SET", "x", "y"}).str,
-            "READONLY You can't write against a read only replica.");
+  EXPECT_EQ(r.Call({"SET", "x", "y"}).str, "READONLY You can't write against a read only replica.");
 
   // Drop the link from the primary's side; the replica reconnects and continues from the
   // backlog instead of a second full sync.

@@ -31,13 +31,14 @@ TEST(Determinism, SameSeedSameTraceAndHistoryInOneProcess) {
   RunResult b = RunKv(42, 8'000'000'000);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.history_jsonl, b.history_jsonl);
-  EXPECT_GT(a.ok, 500u);  // 5 clients at the file's 25 ops/s for 8 s, less the crashes
+  EXPECT_GT(a.ok, 500u);    // 5 clients at the file's 25 ops/s for 8 s, less the crashes
   EXPECT_GT(a.faults, 0u);  // the nemesis crashed the node at least once
 }
 
 TEST(Determinism, TwentySeedsTwentyHashes) {
   std::set<uint64_t> hashes;
-  for (uint64_t seed = 1; seed <= 20; seed++) hashes.insert(RunKv(seed, 1'000'000'000, 3).trace_hash);
+  for (uint64_t seed = 1; seed <= 20; seed++)
+    hashes.insert(RunKv(seed, 1'000'000'000, 3).trace_hash);
   EXPECT_EQ(hashes.size(), 20u);
 }
 

@@ -1,6 +1,8 @@
 // The nemesis library (faults/), the register-with-increments check, and the sweep / shrink /
 // replay / report commands, including the issue's "deliberately broken engine" test: a build
 // that drops every 100th acknowledged SET is caught by a sweep, shrunk, and replayed by seed.
+#include "faults/nemesis.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -12,7 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include "faults/nemesis.h"
 #include "reports/report.h"
 #include "scenarios/kv_check.h"
 #include "scenarios/scenario.h"
@@ -29,7 +30,8 @@ constexpr int64_t kSec = 1'000 * kMs;
 faults::RandomScheduleSpec EverythingSpec() {
   faults::RandomScheduleSpec spec;
   for (const auto& n : faults::AllNemeses()) {
-    if (n.name == faults::kRestart || n.name == faults::kResume || n.name == faults::kHeal) continue;
+    if (n.name == faults::kRestart || n.name == faults::kResume || n.name == faults::kHeal)
+      continue;
     faults::NemesisOptions o = n.defaults;
     o.per_minute = 20;
     for (auto s : n.shapes) o.shapes.emplace_back(s);
@@ -42,15 +44,15 @@ faults::RandomScheduleSpec EverythingSpec() {
 TEST(Nemesis, EveryKindIsRegisteredWithDefaults) {
   std::set<std::string> names;
   for (const auto& n : faults::AllNemeses()) names.insert(std::string(n.name));
-  for (auto want : {"crash", "restart", "pause", "resume", "partition", "heal", "clog", "clock",
-                    "disk"}) {
+  for (auto want :
+       {"crash", "restart", "pause", "resume", "partition", "heal", "clog", "clock", "disk"}) {
     EXPECT_TRUE(names.count(want)) << want;
   }
   const faults::NemesisInfo* p = faults::FindNemesis("partition");
   ASSERT_NE(p, nullptr);
   std::set<std::string_view> shapes(p->shapes.begin(), p->shapes.end());
-  for (auto s : {"isolate-one", "halves", "bridge", "ring", "random-groups", "one-way-in",
-                 "one-way-out"}) {
+  for (auto s :
+       {"isolate-one", "halves", "bridge", "ring", "random-groups", "one-way-in", "one-way-out"}) {
     EXPECT_TRUE(shapes.count(s)) << s;
   }
   EXPECT_EQ(faults::FindNemesis("meteor"), nullptr);
@@ -64,7 +66,8 @@ TEST(Nemesis, ScheduleIsAFunctionOfTheSeedAndRoundTripsAsText) {
   EXPECT_EQ(sa, sb);
   EXPECT_NE(sa, sc);
   EXPECT_GT(sa.faults.size(), 20u);
-  for (size_t i = 1; i < sa.faults.size(); i++) EXPECT_LE(sa.faults[i - 1].at_ns, sa.faults[i].at_ns);
+  for (size_t i = 1; i < sa.faults.size(); i++)
+    EXPECT_LE(sa.faults[i - 1].at_ns, sa.faults[i].at_ns);
   faults::Schedule parsed;
   std::string error;
   ASSERT_TRUE(faults::ParseSchedule(faults::ScheduleToText(sa), &parsed, &error)) << error;
@@ -307,7 +310,8 @@ shapes = ["halves"]
   shape.replace(shape.find("halves"), 6, "sideways");
   path = WriteFile("redsim_t4.toml", shape);
   EXPECT_FALSE(LoadScenarioFile(path, &s, &error));
-  EXPECT_NE(error.find(":12: nemesis 'partition' has no shape 'sideways'"), std::string::npos) << error;
+  EXPECT_NE(error.find(":12: nemesis 'partition' has no shape 'sideways'"), std::string::npos)
+      << error;
   std::string bad_config = std::string(good);
   bad_config.replace(bad_config.find("appendonly = \"yes\""), 18, "appendonly = \"maybe\"");
   path = WriteFile("redsim_t5.toml", bad_config);
@@ -345,7 +349,7 @@ TEST(Reports, RunPageHasOneBarPerOperationAndRecordsRoundTrip) {
   std::string html = reports::RunReportHtml(rec, r.history_jsonl);
   EXPECT_EQ(Count(html, "<rect class=\"op "), r.ops);
   EXPECT_EQ(Count(html, "<script"), 0u);
-  EXPECT_EQ(Count(html, "http://") , Count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_EQ(Count(html, "http://"), Count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_NE(html.find(rec.claim), std::string::npos);
   EXPECT_EQ(Count(html, "<rect class=\"fault\""), r.schedule.faults.size());
   reports::RunRecord back;

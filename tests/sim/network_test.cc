@@ -20,7 +20,8 @@ struct Collector : StreamHandler {
     char buf[4096];
     while (true) {
       IoResult r = stream->Read(buf, sizeof(buf));
-      if (r.kind == IoResult::kOk) data.append(buf, r.bytes);
+      if (r.kind == IoResult::kOk)
+        data.append(buf, r.bytes);
       else {
         if (r.kind == IoResult::kEof) eof = true;
         if (r.kind == IoResult::kError) error = true;

@@ -102,9 +102,8 @@ TEST(SimDisk, LyingFsyncLosesAcknowledgedData) {
 TEST(SimDisk, FaultsAreReported) {
   SimDisk disk(1);
   std::vector<std::string> seen;
-  disk.set_fault_reporter([&](const std::string& what, const std::string&, int64_t) {
-    seen.push_back(what);
-  });
+  disk.set_fault_reporter(
+      [&](const std::string& what, const std::string&, int64_t) { seen.push_back(what); });
   ASSERT_TRUE(disk.Open("f", false).ok());
   disk.faults().capacity_bytes = 4;
   EXPECT_EQ(disk.Append("f", "too long").code(), Status::kNoSpace);

@@ -43,8 +43,8 @@ inline std::vector<std::vector<std::string>> EveryTypeCommands() {
   std::vector<std::string> big_ints = {"SADD", "set:manyints"};
   for (int i = 0; i < 600; i++) big_ints.push_back(std::to_string(i * 3));
   cmds.push_back(big_ints);
-  cmds.push_back({"ZADD", "zset:small", "1.5", "a", "2", "b", "-0", "c", "1152921504606846976",
-                  "d", "-3e-7", "e", "inf", "f", "4503599627370497", "g", "-inf", "h"});
+  cmds.push_back({"ZADD", "zset:small", "1.5", "a", "2", "b", "-0", "c", "1152921504606846976", "d",
+                  "-3e-7", "e", "inf", "f", "4503599627370497", "g", "-inf", "h"});
   std::vector<std::string> big_zset = {"ZADD", "zset:big"};
   for (int i = 0; i < 300; i++) {
     big_zset.push_back(std::to_string((i * 7919) % 1000) + "." + std::to_string(i % 10));

@@ -281,8 +281,8 @@ std::string DifferentialPair::CheckSequence(const std::vector<Command>& seq) {
         ServerProcess& process = side == 0 ? *redis_ : *redsim_;
         if (!process.Alive()) crash += side == 0 ? " (redis-server died)" : " (redsim-server died)";
       }
-      return "reply mismatch" + crash + " on " + FormatCommand(cmd) + "\n  redis:  " +
-             a.ToString() + "\n  redsim: " + b.ToString() + FirstDifference(a, b) +
+      return "reply mismatch" + crash + " on " + FormatCommand(cmd) +
+             "\n  redis:  " + a.ToString() + "\n  redsim: " + b.ToString() + FirstDifference(a, b) +
              "\nsequence:\n" + transcript;
     }
   }

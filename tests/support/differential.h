@@ -27,8 +27,8 @@ using Command = std::vector<std::string>;
 // Rewrites a reply into a canonical form before comparison (e.g. sorts an unordered array).
 using Normalizer = std::function<RespValue(const Command& cmd, RespValue reply)>;
 // Decides equality for replies that may legitimately differ a little (e.g. TTL ±1).
-using Comparator = std::function<bool(const Command& cmd, const RespValue& redis,
-                                      const RespValue& redsim)>;
+using Comparator =
+    std::function<bool(const Command& cmd, const RespValue& redis, const RespValue& redsim)>;
 
 // Registers a rule for a command name (lowercase). A rule for "container|sub" (e.g.
 // "client|list") takes precedence over one for the container. Call at static init time:

@@ -3,12 +3,10 @@
 // replies are parsed from the reply buffer.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <string_view>

@@ -65,7 +65,8 @@ RespValue RespClient::ReadReply() {
         buffer_.erase(0, used);
         return v;
       }
-      if (r == ReplyParser::Result::kError) return RespValue::Error("<protocol error: " + error + ">");
+      if (r == ReplyParser::Result::kError)
+        return RespValue::Error("<protocol error: " + error + ">");
     }
     if (fd_ < 0) return RespValue::Error("<connection error: not connected>");
     char buf[65536];

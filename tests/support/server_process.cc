@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,9 +64,10 @@ std::unique_ptr<ServerProcess> ServerProcess::StartIn(Kind kind, const std::stri
     p->dir_ = dir;
     p->owns_dir_ = false;
     std::string bin = kind == Kind::kRedis ? RedisServerPath() : RedsimServerPath();
-    std::vector<std::string> args = {bin,       "--port", std::to_string(p->port_), "--bind",
-                                     "127.0.0.1", "--save", "",  "--appendonly", "no",
-                                     "--dir",     p->dir_,  "--logfile", p->dir_ + "/server.log"};
+    std::vector<std::string> args = {
+        bin,      "--port",    std::to_string(p->port_), "--bind", "127.0.0.1",
+        "--save", "",          "--appendonly",           "no",     "--dir",
+        p->dir_,  "--logfile", p->dir_ + "/server.log"};
     if (kind == Kind::kRedis) {
       args.insert(args.end(), {"--daemonize", "no", "--enable-debug-command", "yes"});
     } else {
@@ -94,8 +95,7 @@ std::unique_ptr<ServerProcess> ServerProcess::StartIn(Kind kind, const std::stri
       if (c.Connect(p->port_, 1000)) {
         // PONG, or NOAUTH from a server started with a password: either way it serves.
         RespValue r = c.Call({"PING"});
-        if (r.type == RespValue::Type::kSimple ||
-            (r.is_error() && r.str.rfind("NOAUTH", 0) == 0)) {
+        if (r.type == RespValue::Type::kSimple || (r.is_error() && r.str.rfind("NOAUTH", 0) == 0)) {
           return p;
         }
       }
@@ -106,8 +106,8 @@ std::unique_ptr<ServerProcess> ServerProcess::StartIn(Kind kind, const std::stri
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    fprintf(stderr, "ServerProcess: %s did not start on port %d (see %s/server.log)\n",
-            bin.c_str(), p->port_, p->dir_.c_str());
+    fprintf(stderr, "ServerProcess: %s did not start on port %d (see %s/server.log)\n", bin.c_str(),
+            p->port_, p->dir_.c_str());
   }
   return nullptr;
 }

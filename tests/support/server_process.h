@@ -22,8 +22,7 @@ class ServerProcess {
   // Starts in an existing data directory (kept when the process object is destroyed), on the
   // given port (0 = a free one).
   static std::unique_ptr<ServerProcess> StartIn(Kind kind, const std::string& dir,
-                                                std::vector<std::string> extra_args,
-                                                int port = 0);
+                                                std::vector<std::string> extra_args, int port = 0);
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }

@@ -36,8 +36,7 @@ TEST_F(IntrospectionTest, SlowlogRecordsTrimmedArgumentsAndClient) {
   ASSERT_EQ(push.elements[3].elements.size(), 32u);
   EXPECT_EQ(push.elements[3].elements[31], Bulk("... (11 more arguments)"));
   EXPECT_EQ(push.elements[0].integer + 1, set.elements[0].integer);
-  EXPECT_EQ(Run({"SLOWLOG", "GET", "-2"}),
-            Err("ERR count should be greater than or equal to -1"));
+  EXPECT_EQ(Run({"SLOWLOG", "GET", "-2"}), Err("ERR count should be greater than or equal to -1"));
 }
 
 TEST_F(IntrospectionTest, SlowlogThresholdAndMaxLen) {
@@ -171,8 +170,7 @@ TEST_F(IntrospectionTest, TrackingSendsOneInvalidationPerReadKey) {
 TEST_F(IntrospectionTest, TrackingBcastBatchesPerPrefixAndHonoursNoloop) {
   Client* reader = NewClient();
   Run(reader, {"HELLO", "3"});
-  EXPECT_EQ(Run(reader, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:", "NOLOOP"}),
-            Ok());
+  EXPECT_EQ(Run(reader, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:", "NOLOOP"}), Ok());
   Run({"MSET", "user:1", "a", "order:1", "b", "user:2", "c"});
   auto got = TakeReplies(reader);
   ASSERT_EQ(got.size(), 1u);

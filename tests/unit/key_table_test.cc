@@ -1,6 +1,8 @@
 // KeyTable: the hash table behind each database. Operations against a std::map model, the
 // incremental rehash in both directions, and the SCAN guarantee: a key present for the whole of
 // a scan is returned at least once, however the table grows or shrinks between the calls.
+#include "engine/db/key_table.h"
+
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -10,14 +12,11 @@
 #include <string>
 
 #include "engine/base/random.h"
-#include "engine/db/key_table.h"
 
 namespace redsim {
 namespace {
 
-DbEntry* Make(const std::string& key, int64_t v) {
-  return DbEntry::Create(key, Value::Integer(v));
-}
+DbEntry* Make(const std::string& key, int64_t v) { return DbEntry::Create(key, Value::Integer(v)); }
 
 std::set<std::string> AllKeys(const KeyTable& t) {
   std::set<std::string> keys;
@@ -70,7 +69,7 @@ void Churn(KeyTable& table, Random& rng, int* churn) {
   if (rng.Uniform(2) == 0) {
     for (int i = 0; i < burst; i++) table.Insert(Make("churn" + std::to_string((*churn)++), 0));
   } else {
-    for (int i = 0; i < burst && *churn > 0; i++) {
+    for (int i = 0; i<burst&& * churn> 0; i++) {
       DbEntry* e = table.Unlink("churn" + std::to_string(--*churn));
       if (e != nullptr) DbEntry::Destroy(e);
     }

@@ -12,7 +12,8 @@ TEST_F(MemoryTest, UsageGrowsWithTheValue) {
   Run({"ZADD", "z", "1", "a"});
   int64_t small = Run({"MEMORY", "USAGE", "z"}).integer;
   EXPECT_GT(small, 0);
-  for (int i = 0; i < 1000; i++) Run({"ZADD", "z", std::to_string(i), "member:" + std::to_string(i)});
+  for (int i = 0; i < 1000; i++)
+    Run({"ZADD", "z", std::to_string(i), "member:" + std::to_string(i)});
   int64_t big = Run({"MEMORY", "USAGE", "z", "SAMPLES", "0"}).integer;
   // A skip-list member costs a node (score, links, bytes) plus a bucket: tens of bytes.
   EXPECT_GT(big, small + 1000 * 30);

@@ -224,8 +224,8 @@ TEST_F(PubSubTest, NewKeyEventsSurviveTheCanonicalAllSpelling) {
 
 TEST_F(PubSubTest, ExpiredNewAndKeymissEvents) {
   Client* sub = NewClient();
-  RunAll(sub, {"SUBSCRIBE", "__keyevent@0__:expired", "__keyevent@0__:new",
-               "__keyevent@0__:keymiss"});
+  RunAll(sub,
+         {"SUBSCRIBE", "__keyevent@0__:expired", "__keyevent@0__:new", "__keyevent@0__:keymiss"});
   Run({"CONFIG", "SET", "notify-keyspace-events", "Exnm"});
   Run({"SET", "k", "v", "PX", "10"});
   Run({"GET", "nothing"});

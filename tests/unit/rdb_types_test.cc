@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
-
 #include <unistd.h>
 
 #include <cmath>
@@ -91,8 +90,7 @@ class RdbTypesTest : public EngineTest {
  protected:
   // DEBUG RELOAD writes dump.rdb: keep it in a directory of this test's own.
   void Configure(ServerConfig& config) override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("redsim-rdbtypes-" + std::to_string(getpid()));
+    dir_ = std::filesystem::temp_directory_path() / ("redsim-rdbtypes-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
     config.dir = dir_;
   }
@@ -124,8 +122,7 @@ class RdbTypesTest : public EngineTest {
         return at == std::string::npos ? std::string() : d.substr(at);
       };
       EXPECT_EQ(Run({"TYPE", key.str}), Run({"TYPE", copy})) << key.str;
-      EXPECT_EQ(Run({"OBJECT", "ENCODING", key.str}), Run({"OBJECT", "ENCODING", copy}))
-          << key.str;
+      EXPECT_EQ(Run({"OBJECT", "ENCODING", key.str}), Run({"OBJECT", "ENCODING", copy})) << key.str;
       EXPECT_EQ(contents(key.str), contents(copy)) << key.str;
       Run({"DEL", copy});
     }
@@ -282,9 +279,8 @@ TEST_F(RdbTypesTest, MalformedPayloadsAreRejected) {
             Err(bad));
   ListpackWriter badscore;
   for (const char* s : {"a", "x1"}) badscore.AddString(s);
-  EXPECT_EQ(
-      Run({"RESTORE", "k", "0", Payload(rdb::kTypeZsetListpack, Blob(badscore.Finish()))}),
-      Err(bad));
+  EXPECT_EQ(Run({"RESTORE", "k", "0", Payload(rdb::kTypeZsetListpack, Blob(badscore.Finish()))}),
+            Err(bad));
   // NaN score in a ZSET_2.
   std::string nan_z;
   rdb::Encoder enc(&nan_z, false);
@@ -345,10 +341,14 @@ std::vector<std::vector<std::string>> RandomDataset(uint64_t seed) {
   std::vector<std::vector<std::string>> cmds;
   auto element = [&](int i) {
     switch (rng.Uniform(4)) {
-      case 0: return std::to_string(rng.Range(-100000, 100000));
-      case 1: return std::to_string(rng.Next() >> rng.Uniform(64));
-      case 2: return std::string(rng.Uniform(200), static_cast<char>('a' + i % 26));
-      default: return "e" + std::to_string(rng.Uniform(1000));
+      case 0:
+        return std::to_string(rng.Range(-100000, 100000));
+      case 1:
+        return std::to_string(rng.Next() >> rng.Uniform(64));
+      case 2:
+        return std::string(rng.Uniform(200), static_cast<char>('a' + i % 26));
+      default:
+        return "e" + std::to_string(rng.Uniform(1000));
     }
   };
   int keys = 1 + static_cast<int>(rng.Uniform(12));
@@ -357,7 +357,9 @@ std::vector<std::vector<std::string>> RandomDataset(uint64_t seed) {
     int n = 1 + static_cast<int>(rng.Chance(0.3) ? rng.Uniform(1500) : rng.Uniform(20));
     std::vector<std::string> c;
     switch (rng.Uniform(5)) {
-      case 0: c = {"SET", key, element(k)}; break;
+      case 0:
+        c = {"SET", key, element(k)};
+        break;
       case 1:
         c = {"RPUSH", key};
         for (int i = 0; i < n; i++) c.push_back(element(i));
@@ -376,12 +378,14 @@ std::vector<std::vector<std::string>> RandomDataset(uint64_t seed) {
       default:
         c = {"ZADD", key};
         for (int i = 0; i < n; i++) {
-          c.push_back(std::to_string(rng.Range(-1000, 1000)) + "." + std::to_string(rng.Uniform(100)));
+          c.push_back(std::to_string(rng.Range(-1000, 1000)) + "." +
+                      std::to_string(rng.Uniform(100)));
           c.push_back(element(i));
         }
     }
     cmds.push_back(c);
-    if (rng.Chance(0.3)) cmds.push_back({"EXPIRE", key, std::to_string(1000 + rng.Uniform(100000))});
+    if (rng.Chance(0.3))
+      cmds.push_back({"EXPIRE", key, std::to_string(1000 + rng.Uniform(100000))});
   }
   return cmds;
 }

@@ -1,8 +1,9 @@
 // Lua scripting and functions, in-process: conversions, errors, sandbox, flags, propagation,
 // functions, libraries and the busy-script state machine on a manual clock.
+#include "engine/scripting/scripting.h"
+
 #include <gtest/gtest.h>
 
-#include "engine/scripting/scripting.h"
 #include "engine/scripting/sha1.h"
 #include "tests/support/engine_test.h"
 
@@ -38,10 +39,8 @@ TEST_F(ScriptingTest, LuaToRespConversions) {
   EXPECT_EQ(Eval("return true"), Int(1));
   EXPECT_EQ(Eval("return false"), Nil());
   EXPECT_EQ(Eval("return nil"), Nil());
-  EXPECT_EQ(Eval("return {1,2,3.9,'x',nil,5}"),
-            Arr({Int(1), Int(2), Int(3), Bulk("x")}));
-  EXPECT_EQ(Eval("return {1,{ok='x'},{err='y'}}"),
-            Arr({Int(1), Status("x"), Err("y")}));
+  EXPECT_EQ(Eval("return {1,2,3.9,'x',nil,5}"), Arr({Int(1), Int(2), Int(3), Bulk("x")}));
+  EXPECT_EQ(Eval("return {1,{ok='x'},{err='y'}}"), Arr({Int(1), Status("x"), Err("y")}));
   EXPECT_EQ(Eval("return {err=1}"), Arr({}));
   EXPECT_EQ(Eval("return {ok='a\\r\\nb'}"), Status("a  b"));
   EXPECT_EQ(Eval("return redis.status_reply('fine')"), Status("fine"));
@@ -57,7 +56,8 @@ TEST_F(ScriptingTest, RespToLuaConversions) {
   EXPECT_EQ(Eval("return redis.call('ping')"), Status("PONG"));
   EXPECT_EQ(Eval("return type(redis.call('ping'))"), Bulk("table"));
   EXPECT_EQ(Eval("return redis.call('incr','n')"), Int(1));
-  EXPECT_EQ(Eval("return redis.pcall('incr','s')"), Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Eval("return redis.pcall('incr','s')"),
+            Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Eval("local ok, e = pcall(redis.call, 'incr','s'); return e"),
             Bulk("ERR value is not an integer or out of range"));
   Run({"RPUSH", "l", "a", "b"});
@@ -78,9 +78,10 @@ TEST_F(ScriptingTest, RespToLuaConversions) {
 TEST_F(ScriptingTest, ErrorTextsMatchRedis) {
   Run({"SET", "s", "abc"});
   EXPECT_EQ(Eval("return x"), Err("ERR user_script:1: Script attempted to access nonexistent "
-                                  "global variable 'x'" + Suffix("return x")));
-  EXPECT_EQ(Eval("x=1"), Err("ERR user_script:1: Attempt to modify a readonly table" +
-                             Suffix("x=1")));
+                                  "global variable 'x'" +
+                                  Suffix("return x")));
+  EXPECT_EQ(Eval("x=1"),
+            Err("ERR user_script:1: Attempt to modify a readonly table" + Suffix("x=1")));
   EXPECT_EQ(Eval("redis.call = 1"), Err("ERR user_script:1: Attempt to modify a readonly table" +
                                         Suffix("redis.call = 1")));
   EXPECT_EQ(Eval("string.x = 1 return 1"),
@@ -97,9 +98,9 @@ TEST_F(ScriptingTest, ErrorTextsMatchRedis) {
   EXPECT_EQ(Eval(s), Err("ERR value is not an integer or out of range" + Suffix(s, 2)));
   EXPECT_EQ(Eval("error('x', 0)"), Err("ERR x" + Suffix("error('x', 0)")));
   EXPECT_EQ(Eval("error({err='MY x'})"), Err("MY x" + Suffix("error({err='MY x'})")));
-  EXPECT_EQ(Eval("return redis.call('nosuch')"),
-            Err("ERR Unknown Redis command called from script" +
-                Suffix("return redis.call('nosuch')")));
+  EXPECT_EQ(
+      Eval("return redis.call('nosuch')"),
+      Err("ERR Unknown Redis command called from script" + Suffix("return redis.call('nosuch')")));
   EXPECT_EQ(Eval("return redis.call()"),
             Err("ERR Please specify at least one argument for this redis lib call" +
                 Suffix("return redis.call()")));
@@ -122,14 +123,16 @@ TEST_F(ScriptingTest, SandboxHidesUnsafeGlobals) {
   for (const char* name : {"os", "io", "loadfile", "dofile", "print", "debug", "require"}) {
     std::string s = std::string("return tostring(") + name + ")";
     EXPECT_EQ(Eval(s), Err(std::string("ERR user_script:1: Script attempted to access nonexistent "
-                                       "global variable '") + name + "'" + Suffix(s)))
+                                       "global variable '") +
+                           name + "'" + Suffix(s)))
         << name;
   }
   EXPECT_EQ(Eval("return cjson.encode({1,2})"), Bulk("[1,2]"));
   EXPECT_EQ(Eval("return cjson.decode('[1,2,{\"a\":3}]')[3].a"), Int(3));
   EXPECT_EQ(Eval("return bit.band(7, 3)"), Int(3));
   EXPECT_EQ(Eval("return struct.pack('>I2', 258)"), Bulk("\x01\x02"));
-  EXPECT_EQ(Eval("return {struct.unpack('>I2', struct.pack('>I2', 258))}"), Arr({Int(258), Int(3)}));
+  EXPECT_EQ(Eval("return {struct.unpack('>I2', struct.pack('>I2', 258))}"),
+            Arr({Int(258), Int(3)}));
   EXPECT_EQ(Eval("return cmsgpack.pack({1,2,'a'})"), Bulk("\x93\x01\x02\xa1"
                                                           "a"));
   EXPECT_EQ(Eval("return cmsgpack.unpack(cmsgpack.pack({1,2,'a'}))[3]"), Bulk("a"));
@@ -148,8 +151,8 @@ TEST_F(ScriptingTest, ScriptCacheAndShebangFlags) {
   EXPECT_EQ(Run({"SCRIPT", "FLUSH", "x"}), Err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
   EXPECT_EQ(Run({"SCRIPT", "KILL"}), Err("NOTBUSY No scripts in execution right now."));
   std::string s = "#!lua flags=no-writes\nreturn redis.call('set','a','b')";
-  EXPECT_EQ(Eval(s), Err("ERR Write commands are not allowed from read-only scripts." +
-                         Suffix(s, 2)));
+  EXPECT_EQ(Eval(s),
+            Err("ERR Write commands are not allowed from read-only scripts." + Suffix(s, 2)));
   EXPECT_EQ(Eval("#!lua flags=bad\nreturn 1"), Err("ERR Unexpected flag in script shebang: bad"));
   EXPECT_EQ(Eval("#!lua name=x\nreturn 1"), Err("ERR Unknown lua shebang option: name=x"));
   EXPECT_EQ(Eval("#!luax\nreturn 1"), Err("ERR Unexpected engine in script shebang: #!luax"));
@@ -221,13 +224,13 @@ TEST_F(ScriptingTest, FunctionsLoadCallListDelete) {
   Run({"SET", "k", "v"});
   EXPECT_EQ(Run({"FCALL_RO", "ro", "1", "k"}), Bulk("v"));
   EXPECT_EQ(Run({"FCALL", "nope", "0"}), Err("ERR Function not found"));
-  EXPECT_EQ(Run({"FUNCTION", "LIST"}),
-            Arr({Arr({Bulk("library_name"), Bulk("mylib"), Bulk("engine"), Bulk("LUA"),
-                      Bulk("functions"),
-                      Arr({Arr({Bulk("name"), Bulk("echo"), Bulk("description"), Nil(),
-                                Bulk("flags"), Arr({})}),
-                           Arr({Bulk("name"), Bulk("ro"), Bulk("description"), Bulk("d"),
-                                Bulk("flags"), Arr({Status("no-writes")})})})})}));
+  EXPECT_EQ(
+      Run({"FUNCTION", "LIST"}),
+      Arr({Arr({Bulk("library_name"), Bulk("mylib"), Bulk("engine"), Bulk("LUA"), Bulk("functions"),
+                Arr({Arr({Bulk("name"), Bulk("echo"), Bulk("description"), Nil(), Bulk("flags"),
+                          Arr({})}),
+                     Arr({Bulk("name"), Bulk("ro"), Bulk("description"), Bulk("d"), Bulk("flags"),
+                          Arr({Status("no-writes")})})})})}));
   RespValue dump = Run({"FUNCTION", "DUMP"});
   ASSERT_EQ(dump.type, RespValue::Type::kBulk);
   EXPECT_EQ(Run({"FUNCTION", "DELETE", "mylib"}), Ok());
@@ -240,8 +243,8 @@ TEST_F(ScriptingTest, FunctionsLoadCallListDelete) {
             Err("ERR DUMP payload version or checksum are wrong"));
   EXPECT_EQ(Run({"FUNCTION", "STATS"}),
             Arr({Bulk("running_script"), Nil(), Bulk("engines"),
-                 Arr({Bulk("LUA"), Arr({Bulk("libraries_count"), Int(1),
-                                        Bulk("functions_count"), Int(2)})})}));
+                 Arr({Bulk("LUA"),
+                      Arr({Bulk("libraries_count"), Int(1), Bulk("functions_count"), Int(2)})})}));
   EXPECT_EQ(Run({"FUNCTION", "FLUSH"}), Ok());
   EXPECT_EQ(Run({"FCALL", "echo", "0"}), Err("ERR Function not found"));
 }
@@ -252,7 +255,8 @@ TEST_F(ScriptingTest, FunctionLoadErrors) {
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!foo name=x\nreturn 1"}), Err("ERR Engine 'foo' not found"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x foo=bar\nreturn 1"}),
             Err("ERR Invalid metadata value given: foo=bar"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x\nreturn 1"}), Err("ERR No functions registered"));
+  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x\nreturn 1"}),
+            Err("ERR No functions registered"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=z\nreturn ("}),
             Err("ERR Error compiling function: user_function:2: unexpected symbol near '<eof>'"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=z\nredis.call('ping')"}),
@@ -265,15 +269,18 @@ TEST_F(ScriptingTest, FunctionLoadErrors) {
                  "#!lua name=z\nredis.register_function{function_name='h', callback=function() "
                  "end, flags={'bad'}}"}),
             Err("ERR Error registering functions: ERR unknown flag given"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=a\nredis.register_function('f', function() "
-                                     "return 1 end)"}),
+  EXPECT_EQ(Run({"FUNCTION", "LOAD",
+                 "#!lua name=a\nredis.register_function('f', function() "
+                 "return 1 end)"}),
             Bulk("a"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=b\nredis.register_function('f', function() "
-                                     "return 1 end)"}),
+  EXPECT_EQ(Run({"FUNCTION", "LOAD",
+                 "#!lua name=b\nredis.register_function('f', function() "
+                 "return 1 end)"}),
             Err("ERR Function f already exists"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=w\nredis.register_function('e', function(k,a) "
-                                     "return x end)\nredis.register_function('e2', "
-                                     "function(k,a)\n return redis.call('incr','s') end)"}),
+  EXPECT_EQ(Run({"FUNCTION", "LOAD",
+                 "#!lua name=w\nredis.register_function('e', function(k,a) "
+                 "return x end)\nredis.register_function('e2', "
+                 "function(k,a)\n return redis.call('incr','s') end)"}),
             Bulk("w"));
   Run({"SET", "s", "abc"});
   EXPECT_EQ(Run({"FCALL", "e", "0"}),

@@ -111,8 +111,10 @@ TEST(ChainedTableTest, MatchesAModelUnderRandomOperations) {
     std::set<std::string> model;
     for (const auto& [add, v] : ops) {
       std::string m = "k" + std::to_string(v);
-      if (add) RC_ASSERT(set->Add(m, 512) == model.insert(m).second);
-      else RC_ASSERT(set->Remove(m) == (model.erase(m) == 1));
+      if (add)
+        RC_ASSERT(set->Add(m, 512) == model.insert(m).second);
+      else
+        RC_ASSERT(set->Remove(m) == (model.erase(m) == 1));
       RC_ASSERT(set->Length() == model.size());
     }
     for (int v = 0; v < 300; v++) {

@@ -34,12 +34,23 @@ const RespValue kWrongType =
 
 TEST_F(WrongTypeTest, StringCommandsRefuseOtherTypes) {
   const std::vector<std::vector<std::string>> commands = {
-      {"GET", "l"},          {"GETEX", "l"},          {"GETEX", "l", "EX", "0"},
-      {"GETDEL", "l"},       {"GETSET", "l", "v"},    {"SET", "l", "v", "GET"},
-      {"APPEND", "l", "x"},  {"STRLEN", "l"},         {"INCR", "l"},
-      {"DECR", "l"},         {"INCRBY", "l", "2"},    {"DECRBY", "l", "2"},
-      {"INCRBYFLOAT", "l", "1.5"}, {"GETRANGE", "l", "0", "1"}, {"SUBSTR", "l", "0", "1"},
-      {"SETRANGE", "l", "0", "x"}, {"SETRANGE", "l", "0", ""},
+      {"GET", "l"},
+      {"GETEX", "l"},
+      {"GETEX", "l", "EX", "0"},
+      {"GETDEL", "l"},
+      {"GETSET", "l", "v"},
+      {"SET", "l", "v", "GET"},
+      {"APPEND", "l", "x"},
+      {"STRLEN", "l"},
+      {"INCR", "l"},
+      {"DECR", "l"},
+      {"INCRBY", "l", "2"},
+      {"DECRBY", "l", "2"},
+      {"INCRBYFLOAT", "l", "1.5"},
+      {"GETRANGE", "l", "0", "1"},
+      {"SUBSTR", "l", "0", "1"},
+      {"SETRANGE", "l", "0", "x"},
+      {"SETRANGE", "l", "0", ""},
   };
   for (const auto& cmd : commands) {
     EXPECT_EQ(Run(cmd), kWrongType) << Join(cmd);

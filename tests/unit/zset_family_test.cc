@@ -22,8 +22,8 @@ TEST(ZSetObjectTest, EncodingsMatchAModel) {
     auto z = ZSetObject::Create(listpack, 7);
     std::map<std::string, double> scores;
     std::set<std::pair<double, std::string>> order;
-    auto ops = *rc::gen::container<std::vector<std::tuple<int, int, int>>>(rc::gen::tuple(
-        rc::gen::inRange(0, 4), rc::gen::inRange(0, 60), rc::gen::inRange(-5, 6)));
+    auto ops = *rc::gen::container<std::vector<std::tuple<int, int, int>>>(
+        rc::gen::tuple(rc::gen::inRange(0, 4), rc::gen::inRange(0, 60), rc::gen::inRange(-5, 6)));
     for (const auto& [op, mi, sc] : ops) {
       std::string m = "m" + std::to_string(mi);
       double s = sc * 0.5;
@@ -61,8 +61,9 @@ TEST(ZSetObjectTest, EncodingsMatchAModel) {
       rank++;
     }
     std::vector<std::pair<double, std::string>> walked;
-    z->ForEachInRange(0, z->Length(),
-                      [&](std::string_view m, double s) { walked.emplace_back(s, std::string(m)); });
+    z->ForEachInRange(0, z->Length(), [&](std::string_view m, double s) {
+      walked.emplace_back(s, std::string(m));
+    });
     RC_ASSERT((walked == std::vector<std::pair<double, std::string>>(order.begin(), order.end())));
     for (int b = -6; b <= 6; b++) {
       double bound = b * 0.5;
@@ -87,8 +88,8 @@ TEST_F(ZSetTest, ScoresPrintAsRedisPrintsThem) {
   // The listpack keeps no negative zero; its ZSCAN text prints integers in full.
   EXPECT_EQ(Run({"ZSCORE", "z", "d"}), Bulk("0"));
   EXPECT_EQ(Run({"ZSCAN", "z", "0"}),
-            Arr({Bulk("0"), Bulks({"d", "0", "a", "0.10000000000000001", "b",
-                                   "100000000000000000", "c", "inf"})}));
+            Arr({Bulk("0"), Bulks({"d", "0", "a", "0.10000000000000001", "b", "100000000000000000",
+                                   "c", "inf"})}));
   EXPECT_EQ(Run({"ZINCRBY", "z", "-inf", "c"}), Err("ERR resulting score is not a number (NaN)"));
   EXPECT_EQ(Run({"ZADD", "z", "nan", "e"}), Err("ERR value is not a valid float"));
   EXPECT_EQ(Run({"ZCOUNT", "z", "(0", "+inf"}), Int(3));
@@ -114,14 +115,14 @@ TEST_F(ZSetTest, ConvertsToSkiplistAtTheLimits) {
 TEST_F(ZSetTest, RangesWithLimitsAndDirections) {
   Run({"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"});
   EXPECT_EQ(Run({"ZRANGEBYSCORE", "z", "(1", "4", "LIMIT", "1", "2"}), Bulks({"c", "d"}));
-  EXPECT_EQ(Run({"ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "2"}),
-            Bulks({"d", "c"}));
+  EXPECT_EQ(Run({"ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "2"}), Bulks({"d", "c"}));
   EXPECT_EQ(Run({"ZRANGE", "z", "(4", "2", "BYSCORE", "REV"}), Bulks({"c", "b"}));
   EXPECT_EQ(Run({"ZRANGE", "z", "-2", "-1", "WITHSCORES"}), Bulks({"d", "4", "e", "5"}));
   EXPECT_EQ(Run({"ZREMRANGEBYSCORE", "z", "2", "(4"}), Int(2));
   EXPECT_EQ(Run({"ZRANGE", "z", "0", "-1"}), Bulks({"a", "d", "e"}));
   EXPECT_EQ(Run({"ZPOPMAX", "z", "2"}), Bulks({"e", "5", "d", "4"}));
-  EXPECT_EQ(Run({"ZMPOP", "1", "z", "MIN", "COUNT", "5"}), Arr({Bulk("z"), Arr({Bulks({"a", "1"})})}));
+  EXPECT_EQ(Run({"ZMPOP", "1", "z", "MIN", "COUNT", "5"}),
+            Arr({Bulk("z"), Arr({Bulks({"a", "1"})})}));
   EXPECT_EQ(Run({"EXISTS", "z"}), Int(0));
 }
 
