@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 #include "scenarios/probes.h"
+#include "scenarios/sweep.h"
 #include "scenarios/toml_scenarios.h"
 
 namespace redsim::scenarios {
@@ -27,7 +29,36 @@ std::vector<Scenario> BuildRegistry() {
   return all;
 }
 
+// The run in progress, for REDSIM_CHECK's report (one run at a time per process; forked sweep
+// workers each have their own copy).
+struct ActiveRun {
+  const Scenario* scenario = nullptr;
+  const RunOptions* opts = nullptr;
+};
+ActiveRun active_run;
+
+std::string DescribeActiveRun() {
+  if (active_run.scenario == nullptr) return "";
+  const sim::Simulator* sim = sim::Simulator::Running();
+  char time_text[48] = "?";
+  if (sim != nullptr) {
+    snprintf(time_text, sizeof time_text, "%.6f", static_cast<double>(sim->now_ns()) / 1e9);
+  }
+  return "seed " + std::to_string(active_run.opts->seed) + ", simulated time " + time_text +
+         " s\nreplay: " +
+         ReplayCommand(active_run.scenario->name, active_run.opts->seed, *active_run.opts);
+}
+
 }  // namespace
+
+RunResult Scenario::Run(const RunOptions& opts) const {
+  ActiveRun outer = active_run;  // a scenario may run another (a driver's sub-run)
+  active_run = ActiveRun{this, &opts};
+  SetCheckContext(&DescribeActiveRun);
+  RunResult result = run(opts);
+  active_run = outer;
+  return result;
+}
 
 const std::vector<Scenario>& AllScenarios() {
   static const std::vector<Scenario> all = BuildRegistry();

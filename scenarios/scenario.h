@@ -92,6 +92,11 @@ struct Scenario {
         claim(std::move(claim_)),
         expected(std::move(expected_)) {}
 
+  // Runs the scenario once. While it runs, a failed REDSIM_CHECK prints this run's seed, the
+  // simulated time and the command that replays it. Every runner (run, sweep, shrink, replay)
+  // goes through here rather than calling `run` directly.
+  RunResult Run(const RunOptions& opts) const;
+
   std::string name;
   std::string description;
   std::function<RunResult(const RunOptions&)> run;

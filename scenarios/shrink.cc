@@ -35,7 +35,7 @@ class Shrinker {
   bool Fails(const RunOptions& opts) {
     if (runs_ >= max_runs_) return false;
     runs_++;
-    RunResult r = scenario_.run(opts);
+    RunResult r = scenario_.Run(opts);
     bool same = r.violated() && r.violation == violation_;
     if (same) {
       best_ = opts;
@@ -215,7 +215,7 @@ ShrinkOutcome ShrinkRun(const Scenario& scenario, const RunOptions& given, int m
   double start = RealSeconds();
   RunOptions opts = given;
   ApplyScenarioDefaults(scenario, &opts);  // the file's duration is where shrinking starts
-  RunResult first = scenario.run(opts);
+  RunResult first = scenario.Run(opts);
   out.original = first;
   if (!first.violated()) return out;
   Shrinker s(scenario, first.violation, max_runs, verbose);
@@ -300,7 +300,7 @@ int ShrinkMain(int argc, char** argv) {
     std::ofstream(out_dir + "/run.json") << reports::RunRecordToJson(rec) << "\n";
     RunOptions again = o.minimal;
     again.keep_history = true;
-    RunResult full = scenario->run(again);
+    RunResult full = scenario->Run(again);
     std::ofstream(out_dir + "/history.jsonl") << full.history_jsonl;
     std::ofstream(out_dir + "/report.html") << reports::RunReportHtml(rec, full.history_jsonl);
     printf("wrote %s/run.json (redsim replay %s/run.json), history.jsonl, report.html\n",

@@ -188,7 +188,7 @@ bool OptionsFromRecord(const reports::RunRecord& rec, RunOptions* opts, std::str
 reports::RunRecord RunOne(const Scenario& scenario, RunOptions opts, RunResult* result) {
   ApplyScenarioDefaults(scenario, &opts);
   double start = RealSeconds();
-  RunResult r = scenario.run(opts);
+  RunResult r = scenario.Run(opts);
   double wall = RealSeconds() - start;
   reports::RunRecord rec = ToRecord(r, opts, wall);
   if (result != nullptr) *result = std::move(r);

@@ -16,7 +16,15 @@ struct Simulator::FiberSet {
   std::vector<boost::fibers::fiber> fibers;
 };
 
+namespace {
+// The simulator whose run is in progress (the newest one built), for failure reports only.
+const Simulator* running_simulator = nullptr;
+}  // namespace
+
+const Simulator* Simulator::Running() { return running_simulator; }
+
 Simulator::Simulator(uint64_t seed) : seed_(seed), fibers_(std::make_unique<FiberSet>()) {
+  running_simulator = this;
   hosts_.push_back(nullptr);  // HostId 0 is "no host"
   held_.emplace_back();
   InstallFiberAlgorithm(Random::Derive(seed, "fiber-scheduler"));
@@ -24,6 +32,7 @@ Simulator::Simulator(uint64_t seed) : seed_(seed), fibers_(std::make_unique<Fibe
 }
 
 Simulator::~Simulator() {
+  if (running_simulator == this) running_simulator = nullptr;
   // Fibers must be joined (or never started) before the simulator goes away.
   for (auto& f : fibers_->fibers) {
     if (f.joinable()) f.detach();

@@ -80,6 +80,9 @@ class Simulator {
 
   explicit Simulator(uint64_t seed);
   ~Simulator();
+  // The simulator built last and not yet destroyed: what a failed REDSIM_CHECK reports the
+  // simulated time of. One run at a time per process, so there is never more than one.
+  static const Simulator* Running();
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
