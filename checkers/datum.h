@@ -36,7 +36,6 @@ class Datum {
   bool is_int() const { return kind_ == Kind::kInt; }
   bool is_bool() const { return kind_ == Kind::kBool; }
   bool is_string() const { return kind_ == Kind::kString; }
-  bool is_keyword() const { return kind_ == Kind::kKeyword; }
   bool is_list() const { return kind_ == Kind::kList; }
   bool is_map() const { return kind_ == Kind::kMap; }
   // A string or a keyword: both name things (an `f`, a micro-op, a key).

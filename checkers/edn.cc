@@ -52,7 +52,6 @@ class EdnParser {
 
   int line() const { return line_; }
   int column() const { return static_cast<int>(pos_ - line_start_) + 1; }
-  bool AtEnd() const { return pos_ >= text_.size(); }
   char Peek() const { return text_[pos_]; }
   void Advance() { ++pos_; }
   bool AtDiscard() const { return text_.substr(pos_, 2) == "#_"; }

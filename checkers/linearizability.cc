@@ -247,7 +247,6 @@ class PartitionSearch final : public LinearizedView {
   uint64_t configurations() const { return cache_ ? cache_->size() : 0; }
   size_t peak_memory() const { return peak_memory_; }
   const std::vector<SearchOp>& ops() const { return ops_; }
-  const std::vector<int>& node_pos() const { return node_pos_; }
 
  private:
   void BuildList();

@@ -26,7 +26,6 @@ class ReplyBuilder {
   void set_resp(int resp) { resp_ = resp; }
   std::string* buffer() const { return out_; }
   void set_error_observer(ErrorReplyObserver* o) { error_observer_ = o; }
-  void set_buffer(std::string* out) { out_ = out; }
 
   void Ok() { out_->append("+OK\r\n", 5); }
   void Simple(std::string_view s);          // +s

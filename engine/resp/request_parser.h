@@ -48,11 +48,8 @@ class RequestParser {
   // Forgets partial progress (after the caller discarded the buffer).
   void Reset();
 
-  // True while a command is partially parsed (used to decide whether big buffers are in use).
-  bool in_progress() const { return state_ != State::kStart; }
   // Bytes the current partial bulk argument still needs (a hint for read sizing), or 0.
   int64_t pending_bulk_bytes() const;
-  bool inline_mode() const { return inline_; }
 
  private:
   enum class State { kStart, kMultibulk };

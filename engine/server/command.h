@@ -161,7 +161,6 @@ class CommandTable {
   // Every registered top-level command, sorted by name.
   std::vector<Command*> All() const;
   size_t size() const { return top_.size(); }
-  size_t total_ids() const { return next_id_; }
 
  private:
   std::unordered_map<std::string, std::unique_ptr<Command>> top_;

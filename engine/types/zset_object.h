@@ -142,7 +142,6 @@ class ZListpack {
     size_t next;  // offset of the following entry
   };
   Entry At(size_t offset) const;
-  size_t end_offset() const { return buf_.size(); }
 
   // Offset of the entry for `member`, or npos; *rank gets its rank when found.
   size_t Find(std::string_view member, size_t* rank = nullptr) const;
