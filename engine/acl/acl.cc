@@ -511,12 +511,12 @@ std::string AclUser::DescribeLine() const {
 
 // ---- Acl --------------------------------------------------------------------------------------
 
-Acl::Acl(Server* server) : server_(server) {
+Acl::Acl(AclHandles handles) : h_(std::move(handles)) {
   auto user = std::make_unique<AclUser>("default");
   for (const char* r : {"on", "nopass", "~*", "&*", "+@all"}) user->ApplyRule(r, false);
   default_user_ = user.get();
   users_["default"] = std::move(user);
-  ApplyRequirePass(server_->config().requirepass);
+  ApplyRequirePass(h_.config->requirepass);
 }
 
 Acl::~Acl() = default;
@@ -547,7 +547,7 @@ std::string Acl::SetUser(std::string_view name, const std::vector<std::string_vi
   if (name.find_first_of(std::string_view(" \0", 2)) != std::string_view::npos) {
     return "ERR Usernames can't contain spaces or null characters";
   }
-  bool all_channels = server_->config().acl_pubsub_default == "allchannels";
+  bool all_channels = h_.config->acl_pubsub_default == "allchannels";
   AclUser* existing = Find(name);
   AclUser draft = existing != nullptr ? *existing : AclUser(std::string(name));
   if (existing == nullptr && all_channels) draft.ApplyRule("allchannels", false);
@@ -569,16 +569,16 @@ bool Acl::DeleteUser(std::string_view name) {
   auto it = users_.find(name);
   if (it == users_.end()) return false;
   AclUser* user = it->second.get();
-  for (const auto& [id, c] : server_->clients()) {
+  for (const auto& [id, c] : h_.clients()) {
     if (c->acl_user != user) continue;
     c->acl_user = nullptr;
     c->user = "default";
     c->authenticated = false;
     // The client running DELUSER gets its reply first.
-    if (c == server_->current_client())
+    if (c == h_.current_client())
       c->flags |= kClientCloseAfterReply;
     else
-      server_->CloseClientAsync(c);
+      h_.close_client_async(c);
   }
   users_.erase(it);
   return true;
@@ -637,7 +637,7 @@ std::string Acl::NopermText(AclResult result, const Command* cmd) {
 bool Acl::CheckClient(Client* c, const Command* cmd, const std::vector<std::string_view>& args,
                       std::string* error) {
   // The primary's link and data being loaded run with no user, as in Redis.
-  if (c->has(kClientMaster) || server_->loading()) return true;
+  if (c->has(kClientMaster) || h_.loading()) return true;
   AclResult result = CheckAndLog(c, cmd, args, /*in_script=*/false);
   if (result == AclResult::kOk) return true;
   *error = NopermText(result, cmd);
@@ -675,7 +675,7 @@ bool Acl::Authenticate(Client* c, std::string_view username, std::string_view pa
 
 void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view object,
                       std::string_view username, bool in_script) {
-  int64_t max_len = server_->config().acllog_max_len;
+  int64_t max_len = h_.config->acllog_max_len;
   if (max_len <= 0) return;
   AclLogEntry entry;
   entry.reason = std::string(reason);
@@ -684,8 +684,8 @@ void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view objec
                                                        : "toplevel";
   entry.object = std::string(object);
   entry.username = std::string(username);
-  entry.created_ms = server_->now_ms();
-  entry.client_info = ClientInfoLine(server_, c);
+  entry.created_ms = *h_.now_ms;
+  entry.client_info = h_.client_info(c);
   // A repeat of a recent identical denial (among the 10 newest entries, as Redis scans) counts
   // on the old entry, which moves to the front.
   auto scan_end = log_.size() > kLogGroupingScan ? log_.begin() + kLogGroupingScan : log_.end();
@@ -706,12 +706,12 @@ void Acl::AddLogEntry(Client* c, std::string_view reason, std::string_view objec
 
 Status Acl::LoadFile(const std::string& path) {
   std::string text;
-  Status s = server_->env()->ReadFileToString(path, &text);
+  Status s = h_.env->ReadFileToString(path, &text);
   if (!s.ok()) {
     return Status::IoError("Error loading ACLs, opening file '" + path + "': " + s.message());
   }
   // Users are built aside and replace the current set only if the whole file is valid.
-  bool all_channels = server_->config().acl_pubsub_default == "allchannels";
+  bool all_channels = h_.config->acl_pubsub_default == "allchannels";
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> loaded;
   std::istringstream in(text);
   std::string line;
@@ -743,7 +743,7 @@ Status Acl::LoadFile(const std::string& path) {
     loaded["default"] = std::move(user);
   }
   // Clients keep their user (by name) when it still exists; the others are disconnected.
-  for (const auto& [id, c] : server_->clients()) {
+  for (const auto& [id, c] : h_.clients()) {
     if (c->acl_user == nullptr) continue;
     auto it = loaded.find(c->acl_user->name());
     if (it != loaded.end() && it->first != "default") {
@@ -754,7 +754,7 @@ Status Acl::LoadFile(const std::string& path) {
     if (it == loaded.end()) {
       c->authenticated = false;
       c->user = "default";
-      if (c != server_->current_client()) server_->CloseClientAsync(c);
+      if (c != h_.current_client()) h_.close_client_async(c);
     }
   }
   // The default user object stays the same (clients with acl_user == nullptr use it).
@@ -769,11 +769,11 @@ Status Acl::SaveFile(const std::string& path) const {
   for (const auto& [name, user] : users_) text += user->DescribeLine() + "\n";
   std::string tmp = path + ".tmp-redsim";
   std::unique_ptr<WritableFile> file;
-  Status s = server_->env()->OpenWritable(tmp, /*truncate=*/true, &file);
+  Status s = h_.env->OpenWritable(tmp, /*truncate=*/true, &file);
   if (s.ok()) s = file->Append(text);
   if (s.ok()) s = file->Sync();
   if (s.ok()) s = file->Close();
-  if (s.ok()) s = server_->env()->RenameFile(tmp, path);
+  if (s.ok()) s = h_.env->RenameFile(tmp, path);
   return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ namespace redsim {
 
 class Server;
 class Client;
+class Env;
+struct ServerConfig;
 struct Command;
 
 enum class AclResult { kOk, kDeniedCommand, kDeniedKey, kDeniedChannel };
@@ -106,9 +109,25 @@ struct AclLogEntry {
   std::string client_info;
 };
 
+// What ACL needs from the node it belongs to: narrow handles, not the server.
+struct AclHandles {
+  Env* env = nullptr;  // the ACL file
+  const ServerConfig* config = nullptr;
+  const int64_t* now_ms = nullptr;  // the command time (ACL LOG entries)
+  // The connected clients; the one whose command runs now; closing one after this turn (a
+  // client whose user was deleted or changed).
+  std::function<const std::map<uint64_t, Client*>&()> clients;
+  std::function<Client*()> current_client;
+  std::function<void(Client*)> close_client_async;
+  // True while the dataset loads (AOF replay is not checked).
+  std::function<bool()> loading;
+  // CLIENT LIST's line for a client (ACL LOG client-info).
+  std::function<std::string(const Client*)> client_info;
+};
+
 class Acl {
  public:
-  explicit Acl(Server* server);
+  explicit Acl(AclHandles handles);
   ~Acl();
 
   AclUser* default_user() const { return default_user_; }
@@ -161,7 +180,7 @@ class Acl {
   static std::vector<std::string> CommandsInCategory(uint64_t category_bit);
 
  private:
-  Server* server_;
+  AclHandles h_;
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> users_;
   AclUser* default_user_ = nullptr;
   std::deque<AclLogEntry> log_;

@@ -203,7 +203,7 @@ std::string_view StringOf(const DbEntry* e, char* scratch) {
 // Makes the string at `key` at least `len` bytes (creating it); returns its mutable bytes and
 // sets *size to its length.
 char* GrowString(CommandContext& ctx, DbEntry* e, std::string_view key, size_t len, size_t* size) {
-  if (e == nullptr) e = ctx.server->AddKey(ctx.db(), key, Value::RawString(""));
+  if (e == nullptr) e = ctx.keyspace().AddKey(ctx.db(), key, Value::RawString(""));
   *size = std::max(len, e->value.StringLength());
   return e->value.MutableBytes(*size);
 }
@@ -226,9 +226,7 @@ void SetBitCmd(CommandContext& ctx) {
   char* bytes = GrowString(ctx, e, ctx.arg(1), (offset >> 3) + 1, &size);
   int old = GetBit(std::string_view(bytes, size), offset);
   SetBit(bytes, offset, v[0] - '0');
-  ctx.server->SignalModifiedKey(ctx.db(), ctx.arg(1));
-  ctx.server->NotifyKeyspaceEvent('$', "setbit", ctx.arg(1), ctx.db()->index());
-  ctx.server->dirty++;
+  ctx.Modified(ctx.arg(1), '$', "setbit");
   ctx.reply.Integer(old);
 }
 
@@ -370,7 +368,7 @@ void BitOp(CommandContext& ctx) {
   std::vector<std::string> sources;
   size_t max_len = 0;
   for (size_t i = 3; i < ctx.argc(); i++) {
-    DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(i));
+    DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(i));
     if (e != nullptr && !e->value.is_string()) {
       ctx.reply.Error(err::kWrongType);
       return;
@@ -398,15 +396,15 @@ void BitOp(CommandContext& ctx) {
   }
   std::string_view dest = ctx.arg(2);
   if (max_len == 0) {
-    if (ctx.server->LookupWrite(ctx.db(), dest) != nullptr) {
-      ctx.server->DeleteKey(ctx.db(), dest);
-      ctx.server->NotifyKeyspaceEvent('g', "del", dest, ctx.db()->index());
+    if (ctx.keyspace().LookupWrite(ctx.db(), dest) != nullptr) {
+      ctx.keyspace().DeleteKey(ctx.db(), dest);
+      ctx.keyspace().NotifyKeyspaceEvent('g', "del", dest, ctx.db()->index());
     }
   } else {
-    ctx.server->SetKey(ctx.db(), dest, Value::RawString(out));
-    ctx.server->NotifyKeyspaceEvent('$', "set", dest, ctx.db()->index());
+    ctx.keyspace().SetKey(ctx.db(), dest, Value::RawString(out));
+    ctx.keyspace().NotifyKeyspaceEvent('$', "set", dest, ctx.db()->index());
   }
-  ctx.server->SignalModifiedKey(ctx.db(), dest);
+  ctx.keyspace().SignalModifiedKey(ctx.db(), dest);
   ctx.server->dirty++;
   ctx.reply.Integer(static_cast<int64_t>(max_len));
 }
@@ -519,9 +517,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only) {
       ctx.reply.Integer(*next);
   }
   if (changes > 0) {
-    ctx.server->SignalModifiedKey(ctx.db(), key);
-    ctx.server->NotifyKeyspaceEvent('$', "setbit", key, ctx.db()->index());
-    ctx.server->dirty += changes;
+    ctx.Modified(key, '$', "setbit", static_cast<uint64_t>(changes));
   }
 }
 

@@ -143,9 +143,9 @@ void Reset(CommandContext& ctx) {
   // Redis 7.0's RESET leaves CLIENT NO-EVICT as it was.
   c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec | kClientReplyOff |
                 kClientReplySkip | kClientReplySkipNext | kClientNoTouch);
-  ctx.server->UnwatchAllKeys(c);
+  ctx.keyspace().UnwatchAllKeys(c);
   c->db_index = 0;
-  c->db = ctx.server->db(0);
+  c->db = ctx.keyspace().db(0);
   c->resp = 2;
   c->name.clear();
   c->authenticated = ctx.server->acl().DefaultUserNeedsNoAuth();
@@ -384,9 +384,10 @@ void ClientUnblock(CommandContext& ctx) {
     return;
   }
   if (with_error) {
-    ctx.server->UnblockClient(target, false, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    ctx.server->blocking().UnblockClient(target, false,
+                                         "UNBLOCKED client unblocked via CLIENT UNBLOCK");
   } else {
-    ctx.server->UnblockClient(target, true);
+    ctx.server->blocking().UnblockClient(target, true);
   }
   ctx.reply.Integer(1);
 }

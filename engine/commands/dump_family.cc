@@ -101,7 +101,7 @@ void ApplyAccess(Server* server, DbEntry* e, const RestoreOptions& o) {
 
 // DUMP key
 void Dump(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1));
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -122,7 +122,7 @@ void Restore(CommandContext& ctx) {
   Server* server = ctx.server;
   Database* db = ctx.db();
   std::string_view key = ctx.arg(1);
-  if (!o.replace && server->LookupWrite(db, key) != nullptr) {
+  if (!o.replace && server->keyspace().LookupWrite(db, key) != nullptr) {
     ctx.reply.Error("BUSYKEY Target key name already exists.");
     return;
   }
@@ -145,14 +145,14 @@ void Restore(CommandContext& ctx) {
     ctx.reply.Error("ERR Bad data format");
     return;
   }
-  bool deleted = o.replace && server->DeleteKey(db, key);
+  bool deleted = o.replace && server->keyspace().DeleteKey(db, key);
   if (ttl != 0 && !o.absttl) ttl = ttl > LLONG_MAX - ctx.now_ms() ? LLONG_MAX : ttl + ctx.now_ms();
   bool already_expired =
       ttl != 0 && ttl <= ctx.now_ms() && !server->loading() && server->config().replicaof.empty();
   if (already_expired) {
     // The key would be born expired: only the deletion of the old one (if any) happened.
     if (deleted) {
-      server->NotifyKeyspaceEvent('g', "del", key, db->index());
+      server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
       server->dirty++;
       ctx.PropagateAs({"DEL", std::string(key)});
     } else {
@@ -161,9 +161,9 @@ void Restore(CommandContext& ctx) {
     ctx.reply.Ok();
     return;
   }
-  DbEntry* e = server->AddKey(db, key, std::move(value));
+  DbEntry* e = server->keyspace().AddKey(db, key, std::move(value));
   if (ttl != 0) {
-    server->SetExpire(db, e, ttl);
+    server->keyspace().SetExpire(db, e, ttl);
     if (!o.absttl) {
       // Replicas and the AOF get the absolute expiry time.
       std::vector<std::string> args(ctx.args.begin(), ctx.args.end());
@@ -173,8 +173,8 @@ void Restore(CommandContext& ctx) {
     }
   }
   ApplyAccess(server, e, o);
-  server->SignalKeyReady(db, key);
-  server->NotifyKeyspaceEvent('g', "restore", key, db->index());
+  server->keyspace().SignalKeyReady(db, key);
+  server->keyspace().NotifyKeyspaceEvent('g', "restore", key, db->index());
   server->dirty++;
   ctx.reply.Ok();
 }

@@ -43,7 +43,7 @@ DbEntry* HashForWrite(CommandContext& ctx, std::string_view key, size_t expected
   DbEntry* e = ctx.Write(key, ObjType::kHash, &wrong_type);
   if (wrong_type) return nullptr;
   if (e == nullptr) {
-    return ctx.server->AddKey(ctx.db(), key, Value::FromObject(hash::Create(expected_bytes)));
+    return ctx.keyspace().AddKey(ctx.db(), key, Value::FromObject(hash::Create(expected_bytes)));
   }
   hash::Reserve(e->value, expected_bytes);
   return e;
@@ -54,8 +54,7 @@ bool SetField(CommandContext& ctx, DbEntry* e, std::string_view field, std::stri
 }
 
 void Touched(CommandContext& ctx, std::string_view key, const char* event) {
-  ctx.server->SignalModifiedKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('h', event, key, ctx.db()->index());
+  ctx.Modified(key, 'h', event, /*changes=*/0);  // callers count their own changes
 }
 
 // ---- Setting fields -------------------------------------------------------------------------
@@ -119,14 +118,14 @@ void HDel(CommandContext& ctx) {
     if (!hash::Delete(e->value, ctx.arg(i))) continue;
     deleted++;
     if (e->value.As<HashObject>()->Length() == 0) {
-      ctx.server->DeleteKey(ctx.db(), key);
+      ctx.keyspace().DeleteKey(ctx.db(), key);
       key_removed = true;
       break;
     }
   }
   if (deleted > 0) {
     Touched(ctx, key, "hdel");
-    if (key_removed) ctx.server->NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
+    if (key_removed) ctx.keyspace().NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
     ctx.server->dirty += static_cast<uint64_t>(deleted);
   }
   ctx.reply.Integer(deleted);

@@ -343,7 +343,7 @@ uint64_t Estimate(const std::vector<uint8_t>& regs) {
 // Looks `key` up for an HLL command. Replies and returns false on a wrong type or a string that
 // is not an HLL; *e is nullptr for a missing key.
 bool LookupHll(CommandContext& ctx, std::string_view key, bool write, DbEntry** e) {
-  *e = write ? ctx.server->LookupWrite(ctx.db(), key) : ctx.server->LookupRead(ctx.db(), key);
+  *e = write ? ctx.keyspace().LookupWrite(ctx.db(), key) : ctx.keyspace().LookupRead(ctx.db(), key);
   if (*e == nullptr) return true;
   if (!(*e)->value.is_string()) {
     ctx.reply.Error(err::kWrongType);
@@ -369,7 +369,7 @@ std::string CurrentString(const DbEntry* e) {
 
 void Store(CommandContext& ctx, std::string_view key, DbEntry* e, const std::string& bytes) {
   if (e == nullptr) {
-    ctx.server->AddKey(ctx.db(), key, Value::RawString(bytes));
+    ctx.keyspace().AddKey(ctx.db(), key, Value::RawString(bytes));
     return;
   }
   char* p = e->value.MutableBytes(bytes.size());
@@ -426,9 +426,7 @@ void PfAdd(CommandContext& ctx) {
     }
   }
   if (updated > 0) {
-    ctx.server->SignalModifiedKey(ctx.db(), key);
-    ctx.server->NotifyKeyspaceEvent('$', "pfadd", key, ctx.db()->index());
-    ctx.server->dirty += updated;
+    ctx.Modified(key, '$', "pfadd", static_cast<uint64_t>(updated));
   }
   ctx.reply.Integer(updated > 0 ? 1 : 0);
 }
@@ -474,7 +472,7 @@ void PfCount(CommandContext& ctx) {
   // Caching the count changes the string: Redis treats that as a write (and propagates it).
   for (int b = 0; b < 8; b++) s[8 + b] = static_cast<char>((card >> (8 * b)) & 0xff);
   Store(ctx, key, e, s);
-  ctx.server->SignalModifiedKey(ctx.db(), key);
+  ctx.keyspace().SignalModifiedKey(ctx.db(), key);
   ctx.server->dirty++;
   ctx.reply.Integer(static_cast<int64_t>(card));
 }
@@ -496,7 +494,7 @@ void PfMerge(CommandContext& ctx) {
     for (size_t r = 0; r < regs.size(); r++) max[r] = std::max(max[r], regs[r]);
   }
   std::string_view key = ctx.arg(1);
-  DbEntry* dest = ctx.server->LookupWrite(ctx.db(), key);
+  DbEntry* dest = ctx.keyspace().LookupWrite(ctx.db(), key);
   std::string s = dest == nullptr ? NewSparse() : CurrentString(dest);
   if (any_dense && Encoding(s) == kSparse) {
     if (!ReadRegisters(s, &regs)) {
@@ -519,9 +517,7 @@ void PfMerge(CommandContext& ctx) {
   }
   InvalidateCache(s.data());
   Store(ctx, key, dest, s);
-  ctx.server->SignalModifiedKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('$', "pfadd", key, ctx.db()->index());
-  ctx.server->dirty++;
+  ctx.Modified(key, '$', "pfadd");
   ctx.reply.Ok();
 }
 
@@ -548,7 +544,7 @@ std::string DecodeText(std::string_view ops) {
 // PFDEBUG <GETREG | DECODE | ENCODING | TODENSE> key
 void PfDebug(CommandContext& ctx) {
   std::string_view key = ctx.arg(2);
-  DbEntry* e = ctx.server->LookupWrite(ctx.db(), key);
+  DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), key);
   if (e == nullptr) {
     ctx.reply.Error("ERR The specified key does not exist");
     return;
@@ -568,7 +564,7 @@ void PfDebug(CommandContext& ctx) {
         return;
       }
       Store(ctx, key, e, DenseFrom(s, regs));
-      ctx.server->SignalModifiedKey(ctx.db(), key);
+      ctx.keyspace().SignalModifiedKey(ctx.db(), key);
       ctx.server->dirty++;
     }
     if (sub == "todense") {

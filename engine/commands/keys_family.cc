@@ -22,9 +22,9 @@ void Del(CommandContext& ctx) {
     // Not a lookup in Redis: no statistics, no access-time update (which would show through a
     // shared integer's idle time).
     DbEntry* e = ctx.db()->Find(ctx.arg(i));
-    if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
-    ctx.server->DeleteKey(ctx.db(), ctx.arg(i), lazy);
-    ctx.server->NotifyKeyspaceEvent('g', "del", ctx.arg(i), ctx.db()->index());
+    if (e == nullptr || ctx.keyspace().ExpireIfNeeded(ctx.db(), e)) continue;
+    ctx.keyspace().DeleteKey(ctx.db(), ctx.arg(i), lazy);
+    ctx.keyspace().NotifyKeyspaceEvent('g', "del", ctx.arg(i), ctx.db()->index());
     ctx.server->dirty++;
     deleted++;
   }
@@ -35,7 +35,7 @@ void Del(CommandContext& ctx) {
 void CountKeys(CommandContext& ctx, bool touch) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (ctx.server->LookupRead(ctx.db(), ctx.arg(i), touch) != nullptr) count++;
+    if (ctx.keyspace().LookupRead(ctx.db(), ctx.arg(i), touch) != nullptr) count++;
   }
   ctx.reply.Integer(count);
 }
@@ -48,7 +48,7 @@ void Touch(CommandContext& ctx) { CountKeys(ctx, /*touch=*/true); }
 
 // TYPE key
 void Type(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   ctx.reply.Simple(e == nullptr ? "none" : TypeName(e->value.type()));
 }
 
@@ -58,7 +58,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   std::string src(ctx.arg(1)), dst(ctx.arg(2));
   Server* server = ctx.server;
   Database* db = ctx.db();
-  DbEntry* e = server->LookupWrite(db, src);
+  DbEntry* e = server->keyspace().LookupWrite(db, src);
   if (e == nullptr) {
     ctx.reply.Error(err::kNoSuchKey);
     return;
@@ -70,22 +70,22 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
       ctx.reply.Ok();
     return;
   }
-  if (server->LookupWrite(db, dst) != nullptr) {
+  if (server->keyspace().LookupWrite(db, dst) != nullptr) {
     if (nx) {
       ctx.reply.Integer(0);
       return;
     }
-    server->DeleteKey(db, dst);
+    server->keyspace().DeleteKey(db, dst);
   }
   int64_t expire = e->expire_ms;
   DbEntry* detached = db->Detach(src);
-  server->SignalModifiedKey(db, src);
-  DbEntry* added = server->AddKey(db, dst, std::move(detached->value));
+  server->keyspace().SignalModifiedKey(db, src);
+  DbEntry* added = server->keyspace().AddKey(db, dst, std::move(detached->value));
   DbEntry::Destroy(detached);
-  if (expire != 0) server->SetExpire(db, added, expire);
-  server->NotifyKeyspaceEvent('g', "rename_from", src, db->index());
-  server->NotifyKeyspaceEvent('g', "rename_to", dst, db->index());
-  server->SignalKeyReady(db, dst);
+  if (expire != 0) server->keyspace().SetExpire(db, added, expire);
+  server->keyspace().NotifyKeyspaceEvent('g', "rename_from", src, db->index());
+  server->keyspace().NotifyKeyspaceEvent('g', "rename_to", dst, db->index());
+  server->keyspace().SignalKeyReady(db, dst);
   server->dirty++;
   if (nx)
     ctx.reply.Integer(1);
@@ -109,7 +109,7 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
     ctx.reply.Error(err::kNotInt32);
     return false;
   }
-  if (v < 0 || v >= ctx.server->db_count()) {
+  if (v < 0 || v >= ctx.keyspace().db_count()) {
     ctx.reply.Error(err::kDbIndexOutOfRange);
     return false;
   }
@@ -133,28 +133,28 @@ void Copy(CommandContext& ctx) {
   }
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
   Database* src_db = ctx.db();
-  Database* dst_db = ctx.server->db(dst_index);
+  Database* dst_db = ctx.keyspace().db(dst_index);
   if (src_db == dst_db && src == dst) {
     ctx.reply.Error(err::kSameObject);
     return;
   }
-  DbEntry* e = ctx.server->LookupRead(src_db, src);
+  DbEntry* e = ctx.keyspace().LookupRead(src_db, src);
   if (e == nullptr) {
     ctx.reply.Integer(0);
     return;
   }
-  if (ctx.server->LookupWrite(dst_db, dst) != nullptr) {
+  if (ctx.keyspace().LookupWrite(dst_db, dst) != nullptr) {
     if (!replace) {
       ctx.reply.Integer(0);
       return;
     }
-    ctx.server->DeleteKey(dst_db, dst);
+    ctx.keyspace().DeleteKey(dst_db, dst);
   }
   int64_t expire = e->expire_ms;
-  DbEntry* added = ctx.server->AddKey(dst_db, dst, e->value.Clone());
-  if (expire != 0) ctx.server->SetExpire(dst_db, added, expire);
-  ctx.server->SignalKeyReady(dst_db, dst);
-  ctx.server->NotifyKeyspaceEvent('g', "copy_to", dst, dst_db->index());
+  DbEntry* added = ctx.keyspace().AddKey(dst_db, dst, e->value.Clone());
+  if (expire != 0) ctx.keyspace().SetExpire(dst_db, added, expire);
+  ctx.keyspace().SignalKeyReady(dst_db, dst);
+  ctx.keyspace().NotifyKeyspaceEvent('g', "copy_to", dst, dst_db->index());
   ctx.server->dirty++;
   ctx.reply.Integer(1);
 }
@@ -169,21 +169,21 @@ void Move(CommandContext& ctx) {
   }
   std::string key(ctx.arg(1));
   Database* src_db = ctx.db();
-  Database* dst_db = ctx.server->db(dst_index);
-  DbEntry* e = ctx.server->LookupWrite(src_db, key);
-  if (e == nullptr || ctx.server->LookupWrite(dst_db, key) != nullptr) {
+  Database* dst_db = ctx.keyspace().db(dst_index);
+  DbEntry* e = ctx.keyspace().LookupWrite(src_db, key);
+  if (e == nullptr || ctx.keyspace().LookupWrite(dst_db, key) != nullptr) {
     ctx.reply.Integer(0);
     return;
   }
   int64_t expire = e->expire_ms;
   DbEntry* detached = src_db->Detach(key);
-  ctx.server->SignalModifiedKey(src_db, key);
-  DbEntry* added = ctx.server->AddKey(dst_db, key, std::move(detached->value));
+  ctx.keyspace().SignalModifiedKey(src_db, key);
+  DbEntry* added = ctx.keyspace().AddKey(dst_db, key, std::move(detached->value));
   DbEntry::Destroy(detached);
-  if (expire != 0) ctx.server->SetExpire(dst_db, added, expire);
-  ctx.server->SignalKeyReady(dst_db, key);
-  ctx.server->NotifyKeyspaceEvent('g', "move_from", key, src_db->index());
-  ctx.server->NotifyKeyspaceEvent('g', "move_to", key, dst_index);
+  if (expire != 0) ctx.keyspace().SetExpire(dst_db, added, expire);
+  ctx.keyspace().SignalKeyReady(dst_db, key);
+  ctx.keyspace().NotifyKeyspaceEvent('g', "move_from", key, src_db->index());
+  ctx.keyspace().NotifyKeyspaceEvent('g', "move_to", key, dst_index);
   ctx.server->dirty++;
   ctx.reply.Integer(1);
 }
@@ -239,7 +239,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   }
   Server* server = ctx.server;
   Database* db = ctx.db();
-  DbEntry* e = server->LookupWrite(db, key);
+  DbEntry* e = server->keyspace().LookupWrite(db, key);
   if (e == nullptr) {
     ctx.reply.Integer(0);
     return;
@@ -253,20 +253,20 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     }
   }
   if (when <= ctx.now_ms() && server->config().replicaof.empty()) {
-    server->DeleteKey(db, key);
+    server->keyspace().DeleteKey(db, key);
     server->dirty++;
     ctx.PropagateAs({"DEL", std::string(key)});
-    server->NotifyKeyspaceEvent('g', "del", key, db->index());
+    server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
     ctx.reply.Integer(1);
     return;
   }
-  server->SetExpire(db, e, when);
-  server->SignalModifiedKey(db, key);
+  server->keyspace().SetExpire(db, e, when);
+  server->keyspace().SignalModifiedKey(db, key);
   server->dirty++;
   if (ctx.cmd->name != "pexpireat") {
     ctx.PropagateAs({"PEXPIREAT", std::string(key), Int64ToString(when)});
   }
-  server->NotifyKeyspaceEvent('g', "expire", key, db->index());
+  server->keyspace().NotifyKeyspaceEvent('g', "expire", key, db->index());
   ctx.reply.Integer(1);
 }
 
@@ -277,7 +277,7 @@ void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
 
 // TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Integer(-2);
     return;
@@ -298,15 +298,13 @@ void PExpireTime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
 
 // PERSIST key
 void Persist(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupWrite(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), ctx.arg(1));
   if (e == nullptr || !e->has_expire()) {
     ctx.reply.Integer(0);
     return;
   }
   ctx.db()->RemoveExpire(e);
-  ctx.server->SignalModifiedKey(ctx.db(), ctx.arg(1));
-  ctx.server->NotifyKeyspaceEvent('g', "persist", ctx.arg(1), ctx.db()->index());
-  ctx.server->dirty++;
+  ctx.Modified(ctx.arg(1), 'g', "persist");
   ctx.reply.Integer(1);
 }
 
@@ -354,11 +352,11 @@ void Scan(CommandContext& ctx) {
     if (opts.use_pattern && !GlobMatch(opts.pattern, k)) continue;
     DbEntry* e;
     if (opts.use_type) {
-      e = ctx.server->LookupRead(ctx.db(), k, /*touch=*/false);
+      e = ctx.keyspace().LookupRead(ctx.db(), k, /*touch=*/false);
       if (e == nullptr || !EqualsIgnoreCase(TypeName(e->value.type()), opts.type)) continue;
     } else {
       e = ctx.db()->Find(k);
-      if (e == nullptr || ctx.server->ExpireIfNeeded(ctx.db(), e)) continue;
+      if (e == nullptr || ctx.keyspace().ExpireIfNeeded(ctx.db(), e)) continue;
     }
     out.push_back(std::move(k));
   }
@@ -379,7 +377,7 @@ void RandomKey(CommandContext& ctx) {
     if (e == nullptr) break;
     if (e->has_expire() && e->expire_ms <= ctx.now_ms()) {
       if (ctx.server->config().replicaof.empty()) {
-        ctx.server->ExpireIfNeeded(db, e);
+        ctx.keyspace().ExpireIfNeeded(db, e);
         continue;
       }
       if (tries < 99) continue;
@@ -414,7 +412,7 @@ bool ParseFlushMode(CommandContext& ctx, bool* async) {
 void FlushDb(CommandContext& ctx) {
   bool async;
   if (!ParseFlushMode(ctx, &async)) return;
-  ctx.server->FlushDatabases(ctx.client->db_index, async);
+  ctx.keyspace().FlushDatabases(ctx.client->db_index, async);
   ctx.server->dirty++;
   ctx.reply.Ok();
 }
@@ -423,7 +421,7 @@ void FlushDb(CommandContext& ctx) {
 void FlushAll(CommandContext& ctx) {
   bool async;
   if (!ParseFlushMode(ctx, &async)) return;
-  ctx.server->FlushDatabases(-1, async);
+  ctx.keyspace().FlushDatabases(-1, async);
   ctx.server->dirty++;
   ctx.reply.Ok();
 }
@@ -433,7 +431,7 @@ void Select(CommandContext& ctx) {
   int index;
   if (!ParseDbIndex(ctx, ctx.arg(1), &index)) return;
   ctx.client->db_index = index;
-  ctx.client->db = ctx.server->db(index);
+  ctx.client->db = ctx.keyspace().db(index);
   ctx.reply.Ok();
 }
 
@@ -448,11 +446,11 @@ void SwapDb(CommandContext& ctx) {
     ctx.reply.Error("ERR invalid second DB index");
     return;
   }
-  if (a < 0 || a >= ctx.server->db_count() || b < 0 || b >= ctx.server->db_count()) {
+  if (a < 0 || a >= ctx.keyspace().db_count() || b < 0 || b >= ctx.keyspace().db_count()) {
     ctx.reply.Error(err::kDbIndexOutOfRange);
     return;
   }
-  if (a != b) ctx.server->SwapDatabases(static_cast<int>(a), static_cast<int>(b));
+  if (a != b) ctx.keyspace().SwapDatabases(static_cast<int>(a), static_cast<int>(b));
   ctx.server->dirty++;
   ctx.reply.Ok();
 }
@@ -465,7 +463,7 @@ bool LfuPolicy(const ServerConfig& c) {
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr)
     ctx.reply.Null();
   else
@@ -474,7 +472,7 @@ void ObjectEncoding(CommandContext& ctx) {
 
 // OBJECT FREQ key
 void ObjectFreq(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -491,7 +489,7 @@ void ObjectFreq(CommandContext& ctx) {
 
 // OBJECT IDLETIME key
 void ObjectIdleTime(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -503,21 +501,21 @@ void ObjectIdleTime(CommandContext& ctx) {
     return;
   }
   uint32_t now = ctx.server->LruClock();
-  uint32_t then = ctx.server->AccessClock(e) & ((1u << 24) - 1);
+  uint32_t then = ctx.keyspace().AccessClock(e) & ((1u << 24) - 1);
   uint32_t idle = now >= then ? now - then : now + ((1u << 24) - then);
   ctx.reply.Integer(idle);
 }
 
 // OBJECT REFCOUNT key
 void ObjectRefCount(CommandContext& ctx) {
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2), /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
   }
   // Redis shares the integer objects 0..9999 (reported with INT_MAX references) unless a
   // maxmemory limit with an LRU or LFU policy needs per-key access data.
-  bool shared = e->value.shared() && ctx.server->SharesIntegers();
+  bool shared = e->value.shared() && ctx.keyspace().SharesIntegers();
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }
 

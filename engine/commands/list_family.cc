@@ -52,25 +52,24 @@ bool ParseEnd(std::string_view s, End* end) {
 
 // A list key changed: WATCH invalidation and the keyspace event.
 void Touched(CommandContext& ctx, std::string_view key, const char* event) {
-  ctx.server->SignalModifiedKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('l', event, key, ctx.db()->index());
+  ctx.Modified(key, 'l', event, /*changes=*/0);  // callers count their own changes
 }
 
 // Redis never keeps an empty list: the key goes when its last element does.
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, const ListObject* list) {
   if (list->length() != 0) return;
-  ctx.server->DeleteKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
+  ctx.keyspace().DeleteKey(ctx.db(), key);
+  ctx.keyspace().NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
 }
 
 // The list at `key` for a push (the caller checked the type), created when absent; creating it
 // wakes clients blocked on the key.
 ListObject* ListForPush(CommandContext& ctx, std::string_view key) {
-  DbEntry* e = ctx.server->LookupWrite(ctx.db(), key);
+  DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), key);
   if (e != nullptr) return e->value.As<ListObject>();
   auto list = std::make_unique<ListObject>(ctx.server->config().list_max_listpack_size);
-  e = ctx.server->AddKey(ctx.db(), key, Value::FromObject(std::move(list)));
-  ctx.server->SignalKeyReady(ctx.db(), key);
+  e = ctx.keyspace().AddKey(ctx.db(), key, Value::FromObject(std::move(list)));
+  ctx.keyspace().SignalKeyReady(ctx.db(), key);
   return e->value.As<ListObject>();
 }
 
@@ -101,7 +100,7 @@ size_t PopIntoArray(ReplyBuilder& reply, ListObject* list, End end, uint64_t cou
 // moved.
 bool MoveElement(CommandContext& ctx, std::string_view src_key, ListObject* src,
                  std::string_view dst_key, End from, End to) {
-  DbEntry* d = ctx.server->LookupWrite(ctx.db(), dst_key);
+  DbEntry* d = ctx.keyspace().LookupWrite(ctx.db(), dst_key);
   if (d != nullptr && d->value.type() != ObjType::kList) {
     ctx.reply.Error(err::kWrongType);
     return false;
@@ -148,14 +147,14 @@ bool ParseBlockingTimeout(CommandContext& ctx, std::string_view arg, int64_t* de
 // ready. Outside a re-run: all of them.
 std::vector<std::string_view> KeysToServe(CommandContext& ctx,
                                           const std::vector<std::string_view>& keys) {
-  const std::string* ready = ctx.server->ready_key();
+  const std::string* ready = ctx.server->blocking().ready_key();
   if (ctx.client->has(kClientReprocessing) && ready != nullptr) return {*ready};
   return keys;
 }
 
 void Block(CommandContext& ctx, const std::vector<std::string_view>& keys, int64_t deadline_ms) {
   std::vector<std::string> owned(keys.begin(), keys.end());
-  ctx.server->BlockClient(ctx.client, ctx.args, ctx.cmd, owned, deadline_ms);
+  ctx.server->blocking().BlockClient(ctx.client, ctx.args, ctx.cmd, owned, deadline_ms);
 }
 
 // ---- Pushes and pops ------------------------------------------------------------------------
@@ -555,7 +554,7 @@ enum class ServeResult { kServed, kWrongType, kNothing };
 ServeResult MpopFrom(CommandContext& ctx, const std::vector<std::string_view>& keys, End end,
                      int64_t count, bool quiet_wrong_type) {
   for (std::string_view key : keys) {
-    DbEntry* e = ctx.server->LookupWrite(ctx.db(), key);
+    DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), key);
     if (e == nullptr) continue;
     if (e->value.type() != ObjType::kList) {
       if (quiet_wrong_type) return ServeResult::kWrongType;
@@ -593,7 +592,7 @@ void BlockingPop(CommandContext& ctx, End end) {
   std::vector<std::string_view> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
   bool reprocessing = ctx.client->has(kClientReprocessing);
   for (std::string_view key : KeysToServe(ctx, keys)) {
-    DbEntry* e = ctx.server->LookupWrite(ctx.db(), key);
+    DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), key);
     if (e == nullptr) continue;
     if (e->value.type() != ObjType::kList) {
       // A key that became ready with another type leaves a blocked client waiting (7.0).
@@ -629,7 +628,7 @@ void BlockingMove(CommandContext& ctx, End from, End to, size_t timeout_index) {
   std::string src_key(ctx.arg(1));
   std::string dst_key(ctx.arg(2));
   bool reprocessing = ctx.client->has(kClientReprocessing);
-  DbEntry* e = ctx.server->LookupWrite(ctx.db(), src_key);
+  DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), src_key);
   if (e != nullptr && e->value.type() != ObjType::kList) {
     if (reprocessing) return;  // stays blocked, as in Redis 7.0
     ctx.reply.Error(err::kWrongType);

@@ -36,7 +36,7 @@ void MemoryUsage(CommandContext& ctx) {
       return;
     }
   }
-  DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+  DbEntry* e = ctx.keyspace().Peek(ctx.db(), ctx.arg(2));
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -51,8 +51,8 @@ struct DatasetFigures {
 
 DatasetFigures Dataset(Server* server) {
   DatasetFigures f;
-  for (int i = 0; i < server->db_count(); i++) {
-    server->db(i)->table().ForEach([&](DbEntry* e) {
+  for (int i = 0; i < server->keyspace().db_count(); i++) {
+    server->keyspace().db(i)->table().ForEach([&](DbEntry* e) {
       f.keys++;
       f.bytes += KeyOverhead(e) + e->value.MemoryUsage();
     });
@@ -69,8 +69,8 @@ void MemoryStats(CommandContext& ctx) {
   DatasetFigures data = Dataset(server);
   std::vector<std::pair<int, uint64_t>> dbs;
   uint64_t table_overhead = 0;
-  for (int i = 0; i < server->db_count(); i++) {
-    Database* db = server->db(i);
+  for (int i = 0; i < server->keyspace().db_count(); i++) {
+    Database* db = server->keyspace().db(i);
     if (db->size() == 0) continue;
     uint64_t main = db->table().bucket_count() * sizeof(void*);
     table_overhead += main + db->volatile_count() * sizeof(void*);
@@ -93,7 +93,8 @@ void MemoryStats(CommandContext& ctx) {
     r.Bulk("db." + std::to_string(index));
     r.MapHeader(2);
     field("overhead.hashtable.main", main);
-    field("overhead.hashtable.expires", server->db(index)->volatile_count() * sizeof(void*));
+    field("overhead.hashtable.expires",
+          server->keyspace().db(index)->volatile_count() * sizeof(void*));
   }
   field("overhead.total", startup + table_overhead);
   field("keys.count", data.keys);

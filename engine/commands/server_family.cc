@@ -189,13 +189,13 @@ void Debug(CommandContext& ctx) {
       if (ctx.db()->Find(key) != nullptr) continue;
       std::string value = "value:" + std::to_string(i);
       if (size > 0) value.resize(static_cast<size_t>(size), '\0');
-      ctx.server->AddKey(ctx.db(), key, Value::String(value));
+      ctx.keyspace().AddKey(ctx.db(), key, Value::String(value));
     }
     ctx.reply.Ok();
     return;
   }
   if (sub == "object" && ctx.argc() == 3) {
-    DbEntry* e = ctx.server->Peek(ctx.db(), ctx.arg(2));
+    DbEntry* e = ctx.keyspace().Peek(ctx.db(), ctx.arg(2));
     if (e == nullptr) {
       ctx.reply.Error(err::kNoSuchKey);
       return;
@@ -221,7 +221,7 @@ void Debug(CommandContext& ctx) {
   }
   if (sub == "digest" && ctx.argc() == 2) {
     std::vector<Database*> dbs;
-    for (int i = 0; i < ctx.server->db_count(); i++) dbs.push_back(ctx.server->db(i));
+    for (int i = 0; i < ctx.keyspace().db_count(); i++) dbs.push_back(ctx.keyspace().db(i));
     ctx.reply.Simple(DigestHex(DatasetDigest(dbs)));
     return;
   }

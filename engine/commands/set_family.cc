@@ -31,15 +31,15 @@ int64_t StoreSet(CommandContext& ctx, std::string_view key, std::unique_ptr<SetO
   Database* db = ctx.db();
   int64_t card = static_cast<int64_t>(set->Length());
   if (card == 0) {
-    if (server->LookupWrite(db, key) != nullptr) {
-      server->DeleteKey(db, key);
-      server->NotifyKeyspaceEvent('g', "del", key, db->index());
+    if (server->keyspace().LookupWrite(db, key) != nullptr) {
+      server->keyspace().DeleteKey(db, key);
+      server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
       server->dirty++;
     }
     return 0;
   }
-  server->SetKey(db, key, Value::FromObject(std::move(set)));
-  server->NotifyKeyspaceEvent('s', std::string(event), key, db->index());
+  server->keyspace().SetKey(db, key, Value::FromObject(std::move(set)));
+  server->keyspace().NotifyKeyspaceEvent('s', std::string(event), key, db->index());
   server->dirty++;
   return card;
 }
@@ -47,8 +47,8 @@ int64_t StoreSet(CommandContext& ctx, std::string_view key, std::unique_ptr<SetO
 // Deletes `key` if its set became empty (after SREM, SPOP, SMOVE).
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, SetObject* set) {
   if (set->Length() != 0) return;
-  ctx.server->DeleteKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
+  ctx.keyspace().DeleteKey(ctx.db(), key);
+  ctx.keyspace().NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
 }
 
 void ReplyMembers(ReplyBuilder& reply, const SetObject& set) {
@@ -68,17 +68,13 @@ void SAdd(CommandContext& ctx) {
   if (set == nullptr) {
     auto created = SetObject::CreateFor(ctx.arg(2), ctx.server->rng().Next());
     set = created.get();
-    ctx.server->AddKey(ctx.db(), key, Value::FromObject(std::move(created)));
+    ctx.keyspace().AddKey(ctx.db(), key, Value::FromObject(std::move(created)));
   }
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); i++) {
     if (set->Add(ctx.arg(i), MaxIntset(ctx))) added++;
   }
-  if (added > 0) {
-    ctx.server->SignalModifiedKey(ctx.db(), key);
-    ctx.server->NotifyKeyspaceEvent('s', "sadd", key, ctx.db()->index());
-  }
-  ctx.server->dirty += static_cast<uint64_t>(added);
+  if (added > 0) ctx.Modified(key, 's', "sadd", static_cast<uint64_t>(added));
   ctx.reply.Integer(added);
 }
 
@@ -95,9 +91,9 @@ void SRem(CommandContext& ctx) {
     }
   }
   if (removed > 0) {
-    ctx.server->NotifyKeyspaceEvent('s', "srem", key, ctx.db()->index());
+    ctx.keyspace().NotifyKeyspaceEvent('s', "srem", key, ctx.db()->index());
     DeleteIfEmpty(ctx, key, set);
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
     ctx.server->dirty += static_cast<uint64_t>(removed);
   }
   ctx.reply.Integer(removed);
@@ -135,8 +131,8 @@ void SMove(CommandContext& ctx) {
   Server* server = ctx.server;
   Database* db = ctx.db();
   std::string_view src = ctx.arg(1), dst = ctx.arg(2), member = ctx.arg(3);
-  DbEntry* src_entry = server->LookupWrite(db, src);
-  DbEntry* dst_entry = server->LookupWrite(db, dst);
+  DbEntry* src_entry = server->keyspace().LookupWrite(db, src);
+  DbEntry* dst_entry = server->keyspace().LookupWrite(db, dst);
   if (src_entry == nullptr) {
     ctx.reply.Integer(0);
     return;
@@ -155,20 +151,20 @@ void SMove(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  server->NotifyKeyspaceEvent('s', "srem", src, db->index());
+  server->keyspace().NotifyKeyspaceEvent('s', "srem", src, db->index());
   DeleteIfEmpty(ctx, src, src_set);
   SetObject* dst_set = AsSet(dst_entry);
   if (dst_set == nullptr) {
     auto created = SetObject::CreateFor(member, server->rng().Next());
     dst_set = created.get();
-    server->AddKey(db, dst, Value::FromObject(std::move(created)));
+    server->keyspace().AddKey(db, dst, Value::FromObject(std::move(created)));
   }
-  server->SignalModifiedKey(db, src);
+  server->keyspace().SignalModifiedKey(db, src);
   server->dirty++;
   if (dst_set->Add(member, MaxIntset(ctx))) {
     server->dirty++;
-    server->SignalModifiedKey(db, dst);
-    server->NotifyKeyspaceEvent('s', "sadd", dst, db->index());
+    server->keyspace().SignalModifiedKey(db, dst);
+    server->keyspace().NotifyKeyspaceEvent('s', "sadd", dst, db->index());
   }
   ctx.reply.Integer(1);
 }
@@ -198,12 +194,12 @@ void SPopWithCount(CommandContext& ctx) {
   Server* server = ctx.server;
   Database* db = ctx.db();
   int64_t size = static_cast<int64_t>(set->Length());
-  server->NotifyKeyspaceEvent('s', "spop", key, db->index());
+  server->keyspace().NotifyKeyspaceEvent('s', "spop", key, db->index());
   server->dirty += static_cast<uint64_t>(std::min(count, size));
   if (count >= size) {
     ReplyMembers(ctx.reply, *set);
-    server->DeleteKey(db, key);
-    server->NotifyKeyspaceEvent('g', "del", key, db->index());
+    server->keyspace().DeleteKey(db, key);
+    server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
     ctx.PropagateAs({"DEL", key});
     return;
   }
@@ -226,7 +222,7 @@ void SPopWithCount(CommandContext& ctx) {
   std::vector<std::string> prop = {"SREM", key};
   prop.insert(prop.end(), popped.begin(), popped.end());
   ctx.PropagateAs(std::move(prop));
-  server->SignalModifiedKey(db, key);
+  server->keyspace().SignalModifiedKey(db, key);
 }
 
 // SPOP key [count]
@@ -248,11 +244,11 @@ void SPop(CommandContext& ctx) {
     return;
   }
   std::string member = set->PopRandom(ctx.server->rng());
-  ctx.server->NotifyKeyspaceEvent('s', "spop", key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('s', "spop", key, ctx.db()->index());
   ctx.reply.Bulk(member);
   DeleteIfEmpty(ctx, key, set);
   ctx.PropagateAs({"SREM", key, member});
-  ctx.server->SignalModifiedKey(ctx.db(), key);
+  ctx.keyspace().SignalModifiedKey(ctx.db(), key);
   ctx.server->dirty++;
 }
 
@@ -338,7 +334,7 @@ bool LoadSets(CommandContext& ctx, size_t first, size_t n, bool for_write,
     // Redis 7.0 reads the sources as reads even for the STORE variants (hit/miss statistics,
     // "keymiss" notifications); the destination is written separately.
     (void)for_write;
-    DbEntry* e = ctx.server->LookupRead(ctx.db(), key);
+    DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), key);
     if (e == nullptr) {
       *any_missing = true;
       sets->push_back(nullptr);

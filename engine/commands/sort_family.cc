@@ -120,7 +120,7 @@ std::optional<std::string> LookupByPattern(CommandContext& ctx, std::string_view
   std::string key;
   key.reserve(key_pattern.size() + element.size());
   key.append(key_pattern.substr(0, star)).append(element).append(key_pattern.substr(star + 1));
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), key);
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), key);
   if (e == nullptr) return std::nullopt;
   if (has_field) {
     if (e->value.type() != ObjType::kHash) return std::nullopt;
@@ -211,8 +211,8 @@ void StoreResult(CommandContext& ctx, std::string_view store_key,
                  const std::vector<std::optional<std::string>>& output) {
   Server* server = ctx.server;
   if (output.empty()) {
-    if (server->DeleteKey(ctx.db(), store_key)) {
-      server->NotifyKeyspaceEvent('g', "del", store_key, ctx.db()->index());
+    if (server->keyspace().DeleteKey(ctx.db(), store_key)) {
+      server->keyspace().NotifyKeyspaceEvent('g', "del", store_key, ctx.db()->index());
       server->dirty++;
     }
     ctx.reply.Integer(0);
@@ -220,9 +220,9 @@ void StoreResult(CommandContext& ctx, std::string_view store_key,
   }
   auto list = std::make_unique<ListObject>(server->config().list_max_listpack_size);
   for (const auto& v : output) list->Push(ListObject::End::kTail, v ? *v : std::string());
-  server->SetKey(ctx.db(), store_key, Value::FromObject(std::move(list)));
-  server->SignalKeyReady(ctx.db(), store_key);
-  server->NotifyKeyspaceEvent('l', "sortstore", store_key, ctx.db()->index());
+  server->keyspace().SetKey(ctx.db(), store_key, Value::FromObject(std::move(list)));
+  server->keyspace().SignalKeyReady(ctx.db(), store_key);
+  server->keyspace().NotifyKeyspaceEvent('l', "sortstore", store_key, ctx.db()->index());
   server->dirty += output.size();
   ctx.reply.Integer(static_cast<int64_t>(output.size()));
 }
@@ -234,7 +234,7 @@ void StoreResult(CommandContext& ctx, std::string_view store_key,
 void SortGeneric(CommandContext& ctx, bool read_only) {
   SortOptions o;
   if (!ParseSortOptions(ctx, read_only, &o)) return;
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1));
   ObjType type = e == nullptr ? ObjType::kList : e->value.type();
   SortElementSource source =
       e == nullptr ? nullptr : Sources()[static_cast<size_t>(e->value.type())];

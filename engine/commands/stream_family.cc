@@ -106,8 +106,7 @@ StreamObject* WriteStream(CommandContext& ctx, std::string_view key, bool* wrong
 }
 
 void Touched(CommandContext& ctx, std::string_view key, const char* event) {
-  ctx.server->SignalModifiedKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('t', event, key, ctx.db()->index());
+  ctx.Modified(key, 't', event, /*changes=*/0);  // callers count their own changes
 }
 
 void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view group_name,
@@ -141,7 +140,7 @@ StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, std::string_view key
   c = group->CreateConsumer(consumer_name, ctx.now_ms());
   if (propagate) PropagateConsumerCreation(ctx, key, group_name, consumer_name);
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-createconsumer", key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-createconsumer", key, ctx.db()->index());
   return c;
 }
 
@@ -342,7 +341,7 @@ void XAdd(CommandContext& ctx) {
   StreamId id;
   if (!NextAddId(ctx, s, a, &id)) return;
   if (created) {
-    ctx.server->AddKey(ctx.db(), key, Value::FromObject(std::move(fresh)));
+    ctx.keyspace().AddKey(ctx.db(), key, Value::FromObject(std::move(fresh)));
   }
   std::vector<std::string_view> fields(ctx.args.begin() + static_cast<long>(field_index),
                                        ctx.args.end());
@@ -354,12 +353,12 @@ void XAdd(CommandContext& ctx) {
   prop[id_index] = id.ToString();
   if (a.strategy != Trim::kNone) {
     if (ApplyTrim(s, a) > 0) {
-      ctx.server->NotifyKeyspaceEvent('t', "xtrim", key, ctx.db()->index());
+      ctx.keyspace().NotifyKeyspaceEvent('t', "xtrim", key, ctx.db()->index());
     }
     RewriteApproxTrim(a, s, &prop);
   }
   ctx.PropagateAs(std::move(prop));
-  ctx.server->SignalKeyReady(ctx.db(), key);
+  ctx.keyspace().SignalKeyReady(ctx.db(), key);
 }
 
 // XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]

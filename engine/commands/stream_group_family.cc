@@ -95,7 +95,7 @@ void XGroupCreate(CommandContext& ctx) {
   }
   if (a.stream == nullptr) {
     DbEntry* e =
-        ctx.server->AddKey(ctx.db(), a.key, Value::FromObject(std::make_unique<StreamObject>()));
+        ctx.keyspace().AddKey(ctx.db(), a.key, Value::FromObject(std::make_unique<StreamObject>()));
     a.stream = e->value.As<StreamObject>();
   }
   if (a.stream->CreateGroup(a.group_name, id, a.entries_read) == nullptr) {
@@ -104,7 +104,7 @@ void XGroupCreate(CommandContext& ctx) {
   }
   ctx.reply.Ok();
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-create", a.key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-create", a.key, ctx.db()->index());
 }
 
 // XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
@@ -121,7 +121,7 @@ void XGroupSetId(CommandContext& ctx) {
   a.group->entries_read = a.entries_read;
   ctx.reply.Ok();
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-setid", a.key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-setid", a.key, ctx.db()->index());
 }
 
 // XGROUP DESTROY key group
@@ -135,9 +135,9 @@ void XGroupDestroy(CommandContext& ctx) {
   a.stream->groups().erase(a.group_name);
   ctx.reply.Integer(1);
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-destroy", a.key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-destroy", a.key, ctx.db()->index());
   // Readers blocked on this group get their NOGROUP error.
-  ctx.server->SignalKeyReady(ctx.db(), a.key);
+  ctx.keyspace().SignalKeyReady(ctx.db(), a.key);
 }
 
 // XGROUP CREATECONSUMER key group consumer
@@ -150,7 +150,7 @@ void XGroupCreateConsumer(CommandContext& ctx) {
   }
   ctx.reply.Integer(1);
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-createconsumer", a.key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-createconsumer", a.key, ctx.db()->index());
 }
 
 // XGROUP DELCONSUMER key group consumer
@@ -164,7 +164,7 @@ void XGroupDelConsumer(CommandContext& ctx) {
   size_t pending = a.group->DeleteConsumer(ctx.arg(4));
   ctx.reply.Integer(static_cast<int64_t>(pending));
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('t', "xgroup-delconsumer", a.key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('t', "xgroup-delconsumer", a.key, ctx.db()->index());
 }
 
 // XGROUP HELP

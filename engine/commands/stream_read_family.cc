@@ -283,7 +283,7 @@ void ServeReadyStream(CommandContext& ctx, const ReadArgs& a, std::vector<ReadTa
     }
   }
   if (t == nullptr) return;
-  DbEntry* e = ctx.server->LookupWrite(ctx.db(), t->key);
+  DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), t->key);
   bool is_stream = e != nullptr && e->value.type() == ObjType::kStream;
   t->stream = is_stream ? e->value.As<StreamObject>() : nullptr;
   if (a.group_read) {
@@ -311,7 +311,7 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
   a.group_read = group_read;
   if (!ParseReadArgs(ctx, &a)) return;
   std::vector<ReadTarget> targets;
-  const std::string* ready = ctx.server->ready_key();
+  const std::string* ready = ctx.server->blocking().ready_key();
   if (ctx.client->has(kClientReprocessing) && ready != nullptr) {
     // The stored arguments parsed before; look the ready stream up afresh.
     for (size_t i = 0; i < a.stream_count; i++) {
@@ -358,7 +358,7 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
     if (id == "$") id = targets[i].after.ToString();
   }
   std::vector<std::string_view> views(stored.begin(), stored.end());
-  ctx.server->BlockClient(ctx.client, views, ctx.cmd, keys, a.deadline_ms);
+  ctx.server->blocking().BlockClient(ctx.client, views, ctx.cmd, keys, a.deadline_ms);
 }
 
 void XRead(CommandContext& ctx) { ReadGeneric(ctx, false); }

@@ -53,7 +53,7 @@ bool ValueAsInt64(const Value& v, int64_t* out) {
 // INCRBY core. Returns an error text or nullopt; *result gets the new value.
 std::optional<std::string_view> IncrementBy(Server* server, Database* db, std::string_view key,
                                             int64_t delta, int64_t* result) {
-  DbEntry* e = server->LookupWrite(db, key);
+  DbEntry* e = server->keyspace().LookupWrite(db, key);
   int64_t current = 0;
   if (e != nullptr) {
     if (!e->value.is_string()) return err::kWrongType;
@@ -66,12 +66,12 @@ std::optional<std::string_view> IncrementBy(Server* server, Database* db, std::s
   *result = current + delta;
   if (e != nullptr) {
     e->value = Value::SharableInteger(*result);
-    server->SignalModifiedKey(db, key);
+    server->keyspace().SignalModifiedKey(db, key);
   } else {
-    server->AddKey(db, key, Value::SharableInteger(*result));
+    server->keyspace().AddKey(db, key, Value::SharableInteger(*result));
   }
   server->dirty++;
-  server->NotifyKeyspaceEvent('$', "incrby", key, db->index());
+  server->keyspace().NotifyKeyspaceEvent('$', "incrby", key, db->index());
   return std::nullopt;
 }
 
@@ -141,7 +141,7 @@ void SetGeneric(CommandContext& ctx, unsigned flags, std::string_view key, std::
     else
       ReplyValue(ctx.reply, *old);
   }
-  bool found = server->LookupWrite(db, key) != nullptr;
+  bool found = server->keyspace().LookupWrite(db, key) != nullptr;
   if (((flags & kSetNx) && found) || ((flags & kSetXx) && !found)) {
     if (!(flags & kSetGet)) {
       if (replies.kind == SetReplies::kOneOrZero)
@@ -151,17 +151,17 @@ void SetGeneric(CommandContext& ctx, unsigned flags, std::string_view key, std::
     }
     return;
   }
-  DbEntry* e = server->SetKey(db, key, Value::String(value), (flags & kSetKeepTtl) != 0);
+  DbEntry* e = server->keyspace().SetKey(db, key, Value::String(value), (flags & kSetKeepTtl) != 0);
   server->dirty++;
-  server->NotifyKeyspaceEvent('$', "set", key, db->index());
+  server->keyspace().NotifyKeyspaceEvent('$', "set", key, db->index());
   if (expire_arg) {
-    server->SetExpire(db, e, when_ms);
+    server->keyspace().SetExpire(db, e, when_ms);
     // Replicas and the AOF get the absolute time, so a replay does not extend the TTL.
     if (!(flags & kSetPxAt)) {
       ctx.PropagateAs(
           {"SET", std::string(key), std::string(value), "PXAT", Int64ToString(when_ms)});
     }
-    server->NotifyKeyspaceEvent('g', "expire", key, db->index());
+    server->keyspace().NotifyKeyspaceEvent('g', "expire", key, db->index());
   }
   if (!(flags & kSetGet)) {
     if (replies.kind == SetReplies::kOneOrZero)
@@ -271,9 +271,9 @@ void GetDel(CommandContext& ctx) {
     return;
   }
   ReplyValue(ctx.reply, *v);
-  ctx.server->DeleteKey(ctx.db(), ctx.arg(1));
+  ctx.keyspace().DeleteKey(ctx.db(), ctx.arg(1));
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('g', "del", ctx.arg(1), ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('g', "del", ctx.arg(1), ctx.db()->index());
   ctx.PropagateAs({"DEL", std::string(ctx.arg(1))});
 }
 
@@ -309,22 +309,22 @@ void GetEx(CommandContext& ctx) {
   Database* db = ctx.db();
   if (expire && when_ms <= ctx.now_ms() && server->config().replicaof.empty()) {
     // Already expired: delete now, as Redis does.
-    server->DeleteKey(db, key);
+    server->keyspace().DeleteKey(db, key);
     server->dirty++;
     ctx.PropagateAs({"DEL", std::string(key)});
-    server->NotifyKeyspaceEvent('g', "del", key, db->index());
+    server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
   } else if (expire) {
-    server->SetExpire(db, e, when_ms);
-    server->SignalModifiedKey(db, key);
+    server->keyspace().SetExpire(db, e, when_ms);
+    server->keyspace().SignalModifiedKey(db, key);
     server->dirty++;
     ctx.PropagateAs({"PEXPIREAT", std::string(key), Int64ToString(when_ms)});
-    server->NotifyKeyspaceEvent('g', "expire", key, db->index());
+    server->keyspace().NotifyKeyspaceEvent('g', "expire", key, db->index());
   } else if ((flags & kSetPersist) && e->has_expire()) {
     db->RemoveExpire(e);
-    server->SignalModifiedKey(db, key);
+    server->keyspace().SignalModifiedKey(db, key);
     server->dirty++;
     ctx.PropagateAs({"PERSIST", std::string(key)});
-    server->NotifyKeyspaceEvent('g', "persist", key, db->index());
+    server->keyspace().NotifyKeyspaceEvent('g', "persist", key, db->index());
   }
 }
 
@@ -332,7 +332,7 @@ void GetEx(CommandContext& ctx) {
 void MGet(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 1));
   for (size_t i = 1; i < ctx.argc(); i++) {
-    DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(i));
+    DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(i));
     if (e == nullptr || !e->value.is_string())
       ctx.reply.Null();
     else
@@ -348,16 +348,16 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
   }
   if (nx) {
     for (size_t i = 1; i < ctx.argc(); i += 2) {
-      if (ctx.server->LookupWrite(ctx.db(), ctx.arg(i)) != nullptr) {
+      if (ctx.keyspace().LookupWrite(ctx.db(), ctx.arg(i)) != nullptr) {
         ctx.reply.Integer(0);
         return;
       }
     }
   }
   for (size_t i = 1; i < ctx.argc(); i += 2) {
-    ctx.server->LookupWrite(ctx.db(), ctx.arg(i));  // Redis's setKey looks the old value up
-    ctx.server->SetKey(ctx.db(), ctx.arg(i), Value::String(ctx.arg(i + 1)));
-    ctx.server->NotifyKeyspaceEvent('$', "set", ctx.arg(i), ctx.db()->index());
+    ctx.keyspace().LookupWrite(ctx.db(), ctx.arg(i));  // Redis's setKey looks the old value up
+    ctx.keyspace().SetKey(ctx.db(), ctx.arg(i), Value::String(ctx.arg(i + 1)));
+    ctx.keyspace().NotifyKeyspaceEvent('$', "set", ctx.arg(i), ctx.db()->index());
   }
   ctx.server->dirty += (ctx.argc() - 1) / 2;
   if (nx)
@@ -438,12 +438,12 @@ void IncrByFloat(CommandContext& ctx) {
       Value::RawString(text, text.size() <= kEmbStrMaxLen ? Encoding::kEmbStr : Encoding::kRaw);
   if (e != nullptr) {
     e->value = std::move(stored);
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
   } else {
-    ctx.server->AddKey(ctx.db(), key, std::move(stored));
+    ctx.keyspace().AddKey(ctx.db(), key, std::move(stored));
   }
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('$', "incrbyfloat", key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('$', "incrbyfloat", key, ctx.db()->index());
   ctx.reply.Bulk(text);
   // Float formatting may differ between platforms: replicate the result, not the increment.
   ctx.PropagateAs({"SET", std::string(key), text, "KEEPTTL"});
@@ -459,7 +459,7 @@ void Append(CommandContext& ctx) {
   if (wrong_type) return;
   size_t new_len;
   if (e == nullptr) {
-    ctx.server->AddKey(ctx.db(), key, Value::String(ctx.arg(2)));
+    ctx.keyspace().AddKey(ctx.db(), key, Value::String(ctx.arg(2)));
     new_len = ctx.arg(2).size();
   } else {
     size_t total = e->value.StringLength() + ctx.arg(2).size();
@@ -469,10 +469,10 @@ void Append(CommandContext& ctx) {
     }
     e->value.Append(ctx.arg(2));
     new_len = e->value.StringLength();
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
   }
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('$', "append", key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('$', "append", key, ctx.db()->index());
   ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
@@ -547,23 +547,23 @@ void SetRange(CommandContext& ctx) {
   }
   size_t end = static_cast<size_t>(offset) + value.size();
   if (e == nullptr) {
-    e = ctx.server->AddKey(ctx.db(), key, Value::RawString(""));
+    e = ctx.keyspace().AddKey(ctx.db(), key, Value::RawString(""));
   } else {
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
   }
   size_t len = std::max(end, e->value.StringLength());
   char* bytes = e->value.MutableBytes(len);
   memcpy(bytes + offset, value.data(), value.size());
   ctx.server->dirty++;
-  ctx.server->NotifyKeyspaceEvent('$', "setrange", key, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('$', "setrange", key, ctx.db()->index());
   ctx.reply.Integer(static_cast<int64_t>(len));
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 void Lcs(CommandContext& ctx) {
   // Redis looks both keys up (and checks their types) before it reads the options.
-  DbEntry* ea = ctx.server->LookupRead(ctx.db(), ctx.arg(1));
-  DbEntry* eb = ctx.server->LookupRead(ctx.db(), ctx.arg(2));
+  DbEntry* ea = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1));
+  DbEntry* eb = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2));
   if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
     ctx.reply.Error("ERR The specified keys must contain string values");
     return;

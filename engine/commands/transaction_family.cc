@@ -14,7 +14,7 @@ void DiscardTransaction(Server* server, Client* c) {
   c->multi_queue.clear();
   c->multi_bytes = 0;
   c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
-  server->UnwatchAllKeys(c);
+  server->keyspace().UnwatchAllKeys(c);
 }
 
 // MULTI
@@ -40,7 +40,7 @@ void Discard(CommandContext& ctx) {
 // True when a watched key has expired since WATCH (Redis 7.0 treats that as a modification).
 bool WatchedKeyExpired(Server* server, Client* c) {
   for (const auto& [dbi, key] : c->watched_keys) {
-    DbEntry* e = server->db(dbi)->Find(key);
+    DbEntry* e = server->keyspace().db(dbi)->Find(key);
     if (e != nullptr && e->has_expire() && e->expire_ms <= server->now_ms()) return true;
   }
   return false;
@@ -94,7 +94,7 @@ void Exec(CommandContext& ctx) {
   // As in Redis, the client stays "in MULTI" with its queue while the commands run (CLIENT INFO
   // inside EXEC shows flags=x and multi=<queued>); queued commands are never transaction
   // controls, so they cannot change the queue under us.
-  server->UnwatchAllKeys(c);
+  server->keyspace().UnwatchAllKeys(c);
   c->flags &= ~kClientDirtyCas;
   ctx.reply.ArrayHeader(static_cast<int64_t>(c->multi_queue.size()));
   server->FreezeTime();
@@ -121,14 +121,14 @@ void Watch(CommandContext& ctx) {
     return;
   }
   for (size_t i = 1; i < ctx.argc(); i++) {
-    ctx.server->WatchKey(ctx.client, ctx.client->db_index, ctx.arg(i));
+    ctx.keyspace().WatchKey(ctx.client, ctx.client->db_index, ctx.arg(i));
   }
   ctx.reply.Ok();
 }
 
 // UNWATCH
 void Unwatch(CommandContext& ctx) {
-  ctx.server->UnwatchAllKeys(ctx.client);
+  ctx.keyspace().UnwatchAllKeys(ctx.client);
   ctx.client->flags &= ~kClientDirtyCas;
   ctx.reply.Ok();
 }

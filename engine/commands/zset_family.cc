@@ -142,8 +142,8 @@ void AddNewMember(CommandContext& ctx, ZSetObject* z, std::string_view member, d
 
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, ZSetObject* z) {
   if (z->Length() != 0) return;
-  ctx.server->DeleteKey(ctx.db(), key);
-  ctx.server->NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
+  ctx.keyspace().DeleteKey(ctx.db(), key);
+  ctx.keyspace().NotifyKeyspaceEvent('g', "del", key, ctx.db()->index());
 }
 
 // Stores a computed sorted set at `key` (any old value is replaced), or deletes the key when
@@ -154,19 +154,19 @@ int64_t StoreZSet(CommandContext& ctx, std::string_view key, std::unique_ptr<ZSe
   Database* db = ctx.db();
   auto card = static_cast<int64_t>(z->Length());
   if (card == 0) {
-    if (server->LookupWrite(db, key) != nullptr) {
-      server->DeleteKey(db, key);
-      server->NotifyKeyspaceEvent('g', "del", key, db->index());
+    if (server->keyspace().LookupWrite(db, key) != nullptr) {
+      server->keyspace().DeleteKey(db, key);
+      server->keyspace().NotifyKeyspaceEvent('g', "del", key, db->index());
       server->dirty++;
     }
     return 0;
   }
   z->ConvertToListpackIfFits(MaxEntries(ctx), MaxValue(ctx));
-  bool existed = server->LookupWrite(db, key) != nullptr;
-  server->SetKey(db, key, Value::FromObject(std::move(z)));
+  bool existed = server->keyspace().LookupWrite(db, key) != nullptr;
+  server->keyspace().SetKey(db, key, Value::FromObject(std::move(z)));
   // A new key wakes clients blocked on it (Redis signals keys it adds, not ones it overwrites).
-  if (!existed) server->SignalKeyReady(db, key);
-  server->NotifyKeyspaceEvent('z', std::string(event), key, db->index());
+  if (!existed) server->keyspace().SignalKeyReady(db, key);
+  server->keyspace().NotifyKeyspaceEvent('z', std::string(event), key, db->index());
   server->dirty++;
   return card;
 }
@@ -290,7 +290,7 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags, size_t first_score) {
                     static_cast<int64_t>(ctx.arg(first_score + 1).size()) <= MaxValue(ctx);
     auto created = ZSetObject::Create(listpack, ctx.server->rng().Next());
     z = created.get();
-    ctx.server->AddKey(ctx.db(), key, Value::FromObject(std::move(created)));
+    ctx.keyspace().AddKey(ctx.db(), key, Value::FromObject(std::move(created)));
   }
   for (size_t j = 0; z != nullptr && j < elements; j++) {
     double new_score = 0;
@@ -317,10 +317,10 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags, size_t first_score) {
     ctx.reply.Integer((flags & kZAddCh) ? added + updated : added);
   }
   if (added + updated > 0) {
-    ctx.server->SignalModifiedKey(ctx.db(), key);
-    ctx.server->NotifyKeyspaceEvent('z', (flags & kZAddIncr) ? "zincr" : "zadd", key,
-                                    ctx.db()->index());
-    if (added > 0) ctx.server->SignalKeyReady(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().NotifyKeyspaceEvent('z', (flags & kZAddIncr) ? "zincr" : "zadd", key,
+                                       ctx.db()->index());
+    if (added > 0) ctx.keyspace().SignalKeyReady(ctx.db(), key);
   }
 }
 
@@ -348,9 +348,9 @@ void ZRem(CommandContext& ctx) {
     if (z->Length() == 0) break;
   }
   if (removed > 0) {
-    ctx.server->NotifyKeyspaceEvent('z', "zrem", key, ctx.db()->index());
+    ctx.keyspace().NotifyKeyspaceEvent('z', "zrem", key, ctx.db()->index());
     DeleteIfEmpty(ctx, key, z);
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
     ctx.server->dirty += static_cast<uint64_t>(removed);
   }
   ctx.reply.Integer(removed);
@@ -548,7 +548,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, const std::string* dst
     ctx.reply.Error(kMinMaxNotLex);
     return;
   }
-  DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(key_index));
+  DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(key_index));
   if (e != nullptr && e->value.type() != ObjType::kZSet) {
     ctx.reply.Error(err::kWrongType);
     return;
@@ -657,9 +657,9 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
   size_t removed = ranks.second - ranks.first;
   if (removed > 0) {
     z->EraseRange(ranks.first, ranks.second);
-    ctx.server->NotifyKeyspaceEvent('z', event, key, ctx.db()->index());
+    ctx.keyspace().NotifyKeyspaceEvent('z', event, key, ctx.db()->index());
     DeleteIfEmpty(ctx, key, z);
-    ctx.server->SignalModifiedKey(ctx.db(), key);
+    ctx.keyspace().SignalModifiedKey(ctx.db(), key);
     ctx.server->dirty += removed;
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
@@ -715,9 +715,9 @@ void PopFrom(CommandContext& ctx, std::string_view key, ZSetObject* z, bool max,
   }
   z->EraseRange(ranks.first, ranks.second);
   std::string key_copy(key);
-  ctx.server->NotifyKeyspaceEvent('z', max ? "zpopmax" : "zpopmin", key_copy, ctx.db()->index());
+  ctx.keyspace().NotifyKeyspaceEvent('z', max ? "zpopmax" : "zpopmin", key_copy, ctx.db()->index());
   DeleteIfEmpty(ctx, key_copy, z);
-  ctx.server->SignalModifiedKey(ctx.db(), key_copy);
+  ctx.keyspace().SignalModifiedKey(ctx.db(), key_copy);
   ctx.server->dirty += n;
   ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key_copy, std::to_string(count)});
 }
@@ -756,10 +756,10 @@ void ZPopMax(CommandContext& ctx) { ZPopGeneric(ctx, true); }
 bool FindPopKey(CommandContext& ctx, size_t first, size_t n, size_t* found) {
   *found = SIZE_MAX;
   bool reprocessing = ctx.client->has(kClientReprocessing);
-  const std::string* ready = ctx.server->ready_key();
+  const std::string* ready = ctx.server->blocking().ready_key();
   for (size_t i = first; i < first + n; i++) {
     if (reprocessing && ready != nullptr && ctx.arg(i) != *ready) continue;
-    DbEntry* e = ctx.server->LookupWrite(ctx.db(), ctx.arg(i));
+    DbEntry* e = ctx.keyspace().LookupWrite(ctx.db(), ctx.arg(i));
     if (e == nullptr) continue;
     if (e->value.type() != ObjType::kZSet) {
       // A waiting client is not woken by a key of another type: it keeps waiting.
@@ -784,7 +784,7 @@ void BlockOrTimeOut(CommandContext& ctx, size_t first, size_t n, int64_t timeout
   }
   std::vector<std::string> keys;
   for (size_t i = first; i < first + n; i++) keys.emplace_back(ctx.arg(i));
-  ctx.server->BlockClient(ctx.client, ctx.args, ctx.cmd, keys, timeout_ms);
+  ctx.server->blocking().BlockClient(ctx.client, ctx.args, ctx.cmd, keys, timeout_ms);
 }
 
 // BZPOPMIN key [key ...] timeout / BZPOPMAX
@@ -799,7 +799,7 @@ void BZPopGeneric(CommandContext& ctx, bool max) {
     return;
   }
   std::string key(ctx.arg(found));
-  PopFrom(ctx, key, AsZSet(ctx.server->LookupWrite(ctx.db(), key)), max, 1, PopReply::kKeyed);
+  PopFrom(ctx, key, AsZSet(ctx.keyspace().LookupWrite(ctx.db(), key)), max, 1, PopReply::kKeyed);
   ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key});
 }
 
@@ -853,7 +853,7 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_index, int64_t timeout_ms,
     return;
   }
   std::string key(ctx.arg(found));
-  PopFrom(ctx, key, AsZSet(ctx.server->LookupWrite(ctx.db(), key)), max, count,
+  PopFrom(ctx, key, AsZSet(ctx.keyspace().LookupWrite(ctx.db(), key)), max, count,
           PopReply::kKeyedNested);
 }
 
@@ -1030,7 +1030,7 @@ bool ParseAlgebra(CommandContext& ctx, size_t numkeys_index, bool store, Algebra
   size_t j = numkeys_index + 1;
   for (int64_t i = 0; i < n; i++, j++) {
     // Sources are reads even for the STORE variants, as in Redis 7.0 (statistics, "keymiss").
-    DbEntry* e = ctx.server->LookupRead(ctx.db(), ctx.arg(j));
+    DbEntry* e = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(j));
     ZSource src;
     if (e != nullptr) {
       if (e->value.type() == ObjType::kZSet)

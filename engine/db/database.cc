@@ -1,5 +1,7 @@
 #include "engine/db/database.h"
 
+#include "engine/base/check.h"
+
 namespace redsim {
 
 DbEntry* Database::Add(std::string_view key, Value value) {
@@ -12,6 +14,8 @@ DbEntry* Database::Add(std::string_view key, Value value) {
 void Database::DropVolatile(DbEntry* e) {
   if (e->expire_ms == 0) return;
   size_t pos = e->volatile_pos;
+  REDSIM_CHECK(pos < volatile_.size() && volatile_[pos] == e,
+               "an entry with an expiry sits in the volatile list at volatile_pos");
   DbEntry* last = volatile_.back();
   volatile_[pos] = last;
   last->volatile_pos = static_cast<uint32_t>(pos);
@@ -45,6 +49,7 @@ void Database::SetExpire(DbEntry* e, int64_t expire_ms) {
   if (e->expire_ms == 0) {
     e->volatile_pos = static_cast<uint32_t>(volatile_.size());
     volatile_.push_back(e);
+    REDSIM_CHECK(volatile_.size() <= table_.size(), "keys with an expiry are keys of the table");
   }
   e->expire_ms = expire_ms;
 }

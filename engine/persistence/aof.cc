@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/persistence/rdb_file.h"
@@ -62,23 +63,21 @@ std::string RenderAofManifest(const std::vector<AofManifestEntry>& entries) {
   return out;
 }
 
-Aof::Aof(Server* server) : server_(server) {}
+Aof::Aof(Persistence* owner, const PersistenceHandles* handles) : owner_(owner), h_(*handles) {}
 
 Aof::~Aof() {
   // Destruction without Close is a crash: nothing more is written.
   *alive_ = false;
 }
 
-std::string Aof::dir_path() const {
-  return server_->config().dir + "/" + server_->config().appenddirname;
-}
+std::string Aof::dir_path() const { return h_.config->dir + "/" + h_.config->appenddirname; }
 
-std::string Aof::manifest_name() const { return server_->config().appendfilename + ".manifest"; }
+std::string Aof::manifest_name() const { return h_.config->appendfilename + ".manifest"; }
 
 // ---- Loading --------------------------------------------------------------------------------
 
 Status Aof::Load() {
-  Env* env = server_->env();
+  Env* env = h_.env;
   std::string manifest_path = path(manifest_name());
   if (!env->FileExists(manifest_path)) return Status::NotFound(manifest_path);
   std::string text;
@@ -103,13 +102,13 @@ Status Aof::Load() {
     if (order[i]->type == 'b') base_size_ = size;
     current_size_ += size;
   }
-  server_->log().Notice("DB loaded from append only file: {:.3f} seconds",
-                        static_cast<double>(env->NowMicros() - start_us) / 1e6);
+  h_.log->Notice("DB loaded from append only file: {:.3f} seconds",
+                 static_cast<double>(env->NowMicros() - start_us) / 1e6);
   return Status::Ok();
 }
 
 Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail) {
-  Env* env = server_->env();
+  Env* env = h_.env;
   std::string full = path(file);
   std::string data;
   Status s = env->ReadFileToString(full, &data);
@@ -123,18 +122,18 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   if (data.compare(0, 5, "REDIS") == 0) {
     // An RDB preamble (the base file of an AOF with aof-use-rdb-preamble yes).
     uint64_t consumed = 0;
-    s = server_->persistence()->LoadRdbImage(data, &consumed);
+    s = owner_->LoadRdbImage(data, &consumed);
     if (!s.ok()) return Status::Corruption("Bad RDB preamble in " + file + ": " + s.message());
     pos = consumed;
   }
-  Client* fake = server_->CreateFakeClient();
+  Client* fake = h_.create_replay_client();
   std::vector<std::string> args;
   std::vector<std::string_view> views;
   size_t last_good = pos;  // end of the last complete command
   size_t multi_start = std::string::npos;
   std::string error;
   auto fail = [&](const std::string& why) {
-    server_->FreeFakeClient(fake);
+    h_.free_replay_client(fake);
     return Status::Corruption("Bad file format reading the append only file " + file +
                               " at offset " + std::to_string(pos) + ": " + why);
   };
@@ -171,7 +170,7 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
       }
       int64_t len;
       if (!ParseInt64(std::string_view(data).substr(p + 1, cr2 - p - 1), &len) || len < 0 ||
-          len > server_->config().proto_max_bulk_len) {
+          len > h_.config->proto_max_bulk_len) {
         return fail("invalid bulk length");
       }
       size_t start = cr2 + 2;
@@ -187,17 +186,19 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
     bool is_exec = EqualsIgnoreCase(args[0], "exec");
     if (is_multi) multi_start = pos;
     views.assign(args.begin(), args.end());
-    server_->ProcessCommand(fake, views);
+    h_.replay_command(fake, views);
     fake->reply_buffer().clear();
     pos = p;
     if (is_exec) multi_start = std::string::npos;
     if (multi_start == std::string::npos) last_good = pos;
   }
-  server_->FreeFakeClient(fake);
+  h_.free_replay_client(fake);
+  REDSIM_CHECK(last_good <= pos, "the last complete command ends where parsing stopped or before");
   if (pos >= data.size() && multi_start == std::string::npos) return Status::Ok();
   // The file ends in the middle of a command (or of a MULTI block): a torn tail.
   size_t valid = multi_start != std::string::npos ? multi_start : last_good;
-  if (!is_last || !server_->config().aof_load_truncated) {
+  REDSIM_CHECK(valid <= data.size(), "a truncation point lies inside the file");
+  if (!is_last || !h_.config->aof_load_truncated) {
     return Status::Corruption(
         "Unexpected end of file reading the append only file " + file + " at offset " +
         std::to_string(valid) +
@@ -205,22 +206,22 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
         "./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the "
         "'aof-load-truncated' configuration option to yes and restart the server.");
   }
-  server_->log().Warning("!!! Warning: short read while loading the AOF file {}!!!", file);
-  server_->log().Warning("!!! Truncating the AOF {} at offset {} !!!", file, valid);
-  Status t = server_->env()->TruncateFile(full, valid);
+  h_.log->Warning("!!! Warning: short read while loading the AOF file {}!!!", file);
+  h_.log->Warning("!!! Truncating the AOF {} at offset {} !!!", file, valid);
+  Status t = h_.env->TruncateFile(full, valid);
   if (!t.ok()) {
     return Status::IoError("Error truncating the AOF file " + file + ": " + t.message());
   }
-  server_->log().Warning("AOF {} loaded anyway because aof-load-truncated is enabled", file);
+  h_.log->Warning("AOF {} loaded anyway because aof-load-truncated is enabled", file);
   *truncated_tail = true;
-  server_->persistence()->NoteProbe("aof-torn-tail-truncated");
+  owner_->NoteProbe("aof-torn-tail-truncated");
   return Status::Ok();
 }
 
 // ---- Writing --------------------------------------------------------------------------------
 
 Status Aof::WriteManifest(const std::vector<AofManifestEntry>& entries) {
-  Env* env = server_->env();
+  Env* env = h_.env;
   std::string tmp = path("temp-" + manifest_name());
   std::unique_ptr<WritableFile> f;
   Status s = env->OpenWritable(tmp, /*truncate=*/true, &f);
@@ -235,9 +236,9 @@ Status Aof::WriteManifest(const std::vector<AofManifestEntry>& entries) {
 }
 
 Status Aof::OpenIncr(int64_t seq) {
-  std::string name = server_->config().appendfilename + "." + std::to_string(seq) + ".incr.aof";
+  std::string name = h_.config->appendfilename + "." + std::to_string(seq) + ".incr.aof";
   std::unique_ptr<WritableFile> f;
-  Status s = server_->env()->OpenWritable(path(name), /*truncate=*/false, &f);
+  Status s = h_.env->OpenWritable(path(name), /*truncate=*/false, &f);
   if (!s.ok()) return s;
   if (incr_) {
     // The old file must be durable before the new one receives anything: otherwise a crash can
@@ -248,7 +249,7 @@ Status Aof::OpenIncr(int64_t seq) {
       Status synced = incr_->Sync();
       if (!synced.ok()) return synced;
       written_unsynced_ = 0;
-      last_fsync_us_ = server_->env()->NowMicros();
+      last_fsync_us_ = h_.env->NowMicros();
     }
     if (fsync_in_progress_)
       retired_.push_back(std::move(incr_));
@@ -262,18 +263,18 @@ Status Aof::OpenIncr(int64_t seq) {
 }
 
 Status Aof::Open() {
-  Env* env = server_->env();
+  Env* env = h_.env;
   Status s = env->CreateDir(dir_path());
   if (!s.ok()) return s;
   if (manifest_.empty()) {
     // No AOF yet: write a base from the current dataset (synchronously: at startup or when the
     // dataset is empty this is small), then the first incremental file.
-    std::string base_name = server_->config().appendfilename + ".1.base." +
-                            (server_->config().aof_use_rdb_preamble ? "rdb" : "aof");
-    s = server_->persistence()->WriteBaseSync(path(base_name));
+    std::string base_name =
+        h_.config->appendfilename + ".1.base." + (h_.config->aof_use_rdb_preamble ? "rdb" : "aof");
+    s = owner_->WriteBaseSync(path(base_name));
     if (!s.ok()) return s;
     manifest_.push_back({base_name, 1, 'b'});
-    std::string incr_name = server_->config().appendfilename + ".1.incr.aof";
+    std::string incr_name = h_.config->appendfilename + ".1.incr.aof";
     manifest_.push_back({incr_name, 1, 'i'});
     s = OpenIncr(1);
     if (!s.ok()) return s;
@@ -284,8 +285,8 @@ Status Aof::Open() {
     uint64_t size = 0;
     env->FileSize(path(base_name), &size);
     base_size_ = current_size_ = size;
-    server_->log().Notice("Creating AOF base file {} on server start", base_name);
-    server_->log().Notice("Creating AOF incr file {} on server start", incr_name);
+    h_.log->Notice("Creating AOF base file {} on server start", base_name);
+    h_.log->Notice("Creating AOF incr file {} on server start", incr_name);
   } else {
     // Continue the last incremental file.
     int64_t seq = 0;
@@ -294,7 +295,7 @@ Status Aof::Open() {
     }
     if (seq == 0) {
       seq = 1;
-      manifest_.push_back({server_->config().appendfilename + ".1.incr.aof", 1, 'i'});
+      manifest_.push_back({h_.config->appendfilename + ".1.incr.aof", 1, 'i'});
       s = WriteManifest(manifest_);
       if (!s.ok()) return s;
     }
@@ -319,8 +320,9 @@ void Aof::Close(bool sync) {
 
 void Aof::Feed(int db, const std::vector<std::string_view>& args) {
   if (!enabled_) return;
-  if (server_->config().aof_timestamp_enabled) {
-    int64_t now_s = server_->env()->WallMicros() / 1000000;
+  REDSIM_CHECK(db >= 0 && !args.empty(), "a propagated write names its database and command");
+  if (h_.config->aof_timestamp_enabled) {
+    int64_t now_s = h_.env->WallMicros() / 1000000;
     if (now_s != last_ts_s_) {
       buffer_ += "#TS:" + std::to_string(now_s) + "\r\n";
       last_ts_s_ = now_s;
@@ -347,33 +349,34 @@ void Aof::Flush() {
   if (!enabled_ || buffer_.empty() || !incr_) return;
   Status s = incr_->Append(buffer_);
   if (!s.ok()) {
-    if (last_write_ok_) server_->log().Warning("Error writing to the AOF file: {}", s.message());
+    if (last_write_ok_) h_.log->Warning("Error writing to the AOF file: {}", s.message());
     last_write_ok_ = false;
     // Keep the data: it is retried at the next flush.
-    if (server_->config().appendfsync == "always") {
-      server_->log().Warning(
+    if (h_.config->appendfsync == "always") {
+      h_.log->Warning(
           "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
-      server_->Shutdown(false, true, true, true);
+      h_.shutdown_on_aof_error();
     }
     return;
   }
   last_write_ok_ = true;
   current_size_ += buffer_.size();
+  REDSIM_CHECK(current_size_ >= base_size_, "the AOF's size counts its base");
   written_unsynced_ += buffer_.size();
   buffer_.clear();
   if (buffer_.capacity() > (1u << 20)) buffer_.shrink_to_fit();
-  if (server_->config().appendfsync == "always") {
+  if (h_.config->appendfsync == "always") {
     s = incr_->Sync();
     if (!s.ok()) {
-      server_->log().Warning(
+      h_.log->Warning(
           "Can't persist AOF for fsync error when the AOF fsync policy is "
           "'always': {}. Exiting...",
           s.message());
-      server_->Shutdown(false, true, true, true);
+      h_.shutdown_on_aof_error();
       return;
     }
     written_unsynced_ = 0;
-    last_fsync_us_ = server_->env()->NowMicros();
+    last_fsync_us_ = h_.env->NowMicros();
   }
 }
 
@@ -382,19 +385,19 @@ void Aof::StartBackgroundFsync() {
   fsync_in_progress_ = true;
   written_unsynced_ = 0;
   auto alive = alive_;
-  server_->env()->SyncInBackground(incr_.get(), [this, alive](Status s) {
+  h_.env->SyncInBackground(incr_.get(), [this, alive](Status s) {
     if (!*alive) return;
     fsync_in_progress_ = false;
     retired_.clear();
-    if (!s.ok()) server_->log().Warning("Error syncing the AOF file: {}", s.message());
+    if (!s.ok()) h_.log->Warning("Error syncing the AOF file: {}", s.message());
   });
-  last_fsync_us_ = server_->env()->NowMicros();
+  last_fsync_us_ = h_.env->NowMicros();
 }
 
 void Aof::Cron() {
   if (!enabled_) return;
-  if (server_->config().appendfsync == "everysec" && written_unsynced_ > 0) {
-    int64_t now = server_->env()->NowMicros();
+  if (h_.config->appendfsync == "everysec" && written_unsynced_ > 0) {
+    int64_t now = h_.env->NowMicros();
     if (now - last_fsync_us_ >= 1'000'000) {
       if (fsync_in_progress_)
         delayed_fsync_++;
@@ -419,10 +422,10 @@ Status Aof::BeginRewrite(bool rdb_preamble, std::string* temp_base_path, std::st
   if (!s.ok()) return s;
   manifest_.push_back({incr_name_, incr_seq + 1, 'i'});
   rewrite_first_incr_ = manifest_.size() - 1;
-  s = server_->env()->SyncDir(dir_path());
+  s = h_.env->SyncDir(dir_path());
   if (s.ok()) s = WriteManifest(manifest_);
   if (!s.ok()) return s;
-  *base_name = server_->config().appendfilename + "." + std::to_string(base_seq + 1) + ".base." +
+  *base_name = h_.config->appendfilename + "." + std::to_string(base_seq + 1) + ".base." +
                (rdb_preamble ? "rdb" : "aof");
   *temp_base_path = path("temp-rewriteaof-" + std::to_string(base_seq + 1) + ".aof");
   rewrite_in_progress_ = true;
@@ -430,7 +433,7 @@ Status Aof::BeginRewrite(bool rdb_preamble, std::string* temp_base_path, std::st
 }
 
 Status Aof::FinishRewrite(const std::string& temp_base_path, const std::string& base_name) {
-  Env* env = server_->env();
+  Env* env = h_.env;
   Status s = env->RenameFile(temp_base_path, path(base_name));
   if (!s.ok()) return s;
   std::vector<AofManifestEntry> next;
@@ -461,7 +464,7 @@ Status Aof::FinishRewrite(const std::string& temp_base_path, const std::string& 
 }
 
 void Aof::AbortRewrite(const std::string& temp_base_path) {
-  server_->env()->RemoveFile(temp_base_path);
+  h_.env->RemoveFile(temp_base_path);
   rewrite_in_progress_ = false;
 }
 

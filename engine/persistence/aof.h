@@ -29,8 +29,6 @@
 
 namespace redsim {
 
-class Server;
-
 struct AofManifestEntry {
   std::string file;
   int64_t seq = 0;
@@ -41,9 +39,13 @@ struct AofManifestEntry {
 Status ParseAofManifest(std::string_view text, std::vector<AofManifestEntry>* entries);
 std::string RenderAofManifest(const std::vector<AofManifestEntry>& entries);
 
+class Persistence;
+struct PersistenceHandles;
+
 class Aof {
  public:
-  explicit Aof(Server* server);
+  // `owner` writes the base files and loads RDB preambles; `handles` are its handles.
+  Aof(Persistence* owner, const PersistenceHandles* handles);
   ~Aof();
 
   bool enabled() const { return enabled_; }
@@ -88,7 +90,8 @@ class Aof {
   Status OpenIncr(int64_t seq);
   void StartBackgroundFsync();
 
-  Server* server_;
+  Persistence* owner_;
+  const PersistenceHandles& h_;
   bool enabled_ = false;
   std::vector<AofManifestEntry> manifest_;
   std::unique_ptr<WritableFile> incr_;

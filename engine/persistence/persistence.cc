@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "engine/base/strutil.h"
-#include "engine/replication/replication.h"
 #include "engine/scripting/scripting.h"
 #include "engine/server/info.h"
 #include "engine/types/hash_object.h"
@@ -105,31 +104,30 @@ void AppendRebuildCommands(std::string* out, std::string_view key, const Value& 
   }
 }
 
-Persistence::Persistence(Server* server) : server_(server), aof_(std::make_unique<Aof>(server)) {
-  last_save_time_s_ = server_->env()->WallMicros() / 1000000;
+Persistence::Persistence(PersistenceHandles handles)
+    : h_(std::move(handles)), aof_(std::make_unique<Aof>(this, &h_)) {
+  last_save_time_s_ = h_.env->WallMicros() / 1000000;
 }
 
 Persistence::~Persistence() {
   *alive_ = false;
-  if (step_timer_ != 0) server_->env()->CancelTimer(step_timer_);
+  if (step_timer_ != 0) h_.env->CancelTimer(step_timer_);
   job_.reset();  // a crash: the temporary file stays, as a killed child's would
 }
 
-std::string Persistence::RdbPath() const {
-  return server_->config().dir + "/" + server_->config().dbfilename;
-}
+std::string Persistence::RdbPath() const { return h_.config->dir + "/" + h_.config->dbfilename; }
 
 std::vector<Database*> Persistence::AllDatabases() {
   std::vector<Database*> dbs;
-  for (int i = 0; i < server_->db_count(); i++) dbs.push_back(server_->db(i));
+  for (int i = 0; i < h_.keyspace->db_count(); i++) dbs.push_back(h_.keyspace->db(i));
   return dbs;
 }
 
 std::vector<std::pair<std::string, std::string>> Persistence::AuxFields() const {
   return {{"redis-ver", kRedisVersion},
           {"redis-bits", "64"},
-          {"ctime", std::to_string(server_->env()->WallMicros() / 1000000)},
-          {"used-mem", std::to_string(server_->UsedMemory())},
+          {"ctime", std::to_string(h_.env->WallMicros() / 1000000)},
+          {"used-mem", std::to_string(h_.env->AllocatedBytes())},
           {"aof-base", "0"}};
 }
 
@@ -137,32 +135,32 @@ std::vector<std::pair<std::string, std::string>> Persistence::AuxFields() const 
 
 Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
   rdb::LoadContext ctx;
-  ctx.config = &server_->config();
-  ctx.deep_sanitize = server_->config().sanitize_dump_payload == "yes";
-  ctx.rng = &server_->rng();
+  ctx.config = h_.config;
+  ctx.deep_sanitize = h_.config->sanitize_dump_payload == "yes";
+  ctx.rng = h_.rng;
   ctx.on_function = [this](const std::string& code) {
-    std::string error = server_->scripting()->LoadLibraryFromRdb(code);
+    std::string error = h_.load_library(code);
     if (error.empty()) return Status::Ok();
     return Status::Corruption("Failed loading library: " + error);
   };
   ctx.on_resize_db = [this](int db, uint64_t keys) {
-    if (db >= 0 && db < server_->db_count()) server_->db(db)->table().Reserve(keys);
+    if (db >= 0 && db < h_.keyspace->db_count()) h_.keyspace->db(db)->table().Reserve(keys);
   };
   // A master drops keys already expired while loading; a replica keeps them for its master to
   // expire (as Redis does).
-  int64_t now_ms = server_->config().replicaof.empty() ? server_->env()->WallMicros() / 1000 : 0;
-  uint32_t lru = server_->LruClock();
+  int64_t now_ms = h_.config->replicaof.empty() ? h_.env->WallMicros() / 1000 : 0;
+  uint32_t lru = h_.keyspace->LruClock();
   rdb::LoadStats stats;
   Status s = rdb::LoadRdb(
       data, ctx, now_ms,
       [&](rdb::KeyRecord& rec) -> Status {
-        if (rec.db < 0 || rec.db >= server_->db_count()) {
+        if (rec.db < 0 || rec.db >= h_.keyspace->db_count()) {
           return Status::Corruption(
               "FATAL: Data file was created with a Redis server configured "
               "to handle more than " +
-              std::to_string(server_->db_count()) + " databases. Exiting");
+              std::to_string(h_.keyspace->db_count()) + " databases. Exiting");
         }
-        Database* db = server_->db(rec.db);
+        Database* db = h_.keyspace->db(rec.db);
         if (db->Find(rec.key) != nullptr) {
           return Status::Corruption("RDB has duplicated key '" + rec.key + "' in DB " +
                                     std::to_string(rec.db));
@@ -177,25 +175,25 @@ Status Persistence::LoadRdbImage(std::string_view data, uint64_t* consumed) {
       },
       &stats, consumed);
   keys_loaded_ += stats.keys_loaded;
-  last_load_aux_ = std::move(stats.aux);
+  last_load_history_ = ReplicationAux::FromAuxFields(stats.aux);
   keys_expired_on_load_ += stats.keys_expired;
   return s;
 }
 
 Status Persistence::LoadAtStartup() {
   loading_ = true;
-  server_->set_loading(true);
-  Env* env = server_->env();
+  h_.set_loading(true);
+  Env* env = h_.env;
   int64_t start_us = env->NowMicros();
   Status s = Status::Ok();
   bool loaded_aof = false;
-  if (server_->config().appendonly) {
+  if (h_.config->appendonly) {
     s = aof_->Load();
     if (s.ok())
       loaded_aof = true;
     else if (s.code() != Status::kNotFound) {
       loading_ = false;
-      server_->set_loading(false);
+      h_.set_loading(false);
       return s;
     }
   }
@@ -203,19 +201,19 @@ Status Persistence::LoadAtStartup() {
     std::string data;
     s = env->ReadFileToString(RdbPath(), &data);
     if (s.ok()) s = LoadRdbImage(data);
-    if (s.ok()) server_->replication()->RestoreFromRdb(last_load_aux_);
+    if (s.ok() && history_loaded_) history_loaded_(last_load_history_);
     if (!s.ok()) {
       loading_ = false;
-      server_->set_loading(false);
+      h_.set_loading(false);
       return Status::Corruption("Error loading " + RdbPath() + ": " + s.message());
     }
-    server_->log().Notice("DB loaded from disk: {:.3f} seconds",
-                          static_cast<double>(env->NowMicros() - start_us) / 1e6);
+    h_.log->Notice("DB loaded from disk: {:.3f} seconds",
+                   static_cast<double>(env->NowMicros() - start_us) / 1e6);
   }
   loading_ = false;
-  server_->set_loading(false);
-  dirty_at_last_save_ = server_->dirty;
-  if (server_->config().appendonly) {
+  h_.set_loading(false);
+  dirty_at_last_save_ = *h_.dirty;
+  if (h_.config->appendonly) {
     s = aof_->Open();
     if (!s.ok()) return Status::IoError("Can't open the append-only file: " + s.message());
   }
@@ -241,38 +239,36 @@ void Persistence::Emit(int db, std::string_view key, const Value& value, int64_t
       AppendAofCommand(&job->buffer, {"SELECT", std::to_string(db)});
       job->current_db = db;
     }
-    AppendRebuildCommands(&job->buffer, key, value, server_->config().rdbcompression);
+    AppendRebuildCommands(&job->buffer, key, value, h_.config->rdbcompression);
     if (expire_ms != 0) {
       AppendAofCommand(&job->buffer, {"PEXPIREAT", std::string(key), std::to_string(expire_ms)});
     }
     return;
   }
   if (job->current_db != db) {
-    Database* d = server_->db(db);
+    Database* d = h_.keyspace->db(db);
     job->writer->SelectDb(db, d->size(), d->volatile_count());
     job->current_db = db;
   }
-  bool lfu = server_->config().maxmemory_policy.find("lfu") != std::string::npos;
-  bool lru = server_->config().maxmemory_policy.find("lru") != std::string::npos;
+  bool lfu = h_.config->maxmemory_policy.find("lfu") != std::string::npos;
+  bool lru = h_.config->maxmemory_policy.find("lru") != std::string::npos;
   int64_t idle = -1;
   if (lru) {
-    uint32_t now = server_->LruClock();
+    uint32_t now = h_.keyspace->LruClock();
     uint32_t then = access & ((1u << 24) - 1);
     idle = now >= then ? now - then : now + ((1u << 24) - then);
   }
   if (!job->writer->Entry(key, value, expire_ms, idle,
                           lfu ? static_cast<int>(access & 0xff) : -1)) {
     // A value with no on-disk encoding: never drop it silently.
-    server_->log().Warning(
-        "Snapshot: no RDB encoding for the value of key '{}' (type {}); not saved", key,
-        static_cast<int>(value.type()));
+    h_.log->Warning("Snapshot: no RDB encoding for the value of key '{}' (type {}); not saved", key,
+                    static_cast<int>(value.type()));
   }
 }
 
 void Persistence::WriteFunctions(rdb::FileWriter* writer) {
   // The function libraries travel with the data, before the first database (as in Redis).
-  if (!server_->has_scripting()) return;
-  for (const std::string& code : server_->scripting()->LibraryCodes()) writer->Function(code);
+  for (const std::string& code : h_.library_codes()) writer->Function(code);
 }
 
 Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& temp_path,
@@ -283,21 +279,25 @@ Status Persistence::StartJob(JobKind kind, bool aof_format, const std::string& t
   job->aof_format = aof_format;
   job->temp_path = temp_path;
   job->final_name = final_name;
-  job->start_us = server_->env()->NowMicros();
-  job->dirty_at_start = server_->dirty;
+  job->start_us = h_.env->NowMicros();
+  job->dirty_at_start = *h_.dirty;
   if (kind != JobKind::kReplication) {
-    Status s = server_->env()->OpenWritable(temp_path, /*truncate=*/true, &job->file);
+    Status s = h_.env->OpenWritable(temp_path, /*truncate=*/true, &job->file);
     if (!s.ok()) return s;
   }
-  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, server_->config().rdbcompression,
-                                                  server_->config().rdbchecksum);
+  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, h_.config->rdbcompression,
+                                                  h_.config->rdbchecksum);
   if (!aof_format) {
     auto aux = AuxFields();
     if (kind == JobKind::kAofRewrite) aux.back().second = "1";
     if (kind == JobKind::kBgSave) {
       // The replication history this snapshot belongs to (before aof-base, where Redis puts it).
-      auto repl = server_->replication()->RdbSaveInfo();
-      aux.insert(aux.end() - 1, repl.begin(), repl.end());
+      std::optional<ReplicationAux> history;
+      if (history_source_) history = history_source_();
+      if (history) {
+        auto repl = history->ToAuxFields();
+        aux.insert(aux.end() - 1, repl.begin(), repl.end());
+      }
     }
     job->writer->Header(aux);
     WriteFunctions(job->writer.get());
@@ -321,20 +321,20 @@ Status Persistence::FlushJobBuffer(bool final) {
   return s;
 }
 
-bool Persistence::StartStreamingSnapshot(
-    ChunkConsumer consumer, std::function<bool()> can_accept,
-    std::vector<std::pair<std::string, std::string>> extra_aux) {
+bool Persistence::StartStreamingSnapshot(ChunkConsumer consumer, std::function<bool()> can_accept,
+                                         const ReplicationAux& history) {
   if (job_) return false;
   auto job = std::make_unique<Job>();
   job->id = ++last_job_id_;
   job->kind = JobKind::kReplication;
-  job->start_us = server_->env()->NowMicros();
+  job->start_us = h_.env->NowMicros();
   job->consumer = std::move(consumer);
   job->can_accept = std::move(can_accept);
-  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, server_->config().rdbcompression,
-                                                  server_->config().rdbchecksum);
+  job->writer = std::make_unique<rdb::FileWriter>(&job->buffer, h_.config->rdbcompression,
+                                                  h_.config->rdbchecksum);
   auto aux = AuxFields();
-  aux.insert(aux.end(), extra_aux.begin(), extra_aux.end());
+  auto repl = history.ToAuxFields();
+  aux.insert(aux.end(), repl.begin(), repl.end());
   job->writer->Header(aux);
   WriteFunctions(job->writer.get());
   job_ = std::move(job);
@@ -345,7 +345,7 @@ bool Persistence::StartStreamingSnapshot(
 
 void Persistence::ScheduleStep(int64_t delay_us) {
   auto alive = alive_;
-  step_timer_ = server_->env()->AddTimer(delay_us, [this, alive] {
+  step_timer_ = h_.env->AddTimer(delay_us, [this, alive] {
     if (!*alive) return;
     step_timer_ = 0;
     RunStep();
@@ -358,7 +358,7 @@ void Persistence::RunStep() {
     ScheduleStep(1000);  // the receivers are behind: try again in 1 ms
     return;
   }
-  int64_t t0 = server_->env()->NowMicros();
+  int64_t t0 = h_.env->NowMicros();
   size_t before = job_->buffer.size();
   uint64_t file_before = job_->file ? job_->file->Size() : 0;
   uint64_t streamed_before = job_->streamed;
@@ -369,7 +369,7 @@ void Persistence::RunStep() {
     s = FlushJobBuffer(done);
     if (done && job_->consumer) job_->streamed += 0;
   }
-  longest_step_us_ = std::max(longest_step_us_, server_->env()->NowMicros() - t0);
+  longest_step_us_ = std::max(longest_step_us_, h_.env->NowMicros() - t0);
   if (!s.ok()) {
     FinishJob(false, s.message());
     return;
@@ -411,7 +411,7 @@ void Persistence::SyncJobFileInBackground() {
   // The callback owns the file: the sync (a thread in real mode) may outlive the job.
   std::shared_ptr<WritableFile> file(std::move(job_->file));
   WritableFile* raw = file.get();
-  server_->env()->SyncInBackground(raw, [this, alive, id, file](Status s) {
+  h_.env->SyncInBackground(raw, [this, alive, id, file](Status s) {
     if (!*alive || !job_ || job_->id != id) return;  // ended meanwhile (shutdown, crash)
     file->Close();
     job_->syncing = false;
@@ -423,25 +423,25 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
   std::unique_ptr<Job> job = std::move(job_);
   EndSnapshot(job.get());
   if (job->file) job->file->Close();  // (a syncing job's file belongs to its sync callback)
-  Env* env = server_->env();
+  Env* env = h_.env;
   int64_t duration_s = (env->NowMicros() - job->start_us + 500000) / 1000000;
   Status s = ok ? Status::Ok() : Status::IoError(error);
   if (job->kind == JobKind::kReplication) {
     job->consumer(std::string_view(), true);
   } else if (job->kind == JobKind::kBgSave) {
     if (s.ok()) s = env->RenameFile(job->temp_path, RdbPath());
-    if (s.ok()) s = env->SyncDir(server_->config().dir);
+    if (s.ok()) s = env->SyncDir(h_.config->dir);
     last_bgsave_ok_ = s.ok();
     last_bgsave_duration_s_ = duration_s;
     if (s.ok()) {
       rdb_saves_++;
       dirty_at_last_save_ = job->dirty_at_start;
       last_save_time_s_ = env->WallMicros() / 1000000;
-      server_->set_last_save_time_s(last_save_time_s_);
-      server_->log().Notice("Background saving terminated with success");
+      h_.set_last_save_time_s(last_save_time_s_);
+      h_.log->Notice("Background saving terminated with success");
     } else {
       env->RemoveFile(job->temp_path);
-      server_->log().Warning("Background saving error: {}", s.message());
+      h_.log->Warning("Background saving error: {}", s.message());
     }
   } else if (job->kind == JobKind::kAofRewrite) {
     if (s.ok())
@@ -452,9 +452,9 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
     last_rewrite_duration_s_ = duration_s;
     if (s.ok()) {
       aof_rewrites_++;
-      server_->log().Notice("Background AOF rewrite finished successfully");
+      h_.log->Notice("Background AOF rewrite finished successfully");
     } else {
-      server_->log().Warning("Background AOF rewrite failed: {}", s.message());
+      h_.log->Warning("Background AOF rewrite failed: {}", s.message());
     }
   }
   if (rewrite_scheduled_ && !job_) {
@@ -467,7 +467,7 @@ void Persistence::FinishJob(bool ok, const std::string& error) {
 
 int64_t Persistence::current_job_seconds() const {
   if (!job_) return -1;
-  return (server_->env()->NowMicros() - job_->start_us) / 1000000;
+  return (h_.env->NowMicros() - job_->start_us) / 1000000;
 }
 
 std::string Persistence::BgSave(bool schedule) {
@@ -477,15 +477,14 @@ std::string Persistence::BgSave(bool schedule) {
     return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
            "SCHEDULE in order to schedule a BGSAVE whenever possible.";
   }
-  std::string temp =
-      server_->config().dir + "/temp-" + std::to_string(server_->env()->ProcessId()) + ".rdb";
-  last_bgsave_try_s_ = server_->env()->WallMicros() / 1000000;
+  std::string temp = h_.config->dir + "/temp-" + std::to_string(h_.env->ProcessId()) + ".rdb";
+  last_bgsave_try_s_ = h_.env->WallMicros() / 1000000;
   Status s = StartJob(JobKind::kBgSave, false, temp, "");
   if (!s.ok()) {
     last_bgsave_ok_ = false;
     return "ERR " + s.message();
   }
-  server_->log().Notice("Background saving started");
+  h_.log->Notice("Background saving started");
   ScheduleStep(0);
   return "";
 }
@@ -500,10 +499,10 @@ std::string Persistence::BgRewriteAof(bool* scheduled) {
     *scheduled = true;
     return "";
   }
-  Env* env = server_->env();
+  Env* env = h_.env;
   Status s = env->CreateDir(aof_->dir_path());
   std::string temp, base_name;
-  bool preamble = server_->config().aof_use_rdb_preamble;
+  bool preamble = h_.config->aof_use_rdb_preamble;
   if (s.ok()) s = aof_->BeginRewrite(preamble, &temp, &base_name);
   if (s.ok()) s = StartJob(JobKind::kAofRewrite, !preamble, temp, base_name);
   if (!s.ok()) {
@@ -511,14 +510,14 @@ std::string Persistence::BgRewriteAof(bool* scheduled) {
     aof_->AbortRewrite(temp);
     return "ERR Can't rewrite append only file in background: " + s.message();
   }
-  server_->log().Notice("Background append only file rewriting started");
+  h_.log->Notice("Background append only file rewriting started");
   ScheduleStep(0);
   return "";
 }
 
 Status Persistence::WriteBaseSync(const std::string& path) {
   if (job_) return Status::IoError("a background save is in progress");
-  bool preamble = server_->config().aof_use_rdb_preamble;
+  bool preamble = h_.config->aof_use_rdb_preamble;
   Status s = StartJob(JobKind::kAofRewrite, !preamble, path, "");
   if (!s.ok()) return s;
   while (!job_->snapshot->Step(1 << 16)) {
@@ -541,11 +540,11 @@ Status Persistence::WriteBaseSync(const std::string& path) {
 
 Status Persistence::SaveSync() {
   if (job_) return Status::IoError("Background save already in progress");
-  Env* env = server_->env();
-  std::string temp = server_->config().dir + "/temp-" + std::to_string(env->ProcessId()) + ".rdb";
+  Env* env = h_.env;
+  std::string temp = h_.config->dir + "/temp-" + std::to_string(env->ProcessId()) + ".rdb";
   Status s = StartJob(JobKind::kBgSave, false, temp, "");
   if (!s.ok()) return s;
-  uint64_t dirty = server_->dirty;
+  uint64_t dirty = *h_.dirty;
   while (!job_->snapshot->Step(1 << 16)) {
     s = FlushJobBuffer(false);
     if (!s.ok()) break;
@@ -557,17 +556,17 @@ Status Persistence::SaveSync() {
   job->snapshot.reset();
   job->file->Close();
   if (s.ok()) s = env->RenameFile(temp, RdbPath());
-  if (s.ok()) s = env->SyncDir(server_->config().dir);
+  if (s.ok()) s = env->SyncDir(h_.config->dir);
   if (!s.ok()) {
     env->RemoveFile(temp);
-    server_->log().Warning("Failed saving the DB: {}", s.message());
+    h_.log->Warning("Failed saving the DB: {}", s.message());
     return s;
   }
   dirty_at_last_save_ = dirty;
   last_save_time_s_ = env->WallMicros() / 1000000;
-  server_->set_last_save_time_s(last_save_time_s_);
+  h_.set_last_save_time_s(last_save_time_s_);
   rdb_saves_++;
-  server_->log().Notice("DB saved on disk");
+  h_.log->Notice("DB saved on disk");
   return Status::Ok();
 }
 
@@ -576,15 +575,15 @@ Status Persistence::SaveSync() {
 void Persistence::Cron() {
   aof_->Cron();
   if (job_) return;
-  const ServerConfig& cfg = server_->config();
-  int64_t now_s = server_->env()->WallMicros() / 1000000;
-  uint64_t changes = server_->dirty - dirty_at_last_save_;
+  const ServerConfig& cfg = *h_.config;
+  int64_t now_s = h_.env->WallMicros() / 1000000;
+  uint64_t changes = *h_.dirty - dirty_at_last_save_;
   for (const auto& sp : cfg.save) {
     // After a failed BGSAVE, wait 5 s before trying again (as Redis does).
     bool retry_ok = last_bgsave_ok_ || now_s - last_bgsave_try_s_ > 5;
     if (changes >= static_cast<uint64_t>(sp.changes) && now_s - last_save_time_s_ >= sp.seconds &&
         retry_ok) {
-      server_->log().Notice("{} changes in {} seconds. Saving...", sp.changes, sp.seconds);
+      h_.log->Notice("{} changes in {} seconds. Saving...", sp.changes, sp.seconds);
       BgSave(false);
       return;
     }
@@ -594,7 +593,7 @@ void Persistence::Cron() {
     uint64_t base = std::max<uint64_t>(aof_->base_size(), 1);
     uint64_t growth = (aof_->current_size() * 100 / base) - 100;
     if (growth >= static_cast<uint64_t>(cfg.auto_aof_rewrite_percentage)) {
-      server_->log().Notice("Starting automatic rewriting of AOF on {}% growth", growth);
+      h_.log->Notice("Starting automatic rewriting of AOF on {}% growth", growth);
       bool scheduled;
       BgRewriteAof(&scheduled);
     }
@@ -621,7 +620,7 @@ std::string Persistence::PrepareShutdown(bool save, bool nosave) {
     FinishJob(false, "shutdown");
   }
   if (aof_->enabled()) aof_->Close(/*sync=*/true);
-  bool want_save = save || (!nosave && !server_->config().save.empty());
+  bool want_save = save || (!nosave && !h_.config->save.empty());
   if (want_save) {
     Status s = SaveSync();
     if (!s.ok()) return "ERR Errors trying to SHUTDOWN. Check logs.";
@@ -632,9 +631,9 @@ std::string Persistence::PrepareShutdown(bool save, bool nosave) {
 Status Persistence::Reload() {
   Status s = SaveSync();
   if (!s.ok()) return s;
-  server_->FlushDatabases(-1, false);
+  h_.keyspace->FlushDatabases(-1, false);
   std::string data;
-  s = server_->env()->ReadFileToString(RdbPath(), &data);
+  s = h_.env->ReadFileToString(RdbPath(), &data);
   if (s.ok()) s = LoadRdbImage(data);
   return s;
 }

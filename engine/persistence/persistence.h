@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "engine/env/env.h"
 #include "engine/persistence/aof.h"
 #include "engine/persistence/rdb_file.h"
+#include "engine/persistence/replication_aux.h"
 #include "engine/persistence/snapshot.h"
 #include "engine/server/server.h"
 
@@ -38,9 +40,33 @@ void AppendAofCommand(std::string* out, const std::vector<std::string>& args);
 void AppendRebuildCommands(std::string* out, std::string_view key, const Value& value,
                            bool compress);
 
+// What persistence needs from the node it belongs to: narrow handles, not the server.
+struct PersistenceHandles {
+  Env* env = nullptr;
+  ServerConfig* config = nullptr;
+  Log* log = nullptr;
+  Random* rng = nullptr;  // for the key tables of loaded databases
+  Keyspace* keyspace = nullptr;
+  const uint64_t* dirty = nullptr;  // the node's change counter (changes since start)
+  // LOADING state of the node (no propagation, LOADING replies).
+  std::function<void(bool on)> set_loading;
+  // LASTSAVE as the node reports it.
+  std::function<void(int64_t unix_s)> set_last_save_time_s;
+  // Function libraries (engine/scripting): one read from an RDB file ("" or an error), and the
+  // code of every library to save.
+  std::function<std::string(const std::string& code)> load_library;
+  std::function<std::vector<std::string>()> library_codes;
+  // AOF replay: a client without a connection, running commands with every check.
+  std::function<Client*()> create_replay_client;
+  std::function<void(Client*)> free_replay_client;
+  std::function<void(Client*, const std::vector<std::string_view>&)> replay_command;
+  // An AOF write or fsync error under appendfsync always: the node shuts down.
+  std::function<void()> shutdown_on_aof_error;
+};
+
 class Persistence : public PropagationSink, public SnapshotSink {
  public:
-  explicit Persistence(Server* server);
+  explicit Persistence(PersistenceHandles handles);
   ~Persistence() override;
 
   Aof* aof() { return aof_.get(); }
@@ -67,9 +93,19 @@ class Persistence : public PropagationSink, public SnapshotSink {
   // `can_accept` pauses the snapshot while it returns false (slow replicas). Returns false when
   // another background job runs; `job_done_hook` is called when it ends.
   using ChunkConsumer = std::function<void(std::string_view chunk, bool done)>;
+  // `history` is the replication history the image belongs to (recorded in its aux fields).
   bool StartStreamingSnapshot(ChunkConsumer consumer, std::function<bool()> can_accept,
-                              std::vector<std::pair<std::string, std::string>> extra_aux);
+                              const ReplicationAux& history);
   void set_job_done_hook(std::function<void()> hook) { job_done_hook_ = std::move(hook); }
+  // Replication's side of the RDB aux fields, as Redis passes rdbSaveInfo: `source` gives the
+  // history a BGSAVE/SAVE records (nullopt: none to record); `on_loaded` receives the history of
+  // the RDB file loaded at startup.
+  using HistorySource = std::function<std::optional<ReplicationAux>()>;
+  using HistoryLoaded = std::function<void(const ReplicationAux&)>;
+  void set_replication_history(HistorySource source, HistoryLoaded on_loaded) {
+    history_source_ = std::move(source);
+    history_loaded_ = std::move(on_loaded);
+  }
   bool job_running() const { return job_ != nullptr; }
 
   // Writes a complete base (RDB or AOF commands) synchronously to `path` (first AOF base).
@@ -148,7 +184,7 @@ class Persistence : public PropagationSink, public SnapshotSink {
   void FinishJob(bool ok, const std::string& error);
   std::vector<Database*> AllDatabases();
 
-  Server* server_;
+  PersistenceHandles h_;
   std::unique_ptr<Aof> aof_;
   std::unique_ptr<Job> job_;
   bool loading_ = false;
@@ -168,8 +204,10 @@ class Persistence : public PropagationSink, public SnapshotSink {
   int64_t longest_step_us_ = 0;
   TimerId step_timer_ = 0;
   uint64_t last_job_id_ = 0;
-  // The aux fields of the last RDB image loaded (startup hands them to replication).
-  std::vector<std::pair<std::string, std::string>> last_load_aux_;
+  // The replication history of the last RDB image loaded (startup hands it to replication).
+  ReplicationAux last_load_history_;
+  HistorySource history_source_;
+  HistoryLoaded history_loaded_;
   std::map<std::string, uint64_t> probes_;
   std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/base/check.h"
+
 namespace redsim {
 
 void ReplicationBacklog::Append(std::string_view data) {
@@ -21,6 +23,7 @@ void ReplicationBacklog::Append(std::string_view data) {
   memcpy(buffer_.data(), data.data() + first, data.size() - first);
   write_pos_ = (write_pos_ + data.size()) % cap;
   histlen_ = std::min(cap, histlen_ + data.size());
+  REDSIM_CHECK(write_pos_ < cap && histlen_ <= cap, "the backlog ring stays within capacity");
 }
 
 bool ReplicationBacklog::CopyFrom(int64_t offset, std::string* out) const {
@@ -28,6 +31,7 @@ bool ReplicationBacklog::CopyFrom(int64_t offset, std::string* out) const {
   if (!Contains(offset)) return false;
   size_t len = static_cast<size_t>(next_offset_ - offset);
   size_t cap = buffer_.size();
+  REDSIM_CHECK(len <= histlen_, "Contains() admits only offsets still held");
   // The byte at `offset` sits `len` bytes before the write position.
   size_t start = (write_pos_ + cap - len % cap) % cap;
   if (len == 0) return true;

@@ -11,8 +11,9 @@ constexpr size_t kMaxLine = 64 * 1024;
 constexpr int64_t kMaxPayload = 1LL << 34;  // 16 GB
 }  // namespace
 
-MasterLink::MasterLink(Server* server, Replication* repl, std::string host, int port)
-    : server_(server), repl_(repl), host_(std::move(host)), port_(port) {}
+MasterLink::MasterLink(const ReplicationHandles* handles, Replication* repl, std::string host,
+                       int port)
+    : h_(*handles), repl_(repl), host_(std::move(host)), port_(port) {}
 
 MasterLink::~MasterLink() {
   *alive_ = false;
@@ -40,24 +41,24 @@ const char* MasterLink::StateName() const {
 
 void MasterLink::Start() {
   state_ = State::kConnecting;
-  last_io_us_ = server_->env()->NowMicros();
+  last_io_us_ = h_.env->NowMicros();
   auto alive = alive_;
-  int64_t timeout_us = server_->config().repl_timeout * 1'000'000;
-  server_->log().Notice("Connecting to MASTER {}:{}", host_, port_);
-  server_->env()->Connect(host_, port_, timeout_us,
-                          [this, alive](Status s, std::unique_ptr<Stream> stream) {
-                            if (!*alive) return;
-                            if (!s.ok()) {
-                              Fail("Error condition on socket for SYNC: " + s.message());
-                              return;
-                            }
-                            stream_ = std::move(stream);
-                            stream_->SetHandler(this);
-                            server_->log().Notice("MASTER <-> REPLICA sync started");
-                            state_ = State::kPing;
-                            last_io_us_ = server_->env()->NowMicros();
-                            Send({"PING"});
-                          });
+  int64_t timeout_us = h_.config->repl_timeout * 1'000'000;
+  h_.log->Notice("Connecting to MASTER {}:{}", host_, port_);
+  h_.env->Connect(host_, port_, timeout_us,
+                  [this, alive](Status s, std::unique_ptr<Stream> stream) {
+                    if (!*alive) return;
+                    if (!s.ok()) {
+                      Fail("Error condition on socket for SYNC: " + s.message());
+                      return;
+                    }
+                    stream_ = std::move(stream);
+                    stream_->SetHandler(this);
+                    h_.log->Notice("MASTER <-> REPLICA sync started");
+                    state_ = State::kPing;
+                    last_io_us_ = h_.env->NowMicros();
+                    Send({"PING"});
+                  });
 }
 
 void MasterLink::Send(const std::vector<std::string>& args) {
@@ -90,7 +91,7 @@ bool MasterLink::ReadLine(std::string* line) {
 void MasterLink::Fail(const std::string& why) {
   if (state_ == State::kFailed || state_ == State::kDone) return;
   state_ = State::kFailed;
-  server_->log().Warning("Master link failed: {}", why);
+  h_.log->Warning("Master link failed: {}", why);
   if (stream_) {
     stream_->SetHandler(nullptr);
     stream_->Close();
@@ -98,7 +99,7 @@ void MasterLink::Fail(const std::string& why) {
   // Tell Replication after this callback returns (it destroys the link).
   auto alive = alive_;
   Replication* repl = repl_;
-  server_->env()->Defer([alive, repl, why] {
+  h_.env->Defer([alive, repl, why] {
     if (*alive) repl->OnLinkFailed(why);
   });
 }
@@ -110,7 +111,7 @@ void MasterLink::OnReadable() {
     IoResult r = stream_->Read(buf, sizeof(buf));
     if (r.kind == IoResult::kOk) {
       in_.append(buf, r.bytes);
-      last_io_us_ = server_->env()->NowMicros();
+      last_io_us_ = h_.env->NowMicros();
       if (state_ == State::kTransfer) break;  // process in chunks
       continue;
     }
@@ -135,7 +136,7 @@ void MasterLink::Process() {
           Fail("Error reply to PING from master: '" + line + "'");
           return;
         }
-        const ServerConfig& cfg = server_->config();
+        const ServerConfig& cfg = *h_.config;
         if (!cfg.masterauth.empty()) {
           state_ = State::kAuth;
           if (cfg.masteruser.empty())
@@ -145,7 +146,7 @@ void MasterLink::Process() {
         } else {
           state_ = State::kPort;
           int port = cfg.replica_announce_port != 0 ? static_cast<int>(cfg.replica_announce_port)
-                                                    : server_->port();
+                                                    : h_.port();
           Send({"REPLCONF", "listening-port", std::to_string(port)});
         }
         break;
@@ -158,9 +159,9 @@ void MasterLink::Process() {
           return;
         }
         state_ = State::kPort;
-        int port = server_->config().replica_announce_port != 0
-                       ? static_cast<int>(server_->config().replica_announce_port)
-                       : server_->port();
+        int port = h_.config->replica_announce_port != 0
+                       ? static_cast<int>(h_.config->replica_announce_port)
+                       : h_.port();
         Send({"REPLCONF", "listening-port", std::to_string(port)});
         break;
       }
@@ -196,12 +197,11 @@ void MasterLink::Process() {
           }
           fullresync_replid_ = (*parts)[1];
           state_ = State::kTransferHeader;
-          server_->log().Notice("Full resync from master: {}:{}", fullresync_replid_,
-                                fullresync_offset_);
+          h_.log->Notice("Full resync from master: {}:{}", fullresync_replid_, fullresync_offset_);
         } else if (line.rfind("+CONTINUE", 0) == 0) {
           auto parts = SplitArgs(line);
           std::string new_id = parts && parts->size() == 2 ? (*parts)[1] : "";
-          server_->log().Notice("Successful partial resynchronization with master.");
+          h_.log->Notice("Successful partial resynchronization with master.");
           state_ = State::kDone;
           repl_->OnPartialSync(new_id);
           stream_->SetHandler(nullptr);
@@ -257,8 +257,7 @@ void MasterLink::Process() {
           in_.erase(0, take);
           if (static_cast<int64_t>(payload_.size()) < bulk_len_) return;
         }
-        server_->log().Notice("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)",
-                              payload_.size());
+        h_.log->Notice("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)", payload_.size());
         std::string payload = std::move(payload_);
         repl_->OnFullSyncPayload(payload, fullresync_replid_, fullresync_offset_);
         if (!*alive_) return;

@@ -14,8 +14,8 @@
 
 namespace redsim {
 
-class Server;
 class Replication;
+struct ReplicationHandles;
 
 class MasterLink : public StreamHandler {
  public:
@@ -32,7 +32,7 @@ class MasterLink : public StreamHandler {
     kFailed,
   };
 
-  MasterLink(Server* server, Replication* repl, std::string host, int port);
+  MasterLink(const ReplicationHandles* handles, Replication* repl, std::string host, int port);
   ~MasterLink() override;
 
   void Start();
@@ -55,7 +55,7 @@ class MasterLink : public StreamHandler {
   void Fail(const std::string& why);
   void Process();
 
-  Server* server_;
+  const ReplicationHandles& h_;
   Replication* repl_;
   std::string host_;
   int port_;

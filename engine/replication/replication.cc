@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/master_link.h"
@@ -50,14 +51,18 @@ struct Replication::ReplicaInfo {
   }
 };
 
-Replication::Replication(Server* server) : server_(server) {
+Replication::Replication(ReplicationHandles handles) : h_(std::move(handles)) {
   NewReplid();
-  backlog_idle_since_s_ = server_->env()->NowMicros() / 1000000;
+  backlog_idle_since_s_ = h_.env->NowMicros() / 1000000;
   // Replicas waiting for a full sync start theirs when another background job ends.
   auto alive = alive_;
-  server_->persistence()->set_job_done_hook([this, alive] {
+  h_.persistence->set_job_done_hook([this, alive] {
     if (*alive) MaybeStartSnapshot();
   });
+  // The RDB aux fields: what a save records, what a load at startup restores.
+  h_.persistence->set_replication_history(
+      [this] { return RdbSaveInfo(); },
+      [this](const ReplicationAux& history) { RestoreFromRdb(history); });
 }
 
 Replication::~Replication() { *alive_ = false; }
@@ -65,7 +70,7 @@ Replication::~Replication() { *alive_ = false; }
 void Replication::NewReplid() {
   static const char kHex[] = "0123456789abcdef";
   replid_.assign(40, '0');
-  for (auto& ch : replid_) ch = kHex[server_->rng().Uniform(16)];
+  for (auto& ch : replid_) ch = kHex[h_.rng->Uniform(16)];
   NotifyChange();
 }
 
@@ -73,8 +78,8 @@ void Replication::NewReplid() {
 
 void Replication::EnsureBacklog() {
   if (backlog_) return;
-  backlog_ = std::make_unique<ReplicationBacklog>(
-      static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
+  backlog_ = std::make_unique<ReplicationBacklog>(static_cast<size_t>(h_.config->repl_backlog_size),
+                                                  master_repl_offset_ + 1);
   // A new backlog starts a new history: an old secondary id cannot be served from it.
   replid2_.clear();
   second_replid_offset_ = -1;
@@ -84,8 +89,8 @@ void Replication::EnsureBacklog() {
 
 void Replication::EnsureBacklogKeepingIds() {
   if (backlog_) return;
-  backlog_ = std::make_unique<ReplicationBacklog>(
-      static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
+  backlog_ = std::make_unique<ReplicationBacklog>(static_cast<size_t>(h_.config->repl_backlog_size),
+                                                  master_repl_offset_ + 1);
 }
 
 Replication::ReplicaInfo* Replication::InfoFor(Client* c) {
@@ -99,21 +104,24 @@ void Replication::AddToBacklogAndReplicas(std::string_view bytes) {
   if (!backlog_) return;
   master_repl_offset_ += static_cast<int64_t>(bytes.size());
   backlog_->Append(bytes);
+  // The backlog holds the stream up to master_repl_offset_: they advance together.
+  REDSIM_CHECK(backlog_->capacity() == 0 || backlog_->next_offset() == master_repl_offset_ + 1,
+               "backlog offset and master_repl_offset advance together");
   for (auto& r : replicas_) {
     switch (r->state) {
       case ReplicaInfo::State::kOnline:
         r->client->reply_buffer().append(bytes);
-        server_->ScheduleFlush(r->client);
-        server_->CheckOutputLimits(r->client);
+        h_.schedule_flush(r->client);
+        h_.check_output_limits(r->client);
         break;
       case ReplicaInfo::State::kSendingRdb:
       case ReplicaInfo::State::kWaitFirstAck:
         r->pending.append(bytes);
-        if (static_cast<int64_t>(r->pending.size()) > server_->config().obuf_replica.hard_bytes &&
-            server_->config().obuf_replica.hard_bytes > 0) {
-          server_->log().Warning("Replica {} closed: output buffer limit reached during sync",
-                                 r->client->peer_address);
-          server_->CloseClientAsync(r->client);
+        if (static_cast<int64_t>(r->pending.size()) > h_.config->obuf_replica.hard_bytes &&
+            h_.config->obuf_replica.hard_bytes > 0) {
+          h_.log->Warning("Replica {} closed: output buffer limit reached during sync",
+                          r->client->peer_address);
+          h_.close_client_async(r->client);
         }
         break;
       case ReplicaInfo::State::kWaitSnapshot:
@@ -124,7 +132,7 @@ void Replication::AddToBacklogAndReplicas(std::string_view bytes) {
 
 void Replication::Feed(int db, const std::vector<std::string_view>& args) {
   // Commands that came from our own primary are forwarded as its raw bytes instead.
-  Client* cur = server_->current_client();
+  Client* cur = h_.current_client();
   if (cur != nullptr && cur->has(kClientMaster)) return;
   if (!backlog_) return;
   std::string bytes;
@@ -165,7 +173,7 @@ void Replication::Replconf(Client* c, const std::vector<std::string_view>& args,
       if (r == nullptr || !ParseInt64(val, &offset)) return;
       if (opt == "ack") {
         r->ack_offset = std::max(r->ack_offset, offset);
-        r->last_ack_us = server_->env()->NowMicros();
+        r->last_ack_us = h_.env->NowMicros();
       }
       if (r->state == ReplicaInfo::State::kWaitFirstAck) {
         // Diskless sync: the replica has loaded the payload; now send what accumulated.
@@ -173,8 +181,8 @@ void Replication::Replconf(Client* c, const std::vector<std::string_view>& args,
         c->reply_buffer().append(r->pending);
         r->pending.clear();
         r->pending.shrink_to_fit();
-        server_->ScheduleFlush(c);
-        server_->log().Notice("Synchronization with replica {} succeeded", c->peer_address);
+        h_.schedule_flush(c);
+        h_.log->Notice("Synchronization with replica {} succeeded", c->peer_address);
       }
       ServeWaiters();
       return;
@@ -205,7 +213,7 @@ void Replication::Psync(Client* c, const std::vector<std::string_view>& args, Re
   info->listening_port = c->replica_listening_port;
   info->capa_eof = c->replica_capa_eof;
   info->capa_psync2 = c->replica_capa_psync2;
-  info->last_ack_us = server_->env()->NowMicros();
+  info->last_ack_us = h_.env->NowMicros();
   std::string ip = c->peer_address.substr(0, c->peer_address.rfind(':'));
   info->ip = c->replica_announced_ip.empty() ? ip : c->replica_announced_ip;
   c->flags |= kClientReplica;
@@ -224,7 +232,7 @@ void Replication::Psync(Client* c, const std::vector<std::string_view>& args, Re
       info->ack_offset = offset - 1;
       replicas_.push_back(std::move(info));
       sync_partial_ok_++;
-      server_->log().Notice(
+      h_.log->Notice(
           "Partial resynchronization request from {} accepted. Sending {} "
           "bytes of backlog starting from offset {}.",
           c->peer_address, missing.size(), offset);
@@ -232,8 +240,8 @@ void Replication::Psync(Client* c, const std::vector<std::string_view>& args, Re
     }
     if (want != "?") {
       sync_partial_err_++;
-      server_->log().Notice("Partial resynchronization not accepted for {} (requested {} {})",
-                            c->peer_address, want, args[2]);
+      h_.log->Notice("Partial resynchronization not accepted for {} (requested {} {})",
+                     c->peer_address, want, args[2]);
     }
   }
   sync_full_++;
@@ -251,15 +259,12 @@ void Replication::MaybeStartSnapshot() {
     if (r->state == ReplicaInfo::State::kWaitSnapshot) waiting.push_back(r.get());
   }
   if (waiting.empty()) return;
-  Persistence* p = server_->persistence();
+  Persistence* p = h_.persistence;
   static const char kHex[] = "0123456789abcdef";
   eof_mark_.assign(40, 'x');
-  for (auto& ch : eof_mark_) ch = kHex[server_->rng().Uniform(16)];
+  for (auto& ch : eof_mark_) ch = kHex[h_.rng->Uniform(16)];
   auto alive = alive_;
-  std::vector<std::pair<std::string, std::string>> aux = {
-      {"repl-stream-db", "0"},
-      {"repl-id", replid_},
-      {"repl-offset", std::to_string(master_repl_offset_)}};
+  ReplicationAux history{replid_, master_repl_offset_, /*stream_db=*/0};
   bool started = p->StartStreamingSnapshot(
       [this, alive](std::string_view chunk, bool done) {
         if (*alive) OnSnapshotChunk(chunk, done);
@@ -274,7 +279,7 @@ void Replication::MaybeStartSnapshot() {
         }
         return true;
       },
-      aux);
+      history);
   if (!started) return;  // another background job runs; we are called again when it ends
   snapshot_running_ = true;
   // The snapshot is the dataset at this offset: the replica continues from here.
@@ -288,8 +293,8 @@ void Replication::MaybeStartSnapshot() {
     c->reply_buffer() += "$EOF:" + eof_mark_ + "\r\n";
     r->state = ReplicaInfo::State::kSendingRdb;
     r->pending.clear();
-    server_->ScheduleFlush(c);
-    server_->log().Notice("Starting BGSAVE for SYNC with target: replicas sockets");
+    h_.schedule_flush(c);
+    h_.log->Notice("Starting BGSAVE for SYNC with target: replicas sockets");
   }
 }
 
@@ -301,24 +306,24 @@ void Replication::OnSnapshotChunk(std::string_view chunk, bool done) {
       r->client->reply_buffer().append(eof_mark_);
       r->state = ReplicaInfo::State::kWaitFirstAck;
     }
-    server_->ScheduleFlush(r->client);
+    h_.schedule_flush(r->client);
   }
   if (done) {
     snapshot_running_ = false;
     // Replicas that asked while this snapshot ran need one of their own.
     auto alive = alive_;
-    server_->env()->Defer([this, alive] {
+    h_.env->Defer([this, alive] {
       if (*alive) MaybeStartSnapshot();
     });
   }
 }
 
 int Replication::GoodReplicas() const {
-  int64_t now = server_->env()->NowMicros();
+  int64_t now = h_.env->NowMicros();
   int good = 0;
   for (const auto& r : replicas_) {
     if (r->state != ReplicaInfo::State::kOnline) continue;
-    if ((now - r->last_ack_us) / 1000000 <= server_->config().min_replicas_max_lag) good++;
+    if ((now - r->last_ack_us) / 1000000 <= h_.config->min_replicas_max_lag) good++;
   }
   return good;
 }
@@ -342,13 +347,13 @@ void Replication::Wait(Client* c, int64_t numreplicas, int64_t timeout_ms, Reply
   waiting_clients_.push_back(c);
   getack_pending_ = true;
   std::vector<std::string_view> no_args;
-  server_->BlockClient(c, no_args, nullptr, {}, timeout_ms > 0 ? server_->now_ms() + timeout_ms : 0,
-                       [this, count](Client* bc, ReplyBuilder& r) {
-                         r.Integer(count());
-                         waiting_clients_.erase(
-                             std::remove(waiting_clients_.begin(), waiting_clients_.end(), bc),
-                             waiting_clients_.end());
-                       });
+  h_.blocking->BlockClient(c, no_args, nullptr, {}, timeout_ms > 0 ? *h_.now_ms + timeout_ms : 0,
+                           [this, count](Client* bc, ReplyBuilder& r) {
+                             r.Integer(count());
+                             waiting_clients_.erase(
+                                 std::remove(waiting_clients_.begin(), waiting_clients_.end(), bc),
+                                 waiting_clients_.end());
+                           });
 }
 
 void Replication::ServeWaiters() {
@@ -360,9 +365,9 @@ void Replication::ServeWaiters() {
       if (r->state == ReplicaInfo::State::kOnline && r->ack_offset >= c->wait_target_offset) n++;
     }
     if (n >= c->wait_numreplicas) {
-      server_->ReplyTo(c).Integer(n);
+      h_.reply_to(c).Integer(n);
       c->block_timeout_reply = nullptr;
-      server_->UnblockClient(c, false);
+      h_.blocking->UnblockClient(c, false);
     } else {
       still.push_back(c);
     }
@@ -381,7 +386,7 @@ void Replication::SendGetAck() {
 }
 
 void Replication::DisconnectReplicas() {
-  for (auto& r : replicas_) server_->CloseClientAsync(r->client);
+  for (auto& r : replicas_) h_.close_client_async(r->client);
 }
 
 // ---- Replica side ---------------------------------------------------------------------------
@@ -406,36 +411,36 @@ std::string Replication::ReplicaOf(const std::string& host, int port, bool at_st
   }
   master_host_ = host;
   master_port_ = port;
-  server_->config().replicaof = host + " " + std::to_string(port);
+  h_.config->replicaof = host + " " + std::to_string(port);
   DisconnectReplicas();
   if (master_client_ != nullptr) {
     Client* old = master_client_;
     master_client_ = nullptr;
-    server_->CloseClientAsync(old);
+    h_.close_client_async(old);
   }
   if (link_) {
     auto dying = std::shared_ptr<MasterLink>(link_.release());
-    server_->env()->Defer([dying] {});
+    h_.env->Defer([dying] {});
   }
-  server_->log().Notice("REPLICAOF {}:{} enabled (user request from client)", host, port);
-  link_ = std::make_unique<MasterLink>(server_, this, host, port);
+  h_.log->Notice("REPLICAOF {}:{} enabled (user request from client)", host, port);
+  link_ = std::make_unique<MasterLink>(&h_, this, host, port);
   link_->Start();
-  link_down_since_s_ = server_->env()->NowMicros() / 1000000;
+  link_down_since_s_ = h_.env->NowMicros() / 1000000;
   NotifyChange();
   return "OK";
 }
 
 void Replication::BecomeMaster() {
   if (!is_replica()) return;
-  server_->log().Notice("MASTER MODE enabled (user request from client)");
+  h_.log->Notice("MASTER MODE enabled (user request from client)");
   if (link_) {
     auto dying = std::shared_ptr<MasterLink>(link_.release());
-    server_->env()->Defer([dying] {});
+    h_.env->Defer([dying] {});
   }
   if (master_client_ != nullptr) {
     Client* old = master_client_;
     master_client_ = nullptr;
-    server_->CloseClientAsync(old);
+    h_.close_client_async(old);
   }
   // The old history stays valid up to here under the secondary id.
   replid2_ = replid_;
@@ -446,7 +451,7 @@ void Replication::BecomeMaster() {
   master_port_ = 0;
   cached_replid_.clear();
   cached_offset_ = -1;
-  server_->config().replicaof.clear();
+  h_.config->replicaof.clear();
   EnsureBacklogKeepingIds();
   NotifyChange();
 }
@@ -455,14 +460,14 @@ bool Replication::master_link_up() const { return master_client_ != nullptr; }
 
 void Replication::OnFullSyncPayload(std::string_view rdb, const std::string& replid,
                                     int64_t offset) {
-  server_->FlushDatabases(-1, false);
+  h_.keyspace->FlushDatabases(-1, false);
   // The primary's function libraries replace ours (its RDB carries them).
-  if (server_->has_scripting()) server_->scripting()->FlushFunctions();
-  Status s = server_->persistence()->LoadRdbImage(rdb);
+  h_.flush_functions();
+  Status s = h_.persistence->LoadRdbImage(rdb);
   if (!s.ok()) {
-    server_->log().Warning("Failed trying to load the MASTER synchronization DB from socket: {}",
-                           s.message());
-    server_->FlushDatabases(-1, false);
+    h_.log->Warning("Failed trying to load the MASTER synchronization DB from socket: {}",
+                    s.message());
+    h_.keyspace->FlushDatabases(-1, false);
     cached_offset_ = -1;
     cached_replid_.clear();
     return;
@@ -474,15 +479,15 @@ void Replication::OnFullSyncPayload(std::string_view rdb, const std::string& rep
   cached_replid_ = replid;
   cached_offset_ = offset;
   next_master_db_ = 0;  // the primary's stream starts with a SELECT after a full sync
-  backlog_ = std::make_unique<ReplicationBacklog>(
-      static_cast<size_t>(server_->config().repl_backlog_size), offset + 1);
+  backlog_ = std::make_unique<ReplicationBacklog>(static_cast<size_t>(h_.config->repl_backlog_size),
+                                                  offset + 1);
   DisconnectReplicas();  // their data no longer matches ours
-  server_->dirty++;
-  if (server_->persistence()->aof()->enabled()) {
+  (*h_.dirty)++;
+  if (h_.persistence->aof()->enabled()) {
     bool scheduled;
-    server_->persistence()->BgRewriteAof(&scheduled);
+    h_.persistence->BgRewriteAof(&scheduled);
   }
-  server_->log().Notice("MASTER <-> REPLICA sync: Finished with success");
+  h_.log->Notice("MASTER <-> REPLICA sync: Finished with success");
   NotifyChange();
 }
 
@@ -498,7 +503,7 @@ void Replication::OnPartialSync(const std::string& new_replid) {
   next_master_db_ = master_stream_db_;
   if (!backlog_) {
     backlog_ = std::make_unique<ReplicationBacklog>(
-        static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
+        static_cast<size_t>(h_.config->repl_backlog_size), master_repl_offset_ + 1);
   }
   NotifyChange();
 }
@@ -506,31 +511,31 @@ void Replication::OnPartialSync(const std::string& new_replid) {
 void Replication::OnLinkEstablished(std::unique_ptr<Stream> stream, std::string leftover) {
   if (link_) {
     auto dying = std::shared_ptr<MasterLink>(link_.release());
-    server_->env()->Defer([dying] {});
+    h_.env->Defer([dying] {});
   }
-  last_master_io_us_ = server_->env()->NowMicros();
-  master_client_ = server_->AdoptStream(std::move(stream), kClientMaster);
-  if (next_master_db_ > 0 && next_master_db_ < server_->db_count()) {
-    master_client_->db = server_->db(next_master_db_);
+  last_master_io_us_ = h_.env->NowMicros();
+  master_client_ = h_.adopt_stream(std::move(stream), kClientMaster);
+  if (next_master_db_ > 0 && next_master_db_ < h_.keyspace->db_count()) {
+    master_client_->db = h_.keyspace->db(next_master_db_);
   }
   SendAckToMaster();
-  if (!leftover.empty()) server_->FeedInput(master_client_, leftover);
+  if (!leftover.empty()) h_.feed_input(master_client_, leftover);
 }
 
 void Replication::OnLinkFailed(const std::string& why) {
   (void)why;
   if (link_) {
     auto dying = std::shared_ptr<MasterLink>(link_.release());
-    server_->env()->Defer([dying] {});
+    h_.env->Defer([dying] {});
   }
-  next_connect_attempt_us_ = server_->env()->NowMicros() + 1'000'000;
+  next_connect_attempt_us_ = h_.env->NowMicros() + 1'000'000;
 }
 
 void Replication::OnMasterStreamBytes(std::string_view bytes) {
-  last_master_io_us_ = server_->env()->NowMicros();
+  last_master_io_us_ = h_.env->NowMicros();
   if (!backlog_) {
     backlog_ = std::make_unique<ReplicationBacklog>(
-        static_cast<size_t>(server_->config().repl_backlog_size), master_repl_offset_ + 1);
+        static_cast<size_t>(h_.config->repl_backlog_size), master_repl_offset_ + 1);
   }
   AddToBacklogAndReplicas(bytes);
   cached_offset_ = master_repl_offset_;
@@ -542,9 +547,9 @@ void Replication::OnClientFreed(Client* c) {
     master_client_ = nullptr;
     cached_replid_ = replid_;
     cached_offset_ = master_repl_offset_;
-    link_down_since_s_ = server_->env()->NowMicros() / 1000000;
-    next_connect_attempt_us_ = server_->env()->NowMicros() + 1'000'000;
-    server_->log().Notice("Connection with master lost.");
+    link_down_since_s_ = h_.env->NowMicros() / 1000000;
+    next_connect_attempt_us_ = h_.env->NowMicros() + 1'000'000;
+    h_.log->Notice("Connection with master lost.");
   }
   replicas_.erase(
       std::remove_if(replicas_.begin(), replicas_.end(),
@@ -552,7 +557,7 @@ void Replication::OnClientFreed(Client* c) {
       replicas_.end());
   waiting_clients_.erase(std::remove(waiting_clients_.begin(), waiting_clients_.end(), c),
                          waiting_clients_.end());
-  if (replicas_.empty()) backlog_idle_since_s_ = server_->env()->NowMicros() / 1000000;
+  if (replicas_.empty()) backlog_idle_since_s_ = h_.env->NowMicros() / 1000000;
 }
 
 void Replication::SendAckToMaster() {
@@ -561,32 +566,32 @@ void Replication::SendAckToMaster() {
   master_client_->reply_buffer() +=
       "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$" + std::to_string(off.size()) + "\r\n" + off + "\r\n";
   // Inside a command from the primary (GETACK) its reply would be dropped: keep this one.
-  if (server_->current_client() == master_client_) master_client_->flags |= kClientMasterForceReply;
-  server_->ScheduleFlush(master_client_);
+  if (h_.current_client() == master_client_) master_client_->flags |= kClientMasterForceReply;
+  h_.schedule_flush(master_client_);
 }
 
 // ---- Periodic work ---------------------------------------------------------------------------
 
 void Replication::Cron() {
-  int64_t now_us = server_->env()->NowMicros();
+  int64_t now_us = h_.env->NowMicros();
   int64_t now_s = now_us / 1000000;
-  const ServerConfig& cfg = server_->config();
+  const ServerConfig& cfg = *h_.config;
   if (getack_pending_) SendGetAck();
   if (is_replica()) {
     if (master_client_ == nullptr && link_ == nullptr && now_us >= next_connect_attempt_us_) {
-      link_ = std::make_unique<MasterLink>(server_, this, master_host_, master_port_);
+      link_ = std::make_unique<MasterLink>(&h_, this, master_host_, master_port_);
       link_->Start();
     } else if (link_ != nullptr && now_us - link_->last_io_us() > cfg.repl_timeout * 1'000'000) {
-      server_->log().Warning("Timeout connecting to the MASTER...");
+      h_.log->Warning("Timeout connecting to the MASTER...");
       auto dying = std::shared_ptr<MasterLink>(link_.release());
-      server_->env()->Defer([dying] {});
+      h_.env->Defer([dying] {});
       next_connect_attempt_us_ = now_us + 1'000'000;
     }
     if (master_client_ != nullptr) {
       if (now_us - last_master_io_us_ > cfg.repl_timeout * 1'000'000) {
-        server_->log().Warning("MASTER timeout: no data nor PING received...");
+        h_.log->Warning("MASTER timeout: no data nor PING received...");
         Client* old = master_client_;
-        server_->CloseClientAsync(old);
+        h_.close_client_async(old);
       } else if (now_us - last_ack_sent_us_ >= 1'000'000) {
         last_ack_sent_us_ = now_us;
         SendAckToMaster();
@@ -603,8 +608,8 @@ void Replication::Cron() {
   for (auto& r : replicas_) {
     if (r->state == ReplicaInfo::State::kOnline &&
         now_us - r->last_ack_us > cfg.repl_timeout * 1'000'000) {
-      server_->log().Warning("Disconnecting timedout replica: {}", r->client->peer_address);
-      server_->CloseClientAsync(r->client);
+      h_.log->Warning("Disconnecting timedout replica: {}", r->client->peer_address);
+      h_.close_client_async(r->client);
     }
   }
   if (backlog_ && replicas_.empty() && !is_replica() && cfg.repl_backlog_ttl > 0 &&
@@ -648,7 +653,7 @@ void Replication::Role(ReplyBuilder& reply) {
 
 void Replication::AppendInfo(std::string* out) {
   auto line = [out](const std::string& k, const std::string& v) { *out += k + ":" + v + "\r\n"; };
-  int64_t now_us = server_->env()->NowMicros();
+  int64_t now_us = h_.env->NowMicros();
   *out += "# Replication\r\n";
   line("role", is_replica() ? "slave" : "master");
   if (is_replica()) {
@@ -675,9 +680,9 @@ void Replication::AppendInfo(std::string* out) {
     if (master_client_ == nullptr) {
       line("master_link_down_since_seconds", std::to_string(now_us / 1000000 - link_down_since_s_));
     }
-    line("slave_priority", std::to_string(server_->config().replica_priority));
-    line("slave_read_only", server_->config().replica_read_only ? "1" : "0");
-    line("replica_announced", server_->config().replica_announced ? "1" : "0");
+    line("slave_priority", std::to_string(h_.config->replica_priority));
+    line("slave_read_only", h_.config->replica_read_only ? "1" : "0");
+    line("replica_announced", h_.config->replica_announced ? "1" : "0");
   }
   line("connected_slaves", std::to_string(replicas_.size()));
   int i = 0;
@@ -687,7 +692,7 @@ void Replication::AppendInfo(std::string* out) {
          "ip=" + r->ip + ",port=" + std::to_string(r->listening_port) + ",state=" + r->StateName() +
              ",offset=" + std::to_string(r->ack_offset) + ",lag=" + std::to_string(lag));
   }
-  if (!is_replica() && server_->config().min_replicas_to_write > 0) {
+  if (!is_replica() && h_.config->min_replicas_to_write > 0) {
     line("min_slaves_good_slaves", std::to_string(GoodReplicas()));
   }
   line("master_failover_state", "no-failover");
@@ -696,7 +701,7 @@ void Replication::AppendInfo(std::string* out) {
   line("master_repl_offset", std::to_string(master_repl_offset_));
   line("second_repl_offset", std::to_string(second_replid_offset_));
   line("repl_backlog_active", backlog_ ? "1" : "0");
-  line("repl_backlog_size", std::to_string(server_->config().repl_backlog_size));
+  line("repl_backlog_size", std::to_string(h_.config->repl_backlog_size));
   line("repl_backlog_first_byte_offset",
        std::to_string(backlog_ ? backlog_->first_byte_offset() : 0));
   line("repl_backlog_histlen", std::to_string(backlog_ ? backlog_->histlen() : 0));
@@ -708,45 +713,35 @@ namespace redsim {
 
 // ---- Persistence ----------------------------------------------------------------------------
 
-std::vector<std::pair<std::string, std::string>> Replication::RdbSaveInfo() const {
+std::optional<ReplicationAux> Replication::RdbSaveInfo() const {
   int stream_db;
   if (is_replica()) {
     // Only a replica that synced has a primary's history to name.
-    if (master_client_ == nullptr && cached_offset_ < 0) return {};
+    if (master_client_ == nullptr && cached_offset_ < 0) return std::nullopt;
     stream_db = master_client_ != nullptr && master_client_->db != nullptr
                     ? master_client_->db->index()
                     : master_stream_db_;
   } else {
-    if (!backlog_) return {};
+    if (!backlog_) return std::nullopt;
     stream_db = selected_db_ < 0 ? 0 : selected_db_;
   }
-  return {{"repl-stream-db", std::to_string(stream_db)},
-          {"repl-id", replid_},
-          {"repl-offset", std::to_string(master_repl_offset_)}};
+  return ReplicationAux{replid_, master_repl_offset_, stream_db};
 }
 
-void Replication::RestoreFromRdb(const std::vector<std::pair<std::string, std::string>>& aux) {
-  if (server_->config().replicaof.empty()) return;
-  std::string id;
-  int64_t offset = -1, stream_db = -1;
-  for (const auto& [k, v] : aux) {
-    if (k == "repl-id")
-      id = v;
-    else if (k == "repl-offset" && !ParseInt64(v, &offset))
-      offset = -1;
-    else if (k == "repl-stream-db" && !ParseInt64(v, &stream_db))
-      stream_db = -1;
-  }
+void Replication::RestoreFromRdb(const ReplicationAux& history) {
+  if (h_.config->replicaof.empty()) return;
+  const std::string& id = history.replid;
+  int64_t offset = history.offset, stream_db = history.stream_db;
   // Older servers could save a stream db of -1; like Redis, such a file restores nothing.
-  if (id.size() != 40 || offset < 0 || stream_db < 0 || stream_db >= server_->db_count()) return;
+  if (id.size() != 40 || offset < 0 || stream_db < 0 || stream_db >= h_.keyspace->db_count())
+    return;
   replid_ = id;
   master_repl_offset_ = offset;
   cached_replid_ = id;
   cached_offset_ = offset;
   master_stream_db_ = static_cast<int>(stream_db);
   restored_from_rdb_ = true;
-  server_->log().Notice("Restored the replication ID and offset from the RDB file: {} {}", id,
-                        offset);
+  h_.log->Notice("Restored the replication ID and offset from the RDB file: {} {}", id, offset);
 }
 
 }  // namespace redsim

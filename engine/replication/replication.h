@@ -20,10 +20,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/persistence/replication_aux.h"
 #include "engine/replication/backlog.h"
 #include "engine/resp/reply_builder.h"
 #include "engine/server/server.h"
@@ -31,10 +33,38 @@
 namespace redsim {
 
 class MasterLink;
+class Persistence;
+
+// What replication needs from the node it belongs to: narrow handles, not the server.
+struct ReplicationHandles {
+  Env* env = nullptr;
+  ServerConfig* config = nullptr;
+  Log* log = nullptr;
+  Random* rng = nullptr;  // replication ids and EOF marks
+  Keyspace* keyspace = nullptr;
+  Persistence* persistence = nullptr;  // full-sync snapshots and loading the primary's payload
+  Blocking* blocking = nullptr;        // clients waiting in WAIT
+  uint64_t* dirty = nullptr;
+  const int64_t* now_ms = nullptr;  // the command time
+  // The port this node listens on (REPLCONF listening-port).
+  std::function<int()> port;
+  // The client whose command runs now (nullptr between commands).
+  std::function<Client*()> current_client;
+  // Client output: queue a flush, check the output-buffer limits, close after the current turn.
+  std::function<void(Client*)> schedule_flush;
+  std::function<bool(Client*)> check_output_limits;
+  std::function<void(Client*)> close_client_async;
+  std::function<ReplyBuilder(Client*)> reply_to;
+  // The link to our primary becomes a client; bytes that followed the handshake are its input.
+  std::function<Client*(std::unique_ptr<Stream> stream, uint64_t flags)> adopt_stream;
+  std::function<void(Client*, std::string_view bytes)> feed_input;
+  // A full sync replaces the function libraries with the primary's.
+  std::function<void()> flush_functions;
+};
 
 class Replication : public PropagationSink {
  public:
-  explicit Replication(Server* server);
+  explicit Replication(ReplicationHandles handles);
   ~Replication() override;
 
   // ---- Roles --------------------------------------------------------------------------------
@@ -95,12 +125,12 @@ class Replication : public PropagationSink {
   // The aux fields an RDB file saves so that a restarted replica can continue partially (as
   // Redis's repl-stream-db, repl-id, repl-offset): the history the dataset belongs to. Empty
   // when there is none (a primary that never had a backlog, a replica that never synced).
-  std::vector<std::pair<std::string, std::string>> RdbSaveInfo() const;
+  std::optional<ReplicationAux> RdbSaveInfo() const;
   // At startup, after the RDB loaded, with its aux fields: a server configured as a replica
   // takes the saved history as its cached primary, so its first PSYNC offers that id and
   // offset (and the primary's stream continues in the saved database). Ignored on a primary or
   // when the fields are absent or malformed.
-  void RestoreFromRdb(const std::vector<std::pair<std::string, std::string>>& aux);
+  void RestoreFromRdb(const ReplicationAux& history);
 
  private:
   struct ReplicaInfo;
@@ -121,7 +151,7 @@ class Replication : public PropagationSink {
     if (change_hook_) change_hook_();
   }
 
-  Server* server_;
+  ReplicationHandles h_;
   std::string replid_;
   std::string replid2_;
   int64_t second_replid_offset_ = -1;

@@ -1,11 +1,11 @@
 #include "engine/server/command.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 
 namespace redsim {
@@ -81,8 +81,7 @@ static uint64_t ParseFlags(const char* s) {
         found = true;
       }
     }
-    assert(found && "unknown command flag in metadata");
-    (void)found;
+    REDSIM_CHECK(found, "unknown command flag in metadata");
   }
   return flags;
 }
@@ -149,7 +148,8 @@ void CommandTable::Register(std::string_view name, CommandHandler handler) {
   auto& container = top_[parent];
   if (!container) {
     auto pit = meta_by_name_.find(parent);
-    assert(pit != meta_by_name_.end());
+    REDSIM_CHECK(pit != meta_by_name_.end(),
+                 "every subcommand has its container command in the metadata");
     container = make(pit->second, parent);
   }
   auto sub = make(meta, lname);

@@ -1,6 +1,10 @@
-// CommandContext: what a handler sees while it runs — the server, the calling client, the
-// command, its arguments and a ReplyBuilder writing to the client's reply buffer — plus the
-// typed-lookup helpers every family uses. ArgCursor reads options in order.
+// CommandContext: what a handler sees while it runs — the keyspace, the server, the calling
+// client, the command, its arguments and a ReplyBuilder writing to the client's reply buffer —
+// plus the typed-lookup helpers every family uses. ArgCursor reads options in order.
+//
+// Handlers reach keys through keyspace() and report a change with Modified(), which does the
+// three things every change owes in one place: WATCH/cache invalidation, the keyspace event and
+// the dirty count that makes the command propagate.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,7 @@ struct CommandContext {
   ReplyBuilder& reply;
 
   Database* db() const { return client->db; }
+  Keyspace& keyspace() const { return server->keyspace(); }
   size_t argc() const { return args.size(); }
   std::string_view arg(size_t i) const { return args[i]; }
   int64_t now_ms() const { return server->now_ms(); }
@@ -37,12 +42,22 @@ struct CommandContext {
   // Looks up `key` for reading. Returns the entry, or nullptr when absent. When present with a
   // type other than `type`, replies WRONGTYPE, sets *wrong_type and returns nullptr.
   DbEntry* Read(std::string_view key, ObjType type, bool* wrong_type) {
-    DbEntry* e = server->LookupRead(db(), key);
+    DbEntry* e = keyspace().LookupRead(db(), key);
     return CheckType(e, type, wrong_type);
   }
   DbEntry* Write(std::string_view key, ObjType type, bool* wrong_type) {
-    DbEntry* e = server->LookupWrite(db(), key);
+    DbEntry* e = keyspace().LookupWrite(db(), key);
     return CheckType(e, type, wrong_type);
+  }
+
+  // `key` of the current database was modified: invalidates WATCHes and client-side caches on
+  // it, publishes the keyspace event `event` of class `event_class` (such as '$', 'l', 'g') and
+  // counts `changes` towards the dirty counter, in that order.
+  void Modified(std::string_view key, char event_class, std::string_view event,
+                uint64_t changes = 1) {
+    keyspace().SignalModifiedKey(db(), key);
+    keyspace().NotifyKeyspaceEvent(event_class, event, key, db()->index());
+    server->dirty += changes;
   }
 
   // Replaces the arguments that will be propagated to the AOF and replicas (e.g. a relative

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/base/random.h"
 #include "engine/db/database.h"
-#include "engine/replication/replication.h"
-#include "engine/server/server.h"
+#include "engine/env/env.h"
+#include "engine/server/config.h"
 
 namespace redsim {
 namespace {
@@ -37,29 +38,31 @@ uint64_t NextRandom(void* rng) { return static_cast<Random*>(rng)->Next(); }
 
 }  // namespace
 
-Evictor::Evictor(Server* server) : server_(server) { OnPolicyChanged(); }
+Evictor::Evictor(EvictorHandles handles) : h_(std::move(handles)) { OnPolicyChanged(); }
+
+uint64_t Evictor::UsedMemory() const { return h_.env->AllocatedBytes(); }
 
 void Evictor::OnPolicyChanged() {
-  lfu_ = server_->config().maxmemory_policy.find("lfu") != std::string::npos;
-  ParsedPolicy policy = Parse(server_->config().maxmemory_policy);
+  lfu_ = h_.config->maxmemory_policy.find("lfu") != std::string::npos;
+  ParsedPolicy policy = Parse(h_.config->maxmemory_policy);
   policy_keys_ = policy.keys;
   policy_order_ = policy.order;
   pool_.clear();
 }
 
 uint32_t Evictor::MinutesNow() const {
-  return static_cast<uint32_t>((server_->now_ms() / 60000) & 0xffff);
+  return static_cast<uint32_t>((*h_.now_ms / 60000) & 0xffff);
 }
 
 uint32_t Evictor::InitialAccess() const {
-  if (!lfu_) return server_->LruClock();
+  if (!lfu_) return h_.keyspace->LruClock();
   return (MinutesNow() << 8) | kLfuInitValue;
 }
 
 uint32_t Evictor::LfuCounter(uint32_t access) const {
   uint32_t last_minutes = (access >> 8) & 0xffff;
   uint32_t counter = access & 0xff;
-  int64_t decay = server_->config().lfu_decay_time;
+  int64_t decay = h_.config->lfu_decay_time;
   if (decay <= 0) return counter;
   uint32_t now = MinutesNow();
   uint32_t elapsed = now >= last_minutes ? now - last_minutes : 65535 - last_minutes + now;
@@ -72,8 +75,8 @@ void Evictor::TouchLfu(DbEntry* e) {
   if (counter < 255) {
     // The more a key was used, the less likely one more use counts (logarithmic counter).
     double base = counter > kLfuInitValue ? counter - kLfuInitValue : 0;
-    double p = 1.0 / (base * static_cast<double>(server_->config().lfu_log_factor) + 1);
-    if (server_->rng().NextDouble() < p) counter++;
+    double p = 1.0 / (base * static_cast<double>(h_.config->lfu_log_factor) + 1);
+    if (h_.rng->NextDouble() < p) counter++;
   }
   e->access = (MinutesNow() << 8) | counter;
 }
@@ -81,20 +84,20 @@ void Evictor::TouchLfu(DbEntry* e) {
 uint64_t Evictor::IdleScore(const DbEntry* e) const {
   if (policy_order_ == kTtl) return UINT64_MAX - static_cast<uint64_t>(e->expire_ms);
   if (policy_order_ == kLfu) return 255 - LfuCounter(e->access);
-  uint32_t now = server_->LruClock();
-  uint32_t then = server_->AccessClock(e) & ((1u << 24) - 1);
+  uint32_t now = h_.keyspace->LruClock();
+  uint32_t then = h_.keyspace->AccessClock(e) & ((1u << 24) - 1);
   uint64_t idle_s = now >= then ? now - then : now + ((1u << 24) - then);
   return idle_s * 1000;
 }
 
 void Evictor::SampleIntoPool(int db_index, bool volatile_only) {
-  Database* db = server_->db(db_index);
+  Database* db = h_.keyspace->db(db_index);
   size_t available = volatile_only ? db->volatile_count() : db->size();
   if (available == 0) return;
-  int samples = static_cast<int>(server_->config().maxmemory_samples);
+  int samples = static_cast<int>(h_.config->maxmemory_samples);
   for (int i = 0; i < samples; i++) {
-    DbEntry* e = volatile_only ? db->VolatileAt(server_->rng().Uniform(available))
-                               : db->table().RandomEntry(NextRandom, &server_->rng());
+    DbEntry* e = volatile_only ? db->VolatileAt(h_.rng->Uniform(available))
+                               : db->table().RandomEntry(NextRandom, h_.rng);
     if (e == nullptr) continue;
     uint64_t idle = IdleScore(e);
     // Keep the pool sorted ascending; a full pool drops its least idle candidate.
@@ -114,27 +117,27 @@ void Evictor::SampleIntoPool(int db_index, bool volatile_only) {
 }
 
 void Evictor::EvictKey(int db_index, const std::string& key) {
-  Database* db = server_->db(db_index);
-  server_->stats().evicted_keys++;
-  server_->DeleteKey(db, key, server_->config().lazyfree_lazy_eviction);
-  server_->NotifyKeyspaceEvent('e', "evicted", key, db_index);
+  Database* db = h_.keyspace->db(db_index);
+  (*h_.evicted_keys)++;
+  h_.keyspace->DeleteKey(db, key, h_.config->lazyfree_lazy_eviction);
+  h_.keyspace->NotifyKeyspaceEvent('e', "evicted", key, db_index);
   // Replicas and the AOF see an eviction as the DEL it is.
-  server_->Propagate(db_index, {"DEL", key});
+  h_.propagate(db_index, {"DEL", key});
 }
 
 bool Evictor::EvictOne() {
   bool volatile_only = policy_keys_ == kVolatile;
-  int dbs = server_->db_count();
+  int dbs = h_.keyspace->db_count();
   if (policy_order_ == kRandom) {
     // One key per call, taking the databases in turn.
     for (int tries = 0; tries < dbs; tries++) {
       int index = next_random_db_++ % dbs;
-      Database* db = server_->db(index);
+      Database* db = h_.keyspace->db(index);
       DbEntry* e = nullptr;
       if (volatile_only && db->volatile_count() > 0) {
-        e = db->VolatileAt(server_->rng().Uniform(db->volatile_count()));
+        e = db->VolatileAt(h_.rng->Uniform(db->volatile_count()));
       } else if (!volatile_only && db->size() > 0) {
-        e = db->table().RandomEntry(NextRandom, &server_->rng());
+        e = db->table().RandomEntry(NextRandom, h_.rng);
       }
       if (e != nullptr) {
         EvictKey(index, std::string(e->key()));
@@ -146,7 +149,7 @@ bool Evictor::EvictOne() {
   for (int round = 0; round < 2; round++) {
     bool any = false;
     for (int i = 0; i < dbs; i++) {
-      size_t n = volatile_only ? server_->db(i)->volatile_count() : server_->db(i)->size();
+      size_t n = volatile_only ? h_.keyspace->db(i)->volatile_count() : h_.keyspace->db(i)->size();
       if (n == 0) continue;
       any = true;
       SampleIntoPool(i, volatile_only);
@@ -156,7 +159,7 @@ bool Evictor::EvictOne() {
     while (!pool_.empty()) {
       Candidate best = std::move(pool_.back());
       pool_.pop_back();
-      DbEntry* e = server_->db(best.db)->Find(best.key);
+      DbEntry* e = h_.keyspace->db(best.db)->Find(best.key);
       if (e == nullptr || (volatile_only && !e->has_expire())) continue;
       EvictKey(best.db, best.key);
       return true;
@@ -166,13 +169,13 @@ bool Evictor::EvictOne() {
 }
 
 EvictResult Evictor::PerformEvictions() {
-  const ServerConfig& config = server_->config();
-  if (config.maxmemory <= 0 || server_->loading()) return EvictResult::kOk;
-  if (server_->replication()->is_replica() && config.replica_ignore_maxmemory) {
+  const ServerConfig& config = *h_.config;
+  if (config.maxmemory <= 0 || h_.loading()) return EvictResult::kOk;
+  if (h_.is_replica() && config.replica_ignore_maxmemory) {
     return EvictResult::kOk;
   }
   uint64_t limit = static_cast<uint64_t>(config.maxmemory);
-  uint64_t used = server_->UsedMemory();
+  uint64_t used = UsedMemory();
   if (used <= limit) return EvictResult::kOk;
   if (policy_keys_ == kNoEviction) return EvictResult::kFail;
   // Redis's budget: 500 us at tenacity 10, growing 15% per step above it.
@@ -181,12 +184,12 @@ EvictResult Evictor::PerformEvictions() {
       tenacity >= 100
           ? INT64_MAX
           : static_cast<int64_t>(500.0 * std::pow(1.15, static_cast<double>(tenacity - 10)));
-  int64_t start_us = server_->env()->NowMicros();
+  int64_t start_us = h_.env->NowMicros();
   for (int n = 0; n < kMaxEvictionsPerRun; n++) {
     if (!EvictOne()) return EvictResult::kFail;
-    used = server_->UsedMemory();
+    used = UsedMemory();
     if (used <= limit) return EvictResult::kOk;
-    if ((n & 15) == 15 && server_->env()->NowMicros() - start_us > budget_us) break;
+    if ((n & 15) == 15 && h_.env->NowMicros() - start_us > budget_us) break;
   }
   return EvictResult::kRunning;
 }

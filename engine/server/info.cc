@@ -127,8 +127,8 @@ uint64_t ClientBufferBytes(Server* server) {
 
 uint64_t KeyspaceOverheadBytes(Server* server) {
   uint64_t bytes = 0;
-  for (int i = 0; i < server->db_count(); i++) {
-    Database* db = server->db(i);
+  for (int i = 0; i < server->keyspace().db_count(); i++) {
+    Database* db = server->keyspace().db(i);
     bytes += db->table().bucket_count() * sizeof(void*) + db->size() * sizeof(DbEntry) +
              db->volatile_count() * sizeof(void*);
   }
@@ -385,8 +385,8 @@ void LatencyStatsSection(Server* server, std::string* out) {
 
 void KeyspaceSection(Server* server, std::string* out) {
   out->append("# Keyspace\r\n");
-  for (int i = 0; i < server->db_count(); i++) {
-    Database* db = server->db(i);
+  for (int i = 0; i < server->keyspace().db_count(); i++) {
+    Database* db = server->keyspace().db(i);
     if (db->size() == 0) continue;
     out->append("db" + std::to_string(i) + ":keys=" + std::to_string(db->size()) +
                 ",expires=" + std::to_string(db->volatile_count()) +

@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/db/keyspace.h"
+
 namespace redsim {
 
 class Client;
@@ -30,7 +32,7 @@ class Server;
 // Subscription kinds, as the commands name them.
 enum class SubKind : uint8_t { kChannel, kPattern, kShard };
 
-class PubSub {
+class PubSub : public KeyspaceListener {
  public:
   explicit PubSub(Server* server) : server_(server) {}
   PubSub(const PubSub&) = delete;
@@ -66,6 +68,11 @@ class PubSub {
 
   // Publishes a keyspace notification when `notify-keyspace-events` enables `type_class` (one of
   // g $ l s h z x e t m d n) and someone could receive it.
+  // KeyspaceListener: keyspace events reach NotifyKeyspaceEvent.
+  void OnKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
+                       int db_index) override {
+    NotifyKeyspaceEvent(type_class, event, key, db_index);
+  }
   void NotifyKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
                            int db_index);
 

@@ -10,6 +10,7 @@
 #include "engine/scripting/scripting.h"
 #include "engine/server/command_context.h"
 #include "engine/server/eviction.h"
+#include "engine/server/info.h"
 #include "engine/server/introspection.h"
 #include "engine/server/pubsub.h"
 #include "engine/server/tracking.h"
@@ -37,19 +38,32 @@ Server::Server(Options options)
   static const char kHex[] = "0123456789abcdef";
   run_id_.resize(40);
   for (auto& ch : run_id_) ch = kHex[rng_.Uniform(16)];
-  for (int i = 0; i < config_.databases; i++) {
-    dbs_.push_back(std::make_unique<Database>(i, rng_.Next()));
-  }
+  // The lazy-free queue first: the keyspace hands it values (it draws nothing from rng_).
   lazy_freer_ = std::make_unique<LazyFreer>(env_);
+  BuildKeyspace();
   pubsub_ = std::make_unique<PubSub>(this);
   introspection_ = std::make_unique<Introspection>(this);
   tracking_ = std::make_unique<Tracking>(this);
+  keyspace_->AddListener(pubsub_.get());
+  keyspace_->AddListener(tracking_.get());
+  keyspace_->AddListener(blocking_.get());
   RegisterAllCommands(commands_);
-  acl_ = std::make_unique<Acl>(this);
-  evictor_ = std::make_unique<Evictor>(this);
-  persistence_ = std::make_unique<Persistence>(this);
+  BuildAcl();
+  EvictorHandles e;
+  e.config = &config_;
+  e.env = env_;
+  e.rng = &rng_;
+  e.keyspace = keyspace_.get();
+  e.now_ms = &now_ms_;
+  e.evicted_keys = &stats_.evicted_keys;
+  e.loading = [this] { return loading_; };
+  e.is_replica = [this] { return replication_->is_replica(); };
+  e.propagate = [this](int db, const std::vector<std::string_view>& args) { Propagate(db, args); };
+  evictor_ = std::make_unique<Evictor>(std::move(e));
+  keyspace_->set_access_policy(evictor_.get());
+  BuildPersistence();
   AddPropagationSink(persistence_.get());
-  replication_ = std::make_unique<Replication>(this);
+  BuildReplication();
   AddPropagationSink(replication_.get());
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
@@ -66,6 +80,109 @@ Server::~Server() {
   persistence_.reset();
   for (Client* c : clients_to_free_) delete c;
   clients_to_free_.clear();
+}
+
+void Server::BuildPersistence() {
+  PersistenceHandles p;
+  p.env = env_;
+  p.config = &config_;
+  p.log = &log_;
+  p.rng = &rng_;
+  p.keyspace = keyspace_.get();
+  p.dirty = &dirty;
+  p.set_loading = [this](bool on) { loading_ = on; };
+  p.set_last_save_time_s = [this](int64_t t) { last_save_time_s_ = t; };
+  p.load_library = [this](const std::string& code) {
+    return scripting()->LoadLibraryFromRdb(code);
+  };
+  p.library_codes = [this] {
+    return scripting_ != nullptr ? scripting_->LibraryCodes() : std::vector<std::string>();
+  };
+  p.create_replay_client = [this] { return CreateFakeClient(); };
+  p.free_replay_client = [this](Client* c) { FreeFakeClient(c); };
+  p.replay_command = [this](Client* c, const std::vector<std::string_view>& args) {
+    ProcessCommand(c, args);
+  };
+  p.shutdown_on_aof_error = [this] { Shutdown(false, true, true, true); };
+  persistence_ = std::make_unique<Persistence>(std::move(p));
+}
+
+void Server::BuildReplication() {
+  ReplicationHandles r;
+  r.env = env_;
+  r.config = &config_;
+  r.log = &log_;
+  r.rng = &rng_;
+  r.keyspace = keyspace_.get();
+  r.persistence = persistence_.get();
+  r.blocking = blocking_.get();
+  r.dirty = &dirty;
+  r.now_ms = &now_ms_;
+  r.port = [this] { return listen_port_; };
+  r.current_client = [this] { return current_client_; };
+  r.schedule_flush = [this](Client* c) { ScheduleFlush(c); };
+  r.check_output_limits = [this](Client* c) { return CheckOutputLimits(c); };
+  r.close_client_async = [this](Client* c) { CloseClientAsync(c); };
+  r.reply_to = [this](Client* c) { return ReplyTo(c); };
+  r.adopt_stream = [this](std::unique_ptr<Stream> stream, uint64_t flags) {
+    return AdoptStream(std::move(stream), flags);
+  };
+  r.feed_input = [this](Client* c, std::string_view bytes) { FeedInput(c, bytes); };
+  r.flush_functions = [this] {
+    if (scripting_ != nullptr) scripting_->FlushFunctions();
+  };
+  replication_ = std::make_unique<Replication>(std::move(r));
+}
+
+void Server::BuildAcl() {
+  AclHandles a;
+  a.env = env_;
+  a.config = &config_;
+  a.now_ms = &now_ms_;
+  a.clients = [this]() -> const std::map<uint64_t, Client*>& { return clients_by_id_; };
+  a.current_client = [this] { return current_client_; };
+  a.close_client_async = [this](Client* c) { CloseClientAsync(c); };
+  a.loading = [this] { return loading_; };
+  a.client_info = [this](const Client* c) { return ClientInfoLine(this, c); };
+  acl_ = std::make_unique<Acl>(std::move(a));
+}
+
+void Server::BuildKeyspace() {
+  KeyspaceHandles k;
+  k.config = &config_;
+  k.rng = &rng_;
+  k.lazy_freer = lazy_freer_.get();
+  k.now_ms = &now_ms_;
+  k.start_time_us = &start_time_us_;
+  k.current_client = &current_client_;
+  k.expired_keys = &stats_.expired_keys;
+  k.keyspace_hits = &stats_.keyspace_hits;
+  k.keyspace_misses = &stats_.keyspace_misses;
+  k.is_replica = [this] { return replication_->is_replica(); };
+  k.writes_paused = [this] { return WritesPaused(); };
+  k.propagate = [this](int db, const std::vector<std::string_view>& args) { Propagate(db, args); };
+  keyspace_ = std::make_unique<Keyspace>(std::move(k), static_cast<int>(config_.databases));
+
+  BlockingHandles b;
+  b.env = env_;
+  b.keyspace = keyspace_.get();
+  b.now_ms = &now_ms_;
+  b.total_commands_processed = &stats_.total_commands_processed;
+  b.find_client = [this](uint64_t id) { return FindClient(id); };
+  b.refresh_time = [this] { RefreshTime(); };
+  b.schedule_serving = [this] { ScheduleBeforeSleep(); };
+  b.reply_to = [this](Client* c) { return ReplyTo(c); };
+  b.execute = [this](Client* c, Command* cmd, const std::vector<std::string_view>& args) {
+    ReplyBuilder reply = ReplyTo(c);
+    CommandContext ctx{this, c, cmd, args, reply};
+    ExecuteCommand(ctx);
+  };
+  b.on_unblocked = [this](Client* c) {
+    unblocked_clients_.push_back(c);
+    ScheduleFlush(c);
+  };
+  blocking_ = std::make_unique<Blocking>(std::move(b));
+  blocking_->set_alive(alive_);
 }
 
 Status Server::Start() {
@@ -140,8 +257,7 @@ void Server::Stop() {
   pending_writes_.clear();
   clients_to_free_.clear();
   unblocked_clients_.clear();
-  blocking_keys_.clear();
-  ready_keys_.clear();
+  blocking_->Clear();
 }
 
 std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
@@ -206,7 +322,7 @@ void Server::OnAccept(std::unique_ptr<Stream> stream) {
   }
   uint64_t id = next_client_id_++;
   auto* c = new Client(this, std::move(stream), id);
-  c->db = dbs_[0].get();
+  c->db = keyspace_->db(0);
   c->created_us = env_->NowMicros();
   c->last_interaction_us = c->created_us;
   c->authenticated = acl_->DefaultUserNeedsNoAuth();
@@ -218,7 +334,7 @@ void Server::OnAccept(std::unique_ptr<Stream> stream) {
 Client* Server::AdoptStream(std::unique_ptr<Stream> stream, uint64_t flags) {
   uint64_t id = next_client_id_++;
   auto* c = new Client(this, std::move(stream), id);
-  c->db = dbs_[0].get();
+  c->db = keyspace_->db(0);
   c->flags |= flags;
   c->authenticated = true;
   c->created_us = env_->NowMicros();
@@ -237,7 +353,7 @@ Client* Server::CreateFakeClient() {
   uint64_t id = next_client_id_++;
   auto* c = new Client(this, nullptr, id);
   c->flags |= kClientFake;
-  c->db = dbs_[0].get();
+  c->db = keyspace_->db(0);
   c->authenticated = true;
   c->created_us = env_->NowMicros();
   c->last_interaction_us = c->created_us;
@@ -247,7 +363,7 @@ Client* Server::CreateFakeClient() {
 }
 
 void Server::FreeFakeClient(Client* c) {
-  UnwatchAllKeys(c);
+  keyspace_->UnwatchAllKeys(c);
   pubsub_->RemoveClient(c);
   introspection_->RemoveMonitor(c);
   tracking_->OnClientFreed(c);
@@ -259,7 +375,7 @@ void Server::FreeFakeClient(Client* c) {
 void Server::CloseClientAsync(Client* c) {
   if (c->has(kClientCloseAsap)) return;
   c->flags |= kClientCloseAsap;
-  if (c->has(kClientBlocked)) UnblockClient(c, false, {});
+  if (c->has(kClientBlocked)) blocking_->UnblockClient(c, false, {});
   if (c->stream_ != nullptr) {
     c->stream_->SetHandler(nullptr);
     c->stream_->Close();
@@ -276,7 +392,7 @@ void Server::FreeClient(Client* c) {
   unblocked_clients_.erase(std::remove(unblocked_clients_.begin(), unblocked_clients_.end(), c),
                            unblocked_clients_.end());
   if (c->blocked_timer != 0) env_->CancelTimer(c->blocked_timer);
-  UnwatchAllKeys(c);
+  keyspace_->UnwatchAllKeys(c);
   pubsub_->RemoveClient(c);
   introspection_->RemoveMonitor(c);
   tracking_->OnClientFreed(c);
@@ -310,7 +426,7 @@ void Server::ScheduleFlush(Client* c) {
 
 void Server::BeforeSleep() {
   if (stopped_) return;
-  ServeReadyKeys();
+  blocking_->ServeReadyKeys();
   // Clients unblocked this turn continue with the input they had buffered.
   while (!unblocked_clients_.empty()) {
     std::vector<Client*> batch;
@@ -325,7 +441,7 @@ void Server::BeforeSleep() {
         }
       }
     }
-    ServeReadyKeys();
+    blocking_->ServeReadyKeys();
   }
   // CLIENT TRACKING BCAST: this turn's modified keys, one message per prefix.
   tracking_->FlushBroadcasts();
@@ -412,7 +528,7 @@ void Server::RejectCommand(Client* c, Command* cmd, std::string_view error) {
     c->multi_queue.clear();
     c->multi_bytes = 0;
     c->flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
-    UnwatchAllKeys(c);
+    keyspace_->UnwatchAllKeys(c);
     return;
   }
   reply.Error(error);
@@ -491,7 +607,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   // served now, before this client's next pipelined command can take the data.
   // Not from inside a busy script (a SCRIPT KILL arriving mid-script): that would run blocked
   // clients' commands in the middle of the script.
-  if (!ready_keys_.empty() && !(scripting_ != nullptr && scripting_->busy())) ServeReadyKeys();
+  if (blocking_->has_ready_keys() && !(scripting_ != nullptr && scripting_->busy())) {
+    blocking_->ServeReadyKeys();
+  }
 }
 
 bool Server::CheckCommandAllowed(Client* c, Command* cmd,
@@ -639,355 +757,6 @@ void Server::EndExecPropagation() {
   }
 }
 
-// ---- Keyspace -------------------------------------------------------------------------------
-
-void Server::DeleteExpiredEntry(Database* db, DbEntry* e) {
-  std::string key(e->key());
-  stats_.expired_keys++;
-  if (config_.lazyfree_lazy_expire) {
-    DbEntry* detached = db->Detach(key);
-    lazy_freer_->Free(std::move(detached->value));
-    DbEntry::Destroy(detached);
-  } else {
-    db->Remove(key);
-  }
-  NotifyKeyspaceEvent('x', "expired", key, db->index());
-  SignalModifiedKey(db, key);
-  SignalKeyReady(db, key);  // XREADGROUP waiters learn that their stream is gone
-  Propagate(db->index(), {"DEL", key});
-}
-
-bool Server::ExpireIfNeeded(Database* db, DbEntry* e) {
-  if (!e->has_expire() || e->expire_ms > now_ms_) return false;
-  // A replica reports the key as missing but leaves deletion to its primary's DEL (commands from
-  // the primary itself see the key as it is).
-  if (replication_->is_replica()) {
-    return current_client_ == nullptr || !current_client_->has(kClientMaster);
-  }
-  // While writes are paused (CLIENT PAUSE, failover) the key reads as expired but stays, so
-  // that nothing is propagated until the pause ends.
-  if (WritesPaused()) return true;
-  DeleteExpiredEntry(db, e);
-  return true;
-}
-
-DbEntry* Server::Peek(Database* db, std::string_view key) {
-  DbEntry* e = db->Find(key);
-  if (e != nullptr && e->has_expire() && e->expire_ms <= now_ms_) return nullptr;
-  return e;
-}
-
-bool Server::SharesIntegers() const {
-  const std::string& policy = config_.maxmemory_policy;
-  return config_.maxmemory == 0 ||
-         (policy.find("lru") == std::string::npos && policy.find("lfu") == std::string::npos);
-}
-
-uint32_t Server::AccessClock(const DbEntry* e) const {
-  if (e->value.shared() && SharesIntegers()) {
-    // Never touched since startup: the shared objects were created when the server started.
-    if (shared_int_clock_.empty()) {
-      return static_cast<uint32_t>((start_time_us_ / 1000000) & ((1 << 24) - 1));
-    }
-    return shared_int_clock_[static_cast<size_t>(e->value.int_value())];
-  }
-  return e->access;
-}
-
-void Server::Touch(DbEntry* e) {
-  if (current_client_ != nullptr && current_client_->has(kClientNoTouch)) return;
-  if (e->value.shared() && SharesIntegers()) {
-    if (shared_int_clock_.empty()) {
-      shared_int_clock_.assign(static_cast<size_t>(kSharedIntegers),
-                               static_cast<uint32_t>((start_time_us_ / 1000000) & ((1 << 24) - 1)));
-    }
-    shared_int_clock_[static_cast<size_t>(e->value.int_value())] = LruClock();
-    return;
-  }
-  if (evictor_->lfu())
-    evictor_->TouchLfu(e);
-  else
-    e->access = LruClock();
-}
-
-DbEntry* Server::LookupRead(Database* db, std::string_view key, bool touch) {
-  DbEntry* e = db->Find(key);
-  if (e != nullptr && ExpireIfNeeded(db, e)) e = nullptr;
-  if (e == nullptr) {
-    stats_.keyspace_misses++;
-    NotifyKeyspaceEvent('m', "keymiss", key, db->index());
-    return nullptr;
-  }
-  stats_.keyspace_hits++;
-  if (touch) Touch(e);
-  return e;
-}
-
-DbEntry* Server::LookupWrite(Database* db, std::string_view key) {
-  DbEntry* e = db->Find(key);
-  if (e != nullptr && ExpireIfNeeded(db, e)) {
-    // On a replica the key stays (hidden); a write to it replaces it as if absent.
-    if (replication_->is_replica()) db->Remove(key);
-    return nullptr;
-  }
-  if (e != nullptr) {
-    // The caller may change the value in place: a running snapshot saves it first.
-    db->WillChange(e);
-    Touch(e);
-  }
-  return e;
-}
-
-DbEntry* Server::AddKey(Database* db, std::string_view key, Value value) {
-  DbEntry* e = db->Add(key, std::move(value));
-  e->access = evictor_->InitialAccess();
-  SignalModifiedKey(db, key);
-  NotifyKeyspaceEvent('n', "new", key, db->index());
-  return e;
-}
-
-DbEntry* Server::SetKey(Database* db, std::string_view key, Value value, bool keep_ttl) {
-  DbEntry* e = db->Find(key);
-  if (e == nullptr) {
-    e = db->Add(key, std::move(value));
-    NotifyKeyspaceEvent('n', "new", key, db->index());
-    e->access = evictor_->InitialAccess();
-  } else {
-    db->WillChange(e);
-    if (config_.lazyfree_lazy_server_del) lazy_freer_->Free(std::move(e->value));
-    e->value = std::move(value);
-    if (!keep_ttl) db->RemoveExpire(e);
-    SignalKeyReady(db, key);  // a stream overwritten: its XREADGROUP waiters are unblocked
-    // An overwritten key keeps its LFU counter, as in Redis; its LRU clock restarts.
-    if (!evictor_->lfu()) e->access = LruClock();
-  }
-  SignalModifiedKey(db, key);
-  return e;
-}
-
-bool Server::DeleteKey(Database* db, std::string_view key, bool lazy) {
-  DbEntry* e = db->Detach(key);
-  if (e == nullptr) return false;
-  if (lazy) lazy_freer_->Free(std::move(e->value));
-  DbEntry::Destroy(e);
-  SignalModifiedKey(db, key);
-  SignalKeyReady(db, key);  // XREADGROUP waiters learn that their stream is gone (Redis 7.0)
-  return true;
-}
-
-void Server::SetExpire(Database* db, DbEntry* e, int64_t when_ms) { db->SetExpire(e, when_ms); }
-
-int64_t Server::FlushDatabases(int index, bool async) {
-  int64_t removed = 0;
-  for (auto& db : dbs_) {
-    if (index >= 0 && db->index() != index) continue;
-    removed += static_cast<int64_t>(db->size());
-    for (auto& [wk, watchers] : watched_keys_) {
-      if (wk.db == db->index() && db->Find(wk.key) != nullptr) {
-        for (Client* c : watchers) c->flags |= kClientDirtyCas;
-      }
-    }
-    if (async) {
-      // The old contents move to a detached database that the lazy-free queue empties in steps.
-      auto old = std::make_unique<Database>(db->index(), rng_.Next());
-      db->SwapContents(*old);
-      lazy_freer_->FreeDatabase(std::move(old));
-    } else {
-      db->Clear();
-    }
-  }
-  // Every watched key in the flushed databases is invalidated (Redis invalidates only keys that
-  // existed; a WATCH on a missing key survives a flush).
-  tracking_->InvalidateAllOnFlush(index < 0);
-  (void)removed;
-  return removed;
-}
-
-void Server::SwapDatabases(int a, int b) {
-  // A watched key is touched when it exists in either database (its value may change).
-  for (auto& [wk, watchers] : watched_keys_) {
-    if ((wk.db == a || wk.db == b) && (dbs_[static_cast<size_t>(a)]->Find(wk.key) != nullptr ||
-                                       dbs_[static_cast<size_t>(b)]->Find(wk.key) != nullptr)) {
-      for (Client* c : watchers) c->flags |= kClientDirtyCas;
-    }
-  }
-  dbs_[static_cast<size_t>(a)]->SwapContents(*dbs_[static_cast<size_t>(b)]);
-  // Clients blocked on keys of either database may now be served.
-  for (const auto& [bk, waiters] : blocking_keys_) {
-    if (bk.db == a || bk.db == b) ready_keys_.push_back(bk);
-  }
-  if (!ready_keys_.empty()) ScheduleBeforeSleep();
-}
-
-void Server::SignalModifiedKey(Database* db, std::string_view key) {
-  tracking_->InvalidateKey(key);
-  // The common case (nobody watches anything) costs one check.
-  if (watched_keys_.empty()) return;
-  auto it = watched_keys_.find(BlockedKey{db->index(), std::string(key)});
-  if (it == watched_keys_.end()) return;
-  for (Client* c : it->second) c->flags |= kClientDirtyCas;
-}
-
-void Server::WatchKey(Client* c, int db_index, std::string_view key) {
-  for (const auto& [dbi, k] : c->watched_keys) {
-    if (dbi == db_index && k == key) return;
-  }
-  c->watched_keys.emplace_back(db_index, std::string(key));
-  watched_keys_[BlockedKey{db_index, std::string(key)}].push_back(c);
-}
-
-void Server::UnwatchAllKeys(Client* c) {
-  for (const auto& [dbi, k] : c->watched_keys) {
-    auto it = watched_keys_.find(BlockedKey{dbi, k});
-    if (it == watched_keys_.end()) continue;
-    auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), c), v.end());
-    if (v.empty()) watched_keys_.erase(it);
-  }
-  c->watched_keys.clear();
-}
-
-void Server::SignalKeyReady(Database* db, std::string_view key) {
-  if (blocking_keys_.empty()) return;
-  BlockedKey bk{db->index(), std::string(key)};
-  if (blocking_keys_.find(bk) == blocking_keys_.end()) return;
-  for (const auto& r : ready_keys_) {
-    if (r.db == bk.db && r.key == bk.key) return;
-  }
-  ready_keys_.push_back(std::move(bk));
-  ScheduleBeforeSleep();
-}
-
-void Server::NotifyKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
-                                 int db_index) {
-  pubsub_->NotifyKeyspaceEvent(type_class, event, key, db_index);
-  if (keyspace_notifier_) keyspace_notifier_(type_class, event, key, db_index);
-}
-
-// ---- Blocking ------------------------------------------------------------------------------
-
-void Server::BlockClient(Client* c, const std::vector<std::string_view>& args, Command* cmd,
-                         const std::vector<std::string>& keys, int64_t timeout_ms,
-                         std::function<void(Client*, ReplyBuilder&)> timeout_reply) {
-  if (c->has(kClientBlocked)) return;  // re-run of a blocked command that must keep waiting
-  c->flags |= kClientBlocked;
-  c->block_timeout_reply = std::move(timeout_reply);
-  blocked_count_++;
-  c->blocked_command.cmd = cmd;
-  c->blocked_command.args.assign(args.begin(), args.end());
-  c->blocked_keys = keys;
-  c->blocked_db = c->db_index;
-  c->blocked_timeout_ms = timeout_ms;
-  for (const auto& k : keys) {
-    auto& waiters = blocking_keys_[BlockedKey{c->db_index, k}];
-    if (std::find(waiters.begin(), waiters.end(), c) == waiters.end()) waiters.push_back(c);
-  }
-  if (timeout_ms > 0) {
-    int64_t delay_ms = std::max<int64_t>(0, timeout_ms - now_ms_);
-    auto alive = alive_;
-    uint64_t id = c->id();
-    c->blocked_timer = env_->AddTimer(delay_ms * 1000, [this, alive, id] {
-      if (!*alive) return;
-      Client* bc = FindClient(id);
-      if (bc == nullptr || !bc->has(kClientBlocked)) return;
-      bc->blocked_timer = 0;
-      RefreshTime();
-      UnblockClient(bc, /*timed_out=*/true);
-    });
-  }
-}
-
-void Server::UnblockClient(Client* c, bool timed_out, std::string_view error) {
-  if (!c->has(kClientBlocked)) return;
-  c->flags &= ~kClientBlocked;
-  blocked_count_--;
-  for (const auto& k : c->blocked_keys) {
-    auto it = blocking_keys_.find(BlockedKey{c->blocked_db, k});
-    if (it == blocking_keys_.end()) continue;
-    auto& waiters = it->second;
-    waiters.erase(std::remove(waiters.begin(), waiters.end(), c), waiters.end());
-    if (waiters.empty()) blocking_keys_.erase(it);
-  }
-  if (c->blocked_timer != 0) {
-    env_->CancelTimer(c->blocked_timer);
-    c->blocked_timer = 0;
-  }
-  ReplyBuilder reply = ReplyTo(c);
-  Command* cmd = c->blocked_command.cmd;
-  if (!error.empty()) {
-    reply.Error(error);
-  } else if (timed_out && c->block_timeout_reply) {
-    auto handler = std::move(c->block_timeout_reply);
-    c->block_timeout_reply = nullptr;
-    handler(c, reply);
-  } else if (timed_out) {
-    // Redis 7.0 answers every timed-out list, sorted-set or stream wait with a null array,
-    // BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
-    reply.NullArray();
-  }
-  c->block_timeout_reply = nullptr;
-  if (timed_out || !error.empty()) {
-    if (cmd != nullptr) {
-      cmd->calls++;
-      stats_.total_commands_processed++;
-    }
-  }
-  c->blocked_keys.clear();
-  c->blocked_command = StoredCommand();
-  if (!c->has(kClientCloseAsap)) {
-    c->flags |= kClientUnblocked;
-    unblocked_clients_.push_back(c);
-    ScheduleFlush(c);
-  }
-}
-
-void Server::ServeReadyKeys() {
-  while (!ready_keys_.empty()) {
-    std::vector<BlockedKey> ready;
-    ready.swap(ready_keys_);
-    for (const auto& bk : ready) {
-      auto it = blocking_keys_.find(bk);
-      if (it == blocking_keys_.end()) continue;
-      // First blocked, first served: copy the queue since serving changes it.
-      std::vector<Client*> waiters = it->second;
-      for (Client* c : waiters) {
-        if (!c->has(kClientBlocked) || c->has(kClientCloseAsap)) continue;
-        // A missing key serves nobody, except that XREADGROUP answers an error when the stream
-        // it waits on was deleted (Redis 7.0).
-        if (dbs_[static_cast<size_t>(bk.db)]->Find(bk.key) == nullptr &&
-            c->blocked_command.cmd->name != "xreadgroup") {
-          continue;
-        }
-        // Re-run the stored command. If it still has nothing to serve, BlockClient leaves the
-        // client where it was in every queue; otherwise it replied and we unblock it.
-        StoredCommand stored = c->blocked_command;
-        std::vector<std::string_view> args(stored.args.begin(), stored.args.end());
-        int saved_db = c->db_index;
-        Database* saved_dbp = c->db;
-        c->db_index = c->blocked_db;
-        c->db = dbs_[static_cast<size_t>(c->blocked_db)].get();
-        RefreshTime();
-        size_t reply_before = c->reply_.size();
-        ReplyBuilder reply = ReplyTo(c);
-        CommandContext ctx{this, c, stored.cmd, args, reply};
-        c->flags |= kClientReprocessing;
-        ready_key_ = bk.key;
-        serving_ready_key_ = true;
-        ExecuteCommand(ctx);
-        serving_ready_key_ = false;
-        c->flags &= ~kClientReprocessing;
-        c->db_index = saved_db;
-        c->db = saved_dbp;
-        if (c->reply_.size() != reply_before) {
-          stored.cmd->calls++;
-          stats_.total_commands_processed++;
-          UnblockClient(c, false);
-        }
-      }
-    }
-  }
-}
-
 // ---- Periodic work --------------------------------------------------------------------------
 
 void Server::Cron() {
@@ -1006,11 +775,11 @@ void Server::Cron() {
   persistence_->Cron();
   replication_->Cron();
   if (config_.activerehashing) {
-    for (auto& db : dbs_) {
-      if (db->table().RehashSteps(100)) break;
+    for (int i = 0; i < keyspace_->db_count(); i++) {
+      if (keyspace_->db(i)->table().RehashSteps(100)) break;
     }
   }
-  for (auto& db : dbs_) db->table().MaybeShrink();
+  for (int i = 0; i < keyspace_->db_count(); i++) keyspace_->db(i)->table().MaybeShrink();
 
   // Idle client timeout.
   if (config_.timeout > 0) {
@@ -1050,7 +819,8 @@ void Server::ActiveExpireCycle() {
   int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
   int effort = static_cast<int>(config_.active_expire_effort) - 1;
   int per_loop = kActiveExpireKeysPerLoop + kActiveExpireKeysPerLoop / 4 * effort;
-  for (auto& db : dbs_) {
+  for (int db_index = 0; db_index < keyspace_->db_count(); db_index++) {
+    Database* db = keyspace_->db(db_index);
     for (int loop = 0; loop < kActiveExpireMaxLoopsPerCycle; loop++) {
       size_t n = db->volatile_count();
       if (n == 0) {
@@ -1065,7 +835,7 @@ void Server::ActiveExpireCycle() {
         DbEntry* e = db->VolatileAt(rng_.Uniform(count));
         sampled++;
         if (e->expire_ms <= now_ms_) {
-          DeleteExpiredEntry(db.get(), e);
+          keyspace_->DeleteExpiredEntry(db, e);
           expired++;
         } else {
           ttl_sum += e->expire_ms - now_ms_;

@@ -7,9 +7,10 @@
 // (Env::Defer), which is also where the AOF will be written, so a reply never leaves before the
 // write it acknowledges is on its way to disk.
 //
-// Keyspace rules that every command family relies on live here: lazy expiry on lookup, keyspace
-// statistics, the dirty counter, WATCH invalidation (SignalModifiedKey), keys becoming ready for
-// blocked clients (SignalKeyReady) and propagation of writes.
+// The server keeps the node's lifecycle, its clients, the before-sleep point, command dispatch
+// and propagation, the cron and CLIENT PAUSE. The keyspace rules (lazy expiry, WATCH, ready
+// keys, notifications) live in Keyspace (engine/db/keyspace.h) and blocked clients in Blocking
+// (engine/server/blocking.h); the server owns one of each and wires them to its other parts.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +25,10 @@
 #include "engine/base/log.h"
 #include "engine/base/random.h"
 #include "engine/db/database.h"
+#include "engine/db/keyspace.h"
 #include "engine/env/env.h"
 #include "engine/resp/reply_builder.h"
+#include "engine/server/blocking.h"
 #include "engine/server/client.h"
 #include "engine/server/command.h"
 #include "engine/server/config.h"
@@ -134,11 +137,17 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void set_last_save_time_s(int64_t t) { last_save_time_s_ = t; }
   void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
 
-  int db_count() const { return static_cast<int>(dbs_.size()); }
-  Database* db(int index) { return dbs_[static_cast<size_t>(index)].get(); }
+  // The databases and the rules for touching keys.
+  Keyspace& keyspace() { return *keyspace_; }
+  // Clients blocked on keys or on WAIT.
+  Blocking& blocking() { return *blocking_; }
+  int db_count() const { return keyspace_->db_count(); }
+  Database* db(int index) { return keyspace_->db(index); }
+  // For tests and scenario probes: Keyspace::Peek.
+  DbEntry* Peek(Database* db, std::string_view key) { return keyspace_->Peek(db, key); }
   const std::map<uint64_t, Client*>& clients() const { return clients_by_id_; }
   Client* FindClient(uint64_t id) const;
-  size_t blocked_client_count() const { return blocked_count_; }
+  size_t blocked_client_count() const { return blocking_->blocked_count(); }
   size_t connected_client_count() const { return clients_by_id_.size() - fake_clients_; }
 
   // The time commands see, in Unix ms: refreshed before each command, and frozen for the
@@ -185,56 +194,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Bytes of memory in use as INFO reports it (the allocator's count in real mode).
   uint64_t UsedMemory() const { return env_->AllocatedBytes(); }
 
-  // ---- Keyspace operations for command families ----------------------------------------
-  // Finds a live key for reading: expires it if due, counts a hit or miss, touches its LRU
-  // (unless `touch` is false: introspection such as TYPE, TTL, EXISTS, OBJECT counts as a read
-  // but leaves the idle time alone, as in Redis).
-  DbEntry* LookupRead(Database* db, std::string_view key, bool touch = true);
-  // Finds a live key for writing (expires it if due; no hit/miss statistics).
-  DbEntry* LookupWrite(Database* db, std::string_view key);
-  // The access clock OBJECT IDLETIME/FREQ read for `e`: its own, or, for a shared integer (see
-  // Value::shared), the one clock Redis keeps for all keys holding that integer.
-  uint32_t AccessClock(const DbEntry* e) const;
-  // Whether values marked shared() count as shared now (Redis stops sharing integers when a
-  // maxmemory limit with an LRU or LFU policy needs per-key access data).
-  bool SharesIntegers() const;
-  // Finds a live key without touching statistics or LRU (TYPE-like introspection is still a
-  // read; this is for internal checks).
-  DbEntry* Peek(Database* db, std::string_view key);
-  // Adds a key that must be absent; returns its entry. Signals the key as modified.
-  DbEntry* AddKey(Database* db, std::string_view key, Value value);
-  // Sets a key to `value`, replacing any old value. Drops the TTL unless keep_ttl. Signals.
-  DbEntry* SetKey(Database* db, std::string_view key, Value value, bool keep_ttl = false);
-  // Deletes a key if present; returns whether it was. Signals. With `lazy` (UNLINK,
-  // lazyfree-lazy-user-del) a big value is handed to the lazy-free queue instead of being freed
-  // inside the command.
-  bool DeleteKey(Database* db, std::string_view key, bool lazy = false);
-  // Sets an absolute expiry time in Unix ms (0 removes it).
-  void SetExpire(Database* db, DbEntry* e, int64_t when_ms);
-  // Deletes the key if its time has come (and this node may expire keys). Returns true when the
-  // key is logically expired (deleted, or hidden on a replica).
-  bool ExpireIfNeeded(Database* db, DbEntry* e);
-  // Empties one database (-1: all). Returns the number of keys removed.
-  int64_t FlushDatabases(int index, bool async);
-  // Swaps two databases' contents.
-  void SwapDatabases(int a, int b);
-
-  // A key was modified: invalidates WATCHes on it (and client-side caches).
-  void SignalModifiedKey(Database* db, std::string_view key);
-  // WATCH bookkeeping: a watched key that is modified makes the watcher's EXEC fail.
-  void WatchKey(Client* c, int db_index, std::string_view key);
-  void UnwatchAllKeys(Client* c);
-  // A key a client may be blocked on received data (push, add...).
-  void SignalKeyReady(Database* db, std::string_view key);
-  // Publishes a keyspace notification if enabled for `type_class` (a char such as 'g', '$').
-  void NotifyKeyspaceEvent(char type_class, std::string_view event, std::string_view key,
-                           int db_index);
   // Called by RESET for state that other families keep per client (subscriptions, tracking).
   using ClientHook = std::function<void(Client*)>;
   const ClientHook& reset_hook() const { return reset_hook_; }
   void set_reset_hook(ClientHook h) { reset_hook_ = std::move(h); }
-  using KeyspaceNotifier = std::function<void(char, std::string_view, std::string_view, int)>;
-  void set_keyspace_notifier(KeyspaceNotifier n) { keyspace_notifier_ = std::move(n); }
 
   // ---- Propagation -----------------------------------------------------------------------
   void AddPropagationSink(PropagationSink* sink) { sinks_.push_back(sink); }
@@ -259,20 +222,6 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void RequestBeforeSleep() { ScheduleBeforeSleep(); }
   // Checks output buffer limits after a reply was added; closes the client if exceeded.
   bool CheckOutputLimits(Client* c);
-
-  // ---- Blocking --------------------------------------------------------------------------
-  // Blocks `c` on `keys` until one is signalled ready or the timeout (absolute Unix ms, 0 =
-  // forever) passes; the stored command is re-run when a key is ready.
-  void BlockClient(Client* c, const std::vector<std::string_view>& args, Command* cmd,
-                   const std::vector<std::string>& keys, int64_t timeout_ms,
-                   std::function<void(Client*, ReplyBuilder&)> timeout_reply = nullptr);
-  // Unblocks with the timeout reply (null) or an error; `reply` writes nothing when empty.
-  void UnblockClient(Client* c, bool timed_out, std::string_view error = {});
-  // While ServeReadyKeys re-runs a blocked command: the key that was signalled ready (empty
-  // otherwise). Redis serves a waiting client from that key, not from the first non-empty key
-  // of its list, so multi-key blocking commands look at this key only when re-run.
-  // nullptr when no blocked command is being re-run (a key may be the empty string).
-  const std::string* ready_key() const { return serving_ready_key_ ? &ready_key_ : nullptr; }
 
   // Runs a command that already passed the checks (EXEC's queued commands, scripts): the
   // handler, statistics and propagation.
@@ -301,27 +250,23 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
 
  private:
   friend class Client;
-  struct BlockedKey {
-    int db;
-    std::string key;
-    bool operator<(const BlockedKey& o) const { return db != o.db ? db < o.db : key < o.key; }
-  };
+  // Builds the keyspace and the blocked-client registry with their handles into this server.
+  void BuildKeyspace();
+  void BuildPersistence();
+  void BuildReplication();
+  void BuildAcl();
 
   void Cron();
   void ActiveExpireCycle();
   void BeforeSleep();
   void ScheduleBeforeSleep();
   void FreeClient(Client* c);
-  void ServeReadyKeys();
   void ExecuteCommand(CommandContext& ctx);
   bool CheckCommandAllowed(Client* c, Command* cmd, const std::vector<std::string_view>& args);
   // Replies `error` to a command refused before it ran (unknown, arity, NOAUTH...) and flags an
   // open transaction so that EXEC aborts.
   void RejectCommand(Client* c, Command* cmd, std::string_view error);
   bool DeniedForMemory(Client* c, Command* cmd);
-  void DeleteExpiredEntry(Database* db, DbEntry* e);
-  // Records an access to `e` on the LRU clock (its own, or its shared integer's).
-  void Touch(DbEntry* e);
 
   Env* env_;
   ServerConfig config_;
@@ -336,7 +281,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   int64_t start_time_us_ = 0;
   int listen_port_ = 0;
 
-  std::vector<std::unique_ptr<Database>> dbs_;
+  std::unique_ptr<Keyspace> keyspace_;
+  std::unique_ptr<Blocking> blocking_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
   std::unique_ptr<PubSub> pubsub_;
@@ -358,16 +304,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<Client*> unblocked_clients_;
   uint64_t next_client_id_ = 1;
   size_t fake_clients_ = 0;
-  size_t blocked_count_ = 0;
 
-  // Blocked clients by key, first blocked first served; keys signalled ready this turn.
-  std::map<BlockedKey, std::vector<Client*>> blocking_keys_;
-  std::vector<BlockedKey> ready_keys_;
-  std::string ready_key_;  // see ready_key()
-  bool serving_ready_key_ = false;
   std::vector<PropagationSink*> sinks_;
-  std::map<BlockedKey, std::vector<Client*>> watched_keys_;
-  KeyspaceNotifier keyspace_notifier_;
   ClientHook reset_hook_;
   int exec_depth_ = 0;
   bool exec_multi_emitted_ = false;
@@ -386,8 +324,6 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   bool active_expire_enabled_ = true;
   uint64_t errors_in_current_call_ = 0;
   bool in_call_ = false;
-  // Access clocks of the shared integers 0..kSharedIntegers-1 (allocated on first use).
-  std::vector<uint32_t> shared_int_clock_;
   // Guards callbacks (timers, deferred calls) that may outlive the server.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/db/keyspace.h"
+
 namespace redsim {
 
 class Client;
@@ -38,7 +40,7 @@ enum TrackingFlag : uint32_t {
   kTrackingBrokenRedirect = 1 << 6,
 };
 
-class Tracking {
+class Tracking : public KeyspaceListener {
  public:
   explicit Tracking(Server* server) : server_(server) {}
 
@@ -55,6 +57,9 @@ class Tracking {
   // ran, and ends a one-command CLIENT CACHING choice.
   void AfterTopLevelCommand(Client* c, const Command* cmd);
   // A key changed (any database).
+  // KeyspaceListener: a modified key or a flush invalidates the caches holding it.
+  void OnKeyModified(int /*db_index*/, std::string_view key) override { InvalidateKey(key); }
+  void OnFlushed(int index) override { InvalidateAllOnFlush(index < 0); }
   void InvalidateKey(std::string_view key);
   // FLUSHDB / FLUSHALL: every tracking client is told to drop everything (a null key list).
   void InvalidateAllOnFlush(bool all_databases);

@@ -3,11 +3,11 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "engine/base/check.h"
 #include "engine/base/hash.h"
 #include "engine/types/listpack.h"
 
@@ -431,7 +431,7 @@ uint64_t TableHash::Scan(uint64_t cursor, size_t count, const Visitor& visit) co
 }
 
 void TableHash::RandomField(Random& rng, const Visitor& visit) const {
-  assert(Length() > 0);
+  REDSIM_CHECK(Length() > 0, "callers check the collection is not empty");
   const HashNode* head = nullptr;
   // A random non-empty bucket, then a random node of its chain (O(1) expected).
   while (head == nullptr) {

@@ -1,10 +1,10 @@
 #include "engine/types/list_object.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 #include <cstring>
 
+#include "engine/base/check.h"
 #include "engine/types/listpack.h"
 
 namespace redsim {
@@ -215,7 +215,7 @@ void ListObject::Push(End end, std::string_view element) {
 }
 
 std::string_view ListObject::Peek(End end) const {
-  assert(length_ > 0);
+  REDSIM_CHECK(length_ > 0, "callers check the list is not empty");
   Iter it;
   if (end == End::kHead) {
     it.node_ = head_;
@@ -228,7 +228,7 @@ std::string_view ListObject::Peek(End end) const {
 }
 
 void ListObject::Pop(End end) {
-  assert(length_ > 0);
+  REDSIM_CHECK(length_ > 0, "callers check the list is not empty");
   ListNode* n = end == End::kHead ? head_ : tail_;
   if (end == End::kHead)
     n->begin += EntrySizeAt(n, n->begin);
@@ -246,7 +246,7 @@ void ListObject::Pop(End end) {
 // ---- Random access --------------------------------------------------------------------------
 
 ListObject::Iter ListObject::IterAt(size_t index) const {
-  assert(index < length_);
+  REDSIM_CHECK(index < length_, "callers check the index");
   Iter it;
   ListNode* n;
   size_t in_node;

@@ -1,7 +1,8 @@
 #include "engine/types/set_object.h"
 
 #include <algorithm>
-#include <cassert>
+
+#include "engine/base/check.h"
 
 namespace redsim {
 
@@ -116,13 +117,13 @@ bool SetObject::Contains(std::string_view member) const {
 }
 
 std::string SetObject::RandomMember(Random& rng) const {
-  assert(Length() > 0);
+  REDSIM_CHECK(Length() > 0, "callers check the collection is not empty");
   if (intset_) return Int64ToString(ints_[rng.Uniform(ints_.size())]);
   return std::string(table_.RandomNode(rng)->member());
 }
 
 std::string SetObject::PopRandom(Random& rng) {
-  assert(Length() > 0);
+  REDSIM_CHECK(Length() > 0, "callers check the collection is not empty");
   if (intset_) {
     size_t i = rng.Uniform(ints_.size());
     std::string out = Int64ToString(ints_[i]);

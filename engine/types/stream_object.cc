@@ -8,8 +8,7 @@
 // rather than leave tombstones.
 #include "engine/types/stream_object.h"
 
-#include <cassert>
-
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 
 namespace redsim {
@@ -295,7 +294,8 @@ void StreamObject::StartBlock(StreamId id, const std::vector<std::string_view>& 
 
 void StreamObject::Append(StreamId id, const std::vector<std::string_view>& fields_values,
                           const StreamNodeLimits& limits) {
-  assert(id > last_id_ || (length_ == 0 && entries_added_ == 0 && id >= last_id_));
+  REDSIM_CHECK(id > last_id_ || (length_ == 0 && entries_added_ == 0 && id >= last_id_),
+               "stream IDs only grow (callers validate the ID)");
   size_t payload = 0;
   for (std::string_view s : fields_values) payload += s.size();
   uint64_t max_bytes =

@@ -1,9 +1,9 @@
 #include "engine/types/zset_object.h"
 
-#include <cassert>
 #include <cmath>
 #include <functional>
 
+#include "engine/base/check.h"
 #include "engine/base/strutil.h"
 
 namespace redsim {
@@ -153,7 +153,7 @@ void ZSkiplist::Unlink(ZNode* x, ZNode** update) {
 }
 
 void ZSkiplist::Insert(std::string_view member, double score) {
-  assert(length_ < UINT32_MAX);
+  REDSIM_CHECK(length_ < UINT32_MAX, "skiplist length fits its rank type");
   ZNode* update[kMaxLevel];
   size_t rank[kMaxLevel];
   FindUpdate(score, member, update, rank);
@@ -168,7 +168,7 @@ void ZSkiplist::UpdateScore(const ZNode* node, double score) {
   ZNode* update[kMaxLevel];
   size_t rank[kMaxLevel];
   FindUpdate(x->score, x->member(), update, rank);
-  assert(update[0]->forward()[0] == x);
+  REDSIM_CHECK(update[0]->forward()[0] == x, "the node to delete is in the skiplist");
   ZNode* next = x->forward()[0];
   // Still between its neighbours: change the score in place.
   if ((update[0] == header_ || update[0]->score < score) &&

@@ -172,7 +172,7 @@ class BadPeerTest : public ::testing::Test {
   }
   bool Has(const std::string& key, std::string* value = nullptr) {
     Server* s = replica_->server();
-    DbEntry* e = s->Peek(s->db(0), key);
+    DbEntry* e = s->keyspace().Peek(s->keyspace().db(0), key);
     if (e != nullptr && value != nullptr) *value = e->value.ToString();
     return e != nullptr;
   }
@@ -470,9 +470,9 @@ TEST(FullSync, DISABLED_CarriesSetsWrittenBeforeTheReplicaConnected) {
   });
   w.Run(2 * kSec);
   Server* rs = r->server();
-  EXPECT_NE(rs->Peek(rs->db(0), "t"), nullptr);
-  EXPECT_NE(rs->Peek(rs->db(0), "s"), nullptr);
-  EXPECT_NE(rs->Peek(rs->db(0), "l"), nullptr);
+  EXPECT_NE(rs->keyspace().Peek(rs->keyspace().db(0), "t"), nullptr);
+  EXPECT_NE(rs->keyspace().Peek(rs->keyspace().db(0), "s"), nullptr);
+  EXPECT_NE(rs->keyspace().Peek(rs->keyspace().db(0), "l"), nullptr);
 }
 
 }  // namespace

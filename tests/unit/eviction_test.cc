@@ -31,7 +31,8 @@ class EvictionTest : public EngineTest {
     EngineTest::SetUp();
     env_.set_allocated_bytes([this] {
       uint64_t keys = 0;
-      for (int i = 0; i < server_->db_count(); i++) keys += server_->db(i)->size();
+      for (int i = 0; i < server_->keyspace().db_count(); i++)
+        keys += server_->keyspace().db(i)->size();
       return kBaseBytes + kBytesPerKey * keys;
     });
     Run({"CONFIG", "SET", "maxmemory", std::to_string(kBaseBytes + 10 * kBytesPerKey)});

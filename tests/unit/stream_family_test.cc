@@ -275,7 +275,7 @@ TEST_F(StreamTest, DumpOfAnAppendedStreamIsByteIdenticalToRedis) {
   Run({"XADD", "a", "1-2", "f", "12"});
   Run({"XADD", "a", "2-0", "x", "1", "y", "2"});
   Run({"XADD", "a", "5-5", "f", "hello world"});
-  DbEntry* e = server_->Peek(client_->db, "a");
+  DbEntry* e = server_->keyspace().Peek(client_->db, "a");
   ASSERT_NE(e, nullptr);
   std::string body;
   rdb::Encoder enc(&body);
@@ -292,7 +292,7 @@ TEST_F(StreamTest, RedisDumpWithGroupsLoads) {
   lctx.config = &server_->config();
   Value v;
   ASSERT_TRUE(rdb::LoadValue(static_cast<uint8_t>(body[0]), dec, lctx, &v)) << dec.error();
-  server_->AddKey(client_->db, "b", std::move(v));
+  server_->keyspace().AddKey(client_->db, "b", std::move(v));
   EXPECT_EQ(Run({"XRANGE", "b", "-", "+", "COUNT", "2"}),
             Arr({Entry("1-1", {"f", "v"}), Entry("2-0", {"x", "1", "y", "2"})}));
   EXPECT_EQ(Run({"XPENDING", "b", "g"}),
@@ -307,7 +307,7 @@ TEST_F(StreamTest, RedisDumpWithGroupsLoads) {
   // And back: what redsim writes loads again to the same stream.
   std::string again;
   rdb::Encoder enc(&again);
-  ASSERT_TRUE(rdb::SaveValue(server_->Peek(client_->db, "b")->value, enc));
+  ASSERT_TRUE(rdb::SaveValue(server_->keyspace().Peek(client_->db, "b")->value, enc));
   rdb::Decoder dec2(std::string_view(again).substr(1));
   Value v2;
   ASSERT_TRUE(rdb::LoadValue(static_cast<uint8_t>(again[0]), dec2, lctx, &v2)) << dec2.error();

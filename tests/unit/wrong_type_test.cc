@@ -19,7 +19,8 @@ class WrongTypeTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    server_->AddKey(server_->db(0), "l", Value::FromObject(std::make_unique<FakeList>()));
+    server_->keyspace().AddKey(server_->keyspace().db(0), "l",
+                               Value::FromObject(std::make_unique<FakeList>()));
   }
 };
 
