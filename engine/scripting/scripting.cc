@@ -636,12 +636,15 @@ void Scripting::OnHook(lua_State* L) {
   }
 }
 
-bool Scripting::RejectWhileBusy(Client* c, Command* cmd,
-                                const std::vector<std::string_view>& args) {
-  if (!busy()) return false;
+void Scripting::NoteCommandWhileBusy(Client* c) {
+  if (!busy()) return;
   if (std::find(busy_clients_.begin(), busy_clients_.end(), c) == busy_clients_.end()) {
     busy_clients_.push_back(c);
   }
+}
+
+const char* Scripting::BusyRejection(Command* cmd, const std::vector<std::string_view>& args) {
+  if (!busy()) return nullptr;
   bool allowed = cmd->is(kCmdAllowBusy);
   if (cmd->name == "shutdown") {
     allowed = false;
@@ -649,11 +652,8 @@ bool Scripting::RejectWhileBusy(Client* c, Command* cmd,
       if (EqualsIgnoreCase(args[i], "nosave")) allowed = true;
     }
   }
-  if (allowed) return false;
-  ReplyBuilder reply = server_->ReplyTo(c);
-  reply.Error(run_->is_eval ? kBusyEval : kBusyFunction);
-  cmd->rejected_calls++;
-  return true;
+  if (allowed) return nullptr;
+  return run_->is_eval ? kBusyEval : kBusyFunction;
 }
 
 void Scripting::FlushBusyClients() {

@@ -60,9 +60,13 @@ class Scripting {
   // ---- Busy scripts -------------------------------------------------------------------------
   // True while a script runs past busy-reply-threshold.
   bool busy() const;
-  // Called by the dispatcher for every command while busy(): replies -BUSY and returns true
-  // unless the command may run now (allow-busy commands, SHUTDOWN NOSAVE).
-  bool RejectWhileBusy(Client* c, Command* cmd, const std::vector<std::string_view>& args);
+  // Called by the dispatcher for every command it reads: while busy(), the client's replies are
+  // sent from the script's hook (the event loop that normally sends them is not running).
+  void NoteCommandWhileBusy(Client* c);
+  // While busy(), the -BUSY error for a command that may not run now (all but allow-busy
+  // commands and SHUTDOWN NOSAVE), else nullptr. The dispatcher rejects it like any refused
+  // command: inside MULTI that dooms the transaction, and an EXEC is answered EXECABORT.
+  const char* BusyRejection(Command* cmd, const std::vector<std::string_view>& args);
 
   // ---- Persistence: the libraries an RDB file or a full sync carries (FUNCTION2 opcodes) ----
   // Every library's code, by library name.

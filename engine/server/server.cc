@@ -421,6 +421,7 @@ void Server::RejectCommand(Client* c, Command* cmd, std::string_view error) {
 
 void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args) {
   RefreshTime();
+  if (scripting_ != nullptr) scripting_->NoteCommandWhileBusy(c);
   ReplyBuilder reply = ReplyTo(c);
   auto reject = [&](Command* cmd, std::string_view error) { RejectCommand(c, cmd, error); };
 
@@ -447,7 +448,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
     return;
   }
   // While a script runs past busy-reply-threshold, other clients get -BUSY.
-  if (scripting_ != nullptr && scripting_->RejectWhileBusy(c, cmd, args)) return;
+  if (scripting_ != nullptr) {
+    if (const char* busy = scripting_->BusyRejection(cmd, args)) return reject(cmd, busy);
+  }
   if (!CheckCommandAllowed(c, cmd, args)) return;
 
   if (c->has(kClientMulti) && !IsMultiControl(cmd)) {
