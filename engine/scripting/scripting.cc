@@ -377,8 +377,14 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
 
 void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::string& name,
                     bool is_eval, uint64_t flags, bool read_only, size_t numkeys) {
-  (void)flags;
   Client* c = ctx.client;
+  // A script that declared it may write, without allow-oom, does not start over maxmemory (the
+  // dispatcher refuses it already; this catches one queued in MULTI whose flags changed).
+  bool declared = !(flags & kScriptNoShebang);
+  if (declared && !(flags & (kScriptAllowOom | kScriptNoWrites)) && MemoryWasFull(c)) {
+    ctx.reply.Error(err::kOom);
+    return;
+  }
   lua_settop(L, 0);
   // Arguments: KEYS and ARGV globals for EVAL, (keys, args) parameters for functions.
   lua_createtable(L, static_cast<int>(numkeys), 0);
@@ -412,6 +418,7 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
   run.name = name;
   run.is_eval = is_eval;
   run.read_only = read_only;
+  run.allow_oom = declared && (flags & kScriptAllowOom);
   run.start_us = server_->env()->NowMicros();
   for (size_t i = 0; i < std::min<size_t>(ctx.argc(), 16); i++)
     run.command.emplace_back(ctx.arg(i));
@@ -593,6 +600,14 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
       return false;
     }
   }
+  // Over maxmemory, a deny-oom command fails unless the script declared allow-oom or already
+  // called a write command (a script cannot be stopped halfway through its writes).
+  if (cmd->is(kCmdDenyOom) && !run_->allow_oom && !run_->write_called &&
+      MemoryWasFull(run_->caller)) {
+    *error = std::string(err::kOom);
+    return false;
+  }
+  if (cmd->is(kCmdWrite)) run_->write_called = true;
   Client* fake = script_client_;
   fake->resp = run_->resp;
   fake->reply_buffer().clear();
@@ -602,6 +617,40 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
   server_->Call(ctx);
   if (server_->dirty != dirty_before) run_->wrote = true;
   return true;
+}
+
+// ---- Memory limit ---------------------------------------------------------------------------
+
+bool Scripting::MemoryWasFull(const Client* caller) const {
+  return server_->config().maxmemory > 0 && server_->oom_before_command() &&
+         !caller->has(kClientMaster) && !server_->loading();
+}
+
+bool Scripting::DeclaredFlagsDenyOom(const Command* cmd, std::string_view arg1) const {
+  const std::string& n = cmd->name;
+  uint64_t flags;
+  if (n == "fcall" || n == "fcall_ro") {
+    auto it = functions_.find(std::string(arg1));
+    if (it == functions_.end()) return false;
+    flags = it->second.second->flags;
+  } else if (n == "evalsha" || n == "evalsha_ro") {
+    if (arg1.size() != 40) return false;
+    auto it = scripts_.find(ToLower(arg1));
+    if (it == scripts_.end()) return false;
+    flags = it->second.flags;
+  } else if (n == "eval" || n == "eval_ro") {
+    auto it = scripts_.find(Sha1Hex(arg1));
+    if (it != scripts_.end()) {
+      flags = it->second.flags;
+    } else {
+      size_t first_line_len;
+      if (!ParseEvalShebang(std::string(arg1), &flags, &first_line_len).empty()) return false;
+    }
+  } else {
+    return false;
+  }
+  if (flags & kScriptNoShebang) return false;
+  return !(flags & (kScriptAllowOom | kScriptNoWrites));
 }
 
 // ---- Busy scripts --------------------------------------------------------------------------
