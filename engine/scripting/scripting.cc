@@ -324,7 +324,7 @@ std::string Scripting::CompileScript(const std::string& body, const std::string&
   // The shebang line is blanked, not removed, so line numbers in errors match the source.
   std::string code = first_line_len > 0 ? body.substr(first_line_len) : body;
   lua_State* L = eval_lua_;
-  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
+  if (LuaLoadText(L, code.data(), code.size(), "@user_script") != 0) {
     std::string msg = lua_tostring(L, -1);
     lua_pop(L, 1);
     return "ERR Error compiling script (new function): " + msg;
@@ -373,6 +373,35 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   }
   bool ro = read_only || (script->flags & kScriptNoWrites);
   Run(ctx, eval_lua_, script->ref, sha, true, script->flags, ro, static_cast<size_t>(numkeys));
+}
+
+// Replies the error object on top of L (a table {err, line, source} from LuaErrorHandler, or a
+// plain value) with Redis's suffix " script: <name>, on <source>:<line>."
+static void ReplyScriptError(lua_State* L, const std::string& name, bool is_eval,
+                             ReplyBuilder& reply) {
+  std::string text;
+  int64_t line = 0;
+  // Where the error was raised: the script itself, or a chunk it loaded (its source text).
+  std::string source = is_eval ? "@user_script" : "@user_function";
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "err");
+    text = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "ERR unknown error";
+    lua_getfield(L, -2, "line");
+    line = static_cast<int64_t>(lua_tonumber(L, -1));
+    lua_getfield(L, -3, "source");
+    if (lua_type(L, -1) == LUA_TSTRING && lua_objlen(L, -1) > 0) source = lua_tostring(L, -1);
+    for (char& ch : source) {
+      if (ch == '\r' || ch == '\n') ch = ' ';
+    }
+    lua_pop(L, 3);
+  } else {
+    const char* s = lua_tostring(L, -1);
+    text = std::string("ERR ") + (s != nullptr ? s : "unknown error");
+  }
+  for (char& ch : text) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  reply.Error(text + " script: " + name + ", on " + source + ":" + std::to_string(line) + ".");
 }
 
 void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::string& name,
@@ -442,23 +471,7 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
                            (server_->env()->NowMicros() - run.start_us) / 1000);
   }
   if (status != 0) {
-    std::string text;
-    int64_t line = 0;
-    if (lua_istable(L, -1)) {
-      lua_getfield(L, -1, "err");
-      text = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "ERR unknown error";
-      lua_getfield(L, -2, "line");
-      line = static_cast<int64_t>(lua_tonumber(L, -1));
-      lua_pop(L, 2);
-    } else {
-      const char* s = lua_tostring(L, -1);
-      text = std::string("ERR ") + (s != nullptr ? s : "unknown error");
-    }
-    for (char& ch : text) {
-      if (ch == '\r' || ch == '\n') ch = ' ';
-    }
-    ctx.reply.Error(text + " script: " + name + ", on @" +
-                    (is_eval ? "user_script" : "user_function") + ":" + std::to_string(line) + ".");
+    ReplyScriptError(L, name, is_eval, ctx.reply);
   } else {
     LuaToReply(L, lua_gettop(L), ctx.reply, run.resp);
   }
