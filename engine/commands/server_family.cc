@@ -60,6 +60,18 @@ void ConfigGet(CommandContext& ctx) {
   }
 }
 
+// Whether this client may CONFIG SET protected parameters: enable-protected-configs "yes", or
+// "local" and the client is on the loopback address (Redis's test: 127.0.0.1 or ::1).
+bool ProtectedConfigsAllowed(const CommandContext& ctx) {
+  const std::string& mode = ctx.server->config().enable_protected_configs;
+  if (mode == "yes") return true;
+  if (mode != "local") return false;
+  std::string_view addr = ctx.client->peer_address;
+  size_t colon = addr.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? addr : addr.substr(0, colon);
+  return host == "127.0.0.1" || host == "::1";
+}
+
 // CONFIG SET parameter value [parameter value ...]
 void ConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
@@ -82,7 +94,7 @@ void ConfigSet(CommandContext& ctx) {
       return;
     }
     if (p->flags & kConfigImmutable) return fail("can't set immutable config");
-    if ((p->flags & kConfigProtected) && ctx.server->config().enable_protected_configs == "no") {
+    if ((p->flags & kConfigProtected) && !ProtectedConfigsAllowed(ctx)) {
       return fail("can't set protected config");
     }
     if (std::find(params.begin(), params.end(), p) != params.end()) {

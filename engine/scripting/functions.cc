@@ -158,7 +158,7 @@ std::string Scripting::LoadLibrary(const std::string& code, bool replace, std::s
   lua_State* L = func_lua_;
   lua_settop(L, 0);
   std::string body = code.substr(line.size());
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_function") != 0) {
+  if (LuaLoadText(L, body.data(), body.size(), "@user_function") != 0) {
     std::string msg = lua_tostring(L, -1);
     lua_settop(L, 0);
     return "ERR Error compiling function: " + msg;

@@ -12,6 +12,14 @@ namespace redsim {
 namespace {
 
 constexpr const char* kEnvKey = "__redsim_env";
+// A weak-keyed set of the tables scripts must not change even with rawset or setmetatable: the
+// real globals, the library tables, their read-only proxies and the string metatable.
+constexpr const char* kReadonlySetKey = "__redsim_readonly";
+constexpr const char* kStringMetaKey = "__redsim_string_meta";
+constexpr const char* kStringMetaProxyKey = "__redsim_string_meta_proxy";
+// Weak-keyed: each read-only proxy -> the table it shows (rawget reads through it).
+constexpr const char* kProxyTargetKey = "__redsim_proxy_target";
+constexpr const char* kGlobalsMetaProxyKey = "__redsim_globals_meta_proxy";
 
 // ---- Redis's rand48 (math.random) ----------------------------------------------------------
 // The state belongs to the server whose script is running (LuaSetRandomState); scripts run one
@@ -82,6 +90,101 @@ int SafePcall(lua_State* L) {
 }
 
 int ReadonlyNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+
+void MarkReadonly(lua_State* L, int index) {
+  if (index < 0 && index > LUA_REGISTRYINDEX) index = lua_gettop(L) + 1 + index;
+  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlySetKey);
+  lua_pushvalue(L, index);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+bool IsReadonly(lua_State* L, int index) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlySetKey);
+  lua_pushvalue(L, index);
+  lua_rawget(L, -2);
+  bool readonly = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 2);
+  return readonly;
+}
+
+// Pushes the table the proxy at `index` shows, or nil when it is not a proxy.
+void PushProxyTarget(lua_State* L, int index) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kProxyTargetKey);
+  lua_pushvalue(L, index);
+  lua_rawget(L, -2);
+  lua_remove(L, -2);
+}
+
+// rawget as Lua 5.1 has it; on a read-only proxy it reads the table behind it, so that
+// rawget(_G, name) sees the globals as in Redis.
+int ProxyAwareRawget(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  lua_settop(L, 2);
+  PushProxyTarget(L, 1);
+  if (lua_istable(L, -1)) lua_replace(L, 1);
+  lua_settop(L, 2);
+  lua_rawget(L, 1);
+  return 1;
+}
+
+// Raised as Redis's patched Lua raises it from rawset and setmetatable: without a position.
+int ReadonlyError(lua_State* L) {
+  lua_pushstring(L, "Attempt to modify a readonly table");
+  return lua_error(L);
+}
+
+// rawset and setmetatable as Lua 5.1 has them, refusing the read-only tables.
+int GuardedRawset(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (IsReadonly(L, 1)) return ReadonlyError(L);
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+int GuardedSetmetatable(lua_State* L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+  if (IsReadonly(L, 1)) return ReadonlyError(L);
+  if (luaL_getmetafield(L, 1, "__metatable")) luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+// getmetatable as Lua 5.1 has it, except that strings' metatable is shown as a read-only view
+// (its __index the read-only string library): through the real one a script could change string
+// methods for every later script.
+int GuardedGetmetatable(lua_State* L) {
+  luaL_checkany(L, 1);
+  // The globals show their metatable (read-only), other proxied tables none, as in Redis.
+  LuaPushScriptEnv(L);
+  bool is_env = lua_rawequal(L, 1, -1) != 0;
+  lua_pop(L, 1);
+  if (is_env) {
+    lua_getfield(L, LUA_REGISTRYINDEX, kGlobalsMetaProxyKey);
+    return 1;
+  }
+  PushProxyTarget(L, 1);
+  bool is_proxy = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  if (is_proxy || !lua_getmetatable(L, 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  luaL_getmetafield(L, 1, "__metatable");
+  lua_getfield(L, LUA_REGISTRYINDEX, kStringMetaKey);
+  bool is_string_meta = lua_rawequal(L, -1, -2) != 0;
+  lua_pop(L, 1);
+  if (is_string_meta) lua_getfield(L, LUA_REGISTRYINDEX, kStringMetaProxyKey);
+  return 1;
+}
 
 int MissingGlobal(lua_State* L) {
   const char* name = lua_tostring(L, 2);
@@ -191,7 +294,110 @@ void TableToReply(lua_State* L, int index, ReplyBuilder& reply, int script_resp,
   }
 }
 
+// ---- Loading code: source text only ----------------------------------------------------------
+// Lua 5.1 runs a chunk whose first byte is ESC ("\x1bLua...") as precompiled bytecode, which it
+// does not verify: crafted bytecode reads and writes memory outside the sandbox. Redis's Lua
+// parses every chunk as text. We link the system Lua, so every path that turns bytes into code
+// reads them through TextOnlyRead, which puts one space in front of a chunk whose first piece
+// starts with ESC. The parser then stops on that byte with the error Redis gives, "<chunk>:1:
+// unexpected symbol near 'char(27)'". Only the first piece matters: Lua decides text or binary
+// from the first byte its reader hands back.
+struct TextOnlyReader {
+  lua_Reader inner;
+  void* inner_data;
+  bool first_read_done = false;
+  const char* held = nullptr;  // the ESC piece, handed out after the space
+  size_t held_size = 0;
+};
+
+const char* TextOnlyRead(lua_State* L, void* data, size_t* size) {
+  auto* r = static_cast<TextOnlyReader*>(data);
+  if (r->held != nullptr) {
+    const char* piece = r->held;
+    *size = r->held_size;
+    r->held = nullptr;
+    return piece;
+  }
+  const char* piece = r->inner(L, r->inner_data, size);
+  if (!r->first_read_done) {
+    r->first_read_done = true;
+    if (piece != nullptr && *size > 0 && piece[0] == LUA_SIGNATURE[0]) {
+      r->held = piece;
+      r->held_size = *size;
+      *size = 1;
+      return " ";
+    }
+  }
+  return piece;
+}
+
+struct StringChunk {
+  const char* data;
+  size_t size;
+};
+
+const char* StringChunkRead(lua_State*, void* data, size_t* size) {
+  auto* chunk = static_cast<StringChunk*>(data);
+  if (chunk->size == 0) return nullptr;
+  *size = chunk->size;
+  chunk->size = 0;
+  return chunk->data;
+}
+
+// load(func [, chunkname]) as Lua 5.1 has it: `func` returns the chunk piece by piece (a string
+// or a number) until nil. Stack slot 3 keeps the last piece alive while Lua reads it.
+const char* FunctionChunkRead(lua_State* L, void*, size_t* size) {
+  luaL_checkstack(L, 2, "too many nested functions");
+  lua_pushvalue(L, 1);
+  lua_call(L, 0, 1);
+  if (lua_isnil(L, -1)) {
+    *size = 0;
+    return nullptr;
+  }
+  if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
+  lua_replace(L, 3);
+  return lua_tolstring(L, 3, size);
+}
+
+// Returns f, or nil and the error message, as load and loadstring do. The loaded function runs in
+// the scripts' read-only environment, never with the raw globals (Lua gives it the raw globals).
+int LoadResult(lua_State* L, int status) {
+  if (status == 0) {
+    LuaPushScriptEnv(L);
+    if (lua_istable(L, -1)) {
+      lua_setfenv(L, -2);
+    } else {
+      lua_pop(L, 1);
+    }
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
+}
+
+int TextOnlyLoad(lua_State* L) {
+  const char* chunkname = luaL_optstring(L, 2, "=(load)");
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 3);
+  TextOnlyReader reader{FunctionChunkRead, nullptr};
+  return LoadResult(L, lua_load(L, TextOnlyRead, &reader, chunkname));
+}
+
+int TextOnlyLoadString(lua_State* L) {
+  size_t len;
+  const char* s = luaL_checklstring(L, 1, &len);
+  const char* chunkname = luaL_optstring(L, 2, s);
+  return LoadResult(L, LuaLoadText(L, s, len, chunkname));
+}
+
 }  // namespace
+
+int LuaLoadText(lua_State* L, const char* data, size_t size, const char* chunkname) {
+  StringChunk chunk{data, size};
+  TextOnlyReader reader{StringChunkRead, &chunk};
+  return lua_load(L, TextOnlyRead, &reader, chunkname);
+}
 
 void LuaSetRandomState(uint64_t* state) { g_rand48 = state; }
 
@@ -224,6 +430,30 @@ lua_State* LuaSandboxCreate() {
   lua_pop(L, 1);
   lua_pushcfunction(L, SafePcall);
   lua_setglobal(L, "pcall");
+  lua_newtable(L);  // the read-only set, weak-keyed
+  lua_newtable(L);
+  lua_pushstring(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, kReadonlySetKey);
+  lua_newtable(L);  // proxy -> target, weak-keyed
+  lua_newtable(L);
+  lua_pushstring(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, kProxyTargetKey);
+  lua_pushcfunction(L, GuardedRawset);
+  lua_setglobal(L, "rawset");
+  lua_pushcfunction(L, ProxyAwareRawget);
+  lua_setglobal(L, "rawget");
+  lua_pushcfunction(L, GuardedSetmetatable);
+  lua_setglobal(L, "setmetatable");
+  lua_pushcfunction(L, GuardedGetmetatable);
+  lua_setglobal(L, "getmetatable");
+  lua_pushcfunction(L, TextOnlyLoad);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, TextOnlyLoadString);
+  lua_setglobal(L, "loadstring");
   return L;
 }
 
@@ -238,6 +468,13 @@ void LuaMakeReadonlyProxy(lua_State* L) {
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
+  MarkReadonly(L, target);
+  MarkReadonly(L, -1);
+  lua_getfield(L, LUA_REGISTRYINDEX, kProxyTargetKey);
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, target);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
   lua_replace(L, target);
 }
 
@@ -252,6 +489,17 @@ void LuaSandboxSeal(lua_State* L) {
       lua_pop(L, 1);
     }
   }
+  // Strings' metatable is read-only, and getmetatable shows a read-only view of it.
+  lua_pushstring(L, "");
+  lua_getmetatable(L, -1);
+  MarkReadonly(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, kStringMetaKey);
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_getglobal(L, "string");
+  lua_setfield(L, -2, "__index");
+  LuaMakeReadonlyProxy(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, kStringMetaProxyKey);
   // Undefined globals are errors; new globals cannot be created.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_newtable(L);
@@ -260,10 +508,17 @@ void LuaSandboxSeal(lua_State* L) {
   lua_pushcfunction(L, ReadonlyNewIndex);
   lua_setfield(L, -2, "__newindex");
   lua_setmetatable(L, -2);
-  // Scripts see a proxy, so that existing globals cannot be replaced either.
+  lua_getmetatable(L, -1);
+  MarkReadonly(L, -1);
+  LuaMakeReadonlyProxy(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, kGlobalsMetaProxyKey);
+  // Scripts see a proxy, so that existing globals cannot be replaced either; _G is that proxy.
   LuaMakeReadonlyProxy(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, kEnvKey);
+  lua_pushstring(L, "_G");
+  lua_pushvalue(L, -2);
+  lua_rawset(L, LUA_GLOBALSINDEX);
 }
 
 void LuaPushScriptEnv(lua_State* L) { lua_getfield(L, LUA_REGISTRYINDEX, kEnvKey); }
@@ -282,11 +537,13 @@ void LuaPushErrorTable(lua_State* L, const std::string& text) {
 
 int LuaErrorHandler(lua_State* L) {
   int line = 0;
+  std::string source;
   lua_Debug ar;
   for (int level = 1; lua_getstack(L, level, &ar) != 0; level++) {
     lua_getinfo(L, "Sl", &ar);
     if (ar.currentline > 0) {
       line = ar.currentline;
+      source = ar.source != nullptr ? ar.source : "";
       break;
     }
   }
@@ -312,6 +569,8 @@ int LuaErrorHandler(lua_State* L) {
   lua_setfield(L, -2, "err");
   lua_pushinteger(L, line);
   lua_setfield(L, -2, "line");
+  lua_pushlstring(L, source.data(), source.size());
+  lua_setfield(L, -2, "source");
   return 1;
 }
 

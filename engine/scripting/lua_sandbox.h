@@ -2,11 +2,15 @@
 // RESP replies, worded and shaped as Redis 7.0 does.
 //
 // A sandboxed state has only the base, table, string and math libraries (minus print, dofile,
-// loadfile, getfenv, setfenv, require, module, newproxy), plus cjson and bit (Debian's lua-cjson
-// and lua-bitop) and our own struct and cmsgpack. Globals are read-only: a script's functions run
-// with an environment table that forwards reads to the real globals and refuses writes; reading
-// an undefined global is an error, as in Redis. Library tables are wrapped the same way.
-// math.random is Redis's deterministic rand48: one sequence per server, from a fixed start.
+// loadfile, getfenv, setfenv, require, module, newproxy; load and loadstring read text only), plus
+// cjson and bit (Debian's lua-cjson and lua-bitop) and our own struct and cmsgpack. Globals are
+// read-only: a script's functions run with an environment table that forwards reads to the real
+// globals and refuses writes; reading an undefined global is an error, as in Redis. Library tables
+// are wrapped the same way. The raw globals stay out of reach: _G is the proxy, chunks that load
+// or loadstring compile run in it too, rawset and setmetatable refuse the protected tables, and
+// getmetatable shows read-only views of the globals' and strings' metatables. So no script can
+// change what a later script sees. math.random is Redis's deterministic rand48: one sequence per
+// server, from a fixed start.
 //
 // Conversions (both ways) are pure functions of their input; they never call back into the
 // engine. Nesting is bounded (kMaxNesting) so a self-referencing table cannot loop forever.
@@ -33,6 +37,10 @@ constexpr int kLuaMaxNesting = 1000;
 lua_State* LuaSandboxCreate();
 // Replaces the table on top of the stack with a read-only proxy of it.
 void LuaMakeReadonlyProxy(lua_State* L);
+// luaL_loadbuffer for source text only: a chunk starting with Lua's binary signature (ESC) is a
+// syntax error, never bytecode (bytecode is unverified and escapes the sandbox). Every path that
+// compiles code uses it; the sandbox's load and loadstring do too.
+int LuaLoadText(lua_State* L, const char* data, size_t size, const char* chunkname);
 // Makes the globals read-only and pushes the environment table script functions must use;
 // stores it in the registry under "__redsim_env".
 void LuaSandboxSeal(lua_State* L);

@@ -324,7 +324,7 @@ std::string Scripting::CompileScript(const std::string& body, const std::string&
   // The shebang line is blanked, not removed, so line numbers in errors match the source.
   std::string code = first_line_len > 0 ? body.substr(first_line_len) : body;
   lua_State* L = eval_lua_;
-  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
+  if (LuaLoadText(L, code.data(), code.size(), "@user_script") != 0) {
     std::string msg = lua_tostring(L, -1);
     lua_pop(L, 1);
     return "ERR Error compiling script (new function): " + msg;
@@ -375,10 +375,45 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   Run(ctx, eval_lua_, script->ref, sha, true, script->flags, ro, static_cast<size_t>(numkeys));
 }
 
+// Replies the error object on top of L (a table {err, line, source} from LuaErrorHandler, or a
+// plain value) with Redis's suffix " script: <name>, on <source>:<line>."
+static void ReplyScriptError(lua_State* L, const std::string& name, bool is_eval,
+                             ReplyBuilder& reply) {
+  std::string text;
+  int64_t line = 0;
+  // Where the error was raised: the script itself, or a chunk it loaded (its source text).
+  std::string source = is_eval ? "@user_script" : "@user_function";
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "err");
+    text = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "ERR unknown error";
+    lua_getfield(L, -2, "line");
+    line = static_cast<int64_t>(lua_tonumber(L, -1));
+    lua_getfield(L, -3, "source");
+    if (lua_type(L, -1) == LUA_TSTRING && lua_objlen(L, -1) > 0) source = lua_tostring(L, -1);
+    for (char& ch : source) {
+      if (ch == '\r' || ch == '\n') ch = ' ';
+    }
+    lua_pop(L, 3);
+  } else {
+    const char* s = lua_tostring(L, -1);
+    text = std::string("ERR ") + (s != nullptr ? s : "unknown error");
+  }
+  for (char& ch : text) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  reply.Error(text + " script: " + name + ", on " + source + ":" + std::to_string(line) + ".");
+}
+
 void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::string& name,
                     bool is_eval, uint64_t flags, bool read_only, size_t numkeys) {
-  (void)flags;
   Client* c = ctx.client;
+  // A script that declared it may write, without allow-oom, does not start over maxmemory (the
+  // dispatcher refuses it already; this catches one queued in MULTI whose flags changed).
+  bool declared = !(flags & kScriptNoShebang);
+  if (declared && !(flags & (kScriptAllowOom | kScriptNoWrites)) && MemoryWasFull(c)) {
+    ctx.reply.Error(err::kOom);
+    return;
+  }
   lua_settop(L, 0);
   // Arguments: KEYS and ARGV globals for EVAL, (keys, args) parameters for functions.
   lua_createtable(L, static_cast<int>(numkeys), 0);
@@ -412,6 +447,7 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
   run.name = name;
   run.is_eval = is_eval;
   run.read_only = read_only;
+  run.allow_oom = declared && (flags & kScriptAllowOom);
   run.start_us = server_->env()->NowMicros();
   for (size_t i = 0; i < std::min<size_t>(ctx.argc(), 16); i++)
     run.command.emplace_back(ctx.arg(i));
@@ -435,23 +471,7 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
                            (server_->env()->NowMicros() - run.start_us) / 1000);
   }
   if (status != 0) {
-    std::string text;
-    int64_t line = 0;
-    if (lua_istable(L, -1)) {
-      lua_getfield(L, -1, "err");
-      text = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "ERR unknown error";
-      lua_getfield(L, -2, "line");
-      line = static_cast<int64_t>(lua_tonumber(L, -1));
-      lua_pop(L, 2);
-    } else {
-      const char* s = lua_tostring(L, -1);
-      text = std::string("ERR ") + (s != nullptr ? s : "unknown error");
-    }
-    for (char& ch : text) {
-      if (ch == '\r' || ch == '\n') ch = ' ';
-    }
-    ctx.reply.Error(text + " script: " + name + ", on @" +
-                    (is_eval ? "user_script" : "user_function") + ":" + std::to_string(line) + ".");
+    ReplyScriptError(L, name, is_eval, ctx.reply);
   } else {
     LuaToReply(L, lua_gettop(L), ctx.reply, run.resp);
   }
@@ -593,6 +613,14 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
       return false;
     }
   }
+  // Over maxmemory, a deny-oom command fails unless the script declared allow-oom or already
+  // called a write command (a script cannot be stopped halfway through its writes).
+  if (cmd->is(kCmdDenyOom) && !run_->allow_oom && !run_->write_called &&
+      MemoryWasFull(run_->caller)) {
+    *error = std::string(err::kOom);
+    return false;
+  }
+  if (cmd->is(kCmdWrite)) run_->write_called = true;
   Client* fake = script_client_;
   fake->resp = run_->resp;
   fake->reply_buffer().clear();
@@ -602,6 +630,40 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
   server_->Call(ctx);
   if (server_->dirty != dirty_before) run_->wrote = true;
   return true;
+}
+
+// ---- Memory limit ---------------------------------------------------------------------------
+
+bool Scripting::MemoryWasFull(const Client* caller) const {
+  return server_->config().maxmemory > 0 && server_->oom_before_command() &&
+         !caller->has(kClientMaster) && !server_->loading();
+}
+
+bool Scripting::DeclaredFlagsDenyOom(const Command* cmd, std::string_view arg1) const {
+  const std::string& n = cmd->name;
+  uint64_t flags;
+  if (n == "fcall" || n == "fcall_ro") {
+    auto it = functions_.find(std::string(arg1));
+    if (it == functions_.end()) return false;
+    flags = it->second.second->flags;
+  } else if (n == "evalsha" || n == "evalsha_ro") {
+    if (arg1.size() != 40) return false;
+    auto it = scripts_.find(ToLower(arg1));
+    if (it == scripts_.end()) return false;
+    flags = it->second.flags;
+  } else if (n == "eval" || n == "eval_ro") {
+    auto it = scripts_.find(Sha1Hex(arg1));
+    if (it != scripts_.end()) {
+      flags = it->second.flags;
+    } else {
+      size_t first_line_len;
+      if (!ParseEvalShebang(std::string(arg1), &flags, &first_line_len).empty()) return false;
+    }
+  } else {
+    return false;
+  }
+  if (flags & kScriptNoShebang) return false;
+  return !(flags & (kScriptAllowOom | kScriptNoWrites));
 }
 
 // ---- Busy scripts --------------------------------------------------------------------------
@@ -636,12 +698,15 @@ void Scripting::OnHook(lua_State* L) {
   }
 }
 
-bool Scripting::RejectWhileBusy(Client* c, Command* cmd,
-                                const std::vector<std::string_view>& args) {
-  if (!busy()) return false;
+void Scripting::NoteCommandWhileBusy(Client* c) {
+  if (!busy()) return;
   if (std::find(busy_clients_.begin(), busy_clients_.end(), c) == busy_clients_.end()) {
     busy_clients_.push_back(c);
   }
+}
+
+const char* Scripting::BusyRejection(Command* cmd, const std::vector<std::string_view>& args) {
+  if (!busy()) return nullptr;
   bool allowed = cmd->is(kCmdAllowBusy);
   if (cmd->name == "shutdown") {
     allowed = false;
@@ -649,11 +714,8 @@ bool Scripting::RejectWhileBusy(Client* c, Command* cmd,
       if (EqualsIgnoreCase(args[i], "nosave")) allowed = true;
     }
   }
-  if (allowed) return false;
-  ReplyBuilder reply = server_->ReplyTo(c);
-  reply.Error(run_->is_eval ? kBusyEval : kBusyFunction);
-  cmd->rejected_calls++;
-  return true;
+  if (allowed) return nullptr;
+  return run_->is_eval ? kBusyEval : kBusyFunction;
 }
 
 void Scripting::FlushBusyClients() {

@@ -57,12 +57,23 @@ class Scripting {
   void FunctionCommand(CommandContext& ctx);  // FUNCTION LOAD|LIST|DELETE|FLUSH|DUMP|...
   void FCall(CommandContext& ctx, bool read_only);
 
+  // ---- Memory limit ---------------------------------------------------------------------------
+  // For the dispatcher's maxmemory check: true when `cmd` (EVAL, EVALSHA, their _RO forms, FCALL,
+  // FCALL_RO) names a script or function that declared flags (shebang, function) without
+  // allow-oom or no-writes: Redis treats those as deny-oom commands. `arg1` is the script body,
+  // its sha or the function name. Scripts without a shebang keep the command's own flags.
+  bool DeclaredFlagsDenyOom(const Command* cmd, std::string_view arg1) const;
+
   // ---- Busy scripts -------------------------------------------------------------------------
   // True while a script runs past busy-reply-threshold.
   bool busy() const;
-  // Called by the dispatcher for every command while busy(): replies -BUSY and returns true
-  // unless the command may run now (allow-busy commands, SHUTDOWN NOSAVE).
-  bool RejectWhileBusy(Client* c, Command* cmd, const std::vector<std::string_view>& args);
+  // Called by the dispatcher for every command it reads: while busy(), the client's replies are
+  // sent from the script's hook (the event loop that normally sends them is not running).
+  void NoteCommandWhileBusy(Client* c);
+  // While busy(), the -BUSY error for a command that may not run now (all but allow-busy
+  // commands and SHUTDOWN NOSAVE), else nullptr. The dispatcher rejects it like any refused
+  // command: inside MULTI that dooms the transaction, and an EXEC is answered EXECABORT.
+  const char* BusyRejection(Command* cmd, const std::vector<std::string_view>& args);
 
   // ---- Persistence: the libraries an RDB file or a full sync carries (FUNCTION2 opcodes) ----
   // Every library's code, by library name.
@@ -91,6 +102,8 @@ class Scripting {
     bool timed_out = false;  // ran past busy-reply-threshold
     bool killed = false;
     bool wrote = false;                // changed the dataset: SCRIPT KILL refuses (UNKILLABLE)
+    bool allow_oom = false;            // declared allow-oom: writes ignore maxmemory
+    bool write_called = false;         // a write command ran: later ones ignore maxmemory
     std::vector<std::string> command;  // for FUNCTION STATS
   };
   RunContext* run() const { return run_; }
@@ -129,6 +142,9 @@ class Scripting {
            uint64_t flags, bool read_only, size_t numkeys);
   // Runs one command for a script; fills *reply with its parsed reply.
   bool Execute(const std::vector<std::string_view>& args, std::string* error);
+  // True when memory was over maxmemory as the command running this script started (never for
+  // our primary's stream or while loading): Redis's test for scripts and their writes.
+  bool MemoryWasFull(const Client* caller) const;
   bool CollectCallArgs(lua_State* L, int argc);
   // The command (or subcommand) a script names, or nullptr.
   Command* FindScriptCommand(const std::vector<std::string_view>& args) const;

@@ -301,6 +301,8 @@ ConfigParam NotifyParam() {
 ConfigParam DirParam() {
   ConfigParam p;
   p.name = "dir";
+  // Protected, as in Redis: with dbfilename and SAVE it would write files anywhere.
+  p.flags = kConfigProtected;
   p.default_value = ".";
   p.get = [](const ServerConfig& c) { return c.dir; };
   p.set = [](ServerConfig& c, std::string_view v) -> std::string {
@@ -331,7 +333,7 @@ ConfigRegistry::ConfigRegistry() {
                       "unix sockets"));
   v.push_back(Unsupported("unixsocketperm", "0", "unix sockets", kConfigImmutable));
   v.push_back(Unsupported("bind-source-addr", "", "bind-source-addr"));
-  v.push_back(Unsupported("socket-mark-id", "0", "socket marks"));
+  v.push_back(Unsupported("socket-mark-id", "0", "socket marks", kConfigImmutable));
   // General.
   v.push_back(IntParam("databases", &ServerConfig::databases, 1, kIntMax, 16, kConfigImmutable));
   v.push_back(EnumParam("loglevel", &ServerConfig::loglevel,
@@ -464,7 +466,7 @@ ConfigRegistry::ConfigRegistry() {
   v.push_back(SaveParam());
   v.push_back(StringParam("dbfilename", &ServerConfig::dbfilename, "dump.rdb", kConfigProtected));
   v.push_back(BoolParam("rdbcompression", &ServerConfig::rdbcompression, true));
-  v.push_back(BoolParam("rdbchecksum", &ServerConfig::rdbchecksum, true));
+  v.push_back(BoolParam("rdbchecksum", &ServerConfig::rdbchecksum, true, kConfigImmutable));
   v.push_back(BoolParam("rdb-del-sync-files", &ServerConfig::rdb_del_sync_files, false));
   v.push_back(
       BoolParam("rdb-save-incremental-fsync", &ServerConfig::rdb_save_incremental_fsync, true));
@@ -561,6 +563,7 @@ ConfigRegistry::ConfigRegistry() {
            {"cluster-replica-validity-factor", "10"},
            {"cluster-require-full-coverage", "yes"}}) {
     ConfigParam p = Unsupported(name, def, "cluster mode");
+    if (std::string_view(name) == "cluster-port") p.flags = kConfigImmutable;
     if (std::string_view(name) == "cluster-replica-no-failover")
       p.alias = "cluster-slave-no-failover";
     if (std::string_view(name) == "cluster-replica-validity-factor")

@@ -537,6 +537,7 @@ void Server::RejectCommand(Client* c, Command* cmd, std::string_view error) {
 
 void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args) {
   RefreshTime();
+  if (scripting_ != nullptr) scripting_->NoteCommandWhileBusy(c);
   ReplyBuilder reply = ReplyTo(c);
   auto reject = [&](Command* cmd, std::string_view error) { RejectCommand(c, cmd, error); };
 
@@ -563,7 +564,9 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
     return;
   }
   // While a script runs past busy-reply-threshold, other clients get -BUSY.
-  if (scripting_ != nullptr && scripting_->RejectWhileBusy(c, cmd, args)) return;
+  if (scripting_ != nullptr) {
+    if (const char* busy = scripting_->BusyRejection(cmd, args)) return reject(cmd, busy);
+  }
   if (!CheckCommandAllowed(c, cmd, args)) return;
 
   if (c->has(kClientMulti) && !IsMultiControl(cmd)) {
@@ -631,7 +634,9 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   }
   std::string acl_error;
   if (!acl_->CheckClient(c, cmd, args, &acl_error)) return reject(acl_error);
-  if (config_.maxmemory > 0 && !c->has(kClientMaster) && DeniedForMemory(c, cmd)) {
+  // Not while a script is busy: evicting then would interleave DELs with the script's writes.
+  if (config_.maxmemory > 0 && !c->has(kClientMaster) &&
+      !(scripting_ != nullptr && scripting_->busy()) && DeniedForMemory(c, cmd, args)) {
     return reject(err::kOom);
   }
   if (cmd->is(kCmdWrite) && !c->has(kClientMaster)) {
@@ -666,17 +671,24 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
 // Evicts as needed before a command (as Redis does before every command under maxmemory), and
 // says whether the command must be refused: it may grow memory (deny-oom, or anything queued in
 // MULTI, or an EXEC holding a deny-oom command) while memory cannot be brought under the limit.
-bool Server::DeniedForMemory(Client* c, Command* cmd) {
-  if (evictor_->PerformEvictions() != EvictResult::kFail) return false;
-  if (cmd->is(kCmdDenyOom)) return true;
+bool Server::DeniedForMemory(Client* c, Command* cmd, const std::vector<std::string_view>& args) {
+  oom_before_command_ = evictor_->PerformEvictions() == EvictResult::kFail;
+  if (!oom_before_command_) return false;
+  if (DeniesOom(cmd, args.size() > 1 ? args[1] : std::string_view())) return true;
   const std::string& n = cmd->name;
   if (n == "exec") {
     for (const auto& queued : c->multi_queue) {
-      if (queued.cmd->is(kCmdDenyOom)) return true;
+      std::string_view arg1 = queued.args.size() > 1 ? queued.args[1] : std::string_view();
+      if (DeniesOom(queued.cmd, arg1)) return true;
     }
     return false;
   }
   return c->has(kClientMulti) && n != "discard" && n != "quit" && n != "reset";
+}
+
+bool Server::DeniesOom(const Command* cmd, std::string_view arg1) const {
+  if (cmd->is(kCmdDenyOom)) return true;
+  return scripting_ != nullptr && scripting_->DeclaredFlagsDenyOom(cmd, arg1);
 }
 
 void Server::ExecuteCommand(CommandContext& ctx) {

@@ -190,6 +190,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // True while the dataset is being loaded (no propagation, LOADING replies).
   bool loading() const { return loading_; }
   void set_loading(bool on) { loading_ = on; }
+  // Whether memory stayed over maxmemory after eviction when the current top-level command
+  // (the EVAL, FCALL or EXEC around a script) was checked. A script's first deny-oom write
+  // fails on it, as Redis's does (its pre-command OOM state).
+  bool oom_before_command() const { return oom_before_command_; }
 
   // Bytes of memory in use as INFO reports it (the allocator's count in real mode).
   uint64_t UsedMemory() const { return env_->AllocatedBytes(); }
@@ -266,7 +270,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Replies `error` to a command refused before it ran (unknown, arity, NOAUTH...) and flags an
   // open transaction so that EXEC aborts.
   void RejectCommand(Client* c, Command* cmd, std::string_view error);
-  bool DeniedForMemory(Client* c, Command* cmd);
+  bool DeniedForMemory(Client* c, Command* cmd, const std::vector<std::string_view>& args);
+  // The command may grow memory: deny-oom, or a script or function that declared flags without
+  // allow-oom or no-writes (Redis gives those the command flags they declare).
+  bool DeniesOom(const Command* cmd, std::string_view arg1) const;
 
   Env* env_;
   ServerConfig config_;
@@ -296,6 +303,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::unique_ptr<Evictor> evictor_;
   std::unique_ptr<Scripting> scripting_;
   bool loading_ = false;
+  bool oom_before_command_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<uint64_t, Client*> clients_by_id_;

@@ -1,11 +1,13 @@
 // Busy scripts in real mode, side by side with the real redis-server: a script that loops
 // forever makes other clients see -BUSY, SCRIPT KILL stops it and its caller gets the kill
 // error; a script that wrote is UNKILLABLE and SHUTDOWN NOSAVE still stops the server. Also the
-// Redlock release script (compare-and-delete) from redis-cli.
+// Redlock release script (compare-and-delete) from redis-cli. And every order of MULTI, queued
+// commands and EXEC around a busy script, transcripts compared with Redis's.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/integration_util.h"
 
@@ -77,6 +79,98 @@ TEST(ScriptingBusyTest, ScriptThatWroteIsUnkillableButShutdownNosaveWorks) {
   EXPECT_EQ(redsim.kill.ToString(), redis.kill.ToString());
   EXPECT_TRUE(redis.exited);
   EXPECT_TRUE(redsim.exited);
+}
+
+// ---- MULTI around a busy script ----------------------------------------------------------------
+// A looping script runs (on the caller's connection, alone or queued in the caller's own
+// transaction); connection "m" sends its steps before the script, while it is busy and after
+// another connection's SCRIPT KILL. Redis: a command refused with -BUSY inside MULTI dooms the
+// transaction (EXEC: "EXECABORT ... previous errors"), an EXEC while busy is refused with
+// "EXECABORT Transaction discarded because of: BUSY ..." and leaves MULTI, a SCRIPT KILL inside
+// MULTI is only queued; the server is never left busy.
+
+using Steps = std::vector<std::vector<std::string>>;
+
+struct BusyOrder {
+  const char* name;
+  bool wrapped;  // the script is queued in the caller's own MULTI, with a SET after it
+  Steps before, during, after;
+};
+
+std::vector<BusyOrder> BusyOrders() {
+  const std::vector<std::string> multi = {"MULTI"}, exec = {"EXEC"}, set = {"SET", "k", "v"},
+                                 ping = {"PING"}, get2 = {"GET", "k2"};
+  return {
+      {"MultiCmdExecDuring", false, {}, {multi, set, exec}, {ping}},
+      {"MultiCmdDuringExecAfter", false, {}, {multi, set}, {exec, ping}},
+      {"MultiDuringCmdExecAfter", false, {}, {multi}, {set, exec, ping}},
+      {"MultiBeforeCmdDuringExecAfter", false, {multi}, {set}, {exec, ping}},
+      {"MultiBeforeCmdExecDuring", false, {multi}, {set, exec}, {ping}},
+      {"MultiCmdBeforeExecDuring", false, {multi, set}, {exec}, {ping, {"GET", "k"}}},
+      {"MultiCmdBeforeExecAfter", false, {multi, set}, {}, {exec, ping}},
+      {"MultiCmdBeforeDiscardDuring", false, {multi, set}, {{"DISCARD"}}, {ping}},
+      {"MultiDiscardDuring", false, {}, {multi, {"DISCARD"}}, {ping}},
+      {"EmptyMultiExecDuring", false, {}, {multi, exec}, {ping}},
+      {"EmptyMultiExecAfter", false, {}, {multi}, {exec, ping}},
+      {"ScriptKillQueuedInsideMulti", false, {}, {multi, {"SCRIPT", "KILL"}}, {exec, ping}},
+      {"ScriptKillQueuedMultiBefore", false, {multi}, {{"SCRIPT", "KILL"}}, {exec, ping}},
+      {"AllowBusyControlsInsideMulti",
+       false,
+       {},
+       {multi, ping, {"WATCH", "x"}, multi},
+       {exec, ping}},
+      {"WrongArityDuring", false, {multi}, {{"GET"}}, {exec, ping}},
+      {"UnknownCommandDuring", false, {multi}, {{"NOSUCHCMD"}}, {exec, ping}},
+      {"WrappedOtherMultiExecAfter", true, {}, {multi, set}, {exec, ping, get2}},
+      {"WrappedOtherExecDuring", true, {multi, set}, {exec}, {ping, get2}},
+      {"WrappedPlainCommandDuring", true, {}, {{"GET", "k"}}, {get2}},
+  };
+}
+
+std::string Line(const char* phase, const std::vector<std::string>& cmd, const RespValue& r) {
+  std::string text = phase;
+  for (const auto& a : cmd) text += " " + a;
+  return text + " -> " + r.ToString() + "\n";
+}
+
+// The transcript of one order on a fresh server.
+std::string RunBusyOrder(Kind kind, const BusyOrder& order) {
+  auto server = ServerProcess::Start(kind, {"--busy-reply-threshold", "100"});
+  if (server == nullptr) return "<server did not start>";
+  RespClient caller, m, killer, other;
+  caller.Connect(server->port(), 3000);
+  m.Connect(server->port(), 3000);
+  killer.Connect(server->port(), 3000);
+  other.Connect(server->port(), 3000);
+  const std::string loop = "local i = 0 while true do i = i + 1 end";
+  std::string out;
+  for (const auto& cmd : order.before) out += Line("before", cmd, m.Call(cmd));
+  if (order.wrapped) {
+    for (std::vector<std::string> cmd :
+         {std::vector<std::string>{"MULTI"}, {"EVAL", loop, "0"}, {"SET", "k2", "v2"}}) {
+      out += Line("caller", cmd, caller.Call(cmd));
+    }
+    caller.SendRaw(RespClient::Encode({"EXEC"}));
+  } else {
+    caller.SendRaw(RespClient::Encode({"EVAL", loop, "0"}));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  for (const auto& cmd : order.during) out += Line("during", cmd, m.Call(cmd));
+  out += Line("killer", {"SCRIPT", "KILL"}, killer.Call({"SCRIPT", "KILL"}));
+  out += Line("caller", {order.wrapped ? "EXEC" : "EVAL"}, caller.ReadReply());
+  out += Line("caller", {"PING"}, caller.Call({"PING"}));
+  for (const auto& cmd : order.after) out += Line("after", cmd, m.Call(cmd));
+  out += Line("other", {"PING"}, other.Call({"PING"}));
+  return out;
+}
+
+TEST(ScriptingBusyTest, EveryOrderOfMultiAroundABusyScriptAnswersAsRedis) {
+  ASSERT_TRUE(ServerProcess::RedisAvailable());
+  for (const BusyOrder& order : BusyOrders()) {
+    std::string redis = RunBusyOrder(Kind::kRedis, order);
+    std::string redsim = RunBusyOrder(Kind::kRedsim, order);
+    EXPECT_EQ(redsim, redis) << "order " << order.name;
+  }
 }
 
 TEST(ScriptingBusyTest, RedlockAcquireAndReleaseFromRedisCli) {
