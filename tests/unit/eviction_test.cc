@@ -79,6 +79,21 @@ TEST_F(EvictionTest, NoEvictionRefusesDenyOomCommands) {
   EXPECT_EQ(EvictedKeys(), 0);
 }
 
+// A script's first deny-oom write fails over the limit, as in Redis; our primary's stream is
+// exempt (a replica applies what its primary did).
+TEST_F(EvictionTest, ScriptWritesObeyMaxmemoryExceptFromOurPrimary) {
+  Fill("k", 11);
+  const std::string body = "return redis.call('set', 'fromscript', 'v')";
+  RespValue refused = Run({"EVAL", body, "0"});
+  ASSERT_TRUE(refused.is_error());
+  EXPECT_EQ(refused.str.rfind("OOM command not allowed when used memory > 'maxmemory'.", 0), 0u);
+  EXPECT_EQ(Run({"EXISTS", "fromscript"}), Int(0));
+  Client* primary = NewClient();
+  primary->flags |= kClientMaster;
+  Run(primary, {"EVAL", body, "0"});
+  EXPECT_EQ(Run({"EXISTS", "fromscript"}), Int(1));
+}
+
 TEST_F(EvictionTest, AllKeysLruEvictsTheIdleKeys) {
   Run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
   Run({"CONFIG", "SET", "maxmemory-samples", "10"});
