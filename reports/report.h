@@ -18,8 +18,8 @@
 
 namespace redsim::reports {
 
-// One node's role over [from_ns, to_ns) (what the scenario layer's World records; see
-// scenarios/world.h RoleSpan for the meaning of each field).
+// One node's role over [from_ns, to_ns) (what the World (world/) records; see
+// world/world.h RoleSpan for the meaning of each field).
 struct RoleSpanRecord {
   std::string node;
   int64_t from_ns = 0;

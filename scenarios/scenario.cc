@@ -6,9 +6,9 @@
 
 #include "engine/base/check.h"
 #include "engine/base/strutil.h"
-#include "scenarios/probes.h"
 #include "scenarios/sweep.h"
 #include "scenarios/toml_scenarios.h"
+#include "world/probes.h"
 
 namespace redsim::scenarios {
 
@@ -82,7 +82,7 @@ void ApplyScenarioDefaults(const Scenario& scenario, RunOptions* opts) {
 std::unique_ptr<World> MakeWorld(const RunOptions& opts) {
   auto w = std::make_unique<World>(opts.seed);
   if (opts.trace_sink) w->sim().set_trace_sink(opts.trace_sink);
-  InstallLogProbes(*w);
+  world::InstallLogProbes(*w);
   return w;
 }
 

@@ -13,9 +13,19 @@
 #include <vector>
 
 #include "faults/nemesis.h"
-#include "scenarios/world.h"
+#include "world/world.h"
 
 namespace redsim::scenarios {
+
+// The simulated world (world/) under the names the scenario layer has always used.
+using world::CallResult;
+using world::History;
+using world::HistoryEntry;
+using world::OpType;
+using world::RoleSpan;
+using world::SimClient;
+using world::SimNode;
+using world::World;
 
 struct RunOptions {
   uint64_t seed = 1;
