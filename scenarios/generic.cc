@@ -321,7 +321,7 @@ void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workloa
               return a.start_ns < b.start_ns;
             });
   checkers::CheckOutcome o = checkers::CheckLockSafety(in);
-  one->verdict = o.ok() ? "holds" : "refuted";
+  one->verdict = o.ok() ? Verdict::kHolds : Verdict::kRefuted;
   one->explanation = std::to_string(in.holds.size()) + " holds checked; " + o.ToText();
   if (!o.ok() && !o.violations.empty() && o.violations[0].time_ns >= 0) {
     one->window_start_ns = o.violations[0].time_ns;
@@ -333,7 +333,7 @@ void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workloa
 void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, int>>& ranges,
            const std::vector<std::unique_ptr<ClientCtx>>& ctxs, RunResult* result) {
   History& history = w.history();
-  std::string verdict = "holds";
+  Verdict verdict = Verdict::kHolds;
   std::string explanation;
   for (size_t i = 0; i < spec.workloads.size(); i++) {
     for (const std::string& checker : CheckersOfWorkload(spec.workloads[i].kind)) {
@@ -358,15 +358,16 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
         JudgeLinearizability(mine, kAll, checker, spec.max_configurations, &one);
       }
       explanation += "workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " +
-                     checker + "): " + one.verdict + "\n" + one.explanation + "\n";
-      if (one.verdict == "refuted" && verdict != "refuted") {
-        verdict = "refuted";
+                     checker + "): " + std::string(VerdictName(one.verdict)) + "\n" +
+                     one.explanation + "\n";
+      if (one.verdict == Verdict::kRefuted && verdict != Verdict::kRefuted) {
+        verdict = Verdict::kRefuted;
         result->violation =
             checker + ":" + (checker == "lock-safety" ? "overlapping-holders" : "not-linearizable");
         result->window_start_ns = one.window_start_ns;
         result->window_end_ns = one.window_end_ns;
-      } else if (one.verdict == "unknown" && verdict == "holds") {
-        verdict = "unknown";
+      } else if (one.verdict == Verdict::kUnknown && verdict == Verdict::kHolds) {
+        verdict = Verdict::kUnknown;
       }
     }
   }

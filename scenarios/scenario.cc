@@ -151,7 +151,7 @@ void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
   if (const Scenario* s = FindScenario(result->scenario)) {
     if (result->claim_id.empty()) result->claim_id = s->claim_id;
     if (result->claim.empty()) result->claim = s->claim;
-    if (result->expected.empty()) result->expected = s->expected;
+    if (result->expected == Verdict::kNone) result->expected = s->expected;
   }
   result->duration_ns = opts.duration_ns;
   CollectWorldRecords(world, result);

@@ -178,10 +178,12 @@ struct Loader {
       else if (c == "text")
         ok = String(cv, &out->claim, "claim.text");
       else if (c == "expected") {
-        ok = String(cv, &out->expected, "claim.expected");
-        if (ok && out->expected != "holds" && out->expected != "refuted") {
+        std::string text;
+        ok = String(cv, &text, "claim.expected");
+        if (ok && text != "holds" && text != "refuted") {
           return Fail(cv.source(), "claim.expected must be \"holds\" or \"refuted\"");
         }
+        if (ok) reports::ParseVerdict(text, &out->expected);
       }
       if (!ok) return false;
     }
