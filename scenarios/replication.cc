@@ -663,16 +663,26 @@ RunResult RunWaitFailover(const RunOptions& opts, const std::string& name) {
 
 }  // namespace
 
-// The replication drivers (scenarios/defs/replication-*.toml); each file gives the nodes' config.
-RunResult RunReplicationDriver(const RunOptions& opts, const std::string& driver,
-                               const std::string& name, const DriverParams& params) {
-  if (driver == "replication-partial-resync") return RunPartialResync(opts, name);
-  if (driver == "replication-register-reads") {
-    return RunRegisterReads(opts, name, params.Option("replica_reads"));
-  }
-  if (driver == "replication-primary-crash") return RunPrimaryCrash(opts, name);
-  if (driver == "replication-wait") return RunWait(opts, name);
-  return RunWaitFailover(opts, name);
+// The replication drivers (scenarios/defs/replication-*.toml), each registered once under its
+// name; each file gives the nodes' config.
+std::vector<DriverInfo> ReplicationDrivers() {
+  auto plain = [](RunResult (*run)(const RunOptions&, const std::string&)) {
+    return [run](const RunOptions& o, const std::string& name, const DriverParams&) {
+      return run(o, name);
+    };
+  };
+  return {
+      {"replication-partial-resync", false, {}, plain(RunPartialResync)},
+      {"replication-register-reads",
+       false,
+       {"replica_reads"},
+       [](const RunOptions& o, const std::string& name, const DriverParams& p) {
+         return RunRegisterReads(o, name, p.Option("replica_reads"));
+       }},
+      {"replication-primary-crash", false, {}, plain(RunPrimaryCrash)},
+      {"replication-wait", false, {}, plain(RunWait)},
+      {"replication-wait-failover", false, {}, plain(RunWaitFailover)},
+  };
 }
 
 }  // namespace redsim::scenarios
