@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "scenarios/world.h"
+#include "world/world.h"
 
 namespace redsim::faults {
 
@@ -178,21 +178,21 @@ Schedule GenerateSchedule(const RandomScheduleSpec& spec, Random& rng, int nodes
 
 namespace {
 
-using scenarios::SimNode;
-using scenarios::World;
+using world::SimNode;
+using world::World;
 
 std::string NodeList(World& w, const std::vector<int>& targets) {
   std::string s = "[";
   for (size_t i = 0; i < targets.size(); i++) {
     if (i > 0) s += ",";
-    s += scenarios::History::JsonString(w.node(static_cast<size_t>(targets[i]))->name());
+    s += world::History::JsonString(w.node(static_cast<size_t>(targets[i]))->name());
   }
   return s + "]";
 }
 
 std::string Detail(World& w, const Fault& f) {
   std::string d = "{\"nodes\":" + NodeList(w, f.targets);
-  if (!f.shape.empty()) d += ",\"shape\":" + scenarios::History::JsonString(f.shape);
+  if (!f.shape.empty()) d += ",\"shape\":" + world::History::JsonString(f.shape);
   if (f.amount != 0) d += ",\"amount\":" + std::to_string(f.amount);
   if (f.duration_ns >= 0) d += ",\"duration_ns\":" + std::to_string(f.duration_ns);
   return d + "}";
@@ -458,7 +458,7 @@ std::string ScheduleToJson(const Schedule& schedule) {
       s += (t > 0 ? "," : "") + std::to_string(f.targets[t]);
     }
     s += "],\"amount\":" + std::to_string(f.amount) +
-         ",\"text\":" + scenarios::History::JsonString(DescribeFault(f)) + "}";
+         ",\"text\":" + world::History::JsonString(DescribeFault(f)) + "}";
   }
   return s + "]";
 }

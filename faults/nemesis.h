@@ -12,7 +12,7 @@
 // Invariants: every choice comes from the Random the caller passes (derived from the run's
 // seed); installing a schedule only schedules simulator events; every fault and every undo is
 // recorded in the world's history as a `nemesis` entry and folded into the trace hash. faults/
-// depends on sim/, netsim/ and scenarios/world.h; the engine never includes it.
+// depends on sim/, netsim/ and world/ (the simulated world); the engine never includes it.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@
 
 #include "engine/base/random.h"
 
-namespace redsim::scenarios {
+namespace redsim::world {
 class World;
 }
 
@@ -128,7 +128,7 @@ Schedule GenerateSchedule(const RandomScheduleSpec& spec, Random& rng, int nodes
 
 // Schedules every fault of `schedule` (and its undo) in the world's simulator. Faults naming
 // nodes the world does not have are ignored (after shrinking the topology, say).
-void InstallSchedule(scenarios::World& world, const Schedule& schedule);
+void InstallSchedule(world::World& world, const Schedule& schedule);
 
 // ---- Text forms ------------------------------------------------------------------------------
 // One fault: kind/shape/at_ms/duration_ms/targets/amount/groups, e.g. "crash//3120/640/0/0/" or

@@ -48,11 +48,14 @@ std::string Fmt(const char* f, double v) {
   return buf;
 }
 
-std::string VerdictBadge(const std::string& verdict, const std::string& expected) {
-  (void)expected;  // a run's colour says what it found; the sweep page judges the claim
-  if (verdict.empty()) return "<span class=\"badge none\">no checker</span>";
-  const char* cls = verdict == "unknown" ? "none" : (verdict == "refuted" ? "failv" : "pass");
-  return "<span class=\"badge " + std::string(cls) + "\">" + HtmlEscape(verdict) + "</span>";
+// A run's colour says what it found; the sweep page judges the claim against the expected one.
+std::string VerdictBadge(Verdict verdict) {
+  if (verdict == Verdict::kNone) return "<span class=\"badge none\">no checker</span>";
+  const char* cls = verdict == Verdict::kUnknown   ? "none"
+                    : verdict == Verdict::kRefuted ? "failv"
+                                                   : "pass";
+  return "<span class=\"badge " + std::string(cls) + "\">" + HtmlEscape(VerdictName(verdict)) +
+         "</span>";
 }
 
 struct FaultSpan {
@@ -374,8 +377,8 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl) 
   h += "<p><b>Claim " + HtmlEscape(run.claim_id) + ":</b> " + HtmlEscape(run.claim) + "</p>\n";
   h += "<table><tr><th>expected (over a sweep)</th><th>this "
        "run</th><th>violation</th></tr><tr><td>" +
-       HtmlEscape(run.expected) + "</td><td id=\"verdict\">" +
-       VerdictBadge(run.verdict, run.expected) + "</td><td>" +
+       HtmlEscape(VerdictName(run.expected)) + "</td><td id=\"verdict\">" +
+       VerdictBadge(run.verdict) + "</td><td>" +
        HtmlEscape(run.violation.empty() ? "none" : run.violation) + "</td></tr></table>\n";
   h += "<h2>What the checker found</h2>\n<p id=\"explanation\">" + HtmlEscape(run.explanation) +
        "</p>\n";
@@ -447,8 +450,8 @@ std::string SweepReportHtml(
   for (const ScenarioSummary& s : sums) {
     std::string cls = s.passed() ? "pass" : "failv";
     h += "<tr><td>" + HtmlEscape(s.scenario) + "</td><td><b>" + HtmlEscape(s.claim_id) + "</b> " +
-         HtmlEscape(s.claim) + "</td><td>" + HtmlEscape(s.expected) + "</td><td>" +
-         HtmlEscape(s.actual().empty() ? "(no checker)" : s.actual()) +
+         HtmlEscape(s.claim) + "</td><td>" + HtmlEscape(VerdictName(s.expected)) + "</td><td>" +
+         (s.actual() == Verdict::kNone ? "(no checker)" : HtmlEscape(VerdictName(s.actual()))) +
          "</td><td><span class=\"badge " + cls + "\">" + (s.passed() ? "pass" : "FAIL") +
          "</span></td><td>" + std::to_string(s.seeds) + "</td><td>" + std::to_string(s.violations) +
          "</td><td>";

@@ -71,8 +71,9 @@ std::string RunRecordToJson(const RunRecord& r) {
   char hash[20];
   snprintf(hash, sizeof(hash), "%016" PRIx64, r.trace_hash);
   std::string s = "{\"scenario\":" + JsonEscape(r.scenario) +
-                  ",\"seed\":" + std::to_string(r.seed) + ",\"verdict\":" + JsonEscape(r.verdict) +
-                  ",\"expected\":" + JsonEscape(r.expected) +
+                  ",\"seed\":" + std::to_string(r.seed) +
+                  ",\"verdict\":" + JsonEscape(VerdictName(r.verdict)) +
+                  ",\"expected\":" + JsonEscape(VerdictName(r.expected)) +
                   ",\"claim_id\":" + JsonEscape(r.claim_id) + ",\"claim\":" + JsonEscape(r.claim) +
                   ",\"violation\":" + JsonEscape(r.violation) + ",\"trace_hash\":\"" + hash + "\"";
   char nums[400];
@@ -149,8 +150,12 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
   RunRecord r;
   r.scenario = Str(d, "scenario");
   r.seed = static_cast<uint64_t>(Int(d, "seed"));
-  r.verdict = Str(d, "verdict");
-  r.expected = Str(d, "expected");
+  if (!ParseVerdict(Str(d, "verdict"), &r.verdict) ||
+      !ParseVerdict(Str(d, "expected"), &r.expected)) {
+    *error =
+        "unknown verdict \"" + Str(d, "verdict") + "\" or expected \"" + Str(d, "expected") + "\"";
+    return false;
+  }
   r.claim_id = Str(d, "claim_id");
   r.claim = Str(d, "claim");
   r.violation = Str(d, "violation");
@@ -216,7 +221,7 @@ std::vector<std::string> ScenarioSummary::NeverFiredProbes() const {
 }
 
 bool ScenarioSummary::passed() const {
-  if (expected == "refuted") return violations > 0;
+  if (expected == Verdict::kRefuted) return violations > 0;
   return violations == 0;  // holds (or bounded checked as holds): no seed may violate it
 }
 
@@ -230,8 +235,8 @@ std::vector<ScenarioSummary> Summarize(const std::vector<RunRecord>& runs) {
     s.expected = r.expected;
     s.seeds++;
     s.wall_seconds += r.wall_seconds;
-    if (r.verdict.empty()) s.unchecked++;
-    if (r.verdict == "unknown") s.unknown++;
+    if (r.verdict == Verdict::kNone) s.unchecked++;
+    if (r.verdict == Verdict::kUnknown) s.unknown++;
     if (r.violated()) {
       s.violations++;
       if (s.violating_seeds.size() < 50) s.violating_seeds.push_back(r.seed);
@@ -267,8 +272,9 @@ std::string SweepSummaryJson(const std::vector<RunRecord>& runs) {
     s += first ? "" : ",";
     first = false;
     s += "{\"scenario\":" + JsonEscape(sum.scenario) + ",\"claim_id\":" + JsonEscape(sum.claim_id) +
-         ",\"claim\":" + JsonEscape(sum.claim) + ",\"expected\":" + JsonEscape(sum.expected) +
-         ",\"actual\":" + JsonEscape(sum.actual()) +
+         ",\"claim\":" + JsonEscape(sum.claim) +
+         ",\"expected\":" + JsonEscape(VerdictName(sum.expected)) +
+         ",\"actual\":" + JsonEscape(VerdictName(sum.actual())) +
          ",\"passed\":" + (sum.passed() ? "true" : "false") +
          ",\"seeds\":" + std::to_string(sum.seeds) +
          ",\"violations\":" + std::to_string(sum.violations) +
@@ -319,7 +325,7 @@ std::string JUnitXml(const std::vector<RunRecord>& runs) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"redsim\">\n";
   for (const ScenarioSummary& sum : sums) {
     uint64_t failures = sum.passed() ? 0 : 1;
-    if (sum.expected != "refuted") failures = sum.violations;
+    if (sum.expected != Verdict::kRefuted) failures = sum.violations;
     char head[512];
     snprintf(head, sizeof(head),
              "  <testsuite name=\"%s\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64
@@ -335,7 +341,7 @@ std::string JUnitXml(const std::vector<RunRecord>& runs) {
       x += tc;
       // A seed fails only when it violates a claim expected to hold; under a claim expected to
       // be refuted, a violating seed is the finding and is reported as system-out.
-      if (r.violated() && r.expected != "refuted") {
+      if (r.violated() && r.expected != Verdict::kRefuted) {
         x += ">\n      <failure message=\"" + HtmlEscape(r.violation) + "\">" +
              HtmlEscape(r.explanation + "\nreplay: " + r.replay) + "</failure>\n    </testcase>\n";
       } else if (r.violated()) {
@@ -346,10 +352,10 @@ std::string JUnitXml(const std::vector<RunRecord>& runs) {
       }
     }
     x += "    <testcase classname=\"redsim." + HtmlEscape(sum.scenario) + "\" name=\"claim " +
-         HtmlEscape(sum.claim_id) + " expected " + HtmlEscape(sum.expected) + "\"";
+         HtmlEscape(sum.claim_id) + " expected " + HtmlEscape(VerdictName(sum.expected)) + "\"";
     if (!sum.passed()) {
-      x += ">\n      <failure message=\"expected " + HtmlEscape(sum.expected) + ", got " +
-           HtmlEscape(sum.actual()) + "\">" + HtmlEscape(sum.claim) +
+      x += ">\n      <failure message=\"expected " + HtmlEscape(VerdictName(sum.expected)) +
+           ", got " + HtmlEscape(VerdictName(sum.actual())) + "\">" + HtmlEscape(sum.claim) +
            "</failure>\n    </testcase>\n";
     } else {
       x += "/>\n";

@@ -16,10 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "reports/verdict.h"
+
 namespace redsim::reports {
 
-// One node's role over [from_ns, to_ns) (what the scenario layer's World records; see
-// scenarios/world.h RoleSpan for the meaning of each field).
+// One node's role over [from_ns, to_ns) (what the World (world/) records; see
+// world/world.h RoleSpan for the meaning of each field).
 struct RoleSpanRecord {
   std::string node;
   int64_t from_ns = 0;
@@ -35,9 +37,9 @@ struct RunRecord {
   uint64_t seed = 0;
   std::string claim_id;
   std::string claim;
-  std::string expected;   // the claim's expected verdict over a sweep: holds / refuted
-  std::string verdict;    // this run: holds / refuted / unknown / "" (no checker)
-  std::string violation;  // token of the first violation
+  Verdict expected = Verdict::kNone;  // the claim's expected verdict over a sweep: holds / refuted
+  Verdict verdict = Verdict::kNone;   // this run: holds / refuted / unknown / none (no checker)
+  std::string violation;              // token of the first violation
   std::string explanation;
   uint64_t trace_hash = 0;
   double sim_seconds = 0;
@@ -57,7 +59,7 @@ struct RunRecord {
   std::map<std::string, uint64_t> probes;  // a probe listed with 0 could have fired but did not
   std::vector<RoleSpanRecord> roles;       // per-node role lanes, node order then time
   std::string replay;                      // the command line that reproduces this run
-  bool violated() const { return verdict == "refuted"; }
+  bool violated() const { return verdict == Verdict::kRefuted; }
 };
 
 // One JSON object, no newline.
@@ -70,7 +72,8 @@ std::string RunReportHtml(const RunRecord& run, std::string_view history_jsonl);
 
 // Per scenario over a sweep.
 struct ScenarioSummary {
-  std::string scenario, claim_id, claim, expected;
+  std::string scenario, claim_id, claim;
+  Verdict expected = Verdict::kNone;
   uint64_t seeds = 0;
   uint64_t violations = 0;
   uint64_t unknown = 0;
@@ -87,8 +90,10 @@ struct ScenarioSummary {
   std::vector<std::string> NeverFiredProbes() const;
   double wall_seconds = 0;
   // The sweep's verdict on the claim: refuted if any seed violated it.
-  std::string actual() const {
-    return violations > 0 ? "refuted" : seeds == unchecked ? "" : "holds";
+  Verdict actual() const {
+    return violations > 0       ? Verdict::kRefuted
+           : seeds == unchecked ? Verdict::kNone
+                                : Verdict::kHolds;
   }
   bool passed() const;
 };

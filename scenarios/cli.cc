@@ -136,10 +136,10 @@ int RunMain(int argc, char** argv) {
       printf("claim: %s\n", r.claim.c_str());
     else
       printf("claim %s: %s\n", r.claim_id.c_str(), r.claim.c_str());
-    printf("expected verdict: %s\n", r.expected.c_str());
+    printf("expected verdict: %s\n", reports::VerdictCStr(r.expected));
   }
-  if (!r.verdict.empty()) {
-    printf("actual verdict: %s%s\n", r.verdict.c_str(),
+  if (r.verdict != Verdict::kNone) {
+    printf("actual verdict: %s%s\n", reports::VerdictCStr(r.verdict),
            r.verdict_as_expected() ? "" : "  (NOT AS EXPECTED)");
     printf("checker: %s\n", r.explanation.c_str());
   }
@@ -170,8 +170,8 @@ int ListMain(int argc, char** argv) {
   for (const auto& s : AllScenarios()) {
     printf("%-24s %s\n", s.name.c_str(), s.description.c_str());
     if (!s.claim.empty()) {
-      printf("%-24s   claim %s (expected %s): %s\n", "", s.claim_id.c_str(), s.expected.c_str(),
-             s.claim.c_str());
+      printf("%-24s   claim %s (expected %s): %s\n", "", s.claim_id.c_str(),
+             reports::VerdictCStr(s.expected), s.claim.c_str());
     }
   }
   if (faults_too) {

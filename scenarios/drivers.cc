@@ -13,38 +13,27 @@ RunResult RunIdleDriver(const RunOptions& opts, const std::string& name,
                         const DriverParams& params);  // idle_cluster.cc
 RunResult RunRecoveryDriver(const RunOptions& opts, const std::string& name,
                             const DriverParams& params);  // recovery.cc
-RunResult RunReplicationDriver(const RunOptions& opts, const std::string& driver,
-                               const std::string& name,
-                               const DriverParams& params);  // replication.cc
+std::vector<DriverInfo> ReplicationDrivers();             // replication.cc
 RunResult RunRedlockDriver(const RunOptions& opts, const std::string& name,
                            const DriverParams& params);  // redlock.cc
 
-namespace {
-
-DriverInfo Replication(const std::string& driver, std::vector<std::string> options = {}) {
-  return {driver, false, std::move(options),
-          [driver](const RunOptions& o, const std::string& name, const DriverParams& p) {
-            return RunReplicationDriver(o, driver, name, p);
-          }};
-}
-
-}  // namespace
-
+// Each driver is registered once, under its name, with the function that runs it: one lookup
+// by name (FindDriver) and no second dispatch inside the driver.
 const std::vector<DriverInfo>& AllDrivers() {
-  static const std::vector<DriverInfo> drivers = {
-      // One node, GET/SET/INCR on a few keys, judged by kv_check.h; faults from [nemesis].
-      {"single-node", true, {}, RunSingleNodeTemplate},
-      {"idle-3-node", false, {}, RunIdleDriver},
-      // One persisting node crashed at seeded moments and read back after each restart.
-      {"crash-recovery", false, {"lying_disk"}, RunRecoveryDriver},
-      Replication("replication-partial-resync"),
-      Replication("replication-register-reads", {"replica_reads"}),
-      Replication("replication-primary-crash"),
-      Replication("replication-wait"),
-      Replication("replication-wait-failover"),
-      // Locks over 1 or 5 independent nodes, judged by lock safety (or fencing, L5).
-      {"redlock", true, {"single_instance", "client_stalls", "fenced"}, RunRedlockDriver},
-  };
+  static const std::vector<DriverInfo> drivers = [] {
+    std::vector<DriverInfo> d = {
+        // One node, GET/SET/INCR on a few keys, judged by kv_check.h; faults from [nemesis].
+        {"single-node", true, {}, RunSingleNodeTemplate},
+        {"idle-3-node", false, {}, RunIdleDriver},
+        // One persisting node crashed at seeded moments and read back after each restart.
+        {"crash-recovery", false, {"lying_disk"}, RunRecoveryDriver},
+    };
+    for (DriverInfo& r : ReplicationDrivers()) d.push_back(std::move(r));
+    // Locks over 1 or 5 independent nodes, judged by lock safety (or fencing, L5).
+    d.push_back(
+        {"redlock", true, {"single_instance", "client_stalls", "fenced"}, RunRedlockDriver});
+    return d;
+  }();
   return drivers;
 }
 

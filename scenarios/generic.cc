@@ -40,6 +40,9 @@ struct ClientCtx {
   std::map<std::string, std::string> last_seen;  // cas-register: last value seen per key
   int64_t lock_seq = 0;
   std::vector<checkers::LockHold> holds;  // lock: what this client believed it held
+  // The kind's operation: one step on `key`, writes to `node`, reads from `read_node`.
+  void (*step)(ClientCtx& c, Random& rng, size_t node, size_t read_node,
+               const std::string& key) = nullptr;
 };
 
 std::string ReplyText(const CallResult& r) {
@@ -238,6 +241,47 @@ void Pace(ClientCtx& c, Random& rng, int64_t* next_start_ns) {
   if (target > now) w.sim().SleepFiber(target - now);
 }
 
+// Every workload kind, once: its name, checkers and own options (the public WorkloadKindInfo)
+// and its step. Dequeues and lock operations go where writes go (LPOP is a write).
+struct KindEntry {
+  WorkloadKindInfo info;
+  void (*step)(ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key);
+};
+
+const std::vector<KindEntry>& KindTable() {
+  static const std::vector<KindEntry> table = {
+      {{"register", {"register"}, {"read_fraction", "read_target"}},
+       [](ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
+         RegisterStep(c, rng, node, read_node, key, false);
+       }},
+      {{"cas-register",
+        {"cas-register"},
+        {"read_fraction", "read_target", "cas_fraction", "cas_via"}},
+       [](ClientCtx& c, Random& rng, size_t node, size_t read_node, const std::string& key) {
+         RegisterStep(c, rng, node, read_node, key, true);
+       }},
+      {{"counter", {"counter"}, {"read_fraction", "read_target"}}, CounterStep},
+      {{"set", {"set"}, {"read_fraction", "read_target"}}, SetStep},
+      {{"list-append", {"list-append"}, {"read_fraction", "read_target"}}, ListStep},
+      {{"queue", {"queue"}, {}},
+       [](ClientCtx& c, Random& rng, size_t node, size_t, const std::string& key) {
+         QueueStep(c, rng, node, key);
+       }},
+      {{"lock", {"lock-safety", "lock"}, {"lease", "hold"}},
+       [](ClientCtx& c, Random& rng, size_t node, size_t, const std::string& key) {
+         LockStep(c, rng, node, key);
+       }},
+  };
+  return table;
+}
+
+const KindEntry* FindKind(std::string_view name) {
+  for (const KindEntry& k : KindTable()) {
+    if (k.info.name == name) return &k;
+  }
+  return nullptr;
+}
+
 void ClientLoop(ClientCtx& c) {
   World& w = *c.w;
   Random rng = w.sim().StreamFor("client:" + std::to_string(c.process));
@@ -254,20 +298,7 @@ void ClientLoop(ClientCtx& c) {
     if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) continue;
     std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
     if (!c.budget->Take()) break;
-    if (kind == "register")
-      RegisterStep(c, rng, node, read_node, key, false);
-    else if (kind == "cas-register")
-      RegisterStep(c, rng, node, read_node, key, true);
-    else if (kind == "counter")
-      CounterStep(c, rng, node, read_node, key);
-    else if (kind == "set")
-      SetStep(c, rng, node, read_node, key);
-    else if (kind == "list-append")
-      ListStep(c, rng, node, read_node, key);
-    else if (kind == "queue")
-      QueueStep(c, rng, node, key);
-    else if (kind == "lock")
-      LockStep(c, rng, node, key);
+    c.step(c, rng, node, read_node, key);
   }
 }
 
@@ -321,7 +352,7 @@ void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workloa
               return a.start_ns < b.start_ns;
             });
   checkers::CheckOutcome o = checkers::CheckLockSafety(in);
-  one->verdict = o.ok() ? "holds" : "refuted";
+  one->verdict = o.ok() ? Verdict::kHolds : Verdict::kRefuted;
   one->explanation = std::to_string(in.holds.size()) + " holds checked; " + o.ToText();
   if (!o.ok() && !o.violations.empty() && o.violations[0].time_ns >= 0) {
     one->window_start_ns = o.violations[0].time_ns;
@@ -333,11 +364,12 @@ void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workloa
 void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, int>>& ranges,
            const std::vector<std::unique_ptr<ClientCtx>>& ctxs, RunResult* result) {
   History& history = w.history();
-  std::string verdict = "holds";
+  Verdict verdict = Verdict::kHolds;
   std::string explanation;
   for (size_t i = 0; i < spec.workloads.size(); i++) {
-    for (const std::string& checker : CheckersOfWorkload(spec.workloads[i].kind)) {
-      bool wanted = spec.checkers.empty() ? checker == CheckersOfWorkload(spec.workloads[i].kind)[0]
+    const std::vector<std::string>& kind_checkers = FindKind(spec.workloads[i].kind)->info.checkers;
+    for (const std::string& checker : kind_checkers) {
+      bool wanted = spec.checkers.empty() ? checker == kind_checkers[0]
                                           : std::find(spec.checkers.begin(), spec.checkers.end(),
                                                       checker) != spec.checkers.end();
       if (!wanted) continue;
@@ -358,15 +390,16 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
         JudgeLinearizability(mine, kAll, checker, spec.max_configurations, &one);
       }
       explanation += "workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " +
-                     checker + "): " + one.verdict + "\n" + one.explanation + "\n";
-      if (one.verdict == "refuted" && verdict != "refuted") {
-        verdict = "refuted";
+                     checker + "): " + std::string(VerdictName(one.verdict)) + "\n" +
+                     one.explanation + "\n";
+      if (one.verdict == Verdict::kRefuted && verdict != Verdict::kRefuted) {
+        verdict = Verdict::kRefuted;
         result->violation =
             checker + ":" + (checker == "lock-safety" ? "overlapping-holders" : "not-linearizable");
         result->window_start_ns = one.window_start_ns;
         result->window_end_ns = one.window_end_ns;
-      } else if (one.verdict == "unknown" && verdict == "holds") {
-        verdict = "unknown";
+      } else if (one.verdict == Verdict::kUnknown && verdict == Verdict::kHolds) {
+        verdict = Verdict::kUnknown;
       }
     }
   }
@@ -376,15 +409,30 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
 
 }  // namespace
 
-const std::vector<std::string>& WorkloadKinds() {
-  static const std::vector<std::string> kinds = {"register",    "cas-register", "counter", "set",
-                                                 "list-append", "queue",        "lock"};
+bool WorkloadKindInfo::TakesOption(std::string_view key) const {
+  const auto& common = CommonWorkloadOptions();
+  return std::find(common.begin(), common.end(), key) != common.end() ||
+         std::find(options.begin(), options.end(), key) != options.end();
+}
+
+const std::vector<std::string>& CommonWorkloadOptions() {
+  static const std::vector<std::string> common = {"kind", "clients", "keys",
+                                                  "rate", "target",  "timeout"};
+  return common;
+}
+
+const std::vector<WorkloadKindInfo>& AllWorkloadKinds() {
+  static const std::vector<WorkloadKindInfo> kinds = [] {
+    std::vector<WorkloadKindInfo> out;
+    for (const KindEntry& k : KindTable()) out.push_back(k.info);
+    return out;
+  }();
   return kinds;
 }
 
-std::vector<std::string> CheckersOfWorkload(const std::string& kind) {
-  if (kind == "lock") return {"lock-safety", "lock"};
-  return {kind};
+const WorkloadKindInfo* FindWorkloadKind(std::string_view name) {
+  const KindEntry* k = FindKind(name);
+  return k == nullptr ? nullptr : &k->info;
 }
 
 RunResult RunGeneric(const RunOptions& opts, const std::string& name, const GenericSpec& spec) {
@@ -411,6 +459,7 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
       c->process = static_cast<int>(w.client_count());
       c->workload = static_cast<int>(wi);
       c->spec = &ws;
+      c->step = FindKind(ws.kind)->step;
       c->keys = keys;
       c->budget = &budget;
       c->next_value = c->process * kValuesPerProcess;

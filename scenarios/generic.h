@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -67,16 +68,28 @@ struct GenericWorkloadSpec {
   int64_t timeout_ns = 1'000'000'000;  // a request's client-side timeout
 };
 
-// The checkers that can judge a workload kind; the first is the default. Linearizability models
-// share their kind's name; a lock is judged by lock-safety (or, if named, the `lock` model).
-std::vector<std::string> CheckersOfWorkload(const std::string& kind);
-const std::vector<std::string>& WorkloadKinds();
+// A workload kind, registered once under its name (AllWorkloadKinds in generic.cc, next to the
+// operations it issues): the checkers that can judge it (the first is the default; a
+// linearizability model shares its kind's name, a lock is judged by lock-safety or, if named, the
+// `lock` model) and the [[workload]] keys it takes beyond the common ones (kind, clients, keys,
+// rate, target, timeout). Every option is a typed field of GenericWorkloadSpec with its default
+// there; a key the kind does not take is a load error naming file:line.
+struct WorkloadKindInfo {
+  std::string name;
+  std::vector<std::string> checkers;
+  std::vector<std::string> options;
+  bool TakesOption(std::string_view key) const;
+};
+const std::vector<WorkloadKindInfo>& AllWorkloadKinds();
+const WorkloadKindInfo* FindWorkloadKind(std::string_view name);
+// [[workload]] keys every kind takes.
+const std::vector<std::string>& CommonWorkloadOptions();
 
 struct GenericSpec {
   std::vector<GenericNodeSpec> nodes;
   std::vector<GenericWorkloadSpec> workloads;
   faults::RandomScheduleSpec nemesis;
-  // Checkers to run (each one of CheckersOfWorkload of some workload); empty = every
+  // Checkers to run (each a checker of some workload's kind); empty = every
   // workload's default.
   std::vector<std::string> checkers;
   uint64_t max_configurations = 20'000'000;  // the linearizability checker's budget per model

@@ -17,9 +17,13 @@
 #include <cstdint>
 #include <string>
 
-#include "scenarios/history.h"
+#include "world/history.h"
 
 namespace redsim::scenarios {
+
+using world::History;
+using world::HistoryEntry;
+using world::OpType;
 
 struct KvCheckResult {
   bool ok = true;

@@ -479,7 +479,9 @@ RunResult RunRecovery(const RecoveryParams& params, const RunOptions& opts) {
   if (!opts.out_dir.empty() || opts.keep_history) result.history_jsonl = w.history().ToJsonLines();
   result.history_entries = w.history().size();
   bool complete = run.checks > 0 && !run.read_failed;
-  result.verdict = !run.outcome.ok() ? "refuted" : complete ? "holds" : "inconclusive";
+  result.verdict = !run.outcome.ok() ? Verdict::kRefuted
+                   : complete        ? Verdict::kHolds
+                                     : Verdict::kInconclusive;
   result.explanation = Explain(run);
   result.crashes = static_cast<uint64_t>(run.crashes);
   return result;

@@ -218,11 +218,11 @@ void Judge(const LockParams& p, const Shared& shared, RunResult* result) {
              std::to_string(shared.stale_rejected) + " were refused as stale";
   }
   if (out.ok()) {
-    result->verdict = "holds";
+    result->verdict = Verdict::kHolds;
     result->explanation = "no violation (" + tally + ")";
     return;
   }
-  result->verdict = "refuted";
+  result->verdict = Verdict::kRefuted;
   result->violation = out.violations.empty() ? "violation" : out.violations[0].kind;
   result->explanation = (out.violations.empty() ? out.summary : out.violations[0].message) + " (" +
                         std::to_string(out.total_violations) + " violations; " + tally + ")";
@@ -269,7 +269,7 @@ RunResult RunLock(const LockParams& p, const RunOptions& opts) {
   result.probes["lock:client-stall"] += shared.client_pauses;
   if (p.fenced) result.probes["lock:stale-write-refused"] += shared.stale_rejected;
   if (!error.empty()) {
-    result.verdict = "unknown";
+    result.verdict = Verdict::kUnknown;
     result.explanation = "bad --config: " + error;
     return result;
   }

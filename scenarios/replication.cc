@@ -275,7 +275,7 @@ RunResult RunPartialResync(const RunOptions& opts, const std::string& name) {
   checkers::CheckOutcome converged = checkers::CheckConvergence(conv);
   std::string first_diff = converged.ok() ? "" : FirstDifference(conv.snapshots);
   bool resync_ok = pr->sync_full() <= allowed_full;
-  result.verdict = resync_ok && converged.ok() ? "holds" : "refuted";
+  result.verdict = resync_ok && converged.ok() ? Verdict::kHolds : Verdict::kRefuted;
   result.explanation = std::to_string(gaps.size()) + " partitions (" + std::to_string(uncovered) +
                        " wider than the " + std::to_string(config.repl_backlog_size) +
                        "-byte backlog); primary sync_full=" + std::to_string(pr->sync_full()) +
@@ -284,7 +284,7 @@ RunResult RunPartialResync(const RunOptions& opts, const std::string& name) {
                        ", sync_partial_err=" + std::to_string(pr->sync_partial_err()) +
                        (resync_ok ? "" : " -- an unneeded full resync") +
                        "\nconvergence: " + converged.ToText() + first_diff;
-  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
+  FinishReplicationRun(w, opts, name, "", "", Verdict::kNone, &result);  // the claim: the file's
   return result;
 }
 
@@ -362,7 +362,7 @@ RunResult RunRegisterReads(const RunOptions& opts, const std::string& name, bool
   w.Run(opts.duration_ns);
   RunResult result;
   JudgeLinearizability(w.history(), {"read", "write"}, "register", 20'000'000, &result);
-  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
+  FinishReplicationRun(w, opts, name, "", "", Verdict::kNone, &result);  // the claim: the file's
   extra.DisconnectAll();
   return result;
 }
@@ -467,9 +467,9 @@ RunResult RunPrimaryCrash(const RunOptions& opts, const std::string& name) {
   text += "crash at " + std::to_string(plan.crash_ns / kMs) + " ms, restart at " +
           std::to_string(plan.restart_ns / kMs) + " ms; n2 now follows replid " +
           (r2 ? r2->replid() : std::string("?"));
-  result.verdict = all_ok ? "holds" : "refuted";
+  result.verdict = all_ok ? Verdict::kHolds : Verdict::kRefuted;
   result.explanation = text;
-  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
+  FinishReplicationRun(w, opts, name, "", "", Verdict::kNone, &result);  // the claim: the file's
   return result;
 }
 
@@ -550,7 +550,7 @@ RunResult RunWait(const RunOptions& opts, const std::string& name) {
   }
   w.Run(opts.duration_ns);
   RunResult result;
-  result.verdict = stats.violations == 0 ? "holds" : "refuted";
+  result.verdict = stats.violations == 0 ? Verdict::kHolds : Verdict::kRefuted;
   result.explanation = std::to_string(stats.waits) + " WAIT replies, " +
                        std::to_string(stats.acked) +
                        " of them >= 1 (each checked against the "
@@ -559,7 +559,7 @@ RunResult RunWait(const RunOptions& opts, const std::string& name) {
                        (stats.first_violation.empty() ? "" : "; first: " + stats.first_violation) +
                        "\n(not claimed: that a later failover keeps the write -- R6, refuted by "
                        "Redis's own documentation)";
-  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
+  FinishReplicationRun(w, opts, name, "", "", Verdict::kNone, &result);  // the claim: the file's
   return result;
 }
 
@@ -648,7 +648,7 @@ RunResult RunWaitFailover(const RunOptions& opts, const std::string& name) {
   in.after = StringKeysOf(n3);
   checkers::DurabilityResult d = checkers::CheckDurability(in);
   RunResult result;
-  result.verdict = d.outcome.ok() ? "holds" : "refuted";
+  result.verdict = d.outcome.ok() ? Verdict::kHolds : Verdict::kRefuted;
   result.explanation =
       "partition at " + std::to_string(t_part / kMs) + " ms, n3 promoted at " +
       std::to_string(t_fail / kMs) + " ms, heal at " + std::to_string(t_heal / kMs) +
@@ -657,22 +657,32 @@ RunResult RunWaitFailover(const RunOptions& opts, const std::string& name) {
       (d.outcome.violations.empty() ? "" : "; first: " + d.outcome.violations[0].message) +
       "\n(durability checker wording: the 'crash' is the heal; policy 'always' = no loss "
       "allowed)";
-  FinishReplicationRun(w, opts, name, "", "", "", &result);  // the claim: the file's
+  FinishReplicationRun(w, opts, name, "", "", Verdict::kNone, &result);  // the claim: the file's
   return result;
 }
 
 }  // namespace
 
-// The replication drivers (scenarios/defs/replication-*.toml); each file gives the nodes' config.
-RunResult RunReplicationDriver(const RunOptions& opts, const std::string& driver,
-                               const std::string& name, const DriverParams& params) {
-  if (driver == "replication-partial-resync") return RunPartialResync(opts, name);
-  if (driver == "replication-register-reads") {
-    return RunRegisterReads(opts, name, params.Option("replica_reads"));
-  }
-  if (driver == "replication-primary-crash") return RunPrimaryCrash(opts, name);
-  if (driver == "replication-wait") return RunWait(opts, name);
-  return RunWaitFailover(opts, name);
+// The replication drivers (scenarios/defs/replication-*.toml), each registered once under its
+// name; each file gives the nodes' config.
+std::vector<DriverInfo> ReplicationDrivers() {
+  auto plain = [](RunResult (*run)(const RunOptions&, const std::string&)) {
+    return [run](const RunOptions& o, const std::string& name, const DriverParams&) {
+      return run(o, name);
+    };
+  };
+  return {
+      {"replication-partial-resync", false, {}, plain(RunPartialResync)},
+      {"replication-register-reads",
+       false,
+       {"replica_reads"},
+       [](const RunOptions& o, const std::string& name, const DriverParams& p) {
+         return RunRegisterReads(o, name, p.Option("replica_reads"));
+       }},
+      {"replication-primary-crash", false, {}, plain(RunPrimaryCrash)},
+      {"replication-wait", false, {}, plain(RunWait)},
+      {"replication-wait-failover", false, {}, plain(RunWaitFailover)},
+  };
 }
 
 }  // namespace redsim::scenarios

@@ -142,7 +142,7 @@ void JudgeLinearizability(const History& history, const std::vector<std::string>
   checkers::OpHistory ops;
   std::string error;
   if (!ToCheckerOps(history, fs, &ops, &error)) {
-    result->verdict = "unknown";
+    result->verdict = Verdict::kUnknown;
     result->explanation = "history could not be checked: " + error;
     return;
   }
@@ -150,19 +150,19 @@ void JudgeLinearizability(const History& history, const std::vector<std::string>
   budget.max_configurations = max_configurations;  // deterministic, unlike a deadline
   checkers::LinearizabilityResult lin;
   if (!checkers::CheckLinearizability(ops, *checkers::FindModel(model), budget, &lin, &error)) {
-    result->verdict = "unknown";
+    result->verdict = Verdict::kUnknown;
     result->explanation = "checker error: " + error;
     return;
   }
   switch (lin.verdict) {
     case checkers::Verdict::kLinearizable:
-      result->verdict = "holds";
+      result->verdict = Verdict::kHolds;
       break;
     case checkers::Verdict::kNotLinearizable:
-      result->verdict = "refuted";
+      result->verdict = Verdict::kRefuted;
       break;
     case checkers::Verdict::kUnknown:
-      result->verdict = "unknown";
+      result->verdict = Verdict::kUnknown;
       break;
   }
   checkers::CheckSummary summary;
@@ -189,8 +189,8 @@ std::vector<std::string> ExpectedProbes(const std::string& scenario) {
 }  // namespace
 
 void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& name,
-                          const std::string& claim_id, const std::string& claim,
-                          const std::string& expected, RunResult* result) {
+                          const std::string& claim_id, const std::string& claim, Verdict expected,
+                          RunResult* result) {
   for (const std::string& probe : ExpectedProbes(name)) w.ExpectProbe(probe);
   result->scenario = name;
   result->claim_id = claim_id;

@@ -55,7 +55,7 @@ void JudgeLinearizability(const History& history, const std::vector<std::string>
 
 // Fills the counts and claim fields at the end of a replication scenario.
 void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& name,
-                          const std::string& claim_id, const std::string& claim,
-                          const std::string& expected, RunResult* result);
+                          const std::string& claim_id, const std::string& claim, Verdict expected,
+                          RunResult* result);
 
 }  // namespace redsim::scenarios

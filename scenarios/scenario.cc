@@ -6,9 +6,9 @@
 
 #include "engine/base/check.h"
 #include "engine/base/strutil.h"
-#include "scenarios/probes.h"
 #include "scenarios/sweep.h"
 #include "scenarios/toml_scenarios.h"
+#include "world/probes.h"
 
 namespace redsim::scenarios {
 
@@ -82,7 +82,7 @@ void ApplyScenarioDefaults(const Scenario& scenario, RunOptions* opts) {
 std::unique_ptr<World> MakeWorld(const RunOptions& opts) {
   auto w = std::make_unique<World>(opts.seed);
   if (opts.trace_sink) w->sim().set_trace_sink(opts.trace_sink);
-  InstallLogProbes(*w);
+  world::InstallLogProbes(*w);
   return w;
 }
 
@@ -151,7 +151,7 @@ void FinishRun(World& world, const RunOptions& opts, RunResult* result) {
   if (const Scenario* s = FindScenario(result->scenario)) {
     if (result->claim_id.empty()) result->claim_id = s->claim_id;
     if (result->claim.empty()) result->claim = s->claim;
-    if (result->expected.empty()) result->expected = s->expected;
+    if (result->expected == Verdict::kNone) result->expected = s->expected;
   }
   result->duration_ns = opts.duration_ns;
   CollectWorldRecords(world, result);

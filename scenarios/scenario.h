@@ -13,9 +13,23 @@
 #include <vector>
 
 #include "faults/nemesis.h"
-#include "scenarios/world.h"
+#include "reports/verdict.h"
+#include "world/world.h"
 
 namespace redsim::scenarios {
+
+// The simulated world (world/) under the names the scenario layer has always used.
+using world::CallResult;
+using world::History;
+using world::HistoryEntry;
+using world::OpType;
+using world::RoleSpan;
+using world::SimClient;
+using world::SimNode;
+using world::World;
+
+using reports::Verdict;
+using reports::VerdictName;
 
 struct RunOptions {
   uint64_t seed = 1;
@@ -54,12 +68,12 @@ struct RunResult {
   size_t history_entries = 0;
 
   // ---- The claim and what this run says about it --------------------------------------------
-  std::string claim_id;  // CLAIMS.md id (P1, S3, …) or the scenario's own
-  std::string claim;     // the sentence
-  std::string expected;  // "holds" or "refuted" (over a sweep)
-  // This run: "holds" (no violation found), "refuted" (a violation), "unknown" (checker budget
-  // ran out), or "" (the scenario has no checker yet).
-  std::string verdict;
+  std::string claim_id;               // CLAIMS.md id (P1, S3, …) or the scenario's own
+  std::string claim;                  // the sentence
+  Verdict expected = Verdict::kNone;  // holds or refuted (over a sweep)
+  // This run: holds (no violation found), refuted (a violation), unknown (checker budget ran
+  // out), inconclusive (too little was checked) or none (the scenario has no checker yet).
+  Verdict verdict = Verdict::kNone;
   std::string violation;         // short token of the first violation (the shrinker keeps it equal)
   std::string explanation;       // plain words: what was violated, by which operations, when
   int64_t window_start_ns = -1;  // the counterexample's time window (for the report)
@@ -70,11 +84,11 @@ struct RunResult {
   int64_t duration_ns = 0;
   std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
   std::vector<RoleSpan> roles;  // every node's role and epoch over time (World::RoleSpans)
-  bool violated() const { return verdict == "refuted"; }
+  bool violated() const { return verdict == Verdict::kRefuted; }
   uint64_t crashes = 0;  // node crashes the run injected
   // A run whose verdict differs from the claim's expected one is a finding (the run exits 1).
   bool verdict_as_expected() const {
-    return verdict.empty() || expected.empty() || verdict == expected;
+    return verdict == Verdict::kNone || expected == Verdict::kNone || verdict == expected;
   }
 };
 
@@ -84,13 +98,13 @@ struct Scenario {
   Scenario() = default;
   Scenario(std::string name_, std::string description_,
            std::function<RunResult(const RunOptions&)> run_, std::string claim_id_ = "",
-           std::string claim_ = "", std::string expected_ = "holds")
+           std::string claim_ = "", Verdict expected_ = Verdict::kHolds)
       : name(std::move(name_)),
         description(std::move(description_)),
         run(std::move(run_)),
         claim_id(std::move(claim_id_)),
         claim(std::move(claim_)),
-        expected(std::move(expected_)) {}
+        expected(expected_) {}
 
   // Runs the scenario once. While it runs, a failed REDSIM_CHECK prints this run's seed, the
   // simulated time and the command that replays it. Every runner (run, sweep, shrink, replay)
@@ -102,7 +116,7 @@ struct Scenario {
   std::function<RunResult(const RunOptions&)> run;
   std::string claim_id;  // shown by `redsim list`; copied into RunResult by FinishRun
   std::string claim;
-  std::string expected = "holds";
+  Verdict expected = Verdict::kHolds;
   // The run length when --duration is not given (a file's `duration`); 0 = RunOptions' 60 s.
   int64_t default_duration_ns = 0;
 };

@@ -279,7 +279,9 @@ int ShrinkMain(int argc, char** argv) {
   ShrinkOutcome o = ShrinkRun(*scenario, opts, max_runs, verbose);
   if (!o.found) {
     printf("seed %" PRIu64 " does not violate the claim (verdict: %s); nothing to shrink\n",
-           opts.seed, o.original.verdict.empty() ? "no checker" : o.original.verdict.c_str());
+           opts.seed,
+           o.original.verdict == Verdict::kNone ? "no checker"
+                                                : reports::VerdictCStr(o.original.verdict));
     return 1;
   }
   const RunResult& m = o.minimal_result;

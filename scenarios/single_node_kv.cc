@@ -168,7 +168,7 @@ RunResult RunSingleNodeTemplate(const RunOptions& opts, const std::string& name,
   w.Run(opts.duration_ns);
   FinishRun(w, opts, &result);
   KvCheckResult check = CheckKvHistory(w.history());
-  result.verdict = check.ok ? "holds" : "refuted";
+  result.verdict = check.ok ? Verdict::kHolds : Verdict::kRefuted;
   result.violation = check.violation;
   result.explanation = check.ok ? "every one of " + std::to_string(check.reads_checked) +
                                       " successful reads returned a value some order of the "

@@ -238,7 +238,7 @@ class Progress {
   }
   void Add(const reports::RunRecord& r) {
     done_++;
-    bool bad = r.violated() && r.expected != "refuted";
+    bool bad = r.violated() && r.expected != Verdict::kRefuted;
     if (r.violated()) violations_++;
     if (bad) failures_++;
     if (json_) printf("%s\n", reports::RunRecordToJson(r).c_str());
@@ -246,10 +246,11 @@ class Progress {
       if (tty_) fprintf(stderr, "\r\033[K");
       printf("%s seed %" PRIu64 ": %s (%s, expected %s over a sweep)\n  replay: %s\n",
              r.scenario.c_str(), r.seed, bad ? "VIOLATION" : "counterexample", r.violation.c_str(),
-             r.expected.c_str(), r.replay.c_str());
+             reports::VerdictCStr(r.expected), r.replay.c_str());
     } else if (!tty_ && !json_) {
       printf("%s seed %" PRIu64 ": %s  trace %016" PRIx64 "\n", r.scenario.c_str(), r.seed,
-             r.verdict.empty() ? "ran (no checker)" : r.verdict.c_str(), r.trace_hash);
+             r.verdict == Verdict::kNone ? "ran (no checker)" : reports::VerdictCStr(r.verdict),
+             r.trace_hash);
     }
     fflush(stdout);
     if (tty_) Draw();
@@ -522,9 +523,9 @@ int SweepMain(int argc, char** argv) {
   for (const reports::ScenarioSummary& s : reports::Summarize(records)) {
     printf("  %-24s claim %-4s expected %-8s actual %-8s %s  (%" PRIu64 " of %" PRIu64
            " seeds violated it)\n",
-           s.scenario.c_str(), s.claim_id.c_str(), s.expected.c_str(),
-           s.actual().empty() ? "-" : s.actual().c_str(), s.passed() ? "pass" : "FAIL",
-           s.violations, s.seeds);
+           s.scenario.c_str(), s.claim_id.c_str(), reports::VerdictCStr(s.expected),
+           s.actual() == Verdict::kNone ? "-" : reports::VerdictCStr(s.actual()),
+           s.passed() ? "pass" : "FAIL", s.violations, s.seeds);
     PrintProbeCoverage(s);
     all_passed &= s.passed() || args.shard_n > 1;  // one shard alone cannot refute a claim
   }
@@ -567,8 +568,8 @@ int ReplayMain(int argc, char** argv) {
   printf("replaying: %s\n", rec.replay.c_str());
   reports::RunRecord again = RunOne(*s, opts);
   printf("verdict: %s (recorded %s)\ntrace hash: %016" PRIx64 " (recorded %016" PRIx64 ") %s\n",
-         again.verdict.c_str(), rec.verdict.c_str(), again.trace_hash, rec.trace_hash,
-         again.trace_hash == rec.trace_hash ? "same" : "DIFFERENT");
+         reports::VerdictCStr(again.verdict), reports::VerdictCStr(rec.verdict), again.trace_hash,
+         rec.trace_hash, again.trace_hash == rec.trace_hash ? "same" : "DIFFERENT");
   return again.trace_hash == rec.trace_hash ? 0 : 1;
 }
 
@@ -615,9 +616,9 @@ int ReportMain(int argc, char** argv) {
   bool passed = true;
   for (const auto& s : reports::Summarize(records)) {
     printf("  %-24s claim %-4s expected %-8s actual %-8s %s  (%" PRIu64 " of %" PRIu64 " seeds)\n",
-           s.scenario.c_str(), s.claim_id.c_str(), s.expected.c_str(),
-           s.actual().empty() ? "-" : s.actual().c_str(), s.passed() ? "pass" : "FAIL",
-           s.violations, s.seeds);
+           s.scenario.c_str(), s.claim_id.c_str(), reports::VerdictCStr(s.expected),
+           s.actual() == Verdict::kNone ? "-" : reports::VerdictCStr(s.actual()),
+           s.passed() ? "pass" : "FAIL", s.violations, s.seeds);
     PrintProbeCoverage(s);
     passed &= s.passed();
   }

@@ -178,10 +178,12 @@ struct Loader {
       else if (c == "text")
         ok = String(cv, &out->claim, "claim.text");
       else if (c == "expected") {
-        ok = String(cv, &out->expected, "claim.expected");
-        if (ok && out->expected != "holds" && out->expected != "refuted") {
+        std::string text;
+        ok = String(cv, &text, "claim.expected");
+        if (ok && text != "holds" && text != "refuted") {
           return Fail(cv.source(), "claim.expected must be \"holds\" or \"refuted\"");
         }
+        if (ok) reports::ParseVerdict(text, &out->expected);
       }
       if (!ok) return false;
     }
@@ -237,21 +239,18 @@ struct Loader {
     const toml::node* kind = t->get("kind");
     if (kind == nullptr) return Fail(t->source(), "a [[workload]] needs a kind");
     if (!String(*kind, &w->kind, "kind")) return false;
-    const auto& kinds = WorkloadKinds();
-    if (std::find(kinds.begin(), kinds.end(), w->kind) == kinds.end()) {
+    const WorkloadKindInfo* info = FindWorkloadKind(w->kind);
+    if (info == nullptr) {
       std::string list;
-      for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + k;
+      for (const auto& k : AllWorkloadKinds()) list += (list.empty() ? "" : ", ") + k.name;
       return Fail(kind->source(), "bad workload kind '" + w->kind + "' (one of: " + list + ")");
     }
     for (auto&& [k, e] : *t) {
       std::string_view key = k.str();
       int64_t n = 0;
       bool ok = true;
-      // Knobs that only mean something for one kind.
-      if (((key == "cas_via" || key == "cas_fraction") && w->kind != "cas-register") ||
-          ((key == "lease" || key == "hold") && w->kind != "lock") ||
-          ((key == "read_fraction" || key == "read_target") &&
-           (w->kind == "queue" || w->kind == "lock"))) {
+      // Knobs that only mean something for some kinds (the kind's registered options).
+      if (!info->TakesOption(key)) {
         return Fail(k.source(), "key '" + std::string(key) + "' does not apply to kind " + w->kind);
       }
       if (key == "clients") {
@@ -332,7 +331,7 @@ struct Loader {
       bool used = false;
       std::string list;
       for (const auto& w : spec->workloads) {
-        for (const auto& c : CheckersOfWorkload(w.kind)) {
+        for (const auto& c : FindWorkloadKind(w.kind)->checkers) {
           used |= c == model;
           list += (list.empty() ? "" : ", ") + c;
         }

@@ -34,10 +34,10 @@ void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds,
                    int64_t duration_ns) {
   for (uint64_t seed : seeds) {
     RunResult r = RunScenario(name, seed, duration_ns);
-    ASSERT_FALSE(r.expected.empty()) << name;
+    ASSERT_NE(r.expected, Verdict::kNone) << name;
     EXPECT_EQ(r.verdict, r.expected) << name << " seed " << seed << "\n" << r.explanation;
     EXPECT_GT(r.ok, 0u) << name << " seed " << seed;
-    if (r.expected == "refuted") {
+    if (r.expected == Verdict::kRefuted) {
       EXPECT_FALSE(r.violation.empty()) << name;
     }
   }
@@ -134,7 +134,7 @@ RC_GTEST_PROP(GenericScenarios, RateIsHonoured, ()) {
            << " ops per client, expected ~" << expected;
   RC_ASSERT(per_client <= expected + 1.1 + 1e-9);  // +1: the slot at 0; +0.1: jitter
   RC_ASSERT(per_client >= expected * 0.9 - 1.0);
-  RC_ASSERT(r.verdict == "holds");
+  RC_ASSERT(r.verdict == Verdict::kHolds);
 }
 
 // Writes sent to a replica are refused with -READONLY: recorded as `fail` (certainly not
@@ -159,7 +159,7 @@ TEST(GenericScenarios, RefusedWritesAreFailNotInfo) {
   EXPECT_GT(r.fail, 10u);
   EXPECT_EQ(r.info, 0u);
   EXPECT_NE(r.history_jsonl.find("READONLY"), std::string::npos);
-  EXPECT_EQ(r.verdict, "holds") << r.explanation;
+  EXPECT_EQ(r.verdict, Verdict::kHolds) << r.explanation;
 }
 
 // ---- The loader

@@ -41,7 +41,7 @@ TEST_P(RefutedLockClaim, SomeSeedShowsTwoHoldersAtOnce) {
   RunResult r;
   uint64_t seed = FirstViolatingSeed(GetParam(), 12, &r);
   ASSERT_NE(seed, 0u) << GetParam() << ": no violation in seeds 1..12";
-  EXPECT_EQ(r.expected, "refuted");
+  EXPECT_EQ(r.expected, Verdict::kRefuted);
   EXPECT_EQ(r.violation, "overlapping-holders") << r.explanation;
   EXPECT_NE(r.explanation.find("at once"), std::string::npos) << r.explanation;
   EXPECT_GE(r.window_end_ns, r.window_start_ns);
@@ -60,8 +60,9 @@ class HoldingLockClaim : public ::testing::TestWithParam<const char*> {};
 TEST_P(HoldingLockClaim, NoSeedBreaksIt) {
   for (uint64_t seed = 1; seed <= 6; seed++) {
     RunResult r = RunLock(GetParam(), seed);
-    EXPECT_EQ(r.expected, "holds");
-    EXPECT_EQ(r.verdict, "holds") << GetParam() << " seed " << seed << "\n" << r.explanation;
+    EXPECT_EQ(r.expected, Verdict::kHolds);
+    EXPECT_EQ(r.verdict, Verdict::kHolds) << GetParam() << " seed " << seed << "\n"
+                                          << r.explanation;
     EXPECT_GT(r.probes["lock:holds-granted"], 20u) << GetParam() << " seed " << seed;
   }
 }

@@ -239,7 +239,7 @@ RunResult RunScenario(const std::string& name, uint64_t seed, int64_t duration_n
 
 struct Case {
   const char* name;
-  const char* expected;
+  Verdict expected;
 };
 
 class RecoveryScenario : public ::testing::TestWithParam<Case> {};
@@ -263,11 +263,12 @@ TEST_P(RecoveryScenario, ExpectedVerdictOverSeedsAndSameSeedSameHash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, RecoveryScenario,
-                         ::testing::Values(Case{"aof-recovery-always", "holds"},
-                                           Case{"aof-recovery-everysec", "holds"},
-                                           Case{"aof-recovery-no", "holds"},
-                                           Case{"rdb-recovery", "holds"},
-                                           Case{"aof-recovery-always-lying-disk", "refuted"}),
+                         ::testing::Values(Case{"aof-recovery-always", Verdict::kHolds},
+                                           Case{"aof-recovery-everysec", Verdict::kHolds},
+                                           Case{"aof-recovery-no", Verdict::kHolds},
+                                           Case{"rdb-recovery", Verdict::kHolds},
+                                           Case{"aof-recovery-always-lying-disk",
+                                                Verdict::kRefuted}),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string n = info.param.name;
                            for (char& ch : n) {
@@ -278,7 +279,7 @@ INSTANTIATE_TEST_SUITE_P(All, RecoveryScenario,
 
 TEST(RecoveryScenarioLyingDisk, CaughtAsLostAcknowledgedWrites) {
   RunResult r = RunScenario("aof-recovery-always-lying-disk", 3, 10 * kSec);
-  EXPECT_EQ(r.verdict, "refuted");
+  EXPECT_EQ(r.verdict, Verdict::kRefuted);
   EXPECT_NE(r.explanation.find("[lost-acknowledged-write]"), std::string::npos) << r.explanation;
 }
 

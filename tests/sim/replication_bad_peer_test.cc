@@ -16,9 +16,9 @@
 #include "engine/persistence/rdb_file.h"
 #include "engine/replication/replication.h"
 #include "engine/resp/request_parser.h"
-#include "scenarios/world.h"
+#include "world/world.h"
 
-namespace redsim::scenarios {
+namespace redsim::world {
 namespace {
 
 constexpr int64_t kMs = 1'000'000;
@@ -442,9 +442,9 @@ TEST(BogusReplica, UnservablePsyncOffsetsGetFullResync) {
 }
 
 }  // namespace
-}  // namespace redsim::scenarios
+}  // namespace redsim::world
 
-namespace redsim::scenarios {
+namespace redsim::world {
 namespace {
 
 // A full sync must carry every type: keys written before the replica connected reach it only
@@ -476,4 +476,4 @@ TEST(FullSync, DISABLED_CarriesSetsWrittenBeforeTheReplicaConnected) {
 }
 
 }  // namespace
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

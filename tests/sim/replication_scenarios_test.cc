@@ -30,7 +30,7 @@ void ExpectVerdictOverSeeds(const std::string& name, int64_t duration_ns, int se
                             uint64_t first_seed = 1) {
   for (uint64_t seed = first_seed; seed < first_seed + static_cast<uint64_t>(seeds); seed++) {
     RunResult r = RunScenario(name, seed, duration_ns);
-    EXPECT_FALSE(r.expected.empty());
+    EXPECT_NE(r.expected, Verdict::kNone);
     EXPECT_EQ(r.verdict, r.expected) << name << " seed " << seed << "\n" << r.explanation;
     EXPECT_GT(r.ok, 0u) << name << " seed " << seed;
   }
@@ -44,7 +44,7 @@ TEST(ReplicationScenarios, PartialResyncIsExercised) {
   // The claim is not vacuous: partitions long enough to drop links happened and were resumed
   // partially.
   RunResult r = RunScenario("replication-partial-resync", 5, 30 * kSec);
-  EXPECT_EQ(r.verdict, "holds") << r.explanation;
+  EXPECT_EQ(r.verdict, Verdict::kHolds) << r.explanation;
   EXPECT_EQ(r.explanation.find("sync_partial_ok=0"), std::string::npos) << r.explanation;
   EXPECT_GT(r.faults, 0u);
 }
@@ -52,8 +52,8 @@ TEST(ReplicationScenarios, PartialResyncIsExercised) {
 TEST(ReplicationScenarios, StaleReadsRefutedWithACounterexample) {
   for (uint64_t seed = 1; seed <= 3; seed++) {
     RunResult r = RunScenario("replication-stale-reads", seed, 8 * kSec);
-    EXPECT_EQ(r.expected, "refuted");
-    EXPECT_EQ(r.verdict, "refuted") << "seed " << seed << "\n" << r.explanation;
+    EXPECT_EQ(r.expected, Verdict::kRefuted);
+    EXPECT_EQ(r.verdict, Verdict::kRefuted) << "seed " << seed << "\n" << r.explanation;
     // The checker names the read no order could place.
     EXPECT_NE(r.explanation.find("read"), std::string::npos) << r.explanation;
   }
@@ -66,7 +66,7 @@ TEST(ReplicationScenarios, PrimaryReadsHold) {
 TEST(ReplicationScenarios, PrimaryCrashWithoutPersistenceLosesWrites) {
   for (uint64_t seed = 1; seed <= 3; seed++) {
     RunResult r = RunScenario("replication-primary-crash", seed, 20 * kSec);
-    EXPECT_EQ(r.verdict, "refuted") << "seed " << seed << "\n" << r.explanation;
+    EXPECT_EQ(r.verdict, Verdict::kRefuted) << "seed " << seed << "\n" << r.explanation;
     // The replicas wiped themselves: they hold nothing after the resync from the empty primary.
     EXPECT_NE(r.explanation.find("n2: 0 keys"), std::string::npos) << r.explanation;
     EXPECT_NE(r.explanation.find("n3: 0 keys"), std::string::npos) << r.explanation;
@@ -80,7 +80,7 @@ TEST(ReplicationScenarios, PrimaryCrashWithAofAlwaysKeepsWrites) {
 TEST(ReplicationScenarios, WaitHolds) {
   for (uint64_t seed = 1; seed <= 3; seed++) {
     RunResult r = RunScenario("replication-wait", seed, 20 * kSec);
-    EXPECT_EQ(r.verdict, "holds") << "seed " << seed << "\n" << r.explanation;
+    EXPECT_EQ(r.verdict, Verdict::kHolds) << "seed " << seed << "\n" << r.explanation;
     // Some WAITs were answered >= 1 and checked.
     EXPECT_EQ(r.explanation.find(" 0 of them >= 1"), std::string::npos) << r.explanation;
   }
@@ -89,8 +89,8 @@ TEST(ReplicationScenarios, WaitHolds) {
 TEST(ReplicationScenarios, WaitThenFailoverLosesAcknowledgedWrites) {
   for (uint64_t seed = 1; seed <= 3; seed++) {
     RunResult r = RunScenario("replication-wait-failover", seed, 20 * kSec);
-    EXPECT_EQ(r.expected, "refuted");
-    EXPECT_EQ(r.verdict, "refuted") << "seed " << seed << "\n" << r.explanation;
+    EXPECT_EQ(r.expected, Verdict::kRefuted);
+    EXPECT_EQ(r.verdict, Verdict::kRefuted) << "seed " << seed << "\n" << r.explanation;
   }
 }
 

@@ -1,4 +1,4 @@
-// Per-node role/epoch lanes (scenarios/world.h RoleSpan), their place in run records and report
+// Per-node role/epoch lanes (world/world.h RoleSpan), their place in run records and report
 // pages, and the coverage probes of rare recovery and replication paths (issue 9, parts 6-7).
 #include <gtest/gtest.h>
 

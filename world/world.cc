@@ -1,11 +1,11 @@
-#include "scenarios/world.h"
+#include "world/world.h"
 
 #include <xxhash.h>
 
 #include "engine/replication/replication.h"
 #include "engine/resp/request_parser.h"
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 // ---- SimNode --------------------------------------------------------------------------------
 
@@ -472,4 +472,4 @@ void World::Run(int64_t duration_ns) {
   sim_.JoinFibers();
 }
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

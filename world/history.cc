@@ -1,8 +1,8 @@
-#include "scenarios/history.h"
+#include "world/history.h"
 
 #include <cstdio>
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 History::History() { names_.emplace_back(); }  // id 0 = none
 
@@ -120,4 +120,4 @@ std::string History::ToJsonLines() const {
   return out;
 }
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

@@ -25,13 +25,13 @@
 #include "engine/server/config.h"
 #include "engine/server/server.h"
 #include "netsim/network.h"
-#include "scenarios/history.h"
 #include "sim/fiber.h"
 #include "sim/sim_disk.h"
 #include "sim/sim_env.h"
 #include "sim/simulator.h"
+#include "world/history.h"
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 class World;
 
@@ -189,7 +189,7 @@ class World {
 
   // Coverage probes: named counters of rare paths a run went through. Scenario code bumps them
   // with Probe(); engine log lines matching a pattern from AddLogProbe bump them too (see
-  // scenarios/probes.h). FinishRun copies them into RunResult::probes.
+  // world/probes.h). Scenarios copy them into their results at the end of a run.
   void Probe(const std::string& name, uint64_t n = 1) { probes_[name] += n; }
   // Declares a probe this run could hit, so a run that never hits it reports 0 (and a sweep can
   // flag probes that never fired) rather than leaving it out.
@@ -212,4 +212,4 @@ class World {
   bool stopping_ = false;
 };
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "scenarios/world.h"
+#include "world/world.h"
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 // (probe name, text a log line contains).
 const std::vector<std::pair<std::string, std::string>>& DefaultLogProbes();
@@ -19,4 +19,4 @@ const std::vector<std::pair<std::string, std::string>>& DefaultLogProbes();
 // Installs the counting sink (unless the world already has a log sink, e.g. for debugging).
 void InstallLogProbes(World& world);
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

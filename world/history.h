@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 enum class OpType : uint8_t { kInvoke, kOk, kFail, kInfo };
 
@@ -73,4 +73,4 @@ class History {
   std::string values_;
 };
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world

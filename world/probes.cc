@@ -1,9 +1,9 @@
-#include "scenarios/probes.h"
+#include "world/probes.h"
 
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 
-namespace redsim::scenarios {
+namespace redsim::world {
 
 const std::vector<std::pair<std::string, std::string>>& DefaultLogProbes() {
   static const std::vector<std::pair<std::string, std::string>> probes = {
@@ -51,4 +51,4 @@ void InstallLogProbes(World& world) {
   world.set_log_sink(std::move(logger));
 }
 
-}  // namespace redsim::scenarios
+}  // namespace redsim::world
