@@ -1,6 +1,6 @@
 // Database: one numbered keyspace (SELECT n). Storage only: the key table plus the list of keys
 // that have an expiry, kept so that the active expiry cycle can sample them in O(1). Expiry
-// rules, notifications and statistics live in the server layer above.
+// rules, notifications and statistics live in the layer above (Keyspace, engine/db/keyspace.h).
 //
 // Invariant: an entry has expire_ms != 0 exactly when it is in the volatile list, at index
 // volatile_pos.

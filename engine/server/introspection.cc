@@ -68,7 +68,7 @@ std::vector<std::string_view> RedactedArgs(const std::vector<std::string_view>& 
 }
 
 void Introspection::AfterCommand(CommandContext& ctx, int64_t duration_us) {
-  const ServerConfig& config = server_->config();
+  const ServerConfig& config = *h_.config;
   Command* cmd = ctx.cmd;
   Client* c = ctx.client;
   if (config.slowlog_log_slower_than >= 0 && duration_us >= config.slowlog_log_slower_than &&
@@ -79,18 +79,18 @@ void Introspection::AfterCommand(CommandContext& ctx, int64_t duration_us) {
     AddLatencySample(cmd->is(kCmdFast) ? "fast-command" : "command", duration_us / 1000);
   }
   if (!monitors_.empty() && !cmd->is(kCmdAdmin) && !cmd->is(kCmdSkipMonitor) &&
-      !c->has(kClientReprocessing) && !server_->loading()) {
+      !c->has(kClientReprocessing) && !h_.loading()) {
     FeedMonitors(c, c->db_index, ctx.args, c->has(kClientInScript));
   }
 }
 
 void Introspection::AddSlowLogEntry(const Client* c, const std::vector<std::string_view>& args,
                                     int64_t duration_us) {
-  int64_t max_len = server_->config().slowlog_max_len;
+  int64_t max_len = h_.config->slowlog_max_len;
   if (max_len <= 0) return;
   SlowLogEntry e;
   e.id = next_slowlog_id_++;
-  e.time_s = server_->env()->WallMicros() / 1000000;
+  e.time_s = h_.env->WallMicros() / 1000000;
   e.duration_us = duration_us;
   std::vector<std::string_view> shown = RedactedArgs(args);
   size_t kept = std::min(shown.size(), kSlowLogMaxArgs);
@@ -114,9 +114,9 @@ void Introspection::AddSlowLogEntry(const Client* c, const std::vector<std::stri
 }
 
 void Introspection::AddLatencySample(const std::string& event, int64_t latency_ms) {
-  int64_t threshold = server_->config().latency_monitor_threshold;
+  int64_t threshold = h_.config->latency_monitor_threshold;
   if (threshold <= 0 || latency_ms < threshold) return;
-  int64_t now_s = server_->env()->WallMicros() / 1000000;
+  int64_t now_s = h_.env->WallMicros() / 1000000;
   LatencyEvent& ev = latency_[event];
   ev.max_ms = std::max(ev.max_ms, latency_ms);
   // One sample per second: a second spike in the same second keeps the larger value.
@@ -143,7 +143,7 @@ void Introspection::RemoveMonitor(Client* c) {
 void Introspection::FeedMonitors(const Client* source, int db_index,
                                  const std::vector<std::string_view>& args, bool from_script) {
   if (monitors_.empty()) return;
-  int64_t now_us = server_->env()->WallMicros();
+  int64_t now_us = h_.env->WallMicros();
   char stamp[64];
   snprintf(stamp, sizeof(stamp), "+%lld.%06lld [%d ", static_cast<long long>(now_us / 1000000),
            static_cast<long long>(now_us % 1000000), db_index);
@@ -161,8 +161,8 @@ void Introspection::FeedMonitors(const Client* source, int db_index,
   for (Client* m : targets) {
     if (m->has(kClientCloseAsap)) continue;
     m->reply_buffer().append(line);
-    server_->ScheduleFlush(m);
-    server_->CheckOutputLimits(m);
+    h_.schedule_flush(m);
+    h_.check_output_limits(m);
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,8 +22,19 @@
 namespace redsim {
 
 class Client;
-class Server;
+class Env;
 struct CommandContext;
+struct ServerConfig;
+
+// What Introspection needs from the node: narrow handles, not the server.
+struct IntrospectionHandles {
+  Env* env = nullptr;  // wall-clock seconds of SLOWLOG and LATENCY entries
+  const ServerConfig* config = nullptr;
+  std::function<bool()> loading;  // commands replayed while loading are not logged
+  // A MONITOR client's reply buffer gained a line: flush it soon, and enforce its output limits.
+  std::function<void(Client*)> schedule_flush;
+  std::function<bool(Client*)> check_output_limits;
+};
 
 struct SlowLogEntry {
   int64_t id = 0;
@@ -49,7 +61,7 @@ class Introspection {
   static constexpr size_t kSlowLogMaxArgs = 32;
   static constexpr size_t kSlowLogMaxArgBytes = 128;
 
-  explicit Introspection(Server* server) : server_(server) {}
+  explicit Introspection(IntrospectionHandles handles) : h_(std::move(handles)) {}
 
   // Called by the server after every command that ran (not one that is now blocked).
   void AfterCommand(CommandContext& ctx, int64_t duration_us);
@@ -82,7 +94,7 @@ class Introspection {
                     bool from_script = false);
 
  private:
-  Server* server_;
+  IntrospectionHandles h_;
   std::deque<SlowLogEntry> slowlog_;
   int64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencyEvent> latency_;

@@ -160,8 +160,8 @@ void PubSub::Deliver(Client* c, const std::string& bytes) {
   // still counts as a receiver, as in Redis.
   if (c->has(kClientCloseAsap) || c->has(kClientReplyOff)) return;
   c->reply_buffer().append(bytes);
-  server_->ScheduleFlush(c);
-  server_->CheckOutputLimits(c);
+  h_.schedule_flush(c);
+  h_.check_output_limits(c);
 }
 
 int64_t PubSub::Publish(std::string_view channel, std::string_view message, bool shard) {
@@ -207,7 +207,7 @@ int64_t PubSub::SubscriberCount(std::string_view channel, bool shard) const {
 }
 
 uint32_t PubSub::EventFlags() {
-  const std::string& text = server_->config().notify_keyspace_events;
+  const std::string& text = h_.config->notify_keyspace_events;
   if (text != cached_flags_text_) {
     cached_flags_text_ = text;
     cached_flags_ = ParseEventFlags(text);

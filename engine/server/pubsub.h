@@ -27,14 +27,22 @@
 namespace redsim {
 
 class Client;
-class Server;
+struct ServerConfig;
+
+// What PubSub needs from the node: its config and a way to send a subscriber what was queued.
+struct PubSubHandles {
+  const ServerConfig* config = nullptr;  // notify-keyspace-events
+  // A client's reply buffer gained a message: flush it soon, and enforce its output limits.
+  std::function<void(Client*)> schedule_flush;
+  std::function<bool(Client*)> check_output_limits;
+};
 
 // Subscription kinds, as the commands name them.
 enum class SubKind : uint8_t { kChannel, kPattern, kShard };
 
 class PubSub : public KeyspaceListener {
  public:
-  explicit PubSub(Server* server) : server_(server) {}
+  explicit PubSub(PubSubHandles handles) : h_(std::move(handles)) {}
   PubSub(const PubSub&) = delete;
   PubSub& operator=(const PubSub&) = delete;
 
@@ -96,7 +104,7 @@ class PubSub : public KeyspaceListener {
   // Keyspace-event class bits from the config string (cached: re-parsed when it changes).
   uint32_t EventFlags();
 
-  Server* server_;
+  PubSubHandles h_;
   SubscriberMap channels_;
   SubscriberMap shard_channels_;
   PatternMap patterns_;

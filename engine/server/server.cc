@@ -41,8 +41,11 @@ Server::Server(Options options)
   // The lazy-free queue first: the keyspace hands it values (it draws nothing from rng_).
   lazy_freer_ = std::make_unique<LazyFreer>(env_);
   BuildKeyspace();
-  pubsub_ = std::make_unique<PubSub>(this);
-  introspection_ = std::make_unique<Introspection>(this);
+  auto schedule_flush = [this](Client* c) { ScheduleFlush(c); };
+  auto check_output_limits = [this](Client* c) { return CheckOutputLimits(c); };
+  pubsub_ = std::make_unique<PubSub>(PubSubHandles{&config_, schedule_flush, check_output_limits});
+  introspection_ = std::make_unique<Introspection>(IntrospectionHandles{
+      env_, &config_, [this] { return loading_; }, schedule_flush, check_output_limits});
   tracking_ = std::make_unique<Tracking>(this);
   keyspace_->AddListener(pubsub_.get());
   keyspace_->AddListener(tracking_.get());
