@@ -213,7 +213,7 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   }
   server_->log().Warning("AOF {} loaded anyway because aof-load-truncated is enabled", file);
   *truncated_tail = true;
-  server_->persistence()->NoteProbe("aof-torn-tail-truncated");
+  server_->env()->Probe("aof-truncated-tail-loaded");
   return Status::Ok();
 }
 
