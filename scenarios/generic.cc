@@ -378,16 +378,11 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
         JudgeLocks(ctxs, static_cast<int>(i), &one);
       } else {
         // The workload's own processes only: another may use the same operation names.
-        History mine;
-        for (const HistoryEntry& e : history.entries()) {
-          if (e.process < ranges[i].first || e.process >= ranges[i].second) continue;
-          mine.Add(e.process, e.type, history.name(e.f), history.name(e.key), history.value(e),
-                   e.time_ns, e.error == 0 ? std::string_view() : history.name(e.error));
-        }
         static const std::vector<std::string> kAll = {"read",    "write",  "cas",     "incr",
                                                       "add",     "append", "enqueue", "dequeue",
                                                       "acquire", "release"};
-        JudgeLinearizability(mine, kAll, checker, spec.max_configurations, &one);
+        JudgeLinearizability(history, kAll, checker, spec.max_configurations, &one,
+                             {ranges[i].first, ranges[i].second});
       }
       explanation += "workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " +
                      checker + "): " + std::string(VerdictName(one.verdict)) + "\n" +

@@ -353,7 +353,13 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
   w.sim().SleepFiber(static_cast<int64_t>(50 + rng.Uniform(750)) * kMs);
   node->disk().faults().fsync_lies = false;
   w.RecordNemesis("restart", node->name());
+  auto torn_tails = [&w] {
+    auto it = w.probes().find("aof-truncated-tail-loaded");
+    return it == w.probes().end() ? uint64_t{0} : it->second;
+  };
+  uint64_t torn_before = torn_tails();
   Status s = node->TryStart();
+  run.torn_tails_cut += torn_tails() - torn_before;
   if (!s.ok()) {
     run.restart_failed = true;
     run.outcome.Add(
@@ -362,9 +368,6 @@ bool CrashCycle(RecoveryRun& run, SimClient* reader, int reader_process, Random&
         w.sim().now_ns());
     return false;
   }
-  const auto& probes = node->server()->persistence()->probes();
-  auto torn = probes.find("aof-torn-tail-truncated");
-  if (torn != probes.end()) run.torn_tails_cut += torn->second;
   RecoveryState after;
   if (!ReadAll(run, reader, reader_process, &after)) {
     run.read_failed = true;

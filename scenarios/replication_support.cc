@@ -106,12 +106,12 @@ void RecordReply(World& w, int process, const std::string& f, const std::string&
 }
 
 bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
-                  checkers::OpHistory* ops, std::string* error) {
+                  checkers::OpHistory* ops, std::string* error, ProcessRange processes) {
   std::set<std::string, std::less<>> wanted(fs.begin(), fs.end());
   checkers::History h;
   h.format = "jsonl";
   for (const auto& e : history.entries()) {
-    if (e.process < 0) continue;
+    if (e.process < 0 || e.process < processes.first || e.process >= processes.end) continue;
     std::string_view f = history.name(e.f);
     if (wanted.find(f) == wanted.end()) continue;
     checkers::Event ev;
@@ -137,11 +137,11 @@ bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
 }
 
 void JudgeLinearizability(const History& history, const std::vector<std::string>& fs,
-                          const std::string& model, uint64_t max_configurations,
-                          RunResult* result) {
+                          const std::string& model, uint64_t max_configurations, RunResult* result,
+                          ProcessRange processes) {
   checkers::OpHistory ops;
   std::string error;
-  if (!ToCheckerOps(history, fs, &ops, &error)) {
+  if (!ToCheckerOps(history, fs, &ops, &error, processes)) {
     result->verdict = Verdict::kUnknown;
     result->explanation = "history could not be checked: " + error;
     return;

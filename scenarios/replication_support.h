@@ -42,16 +42,25 @@ void RecordReply(World& w, int process, const std::string& f, const std::string&
                  const CallResult& r, const std::string& ok_value_json,
                  const std::string& invoke_value_json);
 
-// The scenario History as the checkers' paired operations, keeping only operations whose `f` is
-// in `fs` (nemesis entries are dropped). False with `error` on malformed histories.
+// The client processes [first, end) a check reads (a workload's own clients); the default is
+// every client.
+struct ProcessRange {
+  int32_t first = 0;
+  int32_t end = INT32_MAX;
+};
+
+// The scenario History as the checkers' paired operations, keeping only operations of
+// `processes` whose `f` is in `fs` (nemesis entries are dropped). Read in place: the history is
+// not copied first. False with `error` on malformed histories.
 bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
-                  checkers::OpHistory* ops, std::string* error);
+                  checkers::OpHistory* ops, std::string* error, ProcessRange processes = {});
 
 // Runs the linearizability checker with a deterministic budget and fills the verdict fields of
 // `result` ("holds", "refuted" with the checker's explanation of the smallest failing window,
 // or "unknown").
 void JudgeLinearizability(const History& history, const std::vector<std::string>& fs,
-                          const std::string& model, uint64_t max_configurations, RunResult* result);
+                          const std::string& model, uint64_t max_configurations, RunResult* result,
+                          ProcessRange processes = {});
 
 // Fills the counts and claim fields at the end of a replication scenario.
 void FinishReplicationRun(World& w, const RunOptions& opts, const std::string& name,

@@ -4,7 +4,10 @@
 // the host's seeded stream, and BlockingSleep makes the host unresponsive for that long.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string_view>
+#include <utility>
 
 #include "engine/env/env.h"
 #include "sim/sim_disk.h"
@@ -78,6 +81,20 @@ class SimEnv : public Env {
   void RandomBytes(void* buffer, size_t size) override;
   int64_t ProcessId() override { return 1000 + host_; }
 
+  // The engine's probes and fault points go to whoever hosts this node (the World): sim/ knows
+  // nothing of probe counters or scenario config. Unset hooks: a probe is dropped, a fault point
+  // never fires.
+  void Probe(std::string_view name) override {
+    if (probe_hook_) probe_hook_(name);
+  }
+  bool FaultPoint(std::string_view name) override {
+    return fault_point_hook_ && fault_point_hook_(name);
+  }
+  void set_probe_hook(std::function<void(std::string_view)> hook) { probe_hook_ = std::move(hook); }
+  void set_fault_point_hook(std::function<bool(std::string_view)> hook) {
+    fault_point_hook_ = std::move(hook);
+  }
+
  private:
   Simulator* sim_;
   SimNetwork* net_;
@@ -85,6 +102,8 @@ class SimEnv : public Env {
   SimDisk* disk_;
   int64_t fsync_min_ns_ = 500'000;
   int64_t fsync_spread_ns_ = 4'500'000;
+  std::function<void(std::string_view)> probe_hook_;
+  std::function<bool(std::string_view)> fault_point_hook_;
 };
 
 }  // namespace redsim::sim

@@ -10,7 +10,6 @@ const std::vector<std::pair<std::string, std::string>>& DefaultLogProbes() {
       {"server-started", "Ready to accept connections"},
       {"aof-loaded", "DB loaded from append only file"},
       {"rdb-loaded", "DB loaded from disk"},
-      {"aof-truncated-tail-loaded", "loaded anyway because aof-load-truncated"},
       {"replica-full-resync", "Full resync from master"},
       // The replica got +CONTINUE: its PSYNC was accepted as a partial resync.
       {"partial-resync-accepted", "Successful partial resynchronization"},

@@ -89,8 +89,13 @@ class SimNode {
   std::unique_ptr<sim::SimDisk> disk_;
   std::unique_ptr<sim::SimEnv> env_;
   std::unique_ptr<Server> server_;
+  // The engine's fault points (Env::FaultPoint) under this node's config: "drop-acked-write".
+  bool FaultPointFires(std::string_view point);
+
   uint32_t crashes_ = 0;
   bool paused_ = false;
+  int64_t drop_acked_writes_every_ = 0;  // config debug-drop-acked-writes-every, at Start
+  uint64_t fault_point_sets_ = 0;        // plain SETs asked about since Start
   std::vector<RoleSpan> roles_;
   uint64_t roles_dropped_ = 0;
 };

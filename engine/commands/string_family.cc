@@ -235,9 +235,10 @@ void Set(CommandContext& ctx) {
   unsigned flags = 0;
   std::optional<std::string_view> expire;
   if (!ParseSetOptions(ctx, 3, OptionSyntax::kSet, &flags, &expire)) return;
-  int64_t drop_every = ctx.server->config().debug_drop_acked_writes_every;
-  if (drop_every > 0 && flags == 0 && ++ctx.server->debug_sets_seen % drop_every == 0) {
-    ctx.reply.Ok();  // the deliberate bug: acknowledged, never applied
+  // A fault point of the simulated world (always false in real mode): the deliberately broken
+  // engine of `--config debug-drop-acked-writes-every=N`, for testing the testbed.
+  if (flags == 0 && ctx.server->env()->FaultPoint("drop-acked-write")) {
+    ctx.reply.Ok();  // acknowledged, never applied
     return;
   }
   SetGeneric(ctx, flags, ctx.arg(1), ctx.arg(2), expire, {});

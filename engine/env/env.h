@@ -204,6 +204,18 @@ class Env {
     *user = 0;
   }
 
+  // ---- Probes and fault points (the simulated world's hooks) ---------------------------------
+  // Counts a named rare path the engine just went through ("aof-truncated-tail-loaded"), so a
+  // seed sweep can say which ones it exercised. Real mode: nothing. Never changes behaviour.
+  virtual void Probe(std::string_view name) { (void)name; }
+  // Whether the named fault point fires now ("drop-acked-write": the deliberately broken SET of
+  // `--config debug-drop-acked-writes-every=N`, for testing the testbed). The simulated world
+  // answers from the run's seed and config; real mode: always false.
+  virtual bool FaultPoint(std::string_view name) {
+    (void)name;
+    return false;
+  }
+
   // Reads a whole file into `out`. Convenience built on OpenSequential.
   Status ReadFileToString(const std::string& path, std::string* out);
 };
@@ -264,6 +276,8 @@ class EnvWrapper : public Env {
   uint64_t AllocatedBytes() override { return target_->AllocatedBytes(); }
   std::string AllocatorName() override { return target_->AllocatorName(); }
   void CpuSeconds(double* sys, double* user) override { target_->CpuSeconds(sys, user); }
+  void Probe(std::string_view name) override { target_->Probe(name); }
+  bool FaultPoint(std::string_view name) override { return target_->FaultPoint(name); }
 
  private:
   Env* target_;

@@ -214,7 +214,7 @@ Status Aof::LoadFile(const std::string& file, bool is_last, bool* truncated_tail
   }
   h_.log->Warning("AOF {} loaded anyway because aof-load-truncated is enabled", file);
   *truncated_tail = true;
-  owner_->NoteProbe("aof-torn-tail-truncated");
+  h_.env->Probe("aof-truncated-tail-loaded");
   return Status::Ok();
 }
 

@@ -125,10 +125,6 @@ class Persistence : public PropagationSink, public SnapshotSink {
   void Emit(int db, std::string_view key, const Value& value, int64_t expire_ms,
             uint32_t access) override;
 
-  // Named probes on rare paths ("aof-torn-tail-truncated"...), counted for coverage reports.
-  void NoteProbe(const std::string& name) { probes_[name]++; }
-  const std::map<std::string, uint64_t>& probes() const { return probes_; }
-
   // ---- INFO persistence -------------------------------------------------------------------
   bool loading() const { return loading_; }
   bool bgsave_in_progress() const { return job_ && job_->kind == JobKind::kBgSave; }
@@ -208,7 +204,6 @@ class Persistence : public PropagationSink, public SnapshotSink {
   ReplicationAux last_load_history_;
   HistorySource history_source_;
   HistoryLoaded history_loaded_;
-  std::map<std::string, uint64_t> probes_;
   std::function<void()> job_done_hook_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

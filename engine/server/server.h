@@ -130,9 +130,6 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   const std::string& config_file() const { return options_config_file_; }
   const std::string& executable() const { return options_executable_; }
   uint64_t dirty = 0;  // changes since the last save
-  // Plain SETs seen, for the testbed's deliberately broken build (see
-  // ServerConfig::debug_drop_acked_writes_every).
-  uint64_t debug_sets_seen = 0;
   int64_t last_save_time_s() const { return last_save_time_s_; }
   void set_last_save_time_s(int64_t t) { last_save_time_s_ = t; }
   void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
