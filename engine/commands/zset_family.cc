@@ -332,7 +332,14 @@ void ZAdd(CommandContext& ctx) {
 }
 
 // ZINCRBY key increment member
-void ZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, kZAddIncr, 2); }
+// Redis runs ZINCRBY through ZADD's parser, so an increment spelled like a ZADD flag (NX, XX,
+// GT, LT, CH, INCR) is taken as one and leaves an odd element count: a syntax error, not a
+// float error.
+void ZIncrBy(CommandContext& ctx) {
+  unsigned flags = kZAddIncr;
+  size_t first = ParseZAddFlags(ctx, &flags);
+  ZAddGeneric(ctx, flags, first);
+}
 
 // ---- Removal and lookups --------------------------------------------------------------------
 

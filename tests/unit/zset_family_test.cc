@@ -170,3 +170,15 @@ TEST_F(ZSetTest, BlockingPopTimesOut) {
 
 }  // namespace
 }  // namespace redsim::testing
+
+// Redis 7.0 (asked directly): ZINCRBY goes through ZADD's flag parser, so a flag word where the
+// increment belongs is a syntax error; a word that is not a flag is a float error.
+TEST_F(ZSetTest, ZIncrByIncrementSpelledLikeAFlagIsASyntaxError) {
+  for (const char* flag : {"NX", "xx", "GT", "lt", "CH", "incr"}) {
+    EXPECT_EQ(Run({"ZINCRBY", "z", flag, "m"}), Err("ERR syntax error")) << flag;
+  }
+  EXPECT_EQ(Run({"ZINCRBY", "z", "nan", "m"}), Err("ERR value is not a valid float"));
+  EXPECT_EQ(Run({"ZINCRBY", "z", "two", "m"}), Err("ERR value is not a valid float"));
+  EXPECT_EQ(Run({"ZINCRBY", "z", "2", "m"}), Bulk("2"));
+  EXPECT_EQ(Run({"EXISTS", "z"}), Int(1));
+}
