@@ -163,7 +163,14 @@ std::optional<int64_t> ApplyOverflow(FieldType t, int64_t base, int64_t incr, Ov
                              : (static_cast<__int128>(1) << t.bits) - 1;
   if (sum >= min && sum <= max) return static_cast<int64_t>(sum);
   if (policy == Overflow::kFail) return std::nullopt;
-  if (policy == Overflow::kSat) return static_cast<int64_t>(sum < min ? min : max);
+  if (policy == Overflow::kSat) {
+    // Redis 7.0 computes `max - value` in 64-bit signed arithmetic when it checks a signed
+    // field; for values within `max` of INT64_MIN that difference wraps negative and the value
+    // is taken as an overflow, so SAT stores the maximum, not the minimum (observed on Redis
+    // 7.0.15: BITFIELD k OVERFLOW SAT SET i1 #0 -9223372036854775808 stores 0).
+    bool wrapped_difference = t.is_signed && t.bits < 64 && sum < max - INT64_MAX;
+    return static_cast<int64_t>(sum < min && !wrapped_difference ? min : max);
+  }
   // Wrap: keep the low bits, then sign-extend for signed types.
   uint64_t low = static_cast<uint64_t>(sum);
   if (t.bits < 64) low &= (uint64_t{1} << t.bits) - 1;

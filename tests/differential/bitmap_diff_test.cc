@@ -196,5 +196,24 @@ TEST(BitmapDifferential, RandomSequencesMatchRedis) {
   EXPECT_TRUE(ok);
 }
 
+// A signed field SET under SAT with a value within `max` of INT64_MIN: Redis's overflow check
+// wraps and saturates to the maximum (found by the random test above with i1 and INT64_MIN).
+TEST(BitmapDifferential, SaturatedSetNearInt64MinMatchesRedis) {
+  if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
+  DifferentialPair* pair = DifferentialPair::Get();
+  ASSERT_NE(pair, nullptr) << "could not start redis-server and redsim-server";
+  pair->Reset();
+  std::vector<Command> seq;
+  for (const char* type : {"i1", "i8", "i63", "i64", "u8", "u63"}) {
+    for (const char* value : {"-9223372036854775808", "-9223372036854775681",
+                              "-9223372036854775680", "-9223372036854775679", "-5000"}) {
+      seq.push_back({"BITFIELD", "b1", "OVERFLOW", "SAT", "SET", type, "0", value});
+      seq.push_back({"BITFIELD", "b1", "GET", type, "0"});
+    }
+  }
+  seq.push_back({"GET", "b1"});
+  EXPECT_EQ(pair->CheckSequence(seq), "");
+}
+
 }  // namespace
 }  // namespace redsim::testing
