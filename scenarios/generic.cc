@@ -71,14 +71,18 @@ std::string BoolOfInteger(const CallResult& r) {
 }
 
 // Invokes `args`, records invoke and completion; `ok_json(reply)` is the result on ok.
-template <typename OkJson>
+// `Invoke` is JSON text (std::string) or a checkers::Datum (a cas's [expected new] pair).
+template <typename Invoke, typename OkJson>
 CallResult Op(ClientCtx& c, size_t node, const std::string& f, const std::string& key,
-              const std::string& invoke_json, const std::vector<std::string>& args,
-              OkJson ok_json) {
+              const Invoke& invoke_json, const std::vector<std::string>& args, OkJson ok_json) {
   World& w = *c.w;
   w.history().Add(c.process, OpType::kInvoke, f, key, invoke_json, w.sim().now_ns());
   CallResult r = c.conns[node]->Call(args, c.spec->timeout_ns);
-  RecordReply(w, c.process, f, key, r, r.ok() ? ok_json(r) : invoke_json, invoke_json);
+  if (r.ok()) {
+    RecordReply(w, c.process, f, key, r, ok_json(r), invoke_json);
+  } else {
+    RecordReply(w, c.process, f, key, r, invoke_json, invoke_json);
+  }
   return r;
 }
 
@@ -105,7 +109,8 @@ void RegisterStep(ClientCtx& c, Random& rng, size_t node, size_t read_node, cons
     return;
   }
   std::string expected = seen->second;
-  std::string arg = "[" + History::JsonString(expected) + "," + History::JsonString(v) + "]";
+  checkers::Datum arg =
+      checkers::Datum::MakeList({checkers::Datum::String(expected), checkers::Datum::String(v)});
   World& w = *c.w;
   if (s.cas_via == "lua") {
     CallResult r = Op(c, node, "cas", key, arg, {"EVAL", kCasScript, "1", key, expected, v},

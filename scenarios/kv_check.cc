@@ -91,11 +91,15 @@ class OpenTable {
   std::unordered_map<int32_t, OpenOp> sparse_;
 };
 
-// JSON text of a value -> plain string ("\"17\"" -> 17); false for null.
-bool Unquote(std::string_view json, std::string* out) {
-  if (json == "null") return false;
-  if (json.size() >= 2 && json.front() == '"') json = json.substr(1, json.size() - 2);
-  out->assign(json);
+// The value's JSON text with a string's quotes taken off (its escapes kept); false for null.
+bool Unquote(const History& h, const HistoryEntry& e, std::string* out) {
+  if (e.value_kind == ValueKind::kNull) return false;
+  out->clear();
+  h.AppendValueJson(e, out);
+  if (out->size() >= 2 && out->front() == '"') {
+    out->pop_back();
+    out->erase(0, 1);
+  }
   return true;
 }
 
@@ -146,7 +150,7 @@ class Checker {
         w.incr = f == "incr";
         w.inv_idx = idx;
         w.inv_ns = e.time_ns;
-        if (!w.incr) w.known = Unquote(h_.value(e), &w.value);
+        if (!w.incr) w.known = Unquote(h_, e, &w.value);
         op.writer = static_cast<int>(writers_.size());
         writers_.push_back(std::move(w));
         ks.live.push_back(op.writer);
@@ -170,7 +174,7 @@ class Checker {
       w.ok = true;
       w.cmp_idx = idx;
       w.cmp_ns = e.time_ns;
-      if (w.incr) w.known = Unquote(h_.value(e), &w.value);
+      if (w.incr) w.known = Unquote(h_, e, &w.value);
       Prune(ks, w, e.time_ns);
     }
   }
@@ -191,7 +195,7 @@ class Checker {
   void CheckRead(const OpenOp& op, const HistoryEntry& e, uint64_t idx) {
     result_.reads_checked++;
     std::string v;
-    bool is_null = !Unquote(h_.value(e), &v);
+    bool is_null = !Unquote(h_, e, &v);
     const KeyState& ks = keys_[op.key];
     std::vector<int> allowed = op.live;
     for (size_t i = op.log_size; i < ks.log.size(); i++) allowed.push_back(ks.log[i]);

@@ -24,6 +24,7 @@ namespace redsim::scenarios {
 using world::History;
 using world::HistoryEntry;
 using world::OpType;
+using world::ValueKind;
 
 struct KvCheckResult {
   bool ok = true;

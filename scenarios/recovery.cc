@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "checkers/datum.h"
 #include "engine/persistence/persistence.h"
 #include "engine/persistence/rdb_codec.h"
 #include "scenarios/recovery_check.h"
@@ -72,24 +73,18 @@ struct RecoveryRun {
   bool read_failed = false;
 };
 
-std::string JsonObjectOf(const RecoveryState& s) {
-  std::string out = "{";
-  bool first = true;
+// The dataset as a map (strings, then sets as lists of members), recorded without JSON text.
+checkers::Datum DatumOf(const RecoveryState& s) {
+  checkers::Datum::Map entries;
   for (const auto& [k, v] : s.strings) {
-    out += (first ? "" : ",") + History::JsonString(k) + ":" + History::JsonString(v);
-    first = false;
+    entries.emplace_back(checkers::Datum::String(k), checkers::Datum::String(v));
   }
   for (const auto& [k, members] : s.sets) {
-    out += (first ? "" : ",") + History::JsonString(k) + ":[";
-    bool first_member = true;
-    for (const auto& m : members) {
-      out += (first_member ? "" : ",") + History::JsonString(m);
-      first_member = false;
-    }
-    out += "]";
-    first = false;
+    checkers::Datum::List items;
+    for (const auto& m : members) items.push_back(checkers::Datum::String(m));
+    entries.emplace_back(checkers::Datum::String(k), checkers::Datum::MakeList(std::move(items)));
   }
-  return out + "}";
+  return checkers::Datum::MakeMap(std::move(entries));
 }
 
 // ---- Writers ---------------------------------------------------------------------------------
@@ -263,7 +258,7 @@ bool ReadAll(RecoveryRun& run, SimClient* c, int process, RecoveryState* out) {
   w.history().Add(process, OpType::kInvoke, "read-all", "", "null", w.sim().now_ns());
   for (int attempt = 0; attempt < 20 && !w.stopping(); attempt++) {
     if (ReadOnce(run, c, out)) {
-      w.history().Add(process, OpType::kOk, "read-all", "", JsonObjectOf(*out), w.sim().now_ns());
+      w.history().Add(process, OpType::kOk, "read-all", "", DatumOf(*out), w.sim().now_ns());
       return true;
     }
     c->Disconnect();

@@ -4,7 +4,6 @@
 #include <set>
 
 #include "checkers/explain.h"
-#include "checkers/json.h"
 #include "checkers/model.h"
 #include "engine/types/set_object.h"
 
@@ -79,30 +78,64 @@ void AddPrimaryWithReplicas(World& w, int replicas, const ServerConfig& base) {
   for (size_t i = 0; i < w.node_count(); i++) w.node(i)->Start();
 }
 
-void RecordReply(World& w, int process, const std::string& f, const std::string& key,
-                 const CallResult& r, const std::string& ok_value_json,
-                 const std::string& invoke_value_json) {
-  int64_t now = w.sim().now_ns();
+namespace {
+
+// Records a completion: `add(type, value, error)` with the ok or invoke value as appropriate.
+template <typename Add>
+void RecordReplyWith(const CallResult& r, Add add) {
   switch (r.status) {
     case CallResult::Status::kReply:
       if (r.reply.is_error()) {
-        w.history().Add(process, OpType::kFail, f, key, invoke_value_json, now, r.reply.str);
+        add(OpType::kFail, false, r.reply.str);
       } else {
-        w.history().Add(process, OpType::kOk, f, key, ok_value_json, now);
+        add(OpType::kOk, true, std::string_view());
       }
       break;
     case CallResult::Status::kNotConnected:
-      w.history().Add(process, OpType::kFail, f, key, invoke_value_json, now, "not connected");
+      add(OpType::kFail, false, "not connected");
       break;
     case CallResult::Status::kTimeout:
-      w.history().Add(process, OpType::kInfo, f, key, invoke_value_json, now, "timeout");
+      add(OpType::kInfo, false, "timeout");
       break;
     case CallResult::Status::kDisconnected:
-      w.history().Add(process, OpType::kInfo, f, key, invoke_value_json, now, "connection lost");
+      add(OpType::kInfo, false, "connection lost");
       break;
     case CallResult::Status::kStopped:
       break;  // left open: the checkers treat it as unknown
   }
+}
+
+}  // namespace
+
+void RecordReply(World& w, int process, const std::string& f, const std::string& key,
+                 const CallResult& r, const std::string& ok_value_json,
+                 const std::string& invoke_value_json) {
+  int64_t now = w.sim().now_ns();
+  RecordReplyWith(r, [&](OpType type, bool ok, std::string_view error) {
+    w.history().Add(process, type, f, key, ok ? ok_value_json : invoke_value_json, now, error);
+  });
+}
+
+void RecordReply(World& w, int process, const std::string& f, const std::string& key,
+                 const CallResult& r, const checkers::Datum& ok_value,
+                 const checkers::Datum& invoke_value) {
+  int64_t now = w.sim().now_ns();
+  RecordReplyWith(r, [&](OpType type, bool ok, std::string_view error) {
+    w.history().Add(process, type, f, key, ok ? ok_value : invoke_value, now, error);
+  });
+}
+
+void RecordReply(World& w, int process, const std::string& f, const std::string& key,
+                 const CallResult& r, const std::string& ok_value_json,
+                 const checkers::Datum& invoke_value) {
+  int64_t now = w.sim().now_ns();
+  RecordReplyWith(r, [&](OpType type, bool ok, std::string_view error) {
+    if (ok) {
+      w.history().Add(process, type, f, key, ok_value_json, now, error);
+    } else {
+      w.history().Add(process, type, f, key, invoke_value, now, error);
+    }
+  });
 }
 
 bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
@@ -119,11 +152,7 @@ bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
     ev.type = static_cast<checkers::EventType>(e.type);
     ev.f = std::string(f);
     if (e.key != 0) ev.key = checkers::Datum::String(std::string(history.name(e.key)));
-    checkers::SourceError perr;
-    if (!checkers::ParseJson(history.value(e), &ev.value, &perr)) {
-      *error = "bad value in history: " + perr.ToString();
-      return false;
-    }
+    if (!history.ValueDatum(e, &ev.value, error)) return false;
     ev.time_ns = e.time_ns;
     ev.line = static_cast<int>(h.events.size() + 1);
     h.events.push_back(std::move(ev));

@@ -41,6 +41,13 @@ void AddPrimaryWithReplicas(World& w, int replicas, const ServerConfig& base);
 void RecordReply(World& w, int process, const std::string& f, const std::string& key,
                  const CallResult& r, const std::string& ok_value_json,
                  const std::string& invoke_value_json);
+// The same for structured values (lists, maps), recorded as checkers::Datum.
+void RecordReply(World& w, int process, const std::string& f, const std::string& key,
+                 const CallResult& r, const checkers::Datum& ok_value,
+                 const checkers::Datum& invoke_value);
+void RecordReply(World& w, int process, const std::string& f, const std::string& key,
+                 const CallResult& r, const std::string& ok_value_json,
+                 const checkers::Datum& invoke_value);
 
 // The client processes [first, end) a check reads (a workload's own clients); the default is
 // every client.
@@ -51,7 +58,8 @@ struct ProcessRange {
 
 // The scenario History as the checkers' paired operations, keeping only operations of
 // `processes` whose `f` is in `fs` (nemesis entries are dropped). Read in place: the history is
-// not copied first. False with `error` on malformed histories.
+// not copied first, and its values become Datums without a trip through JSON text
+// (History::ValueDatum). False with `error` on malformed histories.
 bool ToCheckerOps(const History& history, const std::vector<std::string>& fs,
                   checkers::OpHistory* ops, std::string* error, ProcessRange processes = {});
 

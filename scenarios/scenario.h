@@ -26,6 +26,7 @@ using world::OpType;
 using world::RoleSpan;
 using world::SimClient;
 using world::SimNode;
+using world::ValueKind;
 using world::World;
 
 using reports::Verdict;

@@ -39,9 +39,7 @@ void RecordCompletion(World& w, int process, const OpNames& names, uint32_t f, u
       } else if (f == names.write) {
         h.AddInterned(process, OpType::kOk, f, key, written_json, now);
       } else if (r.reply.type == RespValue::Type::kInteger) {
-        char buf[24];
-        auto end = std::to_chars(buf, buf + sizeof(buf), r.reply.integer).ptr;
-        h.AddInterned(process, OpType::kOk, f, key, std::string_view(buf, end - buf), now);
+        h.AddInternedInt(process, OpType::kOk, f, key, r.reply.integer, now);
       } else if (r.reply.is_null()) {
         h.AddInterned(process, OpType::kOk, f, key, "null", now);
       } else {
