@@ -168,9 +168,6 @@ TEST_F(ZSetTest, BlockingPopTimesOut) {
   EXPECT_EQ(Run({"BZPOPMIN", "z", "-1"}), Err("ERR timeout is negative"));
 }
 
-}  // namespace
-}  // namespace redsim::testing
-
 // Redis 7.0 (asked directly): ZINCRBY goes through ZADD's flag parser, so a flag word where the
 // increment belongs is a syntax error; a word that is not a flag is a float error.
 TEST_F(ZSetTest, ZIncrByIncrementSpelledLikeAFlagIsASyntaxError) {
@@ -182,3 +179,6 @@ TEST_F(ZSetTest, ZIncrByIncrementSpelledLikeAFlagIsASyntaxError) {
   EXPECT_EQ(Run({"ZINCRBY", "z", "2", "m"}), Bulk("2"));
   EXPECT_EQ(Run({"EXISTS", "z"}), Int(1));
 }
+
+}  // namespace
+}  // namespace redsim::testing
