@@ -11,6 +11,7 @@
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
 #include "engine/commands/scan_args.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/command_context.h"
 #include "engine/types/set_object.h"
 
@@ -482,16 +483,19 @@ void SInterCard(CommandContext& ctx) {
     return;
   }
   int64_t limit = 0;
-  for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.argc(); i++) {
-    if (EqualsIgnoreCase(ctx.arg(i), "limit") && i + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++i), &limit) || limit < 0) {
-        ctx.reply.Error("ERR LIMIT can't be negative");
-        return;
-      }
+  ArgCursor cur(ctx.args, 2 + static_cast<size_t>(numkeys));
+  while (cur.ok() && !cur.done()) {
+    // LIMIT without its value is a syntax error; a bad or negative value is answered at once.
+    if (cur.remaining() >= 2 && cur.Consume("limit")) {
+      limit = cur.NextInt64("ERR LIMIT can't be negative");
+      if (cur.ok() && limit < 0) cur.Fail("ERR LIMIT can't be negative");
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return;
   }
   std::vector<SetObject*> sets;
   bool any_missing;
