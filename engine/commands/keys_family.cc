@@ -219,11 +219,11 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     return;
   }
   if (nx && (xx || gt || lt)) {
-    ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    ctx.reply.Error(err::kExpireNxWithXxGtLt);
     return;
   }
   if (gt && lt) {
-    ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+    ctx.reply.Error(err::kExpireGtWithLt);
     return;
   }
   int64_t when;
@@ -336,7 +336,7 @@ void Keys(CommandContext& ctx) {
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(1), &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
+    ctx.reply.Error(err::kInvalidCursor);
     return;
   }
   ScanOptions opts;
@@ -448,11 +448,11 @@ void Select(CommandContext& ctx) {
 void SwapDb(CommandContext& ctx) {
   int64_t a, b;
   if (!ParseInt64(ctx.arg(1), &a) || a < INT_MIN || a > INT_MAX) {
-    ctx.reply.Error("ERR invalid first DB index");
+    ctx.reply.Error(err::kInvalidFirstDbIndex);
     return;
   }
   if (!ParseInt64(ctx.arg(2), &b) || b < INT_MIN || b > INT_MAX) {
-    ctx.reply.Error("ERR invalid second DB index");
+    ctx.reply.Error(err::kInvalidSecondDbIndex);
     return;
   }
   if (a < 0 || a >= ctx.keyspace().db_count() || b < 0 || b >= ctx.keyspace().db_count()) {

@@ -475,11 +475,11 @@ void SDiffStore(CommandContext& ctx) {
 void SInterCard(CommandContext& ctx) {
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
+    ctx.reply.Error(err::kNumkeysNotPositive);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argc() - 2)) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(err::kMoreKeysThanArgs);
     return;
   }
   int64_t limit = 0;

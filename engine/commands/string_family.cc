@@ -407,7 +407,7 @@ void DecrBy(CommandContext& ctx) {
     return;
   }
   if (delta == LLONG_MIN) {
-    ctx.reply.Error("ERR decrement would overflow");
+    ctx.reply.Error(err::kDecrementOverflow);
     return;
   }
   IncrDecr(ctx, -delta);
@@ -531,7 +531,7 @@ void SetRange(CommandContext& ctx) {
     return;
   }
   if (offset < 0) {
-    ctx.reply.Error("ERR offset is out of range");
+    ctx.reply.Error(err::kOffsetOutOfRange);
     return;
   }
   bool wrong_type;
@@ -569,7 +569,7 @@ void Lcs(CommandContext& ctx) {
   DbEntry* ea = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1));
   DbEntry* eb = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2));
   if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
-    ctx.reply.Error("ERR The specified keys must contain string values");
+    ctx.reply.Error(err::kLcsKeysNotStrings);
     return;
   }
   bool want_len = false, want_idx = false, with_match_len = false;
@@ -594,7 +594,7 @@ void Lcs(CommandContext& ctx) {
     return;
   }
   if (want_idx && want_len) {
-    ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+    ctx.reply.Error(err::kLcsLenWithIdx);
     return;
   }
   char sa[24], sb[24];
@@ -605,7 +605,7 @@ void Lcs(CommandContext& ctx) {
   unsigned long long cells = (static_cast<unsigned long long>(alen) + 1) * (blen + 1);
   if (cells > static_cast<unsigned long long>(ctx.server->config().proto_max_bulk_len) / 4 ||
       (alen != 0 && cells / (alen + 1) != blen + 1)) {
-    ctx.reply.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    ctx.reply.Error(err::kLcsTooLarge);
     return;
   }
   std::vector<uint32_t> dp(cells, 0);
