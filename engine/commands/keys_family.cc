@@ -5,6 +5,7 @@
 #include "engine/commands/families.h"
 #include "engine/commands/help.h"
 #include "engine/commands/scan_args.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/command_context.h"
 #include "engine/server/eviction.h"
 
@@ -121,15 +122,21 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
 void Copy(CommandContext& ctx) {
   int dst_index = ctx.client->db_index;
   bool replace = false;
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    if (EqualsIgnoreCase(ctx.arg(i), "replace")) {
+  ArgCursor cur(ctx.args, 3);
+  while (cur.ok() && !cur.done()) {
+    if (cur.Consume("replace")) {
       replace = true;
-    } else if (EqualsIgnoreCase(ctx.arg(i), "db") && i + 1 < ctx.argc()) {
-      if (!ParseDbIndex(ctx, ctx.arg(++i), &dst_index)) return;
+    } else if (cur.Consume("db")) {
+      // A bad index is answered at once, before the options after it are read.
+      std::string_view index = cur.Next();
+      if (cur.ok() && !ParseDbIndex(ctx, index, &dst_index)) return;
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return;
   }
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
   Database* src_db = ctx.db();
@@ -194,27 +201,29 @@ void Move(CommandContext& ctx) {
 void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   std::string_view key = ctx.arg(1);
   bool nx = false, xx = false, gt = false, lt = false;
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "nx"))
+  ArgCursor cur(ctx.args, 3);
+  while (cur.ok() && !cur.done()) {
+    if (cur.Consume("nx"))
       nx = true;
-    else if (EqualsIgnoreCase(a, "xx"))
+    else if (cur.Consume("xx"))
       xx = true;
-    else if (EqualsIgnoreCase(a, "gt"))
+    else if (cur.Consume("gt"))
       gt = true;
-    else if (EqualsIgnoreCase(a, "lt"))
+    else if (cur.Consume("lt"))
       lt = true;
-    else {
-      ctx.reply.Error("ERR Unsupported option " + std::string(a));
-      return;
-    }
+    else
+      cur.Fail("ERR Unsupported option " + std::string(cur.Peek()));
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return;
   }
   if (nx && (xx || gt || lt)) {
-    ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    ctx.reply.Error(err::kExpireNxWithXxGtLt);
     return;
   }
   if (gt && lt) {
-    ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+    ctx.reply.Error(err::kExpireGtWithLt);
     return;
   }
   int64_t when;
@@ -327,7 +336,7 @@ void Keys(CommandContext& ctx) {
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(1), &cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
+    ctx.reply.Error(err::kInvalidCursor);
     return;
   }
   ScanOptions opts;
@@ -439,11 +448,11 @@ void Select(CommandContext& ctx) {
 void SwapDb(CommandContext& ctx) {
   int64_t a, b;
   if (!ParseInt64(ctx.arg(1), &a) || a < INT_MIN || a > INT_MAX) {
-    ctx.reply.Error("ERR invalid first DB index");
+    ctx.reply.Error(err::kInvalidFirstDbIndex);
     return;
   }
   if (!ParseInt64(ctx.arg(2), &b) || b < INT_MIN || b > INT_MAX) {
-    ctx.reply.Error("ERR invalid second DB index");
+    ctx.reply.Error(err::kInvalidSecondDbIndex);
     return;
   }
   if (a < 0 || a >= ctx.keyspace().db_count() || b < 0 || b >= ctx.keyspace().db_count()) {

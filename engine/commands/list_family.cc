@@ -16,6 +16,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/command_context.h"
 #include "engine/types/list_object.h"
 
@@ -385,36 +386,27 @@ struct LposOptions {
 
 // Parses LPOS's options, replying the error and returning false when they are invalid.
 bool ParseLposOptions(CommandContext& ctx, LposOptions* o) {
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    std::string_view name = ctx.arg(i);
-    if (i + 1 >= ctx.argc()) {
-      ctx.reply.Error(err::kSyntax);
-      return false;
-    }
-    std::string_view value = ctx.arg(i + 1);
-    if (EqualsIgnoreCase(name, "rank")) {
-      if (!ParseInt64(value, &o->rank)) {
-        ctx.reply.Error(err::kNotInteger);
-        return false;
-      }
-      if (o->rank == 0) {
-        ctx.reply.Error(kRankZeroError);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(name, "count")) {
-      if (!ParseInt64(value, &o->count) || o->count < 0) {
-        ctx.reply.Error(kCountNegativeError);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(name, "maxlen")) {
-      if (!ParseInt64(value, &o->maxlen) || o->maxlen < 0) {
-        ctx.reply.Error(kMaxlenNegativeError);
-        return false;
-      }
+  ArgCursor cur(ctx.args, 3);
+  // Options come in name-value pairs: a name without a value is a syntax error whatever it is.
+  while (cur.ok() && !cur.done()) {
+    if (cur.remaining() < 2) {
+      cur.Fail(err::kSyntax);
+    } else if (cur.Consume("rank")) {
+      o->rank = cur.NextInt64();
+      if (cur.ok() && o->rank == 0) cur.Fail(kRankZeroError);
+    } else if (cur.Consume("count")) {
+      o->count = cur.NextInt64(kCountNegativeError);
+      if (cur.ok() && o->count < 0) cur.Fail(kCountNegativeError);
+    } else if (cur.Consume("maxlen")) {
+      o->maxlen = cur.NextInt64(kMaxlenNegativeError);
+      if (cur.ok() && o->maxlen < 0) cur.Fail(kMaxlenNegativeError);
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return false;
   }
   return true;
 }
@@ -531,18 +523,20 @@ bool ParseMpopArgs(CommandContext& ctx, size_t numkeys_index, MpopArgs* out) {
     return false;
   }
   bool has_count = false;
-  for (size_t i = where_index + 1; i < ctx.argc(); i++) {
-    if (!has_count && EqualsIgnoreCase(ctx.arg(i), "count") && i + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(i + 1), &out->count) || out->count < 1) {
-        ctx.reply.Error(kMpopCountError);
-        return false;
-      }
+  ArgCursor cur(ctx.args, where_index + 1);
+  while (cur.ok() && !cur.done()) {
+    // COUNT once, and only with its value: anything else is a syntax error.
+    if (!has_count && cur.remaining() >= 2 && cur.Consume("count")) {
+      out->count = cur.NextInt64(kMpopCountError);
+      if (cur.ok() && out->count < 1) cur.Fail(kMpopCountError);
       has_count = true;
-      i++;
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return false;
   }
   return true;
 }

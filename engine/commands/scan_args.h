@@ -73,7 +73,7 @@ inline std::string ParseScanOptions(const std::vector<std::string_view>& args, s
 inline DbEntry* BeginCollectionScan(CommandContext& ctx, ObjType type, uint64_t* cursor,
                                     ScanOptions* opts) {
   if (!ParseScanCursor(ctx.arg(2), cursor)) {
-    ctx.reply.Error("ERR invalid cursor");
+    ctx.reply.Error(err::kInvalidCursor);
     return nullptr;
   }
   bool wrong_type;

@@ -11,6 +11,7 @@
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
 #include "engine/commands/scan_args.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/command_context.h"
 #include "engine/types/set_object.h"
 
@@ -474,24 +475,27 @@ void SDiffStore(CommandContext& ctx) {
 void SInterCard(CommandContext& ctx) {
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
+    ctx.reply.Error(err::kNumkeysNotPositive);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argc() - 2)) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(err::kMoreKeysThanArgs);
     return;
   }
   int64_t limit = 0;
-  for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.argc(); i++) {
-    if (EqualsIgnoreCase(ctx.arg(i), "limit") && i + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++i), &limit) || limit < 0) {
-        ctx.reply.Error("ERR LIMIT can't be negative");
-        return;
-      }
+  ArgCursor cur(ctx.args, 2 + static_cast<size_t>(numkeys));
+  while (cur.ok() && !cur.done()) {
+    // LIMIT without its value is a syntax error; a bad or negative value is answered at once.
+    if (cur.remaining() >= 2 && cur.Consume("limit")) {
+      limit = cur.NextInt64("ERR LIMIT can't be negative");
+      if (cur.ok() && limit < 0) cur.Fail("ERR LIMIT can't be negative");
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return;
   }
   std::vector<SetObject*> sets;
   bool any_missing;

@@ -2,6 +2,7 @@
 //
 // Plain functions at the top work on the keyspace and return values or error texts; the
 // handlers below parse arguments, call them and write replies.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,7 @@
 
 #include "engine/base/strutil.h"
 #include "engine/commands/families.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/command_context.h"
 
 namespace redsim {
@@ -188,43 +190,44 @@ enum class OptionSyntax { kSet, kGetEx };
 // Reads SET/GETEX options from ctx.args[first..]. As in Redis, an expiry option may be repeated
 // (the last value wins) but not combined with a different one, KEEPTTL, or PERSIST; NX and XX
 // exclude each other. Replies "syntax error" and returns false on bad input.
+// Consumes EX, PX, EXAT or PXAT if the cursor is at one; returns its flag, or 0.
+unsigned ConsumeExpireKeyword(ArgCursor& cur) {
+  if (cur.Consume("ex")) return kSetEx;
+  if (cur.Consume("px")) return kSetPx;
+  if (cur.Consume("exat")) return kSetExAt;
+  if (cur.Consume("pxat")) return kSetPxAt;
+  return 0;
+}
+
 bool ParseSetOptions(CommandContext& ctx, size_t first, OptionSyntax syntax, unsigned* flags,
                      std::optional<std::string_view>* expire) {
   const bool set = syntax == OptionSyntax::kSet;
-  for (size_t i = first; i < ctx.argc(); i++) {
-    std::string_view a = ctx.arg(i);
-    bool has_next = i + 1 < ctx.argc();
-    unsigned expire_flag = 0;
-    if (EqualsIgnoreCase(a, "ex"))
-      expire_flag = kSetEx;
-    else if (EqualsIgnoreCase(a, "px"))
-      expire_flag = kSetPx;
-    else if (EqualsIgnoreCase(a, "exat"))
-      expire_flag = kSetExAt;
-    else if (EqualsIgnoreCase(a, "pxat"))
-      expire_flag = kSetPxAt;
-    // Everything that may not accompany an expiry option of kind `expire_flag`.
-    unsigned ttl_conflicts =
-        (kSetEx | kSetPx | kSetExAt | kSetPxAt | kSetKeepTtl | kSetPersist) & ~expire_flag;
-    if (set && EqualsIgnoreCase(a, "nx") && !(*flags & kSetXx)) {
+  constexpr unsigned kAnyExpire = kSetEx | kSetPx | kSetExAt | kSetPxAt;
+  ArgCursor cur(ctx.args, first);
+  // Every mistake here is a syntax error, so the order of the checks cannot change the reply.
+  while (cur.ok() && !cur.done()) {
+    if (set && !(*flags & kSetXx) && cur.Consume("nx")) {
       *flags |= kSetNx;
-    } else if (set && EqualsIgnoreCase(a, "xx") && !(*flags & kSetNx)) {
+    } else if (set && !(*flags & kSetNx) && cur.Consume("xx")) {
       *flags |= kSetXx;
-    } else if (set && EqualsIgnoreCase(a, "get")) {
+    } else if (set && cur.Consume("get")) {
       *flags |= kSetGet;
-    } else if (set && EqualsIgnoreCase(a, "keepttl") &&
-               !(*flags & (kSetEx | kSetPx | kSetExAt | kSetPxAt))) {
+    } else if (set && !(*flags & kAnyExpire) && cur.Consume("keepttl")) {
       *flags |= kSetKeepTtl;
-    } else if (!set && EqualsIgnoreCase(a, "persist") &&
-               !(*flags & (kSetEx | kSetPx | kSetExAt | kSetPxAt))) {
+    } else if (!set && !(*flags & kAnyExpire) && cur.Consume("persist")) {
       *flags |= kSetPersist;
-    } else if (expire_flag != 0 && has_next && !(*flags & ttl_conflicts)) {
+    } else if (unsigned expire_flag = ConsumeExpireKeyword(cur);
+               expire_flag != 0 &&
+               !(*flags & ((kAnyExpire | kSetKeepTtl | kSetPersist) & ~expire_flag))) {
       *flags |= expire_flag;
-      *expire = ctx.arg(++i);
+      *expire = cur.Next();  // a missing value is a syntax error
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
+      cur.Fail(err::kSyntax);
     }
+  }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return false;
   }
   return true;
 }
@@ -404,7 +407,7 @@ void DecrBy(CommandContext& ctx) {
     return;
   }
   if (delta == LLONG_MIN) {
-    ctx.reply.Error("ERR decrement would overflow");
+    ctx.reply.Error(err::kDecrementOverflow);
     return;
   }
   IncrDecr(ctx, -delta);
@@ -528,7 +531,7 @@ void SetRange(CommandContext& ctx) {
     return;
   }
   if (offset < 0) {
-    ctx.reply.Error("ERR offset is out of range");
+    ctx.reply.Error(err::kOffsetOutOfRange);
     return;
   }
   bool wrong_type;
@@ -566,32 +569,32 @@ void Lcs(CommandContext& ctx) {
   DbEntry* ea = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(1));
   DbEntry* eb = ctx.keyspace().LookupRead(ctx.db(), ctx.arg(2));
   if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
-    ctx.reply.Error("ERR The specified keys must contain string values");
+    ctx.reply.Error(err::kLcsKeysNotStrings);
     return;
   }
   bool want_len = false, want_idx = false, with_match_len = false;
   int64_t min_match_len = 0;
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "idx"))
+  ArgCursor cur(ctx.args, 3);
+  while (cur.ok() && !cur.done()) {
+    if (cur.Consume("idx")) {
       want_idx = true;
-    else if (EqualsIgnoreCase(a, "len"))
+    } else if (cur.Consume("len")) {
       want_len = true;
-    else if (EqualsIgnoreCase(a, "withmatchlen"))
+    } else if (cur.Consume("withmatchlen")) {
       with_match_len = true;
-    else if (EqualsIgnoreCase(a, "minmatchlen") && i + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++i), &min_match_len)) {
-        ctx.reply.Error(err::kNotInteger);
-        return;
-      }
-      if (min_match_len < 0) min_match_len = 0;
+    } else if (cur.Consume("minmatchlen")) {
+      // A missing value is a syntax error, a bad one "not an integer"; negatives mean 0.
+      min_match_len = std::max<int64_t>(cur.NextInt64(), 0);
     } else {
-      ctx.reply.Error(err::kSyntax);
-      return;
+      cur.Fail(err::kSyntax);
     }
   }
+  if (!cur.ok()) {
+    ctx.reply.Error(cur.error());
+    return;
+  }
   if (want_idx && want_len) {
-    ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+    ctx.reply.Error(err::kLcsLenWithIdx);
     return;
   }
   char sa[24], sb[24];
@@ -602,7 +605,7 @@ void Lcs(CommandContext& ctx) {
   unsigned long long cells = (static_cast<unsigned long long>(alen) + 1) * (blen + 1);
   if (cells > static_cast<unsigned long long>(ctx.server->config().proto_max_bulk_len) / 4 ||
       (alen != 0 && cells / (alen + 1) != blen + 1)) {
-    ctx.reply.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    ctx.reply.Error(err::kLcsTooLarge);
     return;
   }
   std::vector<uint32_t> dp(cells, 0);

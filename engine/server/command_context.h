@@ -1,6 +1,6 @@
 // CommandContext: what a handler sees while it runs — the keyspace, the server, the calling
 // client, the command, its arguments and a ReplyBuilder writing to the client's reply buffer —
-// plus the typed-lookup helpers every family uses. ArgCursor reads options in order.
+// plus the typed-lookup helpers every family uses. ArgCursor (arg_cursor.h) reads options in order.
 //
 // Handlers reach keys through keyspace() and report a change with Modified(), which does the
 // three things every change owes in one place: WATCH/cache invalidation, the keyspace event and
@@ -15,6 +15,7 @@
 
 #include "engine/db/database.h"
 #include "engine/resp/reply_builder.h"
+#include "engine/server/arg_cursor.h"
 #include "engine/server/client.h"
 #include "engine/server/command.h"
 #include "engine/server/errors.h"
@@ -83,42 +84,6 @@ struct CommandContext {
     }
     return e;
   }
-};
-
-// Reads arguments in order. Keywords match case-insensitively. The first error is kept (as the
-// exact Redis reply text) and later reads return defaults, so a handler can read everything and
-// check once.
-class ArgCursor {
- public:
-  ArgCursor(const std::vector<std::string_view>& args, size_t start) : args_(args), pos_(start) {}
-
-  bool done() const { return pos_ >= args_.size(); }
-  size_t remaining() const { return pos_ < args_.size() ? args_.size() - pos_ : 0; }
-  size_t position() const { return pos_; }
-  std::string_view Peek() const { return done() ? std::string_view() : args_[pos_]; }
-
-  std::string_view Next() {
-    if (done()) {
-      Fail(err::kSyntax);
-      return {};
-    }
-    return args_[pos_++];
-  }
-  // Consumes the next argument if it equals `keyword` (case-insensitive).
-  bool Consume(std::string_view keyword);
-  int64_t NextInt64(std::string_view error = err::kNotInteger);
-  double NextDouble(std::string_view error = err::kNotFloat);
-
-  void Fail(std::string_view error) {
-    if (!error_) error_ = std::string(error);
-  }
-  bool ok() const { return !error_.has_value(); }
-  const std::string& error() const { return *error_; }
-
- private:
-  const std::vector<std::string_view>& args_;
-  size_t pos_;
-  std::optional<std::string> error_;
 };
 
 }  // namespace redsim

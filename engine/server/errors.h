@@ -49,6 +49,26 @@ inline constexpr std::string_view kBusyScript =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
 
+// Texts of single commands and families (worded as Redis words them, quirks included).
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kLcsKeysNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenWithIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLarge =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kExpireNxWithXxGtLt =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtWithLt =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kMoreKeysThanArgs =
+    "ERR Number of keys can't be greater than number of args";
+
 // "ERR wrong number of arguments for 'get' command"
 std::string WrongArgs(std::string_view full_command_name);
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
