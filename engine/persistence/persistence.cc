@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "engine/base/strutil.h"
-#include "engine/scripting/scripting.h"
+#include "engine/db/keyspace.h"
+#include "engine/server/config.h"
 #include "engine/server/info.h"
 #include "engine/types/hash_object.h"
 #include "engine/types/list_object.h"

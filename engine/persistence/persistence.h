@@ -23,15 +23,20 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/log.h"
 #include "engine/base/status.h"
 #include "engine/env/env.h"
 #include "engine/persistence/aof.h"
 #include "engine/persistence/rdb_file.h"
 #include "engine/persistence/replication_aux.h"
 #include "engine/persistence/snapshot.h"
-#include "engine/server/server.h"
+#include "engine/server/propagation.h"
 
 namespace redsim {
+
+class Client;
+class Keyspace;
+struct ServerConfig;
 
 // Appends one command in RESP (the AOF's format).
 void AppendAofCommand(std::string* out, const std::vector<std::string>& args);

@@ -4,9 +4,13 @@
 
 #include "engine/base/check.h"
 #include "engine/base/strutil.h"
+#include "engine/db/keyspace.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/master_link.h"
 #include "engine/scripting/scripting.h"
+#include "engine/server/blocking.h"
+#include "engine/server/client.h"
+#include "engine/server/config.h"
 #include "engine/server/errors.h"
 #include "engine/server/info.h"
 

@@ -25,12 +25,20 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/log.h"
+#include "engine/base/random.h"
+#include "engine/env/env.h"
 #include "engine/persistence/replication_aux.h"
 #include "engine/replication/backlog.h"
 #include "engine/resp/reply_builder.h"
-#include "engine/server/server.h"
+#include "engine/server/propagation.h"
 
 namespace redsim {
+
+class Blocking;
+class Client;
+class Keyspace;
+struct ServerConfig;
 
 class MasterLink;
 class Persistence;

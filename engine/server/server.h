@@ -32,6 +32,7 @@
 #include "engine/server/client.h"
 #include "engine/server/command.h"
 #include "engine/server/config.h"
+#include "engine/server/propagation.h"
 
 namespace redsim {
 
@@ -72,13 +73,6 @@ struct ServerStats {
   };
   Sample samples[16];
   int sample_index = 0;
-};
-
-// Receives every write a command makes, in execution order (AOF, replication).
-class PropagationSink {
- public:
-  virtual ~PropagationSink() = default;
-  virtual void Feed(int db_index, const std::vector<std::string_view>& args) = 0;
 };
 
 // Per-error-prefix counters for INFO errorstats.
