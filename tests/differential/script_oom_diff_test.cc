@@ -12,25 +12,6 @@
 namespace redsim::testing {
 namespace {
 
-std::string Report(const std::vector<std::string>& mismatches) {
-  std::string out;
-  for (const auto& m : mismatches) out += m + "\n";
-  return out;
-}
-
-// Runs each command on both servers; returns one line per command whose replies differ.
-std::vector<std::string> Mismatches(DifferentialPair* pair, const std::vector<Command>& cmds) {
-  std::vector<std::string> out;
-  for (const Command& cmd : cmds) {
-    auto [redis, redsim] = pair->Run(cmd);
-    if (redis.ToString() != redsim.ToString()) {
-      out.push_back(FormatCommand(cmd) + "\n  redis:  " + redis.ToString() +
-                    "\n  redsim: " + redsim.ToString());
-    }
-  }
-  return out;
-}
-
 Command Eval(const std::string& body) { return {"EVAL", body, "0"}; }
 
 std::string Library(const std::string& name, const std::string& body, const std::string& flags) {
@@ -118,10 +99,8 @@ std::vector<Command> OomScriptCommands() {
 TEST(ScriptOomDiffTest, MaxmemoryHoldsForWritesInScriptsAndTransactions) {
   auto pair = DifferentialPair::Create();
   ASSERT_NE(pair, nullptr);
-  auto setup = Mismatches(pair.get(), OomSetup());
-  ASSERT_TRUE(setup.empty()) << Report(setup);
-  auto mismatches = Mismatches(pair.get(), OomScriptCommands());
-  EXPECT_TRUE(mismatches.empty()) << Report(mismatches);
+  ASSERT_EQ(AllMismatches(pair.get(), OomSetup()), "");
+  EXPECT_EQ(AllMismatches(pair.get(), OomScriptCommands()), "");
 }
 
 }  // namespace

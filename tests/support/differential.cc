@@ -70,6 +70,18 @@ RespValue SortScanReply(const Command&, RespValue reply) {
   return reply;
 }
 
+std::string AllMismatches(DifferentialPair* pair, const std::vector<Command>& cmds) {
+  std::string out;
+  for (const Command& cmd : cmds) {
+    auto [redis, redsim] = pair->Run(cmd);
+    if (redis.ToString() != redsim.ToString()) {
+      out += FormatCommand(cmd) + "\n  redis:  " + redis.ToString() +
+             "\n  redsim: " + redsim.ToString() + "\n";
+    }
+  }
+  return out;
+}
+
 std::string FormatCommand(const Command& cmd) {
   std::string out;
   for (const auto& a : cmd) {

@@ -104,4 +104,8 @@ class DifferentialPair {
 
 std::string FormatCommand(const Command& cmd);
 
+// Runs every command on both servers, going on past differences (unlike CheckSequence, which
+// stops at the first); returns one paragraph per command whose replies differ, "" when all agree.
+std::string AllMismatches(DifferentialPair* pair, const std::vector<Command>& cmds);
+
 }  // namespace redsim::testing
