@@ -30,6 +30,9 @@ std::string ResultJson(const OpHistory& ops, const LinearizabilityResult& result
 // An operation as JSON: id, process, f, key, value (argument), result, status, lines, times.
 std::string OperationJson(const Operation& op);
 
+// Text made safe inside HTML element content and double-quoted attributes (< > & ").
+std::string HtmlEscape(std::string_view s);
+
 std::string TimelineHtml(const History& history, const OpHistory& ops,
                          const LinearizabilityResult& result, const CheckSummary& summary);
 

@@ -9,10 +9,9 @@
 
 namespace redsim::checkers {
 
-namespace {
-
-std::string Escape(std::string_view s) {
+std::string HtmlEscape(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (char c : s) {
     switch (c) {
       case '<':
@@ -33,6 +32,8 @@ std::string Escape(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 std::string Label(const Operation& op) {
   std::string s = op.f;
@@ -126,10 +127,10 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
     double x = XOf(layout, e, false);
     svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop - 6) + "\" x2=\"" + Num(x) + "\" y2=\"" +
            Num(height - 20) + "\" stroke=\"#a0a\" stroke-dasharray=\"3,3\"><title>nemesis " +
-           Escape(history.events[e].f + " " + history.events[e].value.ToText()) +
+           HtmlEscape(history.events[e].f + " " + history.events[e].value.ToText()) +
            "</title></line>\n";
     svg += "<text x=\"" + Num(x + 2) + "\" y=\"" + Num(height - 8) + "\" fill=\"#a0a\">" +
-           Escape(history.events[e].f) + "</text>\n";
+           HtmlEscape(history.events[e].f) + "</text>\n";
   }
   for (int id : cx.window) {
     const Operation& op = ops.ops[id];
@@ -149,8 +150,9 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
     }
     if (op.status == OpStatus::kInfo || op.status == OpStatus::kPending)
       dash = " stroke-dasharray=\"5,3\"";
-    svg += "<g><title>#" + std::to_string(id) + " " + Escape(DescribeOperation(op)) + " (lines " +
-           std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ")</title>";
+    svg += "<g><title>#" + std::to_string(id) + " " + HtmlEscape(DescribeOperation(op)) +
+           " (lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) +
+           ")</title>";
     svg += "<rect x=\"" + Num(x1) + "\" y=\"" + Num(y) + "\" width=\"" + Num(x2 - x1) +
            "\" height=\"22\" rx=\"3\" fill=\"" + fill + "\" stroke=\"" + stroke + "\"" + dash +
            (id == cx.failed_op ? " stroke-width=\"2\"" : "") + "/>";
@@ -162,7 +164,7 @@ std::string Svg(const History& history, const OpHistory& ops, const Counterexamp
       while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
       label = label.substr(0, cut) + "\xe2\x80\xa6";
     }
-    svg += "<text x=\"" + Num(x1 + 3) + "\" y=\"" + Num(y + 15) + "\">" + Escape(label) +
+    svg += "<text x=\"" + Num(x1 + 3) + "\" y=\"" + Num(y + 15) + "\">" + HtmlEscape(label) +
            "</text></g>\n";
   }
   svg += "</svg>\n";
@@ -175,14 +177,14 @@ std::string TimelineHtml(const History& history, const OpHistory& ops,
                          const LinearizabilityResult& result, const CheckSummary& summary) {
   std::string html =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redsim check: " +
-      Escape(summary.file) +
+      HtmlEscape(summary.file) +
       "</title>\n<style>body{font-family:sans-serif;margin:20px;color:#222}"
       "pre{background:#f7f7f7;padding:10px;overflow-x:auto}"
       ".legend span{display:inline-block;padding:2px 8px;margin-right:8px;border:1px solid}"
       ".svgbox{overflow-x:auto;border:1px solid #ddd;padding:4px}</style></head><body>\n";
-  html += "<h1>" + Escape(VerdictName(result.verdict)) + "</h1>\n";
-  html += "<p>File <code>" + Escape(summary.file) + "</code> (" + Escape(summary.format) +
-          "), model <code>" + Escape(result.model) + "</code>.</p>\n";
+  html += "<h1>" + HtmlEscape(VerdictName(result.verdict)) + "</h1>\n";
+  html += "<p>File <code>" + HtmlEscape(summary.file) + "</code> (" + HtmlEscape(summary.format) +
+          "), model <code>" + HtmlEscape(result.model) + "</code>.</p>\n";
   if (result.counterexample) {
     html +=
         "<h2>Smallest failing window</h2>\n<p class=\"legend\">"
@@ -192,7 +194,8 @@ std::string TimelineHtml(const History& history, const OpHistory& ops,
         "<span style=\"border-style:dashed\">unknown outcome (info)</span></p>\n";
     html += "<div class=\"svgbox\">" + Svg(history, ops, *result.counterexample) + "</div>\n";
   }
-  html += "<h2>Explanation</h2>\n<pre>" + Escape(ExplainText(ops, result, summary)) + "</pre>\n";
+  html +=
+      "<h2>Explanation</h2>\n<pre>" + HtmlEscape(ExplainText(ops, result, summary)) + "</pre>\n";
   html += "</body></html>\n";
   return html;
 }

@@ -8,33 +8,12 @@
 #include <set>
 #include <sstream>
 
+#include "checkers/explain.h"
 #include "checkers/json.h"
 
 namespace redsim::reports {
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view s) { return checkers::HtmlEscape(s); }
 
 std::string JsonEscape(std::string_view s) {
   std::string out = "\"";
