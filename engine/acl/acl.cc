@@ -28,29 +28,6 @@ struct AclCommandInfo {
   std::vector<uint32_t> key_spec_flags;
 };
 
-uint32_t ParseKeySpecFlagWords(const char* s) {
-  static const std::pair<const char*, uint32_t> kNames[] = {{"RO", kKsRO},
-                                                            {"RW", kKsRW},
-                                                            {"OW", kKsOW},
-                                                            {"RM", kKsRM},
-                                                            {"access", kKsAccess},
-                                                            {"update", kKsUpdate},
-                                                            {"insert", kKsInsert},
-                                                            {"delete", kKsDelete},
-                                                            {"not_key", kKsNotKey},
-                                                            {"incomplete", kKsIncomplete},
-                                                            {"variable_flags", kKsVariableFlags}};
-  uint32_t flags = 0;
-  std::istringstream in(s == nullptr ? "" : s);
-  std::string w;
-  while (in >> w) {
-    for (const auto& [name, bit] : kNames) {
-      if (w == name) flags |= bit;
-    }
-  }
-  return flags;
-}
-
 class AclCommandIndex {
  public:
   static const AclCommandIndex& Get() {
@@ -81,7 +58,7 @@ class AclCommandIndex {
       std::string w;
       while (in >> w) info.categories |= AclCategoryBit(w);
       for (const auto& ks : all[i].key_specs) {
-        info.key_spec_flags.push_back(ParseKeySpecFlagWords(ks.flags));
+        info.key_spec_flags.push_back(ParseKeySpecFlags(ks.flags));
       }
       by_name_[info.full_name] = i;
     }

@@ -86,7 +86,7 @@ static uint64_t ParseFlags(const char* s) {
   return flags;
 }
 
-static uint32_t ParseKeySpecFlags(const char* s) {
+uint32_t ParseKeySpecFlags(const char* s) {
   static const std::pair<const char*, uint32_t> names[] = {{"RO", kKsRO},
                                                            {"RW", kKsRW},
                                                            {"OW", kKsOW},

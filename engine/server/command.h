@@ -115,6 +115,9 @@ enum KeySpecFlag : uint32_t {
   kKsIncomplete = 1 << 9,
   kKsVariableFlags = 1 << 10,
 };
+// The KeySpecFlag bits of a metadata flag list of words ("RW access");
+// unknown words are ignored, nullptr is no flags.
+uint32_t ParseKeySpecFlags(const char* words);
 
 struct Command {
   std::string name;          // lowercase full name: "get", "config|get"
