@@ -36,6 +36,12 @@ struct ClientCtx {
   std::vector<size_t> targets;       // nodes operations may go to
   std::vector<size_t> read_targets;  // nodes reads may go to
   OpBudget* budget = nullptr;
+  // target = "sentinel": the Sentinel nodes to ask, the master name, the primary found (-1:
+  // ask again before the next operation) and whether the last request says to ask again.
+  std::vector<size_t> sentinels;
+  std::string master_name;
+  int primary = -1;
+  bool rediscover = false;
   int64_t next_value = 0;
   std::map<std::string, std::string> last_seen;  // cas-register: last value seen per key
   int64_t lock_seq = 0;
@@ -70,6 +76,19 @@ std::string BoolOfInteger(const CallResult& r) {
              : "false";
 }
 
+// A client that found its primary through Sentinel drops it, as redis-py and ioredis do, when
+// the connection breaks or times out or the node answers that it is a replica now.
+void NoteOutcome(ClientCtx& c, size_t node, const CallResult& r) {
+  if (c.sentinels.empty()) return;
+  bool readonly = r.status == CallResult::Status::kReply && r.reply.is_error() &&
+                  r.reply.str.rfind("READONLY", 0) == 0;
+  if (readonly || r.status == CallResult::Status::kTimeout ||
+      r.status == CallResult::Status::kDisconnected) {
+    c.rediscover = true;
+    c.conns[node]->Disconnect();
+  }
+}
+
 // Invokes `args`, records invoke and completion; `ok_json(reply)` is the result on ok.
 // `Invoke` is JSON text (std::string) or a checkers::Datum (a cas's [expected new] pair).
 template <typename Invoke, typename OkJson>
@@ -78,6 +97,7 @@ CallResult Op(ClientCtx& c, size_t node, const std::string& f, const std::string
   World& w = *c.w;
   w.history().Add(c.process, OpType::kInvoke, f, key, invoke_json, w.sim().now_ns());
   CallResult r = c.conns[node]->Call(args, c.spec->timeout_ns);
+  NoteOutcome(c, node, r);
   if (r.ok()) {
     RecordReply(w, c.process, f, key, r, ok_json(r), invoke_json);
   } else {
@@ -229,6 +249,39 @@ bool EnsureConnected(ClientCtx& c, size_t node, Random& rng) {
   return false;
 }
 
+// Asks the Sentinels, in a random order, for the primary of c.master_name and checks with ROLE
+// that the node it names says it is a primary; false when none answers with one (the caller
+// waits a little and asks again).
+bool DiscoverPrimary(ClientCtx& c, Random& rng) {
+  World& w = *c.w;
+  std::vector<size_t> order = c.sentinels;
+  for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.Uniform(i)]);
+  for (size_t s : order) {
+    if (!EnsureConnected(c, s, rng)) continue;
+    CallResult r = c.conns[s]->Call({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", c.master_name},
+                                    c.spec->timeout_ns);
+    if (!r.ok() || r.reply.type != RespValue::Type::kArray || r.reply.elements.size() != 2) {
+      continue;
+    }
+    const std::string& address = r.reply.elements[0].str;
+    const std::string& port = r.reply.elements[1].str;
+    for (size_t n = 0; n < w.node_count(); n++) {
+      SimNode* node = w.node(n);
+      if (node->address() != address || std::to_string(node->port()) != port) continue;
+      if (!EnsureConnected(c, n, rng)) break;
+      CallResult role = c.conns[n]->Call({"ROLE"}, c.spec->timeout_ns);
+      if (role.ok() && role.reply.type == RespValue::Type::kArray && !role.reply.elements.empty() &&
+          role.reply.elements[0].str == "master") {
+        c.primary = static_cast<int>(n);
+        c.rediscover = false;
+        return true;
+      }
+      break;
+    }
+  }
+  return false;
+}
+
 // Think time before the next operation: the rate's grid (jittered, never bursting), or a short
 // random pause in a closed loop.
 void Pace(ClientCtx& c, Random& rng, int64_t* next_start_ns) {
@@ -298,8 +351,18 @@ void ClientLoop(ClientCtx& c) {
     if (!first) Pace(c, rng, &next_start);
     first = false;
     if (w.stopping()) break;
-    size_t node = c.targets[rng.Uniform(c.targets.size())];
-    size_t read_node = c.read_targets[rng.Uniform(c.read_targets.size())];
+    if (!c.sentinels.empty() && (c.primary < 0 || c.rediscover)) {
+      c.primary = -1;
+      if (!DiscoverPrimary(c, rng)) {
+        w.sim().SleepFiber(static_cast<int64_t>(100 + rng.Uniform(100)) * kMs);
+        continue;
+      }
+    }
+    size_t node = c.sentinels.empty() ? c.targets[rng.Uniform(c.targets.size())]
+                                      : static_cast<size_t>(c.primary);
+    size_t read_node = c.sentinels.empty() || !c.read_targets.empty()
+                           ? c.read_targets[rng.Uniform(c.read_targets.size())]
+                           : node;
     if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) continue;
     std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
     if (!c.budget->Take()) break;
@@ -307,17 +370,33 @@ void ClientLoop(ClientCtx& c) {
   }
 }
 
-// Node indexes for a target name.
+// Node indexes for a target name (empty for "sentinel": the client asks a Sentinel).
 std::vector<size_t> TargetNodes(const GenericSpec& spec, const std::string& target) {
   std::vector<size_t> out;
   for (size_t i = 0; i < spec.nodes.size(); i++) {
-    bool primary = spec.nodes[i].role == "primary";
-    if (target == "any" || (target == "replicas" && !primary) || (target == "primary" && primary)) {
+    const std::string& role = spec.nodes[i].role;
+    bool primary = role == "primary";
+    if ((target == "any" && role != "sentinel") || (target == "replicas" && role == "replica") ||
+        (target == "primary" && primary) || (target == "sentinels" && role == "sentinel")) {
       out.push_back(i);
     }
     if (target == "primary" && primary) break;  // the first primary
   }
   return out;
+}
+
+// A Sentinel's directives: the primary it is told about and the file's [sentinel] settings.
+std::string SentinelDirectives(World& w, const GenericSpec& spec, const GenericNodeSpec& n) {
+  std::string text;
+  for (size_t j = 0; j < spec.nodes.size(); j++) {
+    if (spec.nodes[j].name != n.monitor) continue;
+    text += "sentinel monitor " + n.master_name + " " + w.node(j)->address() + " " +
+            std::to_string(w.node(j)->port()) + " " + std::to_string(n.quorum) + "\n";
+  }
+  for (const auto& [key, value] : spec.sentinel_config) {
+    text += "sentinel " + key + " " + n.master_name + " " + value + "\n";
+  }
+  return text;
 }
 
 void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
@@ -326,6 +405,13 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
     ServerConfig config;
     config.port = 6379;
     RunOptions with_file_config = opts;
+    if (n.role == "sentinel") {
+      // A Sentinel takes its own [node.config] only: the file's [config] and --config are the
+      // data nodes' engine settings.
+      config.port = 26379;
+      // TMP config.sentinel_mode = true;
+      with_file_config.config.clear();
+    }
     with_file_config.config.insert(with_file_config.config.begin(), n.config.begin(),
                                    n.config.end());
     std::string error = ApplyConfigOverrides(with_file_config, &config);
@@ -336,9 +422,18 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
     w.AddNode(n.name, config);
   }
   for (size_t i = 0; i < spec.nodes.size(); i++) {
-    if (spec.nodes[i].role != "replica") continue;
+    const GenericNodeSpec& n = spec.nodes[i];
+    if (n.role == "sentinel") {
+      std::string error = ConfigRegistry::Get().LoadText(
+          w.node(i)->config(), SentinelDirectives(w, spec, n), "scenario " + name);
+      if (!error.empty()) {
+        fprintf(stderr, "%s: sentinel %s: %s\n", name.c_str(), n.name.c_str(), error.c_str());
+        abort();
+      }
+    }
+    if (n.role != "replica") continue;
     for (size_t j = 0; j < spec.nodes.size(); j++) {
-      if (spec.nodes[j].name != spec.nodes[i].replicaof) continue;
+      if (spec.nodes[j].name != n.replicaof) continue;
       w.node(i)->config().replicaof =
           w.node(j)->address() + " " + std::to_string(w.node(j)->port());
     }
@@ -474,10 +569,14 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
       }
       c->targets = TargetNodes(spec, ws.target);
       c->read_targets = TargetNodes(spec, ws.read_target.empty() ? ws.target : ws.read_target);
+      if (ws.target == "sentinel") {
+        c->sentinels = TargetNodes(spec, "sentinels");
+        c->master_name = spec.nodes[c->sentinels.at(0)].master_name;
+      }
       ctxs.push_back(std::move(c));
     }
   }
-  result.schedule = ChooseSchedule(opts, w, spec.nemesis, opts.duration_ns);
+  result.schedule = ChooseSchedule(opts, w, spec.nemesis, opts.duration_ns, spec.faults);
   for (auto& c : ctxs) {
     ClientCtx* ctx = c.get();
     w.sim().Spawn([ctx] { ClientLoop(*ctx); });

@@ -46,25 +46,34 @@ namespace redsim::scenarios {
 
 struct GenericNodeSpec {
   std::string name;
-  std::string role = "primary";  // primary | replica
+  std::string role = "primary";  // primary | replica | sentinel
   std::string replicaof;         // a replica's primary (a node name)
   // Engine config (CONFIG SET names and values), applied over the engine's defaults with port
   // 6379; --config overrides from the command line come after.
   std::vector<std::pair<std::string, std::string>> config;
+  // A Sentinel: the node it monitors first (a node name; Sentinels started with different
+  // primaries for one name is claim S6), under `master_name`, with this quorum.
+  std::string monitor = "";
+  std::string master_name = "mymaster";
+  int quorum = 2;
 };
 
 struct GenericWorkloadSpec {
   std::string kind;  // see the table above
   int clients = 4;
   int keys = 4;
-  double rate = 0;                 // operations per second per client; 0 = closed loop
-  std::string target = "primary";  // primary | any | replicas: where operations go
-  std::string read_target;         // where reads go ("" = target)
-  double read_fraction = 0.5;      // share of reads (register, cas-register, counter, set, list)
-  double cas_fraction = 0.3;       // cas-register: share of cas among the writes
-  std::string cas_via = "lua";     // cas-register: lua | watch
-  int64_t lease_ms = 1000;         // lock: PX lease
-  int64_t hold_ms = 200;           // lock: at most this long held before the release
+  double rate = 0;  // operations per second per client; 0 = closed loop
+  // primary | any | replicas | sentinel: where operations go. `sentinel` finds the primary as
+  // real clients do: ask a Sentinel (SENTINEL GET-MASTER-ADDR-BY-NAME), check ROLE on the node it
+  // names, keep using it until the connection breaks, a request times out or a reply says
+  // READONLY, then ask again.
+  std::string target = "primary";
+  std::string read_target;      // where reads go ("" = target)
+  double read_fraction = 0.5;   // share of reads (register, cas-register, counter, set, list)
+  double cas_fraction = 0.3;    // cas-register: share of cas among the writes
+  std::string cas_via = "lua";  // cas-register: lua | watch
+  int64_t lease_ms = 1000;      // lock: PX lease
+  int64_t hold_ms = 200;        // lock: at most this long held before the release
   int64_t timeout_ns = 1'000'000'000;  // a request's client-side timeout
 };
 
@@ -89,6 +98,13 @@ struct GenericSpec {
   std::vector<GenericNodeSpec> nodes;
   std::vector<GenericWorkloadSpec> workloads;
   faults::RandomScheduleSpec nemesis;
+  // The file's [sentinel] table: per-master Sentinel settings (down-after-milliseconds,
+  // failover-timeout, parallel-syncs, ...) every Sentinel node gets for its monitored master.
+  std::vector<std::pair<std::string, std::string>> sentinel_config;
+  // The file's [[fault]] entries: faults at fixed times (node names already resolved to
+  // indexes), merged with the random draw of `nemesis` into one schedule, so a replay records
+  // them and the shrinker can remove them like any other.
+  std::vector<faults::Fault> faults;
   // Checkers to run (each a checker of some workload's kind); empty = every
   // workload's default.
   std::vector<std::string> checkers;

@@ -114,7 +114,8 @@ void Summarize(World& world, RunResult* r) {
 }
 
 faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
-                                const faults::RandomScheduleSpec& spec, int64_t duration_ns) {
+                                const faults::RandomScheduleSpec& spec, int64_t duration_ns,
+                                const std::vector<faults::Fault>& fixed) {
   faults::Schedule schedule;
   if (opts.schedule) {
     schedule = *opts.schedule;
@@ -122,6 +123,12 @@ faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
     Random rng = world.sim().StreamFor("nemesis");
     schedule =
         faults::GenerateSchedule(spec, rng, static_cast<int>(world.node_count()), duration_ns);
+    if (!fixed.empty()) {
+      schedule.faults.insert(schedule.faults.end(), fixed.begin(), fixed.end());
+      std::stable_sort(
+          schedule.faults.begin(), schedule.faults.end(),
+          [](const faults::Fault& a, const faults::Fault& b) { return a.at_ns < b.at_ns; });
+    }
   }
   faults::InstallSchedule(world, schedule);
   return schedule;

@@ -136,9 +136,11 @@ std::unique_ptr<World> MakeWorld(const RunOptions& opts);
 void Summarize(World& world, RunResult* result);
 
 // The fault schedule of a run: opts.schedule when set, else drawn from the seed's "nemesis"
-// stream with `spec`; installed in the world and returned (store it in RunResult::schedule).
+// stream with `spec` plus the scenario's `fixed` faults (a file's [[fault]] entries), ordered by
+// start time; installed in the world and returned (store it in RunResult::schedule).
 faults::Schedule ChooseSchedule(const RunOptions& opts, World& world,
-                                const faults::RandomScheduleSpec& spec, int64_t duration_ns);
+                                const faults::RandomScheduleSpec& spec, int64_t duration_ns,
+                                const std::vector<faults::Fault>& fixed = {});
 
 // Applies opts.config to a node's config. Returns "" or the error. Besides every CONFIG
 // parameter, accepts the hidden `debug-drop-acked-writes-every N` (a deliberately broken engine

@@ -145,10 +145,21 @@ struct Loader {
 
   // A table of engine config (CONFIG SET names); each entry is tried on a scratch config so a
   // bad name or value is reported at its line.
-  bool ConfigTable(const toml::node& v, std::vector<std::pair<std::string, std::string>>* out) {
+  // `sentinel`: the [sentinel] table, whose keys are Sentinel's per-master settings rather than
+  // engine config names.
+  bool ConfigTable(const toml::node& v, std::vector<std::pair<std::string, std::string>>* out,
+                   bool sentinel = false) {
+    static constexpr std::string_view kSentinelKeys[] = {
+        "down-after-milliseconds", "failover-timeout", "parallel-syncs", "auth-pass", "auth-user"};
     const toml::table* t = v.as_table();
     if (t == nullptr) return Fail(v.source(), "config must be a table");
     for (auto&& [ck, cv] : *t) {
+      if (sentinel && std::find(std::begin(kSentinelKeys), std::end(kSentinelKeys), ck.str()) ==
+                          std::end(kSentinelKeys)) {
+        return Fail(ck.source(), "unknown key '" + std::string(ck.str()) +
+                                     "' in [sentinel] (down-after-milliseconds, failover-timeout, "
+                                     "parallel-syncs, auth-pass, auth-user)");
+      }
       std::string value;
       if (cv.is_integer())
         value = std::to_string(*cv.value<int64_t>());
@@ -157,6 +168,7 @@ struct Loader {
       else if (!String(cv, &value, "a config value"))
         return false;
       out->emplace_back(std::string(ck.str()), value);
+      if (sentinel) continue;
       RunOptions probe;
       probe.config = {out->back()};
       ServerConfig c;
@@ -201,28 +213,183 @@ struct Loader {
     return Fail(v.source(), std::string("bad ") + what + " '" + *out + "' (one of: " + list + ")");
   }
 
+  // A [[fault]] entry as written; node names are resolved once every [[node]] is known.
+  struct RawFault {
+    faults::Fault fault;
+    std::string node;
+    std::vector<std::vector<std::string>> groups;
+    toml::source_region where;
+  };
+  std::vector<RawFault> raw_faults;
+
+  bool FaultGroups(const toml::node& v, RawFault* f) {
+    const toml::array* arr = v.as_array();
+    if (arr == nullptr) return Fail(v.source(), "groups must be an array of arrays of node names");
+    for (const toml::node& g : *arr) {
+      const toml::array* names = g.as_array();
+      if (names == nullptr || names->empty()) {
+        return Fail(g.source(), "each partition group is a non-empty array of node names");
+      }
+      f->groups.emplace_back();
+      for (const toml::node& e : *names) {
+        f->groups.back().emplace_back();
+        if (!String(e, &f->groups.back().back(), "a node name")) return false;
+      }
+    }
+    if (f->groups.size() < 2) return Fail(v.source(), "a partition needs at least two groups");
+    return true;
+  }
+
+  bool FaultKey(std::string_view key, const toml::node& e, RawFault* f) {
+    faults::Fault& fault = f->fault;
+    if (key == "kind") {
+      if (!String(e, &fault.kind, "kind")) return false;
+      if (faults::FindNemesis(fault.kind) == nullptr) {
+        return Fail(e.source(), "unknown fault kind '" + fault.kind + "' (redsim list --faults)");
+      }
+      return true;
+    }
+    if (key == "at") return Duration(e, &fault.at_ns, "at");
+    if (key == "duration") {
+      if (!Duration(e, &fault.duration_ns, "duration")) return false;
+      return fault.duration_ns > 0 || Fail(e.source(), "duration must be positive");
+    }
+    if (key == "node") return String(e, &f->node, "node");
+    if (key == "shape") return String(e, &fault.shape, "shape");
+    if (key == "groups") return FaultGroups(e, f);
+    if (key == "amount") {
+      if (auto n = e.value<int64_t>(); n && e.is_integer()) {
+        fault.amount = *n;
+        return true;
+      }
+      return Fail(e.source(), "amount must be an integer");
+    }
+    // "offset": a clock fault's amount written as a duration, "-30s" allowed.
+    std::string text;
+    if (!String(e, &text, "offset")) return false;
+    bool negative = !text.empty() && text[0] == '-';
+    if (!ParseDuration(negative ? text.substr(1) : text, &fault.amount)) {
+      return Fail(e.source(), "offset: bad duration '" + text + "'");
+    }
+    if (negative) fault.amount = -fault.amount;
+    return true;
+  }
+
+  bool FaultEntry(const toml::node& v) {
+    const toml::table* t = v.as_table();
+    if (t == nullptr) return Fail(v.source(), "[[fault]] entries must be tables");
+    if (!OnlyKeys(*t, {"kind", "at", "duration", "node", "shape", "groups", "amount", "offset"},
+                  "[[fault]]")) {
+      return false;
+    }
+    RawFault f;
+    f.where = t->source();
+    for (auto&& [k, e] : *t) {
+      if (!FaultKey(k.str(), e, &f)) return false;
+    }
+    if (f.fault.kind.empty() || t->get("at") == nullptr) {
+      return Fail(t->source(), "a [[fault]] needs a kind and an at");
+    }
+    const faults::NemesisInfo* info = faults::FindNemesis(f.fault.kind);
+    if (!f.fault.shape.empty() &&
+        std::find(info->shapes.begin(), info->shapes.end(), f.fault.shape) == info->shapes.end()) {
+      return Fail(t->source(), "fault '" + f.fault.kind + "' has no shape '" + f.fault.shape + "'");
+    }
+    bool partition = f.fault.kind == faults::kPartition;
+    if (!f.groups.empty() && !partition) return Fail(t->source(), "only a partition has groups");
+    if (f.fault.kind != faults::kHeal && f.node.empty() && f.groups.empty()) {
+      return Fail(t->source(), "fault '" + f.fault.kind + "' needs a node" +
+                                   (partition ? " (the one to isolate) or groups" : ""));
+    }
+    raw_faults.push_back(std::move(f));
+    return true;
+  }
+
+  // Node names of the [[fault]] entries to indexes (after every [[node]] was read).
+  bool ResolveFaults(GenericSpec* spec) {
+    auto index = [&](const std::string& name) {
+      for (size_t i = 0; i < spec->nodes.size(); i++) {
+        if (spec->nodes[i].name == name) return static_cast<int>(i);
+      }
+      return -1;
+    };
+    for (RawFault& raw : raw_faults) {
+      faults::Fault f = raw.fault;
+      if (!raw.node.empty()) {
+        int i = index(raw.node);
+        if (i < 0) return Fail(raw.where, "fault names node '" + raw.node + "', not in this file");
+        f.targets = {i};
+        if (f.kind == faults::kPartition && raw.groups.empty()) {
+          // Isolate the named node: it is group 0, everyone else group 1.
+          if (f.shape.empty()) f.shape = std::string(faults::kIsolateOne);
+          f.groups.assign(spec->nodes.size(), 1);
+          f.groups[static_cast<size_t>(i)] = 0;
+        }
+      }
+      if (!raw.groups.empty()) {
+        // Nodes no group names see everyone (a bridge, group -1).
+        f.groups.assign(spec->nodes.size(), -1);
+        for (size_t g = 0; g < raw.groups.size(); g++) {
+          for (const std::string& name : raw.groups[g]) {
+            int i = index(name);
+            if (i < 0) return Fail(raw.where, "fault names node '" + name + "', not in this file");
+            if (f.groups[static_cast<size_t>(i)] != -1) {
+              return Fail(raw.where, "node '" + name + "' is in two partition groups");
+            }
+            f.groups[static_cast<size_t>(i)] = static_cast<int>(g);
+            if (g == 0) f.targets.push_back(i);
+          }
+        }
+        if (f.shape.empty()) {
+          f.shape = std::string(raw.groups.size() == 2 ? faults::kHalves : faults::kRandomGroups);
+        }
+      }
+      spec->faults.push_back(std::move(f));
+    }
+    return true;
+  }
+
   bool Node(const toml::node& v, GenericNodeSpec* n) {
     const toml::table* t = v.as_table();
     if (t == nullptr) return Fail(v.source(), "[[node]] entries must be tables");
     node_regions.push_back(t->source());
-    if (!OnlyKeys(*t, {"name", "role", "replicaof", "config"}, "[[node]]")) return false;
+    if (!OnlyKeys(*t, {"name", "role", "replicaof", "config", "monitor", "master_name", "quorum"},
+                  "[[node]]")) {
+      return false;
+    }
     for (auto&& [k, e] : *t) {
       std::string_view key = k.str();
       bool ok = true;
+      int64_t quorum = 0;
       if (key == "name")
         ok = String(e, &n->name, "node name");
       else if (key == "role")
-        ok = OneOfStrings(e, {"primary", "replica"}, &n->role, "role");
+        ok = OneOfStrings(e, {"primary", "replica", "sentinel"}, &n->role, "role");
       else if (key == "replicaof")
         ok = String(e, &n->replicaof, "replicaof");
       else if (key == "config")
         ok = ConfigTable(e, &n->config);
+      else if (key == "monitor")
+        ok = String(e, &n->monitor, "monitor");
+      else if (key == "master_name")
+        ok = String(e, &n->master_name, "master_name");
+      else if (key == "quorum") {
+        ok = Int(e, 1, 100, &quorum, "quorum");
+        n->quorum = static_cast<int>(quorum);
+      }
       if (!ok) return false;
     }
     if (n->name.empty()) return Fail(t->source(), "a [[node]] needs a name");
     if ((n->role == "replica") != !n->replicaof.empty()) {
       return Fail(t->source(),
                   "node '" + n->name + "': a replica needs replicaof, a primary has none");
+    }
+    bool sentinel = n->role == "sentinel";
+    if (sentinel == n->monitor.empty() ||
+        (!sentinel && (t->get("master_name") != nullptr || t->get("quorum") != nullptr))) {
+      return Fail(t->source(), "node '" + n->name +
+                                   "': a sentinel needs monitor (and may have master_name, "
+                                   "quorum); other roles have none of them");
     }
     return true;
   }
@@ -262,7 +429,7 @@ struct Loader {
       } else if (key == "rate") {
         ok = Number(e, &w->rate, "rate");
       } else if (key == "target") {
-        ok = OneOfStrings(e, {"primary", "any", "replicas"}, &w->target, "target");
+        ok = OneOfStrings(e, {"primary", "any", "replicas", "sentinel"}, &w->target, "target");
       } else if (key == "read_target") {
         ok = OneOfStrings(e, {"primary", "any", "replicas"}, &w->read_target, "read_target");
       } else if (key == "read_fraction" || key == "cas_fraction") {
@@ -317,9 +484,24 @@ struct Loader {
                                          "' is not a primary node of this file");
       }
     }
+    bool have_sentinel = false;
+    for (size_t i = 0; i < spec->nodes.size(); i++) {
+      const GenericNodeSpec& n = spec->nodes[i];
+      if (n.role != "sentinel") continue;
+      have_sentinel = true;
+      bool data_node = false;
+      for (const auto& m : spec->nodes) data_node |= m.name == n.monitor && m.role != "sentinel";
+      if (!data_node) {
+        return Fail(node_regions[i], "node '" + n.name + "': monitor '" + n.monitor +
+                                         "' is not a data node of this file");
+      }
+    }
     for (const auto& w : spec->workloads) {
       if (!have_replica && (w.target == "replicas" || w.read_target == "replicas")) {
         return Fail(root.source(), "a workload targets replicas but no node is a replica");
+      }
+      if (!have_sentinel && w.target == "sentinel") {
+        return Fail(root.source(), "a workload asks a Sentinel but no node is a sentinel");
       }
     }
     if (checkers == nullptr) return true;
@@ -346,10 +528,11 @@ struct Loader {
   }
 
   bool Load(const toml::table& root, Scenario* out) {
-    if (!OnlyKeys(root,
-                  {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
-                   "config", "options", "nemesis", "duration", "node", "checkers"},
-                  "the top level")) {
+    if (!OnlyKeys(
+            root,
+            {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
+             "config", "options", "nemesis", "duration", "node", "checkers", "fault", "sentinel"},
+            "the top level")) {
       return false;
     }
     std::string driver_name;
@@ -418,6 +601,12 @@ struct Loader {
       } else if (key == "checkers") {
         if (generic_key == nullptr) generic_key = &v;
         checkers = &v;
+      } else if (key == "sentinel") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = ConfigTable(v, &generic.sentinel_config, /*sentinel=*/true);
+      } else if (key == "fault") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = ArrayOfTables(v, "fault", [&](const toml::node& e) { return FaultEntry(e); });
       }
       if (!ok) return false;
     }
@@ -434,7 +623,7 @@ struct Loader {
       }
       if (generic_key != nullptr) {
         return Fail(generic_key->source(),
-                    "a driver scenario has no [[node]], [[workload]] or "
+                    "a driver scenario has no [[node]], [[workload]], [[fault]] or "
                     "checkers (driver " +
                         driver_name + " builds its own)");
       }
@@ -464,9 +653,11 @@ struct Loader {
                   "clients, keys, rate and [options] belong to driver scenarios; a file with "
                   "[[workload]] gives them per workload");
     }
-    if (!CheckGeneric(root, checkers, &generic)) return false;
+    if (!CheckGeneric(root, checkers, &generic) || !ResolveFaults(&generic)) return false;
     generic.nemesis = params.nemesis;
-    for (auto& n : generic.nodes) n.config.insert(n.config.begin(), config.begin(), config.end());
+    for (auto& n : generic.nodes) {
+      if (n.role != "sentinel") n.config.insert(n.config.begin(), config.begin(), config.end());
+    }
     out->run = [generic, name](const RunOptions& opts) { return RunGeneric(opts, name, generic); };
     return true;
   }
@@ -493,7 +684,7 @@ struct Loader {
 }  // namespace
 
 bool LoadScenarioFile(const std::string& path, Scenario* out, std::string* error) {
-  Loader loader{path, {}, {}};
+  Loader loader{path, {}, {}, {}};
   toml::table root;
   try {
     root = toml::parse_file(path);

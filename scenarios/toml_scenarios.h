@@ -23,13 +23,24 @@
 //      replicaof = "n1"
 //      [node.config]                       # this node's own config, after [config]
 //      appendonly = "yes"
+//      [[node]]
+//      name = "s1"
+//      role = "sentinel"                   # a Sentinel (port 26379) watching a data node
+//      monitor = "n1"                      # the primary it is told about at start
+//      master_name = "mymaster"            # (default)
+//      quorum = 2                          # (default)
+//      [sentinel]                          # per-master settings of every Sentinel
+//      down-after-milliseconds = 5000      # -> sentinel down-after-milliseconds mymaster 5000
+//      failover-timeout = 60000
 //      [[workload]]
 //      kind = "cas-register"               # register cas-register counter set list-append
 //                                          # queue lock
 //      clients = 4                         # --clients replaces it
 //      keys = 3                            # --keys replaces it
 //      rate = 20                           # ops per second per client; 0/absent: closed loop
-//      target = "primary"                  # primary | any | replicas: where operations go
+//      target = "primary"                  # primary | any | replicas | sentinel: where
+//                                          # operations go (sentinel: the primary a Sentinel
+//                                          # names, asked again after errors; generic.h)
 //      read_target = "replicas"            # where reads go (default: target)
 //      read_fraction = 0.5
 //      cas_fraction = 0.3                  # cas-register: share of cas among writes
@@ -38,6 +49,18 @@
 //      hold = "200ms"                      # lock: longest hold before the release
 //      timeout = "1s"                      # a request's client-side timeout
 //      [nemesis]                           # a random schedule, as below
+//      [[fault]]                           # a fault at a fixed time (any number of them)
+//      kind = "partition"                  # a registered nemesis (redsim list --faults)
+//      at = "10s"                          # when it strikes
+//      duration = "20s"                    # when its undo (heal, restart, ...) runs; none: never
+//      node = "n1"                         # its target (a partition: the node to isolate)
+//      groups = [["n1", "s1"], ["n2", "n3", "s2", "s3"]]  # or a partition's sides; unnamed
+//                                          # nodes see every side
+//      shape = "jump"                      # the kind's shape (default: the kind's first)
+//      amount = 0                          # the kind's amount, or for a clock fault:
+//      offset = "-30s"                     # the wall-clock offset as a duration
+//    Fixed faults join the random draw in one schedule: a run records them, a replay with
+//    --faults replaces them, and the shrinker removes them like any other.
 //
 //  * a driver file — `driver = "<builtin>"` names a hand-written driver (AllDrivers()) for
 //    scenarios the generic runner cannot express (crash-and-read-back recovery, WAIT checks,

@@ -271,5 +271,112 @@ lying_disk = true
   EXPECT_NE(error.find(path + ":2: unknown driver 'crash-recovry'"), std::string::npos) << error;
 }
 
+// ---- Faults at fixed times ([[fault]])
+// -----------------------------------------------------------------
+
+constexpr const char* kFixedFaults = R"(
+[[fault]]
+kind = "crash"
+at = "2s"
+duration = "1s"
+node = "n2"
+[[fault]]
+kind = "partition"
+at = "1s"
+duration = "500ms"
+groups = [["n1"], ["n2"]]
+[[fault]]
+kind = "clock"
+shape = "jump"
+at = "3s"
+node = "n1"
+offset = "-30s"
+)";
+
+TEST(GenericLoader, FixedFaultsJoinTheScheduleInTimeOrder) {
+  Scenario s;
+  std::string error;
+  std::string path = WriteFile("redsim_generic_faults.toml", std::string(kGood) + kFixedFaults);
+  ASSERT_TRUE(LoadScenarioFile(path, &s, &error)) << error;
+  RunOptions o;
+  o.seed = 4;
+  o.duration_ns = 5 * kSec;
+  o.duration_given = true;
+  RunResult r = s.run(o);
+  ASSERT_EQ(r.schedule.faults.size(), 3u) << faults::ScheduleToText(r.schedule);
+  const faults::Fault& cut = r.schedule.faults[0];
+  EXPECT_EQ(cut.kind, "partition");
+  EXPECT_EQ(cut.shape, "halves");
+  EXPECT_EQ(cut.at_ns, 1 * kSec);
+  EXPECT_EQ(cut.duration_ns, kSec / 2);
+  EXPECT_EQ(cut.groups, (std::vector<int>{0, 1}));
+  EXPECT_EQ(cut.targets, (std::vector<int>{0}));
+  const faults::Fault& crash = r.schedule.faults[1];
+  EXPECT_EQ(crash.kind, "crash");
+  EXPECT_EQ(crash.targets, (std::vector<int>{1}));
+  EXPECT_EQ(crash.end_ns(), 3 * kSec);
+  EXPECT_EQ(r.schedule.faults[2].amount, -30 * kSec);
+  EXPECT_EQ(r.schedule.faults[2].duration_ns, -1);
+  EXPECT_EQ(r.crashes, 1u);
+  // A replay of the recorded schedule (what --faults does) runs the same world.
+  RunOptions replay = o;
+  replay.schedule = r.schedule;
+  EXPECT_EQ(s.run(replay).trace_hash, r.trace_hash);
+  // Without the fixed faults the run differs (they were not ignored).
+  replay.schedule = faults::Schedule{};
+  EXPECT_NE(s.run(replay).trace_hash, r.trace_hash);
+}
+
+TEST(GenericLoader, BadFixedFaultsNameFileAndLine) {
+  const std::string base = std::string(kGood) + "[[fault]]\nkind = \"crash\"\nat = \"1s\"\n";
+  auto expect = [&](const std::string& extra, int line, const std::string& message) {
+    std::string path = WriteFile("redsim_generic_badfault.toml", base + extra);
+    Scenario s;
+    std::string error;
+    EXPECT_FALSE(LoadScenarioFile(path, &s, &error)) << extra;
+    EXPECT_NE(error.find(path + ":" + std::to_string(line) + ": " + message), std::string::npos)
+        << "want line " << line << ": " << message << "\ngot: " << error;
+  };
+  expect("node = \"n9\"\n", 18, "fault names node 'n9', not in this file");
+  expect("", 18, "fault 'crash' needs a node");
+  expect("node = \"n1\"\nshape = \"halves\"\n", 18, "fault 'crash' has no shape 'halves'");
+  expect("node = \"n1\"\ngroups = [[\"n1\"], [\"n2\"]]\n", 18, "only a partition has groups");
+  expect("node = \"n1\"\nduration = \"0s\"\n", 22, "duration must be positive");
+  expect("node = \"n1\"\nwhen = \"1s\"\n", 22, "unknown key 'when' in [[fault]]");
+  expect(
+      "node = \"n1\"\n[[fault]]\nkind = \"partition\"\nat = \"1s\"\ngroups = [[\"n1\"], "
+      "[\"n1\", \"n2\"]]\n",
+      22, "node 'n1' is in two partition groups");
+}
+
+TEST(GenericLoader, SentinelNodesAreChecked) {
+  const std::string base = std::string(kGood) +
+                           "[[node]]\nname = \"s1\"\nrole = \"sentinel\"\nmonitor = \"n1\"\n"
+                           "[sentinel]\ndown-after-milliseconds = 2000\n";
+  Scenario s;
+  std::string error;
+  EXPECT_TRUE(LoadScenarioFile(WriteFile("redsim_generic_sentinel.toml", base), &s, &error))
+      << error;
+  auto expect = [&](const std::string& from, const std::string& to, int line,
+                    const std::string& message) {
+    std::string text = base;
+    text.replace(text.find(from), from.size(), to);
+    std::string path = WriteFile("redsim_generic_badsentinel.toml", text);
+    EXPECT_FALSE(LoadScenarioFile(path, &s, &error)) << text;
+    EXPECT_NE(error.find(path + ":" + std::to_string(line) + ": " + message), std::string::npos)
+        << "want line " << line << ": " << message << "\ngot: " << error;
+  };
+  expect("monitor = \"n1\"", "monitor = \"s1\"", 18, "node 's1': monitor 's1' is not a data node");
+  expect("monitor = \"n1\"\n", "", 18, "node 's1': a sentinel needs monitor");
+  expect("down-after-milliseconds", "down-after-millis", 23,
+         "unknown key 'down-after-millis' in [sentinel]");
+  std::string no_sentinel = kGood;
+  no_sentinel.replace(no_sentinel.find("rate = 10"), 9, "rate = 10\ntarget = \"sentinel\"");
+  std::string path = WriteFile("redsim_generic_nosentinel.toml", no_sentinel);
+  EXPECT_FALSE(LoadScenarioFile(path, &s, &error));
+  EXPECT_NE(error.find("a workload asks a Sentinel but no node is a sentinel"), std::string::npos)
+      << error;
+}
+
 }  // namespace
 }  // namespace redsim::scenarios
