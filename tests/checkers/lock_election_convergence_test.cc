@@ -5,6 +5,7 @@
 #include "checkers/convergence.h"
 #include "checkers/election_safety.h"
 #include "checkers/lock_safety.h"
+#include "checkers/lost_adds.h"
 
 namespace redsim::checkers {
 namespace {
@@ -161,6 +162,34 @@ TEST(Convergence, MissingPrimary) {
 
 TEST(Convergence, DiffOfIdenticalDatasets) {
   EXPECT_EQ(DescribeDatasetDiff({{"a", "1"}}, {{"a", "1"}}), "identical");
+}
+
+// ---- lost acknowledged adds
+
+TEST(LostAdds, EveryAcknowledgedAddInTheFinalReadIsFine) {
+  LostAddsInput in;
+  in.adds = {{"k", "1", 10}, {"k", "2", 20}, {"j", "3", 5}};
+  in.final_reads["k"] = {100, {"1", "2", "9"}};
+  in.final_reads["j"] = {50, {"3"}};
+  LostAddsResult r = CheckLostAdds(in);
+  EXPECT_TRUE(r.outcome.ok()) << r.outcome.ToText();
+  EXPECT_EQ(r.judged, 3u);
+  EXPECT_EQ(r.lost, 0u);
+}
+
+TEST(LostAdds, MissingAcknowledgedAddsAreCountedAndListed) {
+  LostAddsInput in;
+  in.adds = {{"k", "1", 10}, {"k", "2", 20}, {"k", "3", 30}, {"k", "4", 200}, {"x", "5", 1}};
+  in.final_reads["k"] = {100, {"1"}};
+  LostAddsResult r = CheckLostAdds(in);
+  EXPECT_FALSE(r.outcome.ok());
+  EXPECT_EQ(r.judged, 3u);  // "4" was acknowledged after the read began
+  EXPECT_EQ(r.lost, 2u);
+  EXPECT_EQ(r.unjudged, 2u);  // "4", and "5" whose key was never read
+  EXPECT_EQ(Kinds(r.outcome),
+            (std::vector<std::string>{"lost-acknowledged-add", "lost-acknowledged-add"}));
+  EXPECT_NE(r.outcome.summary.find("2 of 3 acknowledged adds lost (66%)"), std::string::npos)
+      << r.outcome.summary;
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+// Lost acknowledged additions (claims S3, S4, S7, S8, C2): how many elements that a server
+// acknowledged adding to a set were missing when the set was read at the end — the measure
+// Jepsen reported for Redis Sentinel in 2013 ("acknowledged writes lost").
+//
+// Input: every acknowledged add (key, element, when it was acknowledged) and, per key, the last
+// successful read of the whole set (when it was invoked and what it held). An add is lost when
+// it was acknowledged before that read was invoked and its element is not in the read. Elements
+// are unique per run, so an element cannot come back by being added again. Adds acknowledged
+// after the final read began are not judged (the read may or may not see them). A key with no
+// final read is not judged either; the result counts those adds as unjudged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checkers/outcome.h"
+
+namespace redsim::checkers {
+
+struct AckedAdd {
+  std::string key;
+  std::string element;
+  int64_t ack_ns = 0;
+};
+
+struct FinalRead {
+  int64_t invoke_ns = 0;
+  std::set<std::string> elements;
+};
+
+struct LostAddsInput {
+  std::vector<AckedAdd> adds;
+  std::map<std::string, FinalRead> final_reads;  // by key
+};
+
+struct LostAddsResult {
+  CheckOutcome outcome;  // kind: lost-acknowledged-add (one per lost element, the first listed)
+  uint64_t judged = 0;   // acknowledged adds a final read could see
+  uint64_t lost = 0;     // of those, missing from the final read
+  uint64_t unjudged = 0;
+};
+
+LostAddsResult CheckLostAdds(const LostAddsInput& input);
+
+}  // namespace redsim::checkers
