@@ -158,6 +158,18 @@ void CommandTable::Register(std::string_view name, CommandHandler handler) {
   container->subcommands[lname.substr(bar + 1)] = std::move(sub);
 }
 
+void CommandTable::AddMeta(const CommandMeta* meta) { meta_by_name_[meta->name] = meta; }
+
+void CommandTable::RetainOnly(const std::vector<std::string>& names) {
+  for (auto it = top_.begin(); it != top_.end();) {
+    if (std::find(names.begin(), names.end(), it->first) == names.end()) {
+      it = top_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 Command* CommandTable::Find(std::string_view name) const {
   char buf[64];
   if (name.size() >= sizeof(buf)) return nullptr;

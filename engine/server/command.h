@@ -161,6 +161,11 @@ class CommandTable {
   Command* FindSubcommand(const Command* container, std::string_view sub) const;
   // Looks up a "name" or "name|sub" string (COMMAND INFO, ACL rules).
   Command* FindByFullName(std::string_view full_name) const;
+  // Makes metadata that is not in the generated table known to Register (the SENTINEL command
+  // of sentinel mode). `meta` must outlive the table.
+  void AddMeta(const CommandMeta* meta);
+  // Drops every top-level command not named in `names` (sentinel mode serves only a few).
+  void RetainOnly(const std::vector<std::string>& names);
   // Every registered top-level command, sorted by name.
   std::vector<Command*> All() const;
   size_t size() const { return top_.size(); }

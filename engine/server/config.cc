@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/base/strutil.h"
+#include "engine/sentinel/sentinel_config.h"
 
 namespace redsim {
 
@@ -660,6 +661,13 @@ std::string ConfigRegistry::LoadText(ServerConfig& cfg, std::string_view text,
     if (args->empty()) continue;
     std::string name = ToLower((*args)[0]);
     if (name == "include") return fail("include is not supported by redsim yet");
+    if (name == "sentinel") {
+      std::vector<std::string> directive(args->begin() + 1, args->end());
+      std::string err = ValidateSentinelDirective(directive, cfg.sentinel_directives);
+      if (!err.empty()) return fail(err);
+      cfg.sentinel_directives.push_back(std::move(directive));
+      continue;
+    }
     const ConfigParam* p = Find(name);
     if (p == nullptr) return fail("Bad directive or wrong number of arguments");
     std::string value;

@@ -154,6 +154,12 @@ struct ServerConfig {
   int64_t cluster_node_timeout = 15000;
   std::string cluster_config_file = "nodes.conf";
 
+  // Sentinel (engine/sentinel/sentinel.h): the node runs as a Sentinel when set (--sentinel, or
+  // the binary named redsim-sentinel). Each `sentinel ...` line of the config, validated and in
+  // file order, without the leading "sentinel".
+  bool sentinel_mode = false;
+  std::vector<std::vector<std::string>> sentinel_directives;
+
   // Testbed only (no CONFIG name, off by default): when N > 0, every Nth plain SET replies OK
   // without changing anything — a deliberately broken engine that sweeps must catch. Only the
   // simulator sets it (`redsim run --config debug-drop-acked-writes-every=N`).

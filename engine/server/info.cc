@@ -9,6 +9,7 @@
 #include "engine/replication/replication.h"
 #include "engine/scripting/scripting.h"
 #include "engine/server/pubsub.h"
+#include "engine/sentinel/sentinel.h"
 #include "engine/server/server.h"
 #include "engine/server/tracking.h"
 #include "engine/types/lazy_free.h"
@@ -74,7 +75,7 @@ void ServerSection(Server* server, std::string* out) {
   Line(out, "redis_git_sha1", "00000000");
   Line(out, "redis_git_dirty", "0");
   Line(out, "redis_build_id", "0");
-  Line(out, "redis_mode", "standalone");
+  Line(out, "redis_mode", server->sentinel() != nullptr ? "sentinel" : "standalone");
   Line(out, "os", "Linux");
   Line(out, "arch_bits", "64");
   Line(out, "monotonic_clock", "env");

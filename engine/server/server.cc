@@ -8,6 +8,7 @@
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/scripting/scripting.h"
+#include "engine/sentinel/sentinel.h"
 #include "engine/server/command_context.h"
 #include "engine/server/eviction.h"
 #include "engine/server/info.h"
@@ -71,11 +72,16 @@ Server::Server(Options options)
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
   RefreshTime();
+  if (config_.sentinel_mode) {
+    Sentinel::RegisterSentinelCommands(commands_);
+    sentinel_ = std::make_unique<Sentinel>(this);
+  }
 }
 
 Server::~Server() {
   Stop();
   *alive_ = false;
+  sentinel_.reset();
   scripting_.reset();
   RemovePropagationSink(replication_.get());
   RemovePropagationSink(persistence_.get());
@@ -197,7 +203,8 @@ Status Server::Start() {
       return acl_loaded;
     }
   }
-  Status loaded = persistence_->LoadAtStartup();
+  // A Sentinel keeps no dataset: its state is its config file.
+  Status loaded = sentinel_ ? Status::Ok() : persistence_->LoadAtStartup();
   if (!loaded.ok()) {
     log_.Warning("Fatal error loading the DB: {}. Exiting.", loaded.message());
     return loaded;
@@ -234,6 +241,10 @@ Status Server::Start() {
     if (*alive) Cron();
   });
   stats_.used_memory_startup = UsedMemory();  // INFO's baseline for the dataset share
+  if (sentinel_) {
+    Status started = sentinel_->Start();
+    if (!started.ok()) return started;
+  }
   log_.Notice("Server initialized");
   log_.Notice("Ready to accept connections tcp (port {})", listen_port_);
   return Status::Ok();
@@ -242,6 +253,7 @@ Status Server::Start() {
 void Server::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (sentinel_) sentinel_->Stop();
   env_->CancelTimer(cron_timer_);
   env_->CancelTimer(pause_timer_);
   listeners_.clear();

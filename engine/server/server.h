@@ -44,6 +44,7 @@ class Replication;
 class Acl;
 class Evictor;
 class Scripting;
+class Sentinel;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -160,6 +161,9 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   Introspection& introspection() { return *introspection_; }
   // CLIENT TRACKING (client-side caching invalidation).
   Tracking& tracking() { return *tracking_; }
+  // The Sentinel of a node built with config().sentinel_mode (engine/sentinel/sentinel.h), else
+  // nullptr.
+  Sentinel* sentinel() const { return sentinel_.get(); }
 
   // ---- CLIENT PAUSE ----------------------------------------------------------------------
   // Holds clients' commands (all of them, or only those that may write) until `end_us` on the
@@ -293,6 +297,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<Evictor> evictor_;
   std::unique_ptr<Scripting> scripting_;
+  std::unique_ptr<Sentinel> sentinel_;
   bool loading_ = false;
   bool oom_before_command_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;
