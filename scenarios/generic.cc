@@ -7,6 +7,7 @@
 
 #include "checkers/lock_safety.h"
 #include "scenarios/replication_support.h"
+#include "scenarios/topology_checks.h"
 
 namespace redsim::scenarios {
 
@@ -319,7 +320,7 @@ const std::vector<KindEntry>& KindTable() {
          RegisterStep(c, rng, node, read_node, key, true);
        }},
       {{"counter", {"counter"}, {"read_fraction", "read_target"}}, CounterStep},
-      {{"set", {"set"}, {"read_fraction", "read_target"}}, SetStep},
+      {{"set", {"set", "lost-adds"}, {"read_fraction", "read_target"}}, SetStep},
       {{"list-append", {"list-append"}, {"read_fraction", "read_target"}}, ListStep},
       {{"queue", {"queue"}, {}},
        [](ClientCtx& c, Random& rng, size_t node, size_t, const std::string& key) {
@@ -409,7 +410,7 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
       // A Sentinel takes its own [node.config] only: the file's [config] and --config are the
       // data nodes' engine settings.
       config.port = 26379;
-      // TMP config.sentinel_mode = true;
+      config.sentinel_mode = true;
       with_file_config.config.clear();
     }
     with_file_config.config.insert(with_file_config.config.begin(), n.config.begin(),
@@ -460,22 +461,75 @@ void JudgeLocks(const std::vector<std::unique_ptr<ClientCtx>>& ctxs, int workloa
   }
 }
 
-// Judges every checked model over its workload's processes.
+// One checker's verdict folded into the run's: the first refutation names the violation and
+// its window; an unknown (budget ran out) keeps a clean run from claiming it holds.
+void Merge(const std::string& label, const std::string& checker, const std::string& violation,
+           const RunResult& one, RunResult* result) {
+  result->explanation +=
+      label + ": " + std::string(VerdictName(one.verdict)) + "\n" + one.explanation + "\n";
+  if (one.verdict == Verdict::kRefuted && result->verdict != Verdict::kRefuted) {
+    result->verdict = Verdict::kRefuted;
+    result->violation = checker + ":" + violation;
+    result->window_start_ns = one.window_start_ns;
+    result->window_end_ns = one.window_end_ns;
+  } else if (one.verdict == Verdict::kUnknown && result->verdict == Verdict::kHolds) {
+    result->verdict = Verdict::kUnknown;
+  }
+}
+
+// A pure checker's outcome as a one-checker result.
+RunResult FromOutcome(const checkers::CheckOutcome& o, const std::string& summary) {
+  RunResult one;
+  one.verdict = o.ok() ? Verdict::kHolds : Verdict::kRefuted;
+  one.explanation = summary + (o.ok() ? "" : "\n" + o.ToText());
+  if (!o.ok() && !o.violations.empty()) {
+    one.window_start_ns = one.window_end_ns = o.violations[0].time_ns;
+  }
+  return one;
+}
+
+bool Wanted(const GenericSpec& spec, const std::string& checker, bool by_default) {
+  return spec.checkers.empty() ? by_default
+                               : std::find(spec.checkers.begin(), spec.checkers.end(), checker) !=
+                                     spec.checkers.end();
+}
+
+// The checks of the whole topology (generic.h): what the Sentinels decided.
+void JudgeTopology(World& w, const GenericSpec& spec, RunResult* result) {
+  std::vector<size_t> sentinels = TargetNodes(spec, "sentinels");
+  if (sentinels.empty()) return;
+  if (Wanted(spec, kElectionSafety, true)) {
+    checkers::CheckOutcome o = SentinelElectionSafety(w);
+    std::string kind = o.ok() ? "" : o.violations[0].kind;
+    Merge(kElectionSafety, kElectionSafety, kind, FromOutcome(o, o.summary), result);
+  }
+  if (Wanted(spec, kSentinelConvergence, false)) {
+    checkers::CheckOutcome o = SentinelConvergence(w, sentinels, TargetNodes(spec, "any"),
+                                                   spec.nodes[sentinels[0]].master_name);
+    std::string kind = o.ok() ? "" : o.violations[0].kind;
+    Merge(kSentinelConvergence, kSentinelConvergence, kind, FromOutcome(o, o.summary), result);
+  }
+}
+
+// Judges every checked model over its workload's processes, then the topology.
 void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, int>>& ranges,
            const std::vector<std::unique_ptr<ClientCtx>>& ctxs, RunResult* result) {
   History& history = w.history();
-  Verdict verdict = Verdict::kHolds;
-  std::string explanation;
+  result->verdict = Verdict::kHolds;
+  result->explanation.clear();
   for (size_t i = 0; i < spec.workloads.size(); i++) {
     const std::vector<std::string>& kind_checkers = FindKind(spec.workloads[i].kind)->info.checkers;
     for (const std::string& checker : kind_checkers) {
-      bool wanted = spec.checkers.empty() ? checker == kind_checkers[0]
-                                          : std::find(spec.checkers.begin(), spec.checkers.end(),
-                                                      checker) != spec.checkers.end();
-      if (!wanted) continue;
+      if (!Wanted(spec, checker, checker == kind_checkers[0])) continue;
       RunResult one;
+      std::string violation = "not-linearizable";
       if (checker == "lock-safety") {
         JudgeLocks(ctxs, static_cast<int>(i), &one);
+        violation = "overlapping-holders";
+      } else if (checker == kLostAdds) {
+        checkers::LostAddsResult lost = LostAddsOf(history, ranges[i]);
+        one = FromOutcome(lost.outcome, lost.outcome.summary);
+        violation = "lost-acknowledged-add";
       } else {
         // The workload's own processes only: another may use the same operation names.
         static const std::vector<std::string> kAll = {"read",    "write",  "cas",     "incr",
@@ -484,22 +538,11 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
         JudgeLinearizability(history, kAll, checker, spec.max_configurations, &one,
                              {ranges[i].first, ranges[i].second});
       }
-      explanation += "workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " +
-                     checker + "): " + std::string(VerdictName(one.verdict)) + "\n" +
-                     one.explanation + "\n";
-      if (one.verdict == Verdict::kRefuted && verdict != Verdict::kRefuted) {
-        verdict = Verdict::kRefuted;
-        result->violation =
-            checker + ":" + (checker == "lock-safety" ? "overlapping-holders" : "not-linearizable");
-        result->window_start_ns = one.window_start_ns;
-        result->window_end_ns = one.window_end_ns;
-      } else if (one.verdict == Verdict::kUnknown && verdict == Verdict::kHolds) {
-        verdict = Verdict::kUnknown;
-      }
+      Merge("workload " + std::to_string(i) + " (" + spec.workloads[i].kind + ", " + checker + ")",
+            checker, violation, one, result);
     }
   }
-  result->verdict = verdict;
-  result->explanation = explanation;
+  JudgeTopology(w, spec, result);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "scenarios/cli.h"
 #include "scenarios/generic.h"
+#include "scenarios/topology_checks.h"
 
 namespace redsim::scenarios {
 
@@ -510,8 +511,9 @@ struct Loader {
     for (const toml::node& e : *arr) {
       std::string model;
       if (!String(e, &model, "a checker")) return false;
-      bool used = false;
-      std::string list;
+      bool used = have_sentinel && (model == kElectionSafety || model == kSentinelConvergence);
+      std::string list = have_sentinel ? std::string(kElectionSafety) + ", " + kSentinelConvergence
+                                       : std::string();
       for (const auto& w : spec->workloads) {
         for (const auto& c : FindWorkloadKind(w.kind)->checkers) {
           used |= c == model;

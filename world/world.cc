@@ -61,6 +61,9 @@ Status SimNode::TryStart() {
     // The process exits: whatever it scheduled goes with it.
     server_.reset();
     world_->sim().CrashHost(host_);
+  } else if (server_->sentinel() != nullptr) {
+    server_->sentinel()->SetEventHook(
+        [this](const SentinelEvent& e) { world_->RecordSentinelEvent(name_, e); });
   } else if (server_->replication() != nullptr) {
     server_->replication()->set_change_hook([this] { NoteRole(); });
   }
@@ -102,6 +105,8 @@ void SimNode::NoteRole() {
   Replication* repl = server_ != nullptr ? server_->replication() : nullptr;
   if (server_ == nullptr) {
     span.role = "down";
+  } else if (server_->sentinel() != nullptr) {
+    span.role = paused_ ? "paused" : "sentinel";
   } else if (repl == nullptr) {
     span.role = paused_ ? "paused" : "primary";
   } else {
@@ -413,6 +418,14 @@ SimNode* World::AddNode(const std::string& name, ServerConfig config) {
   std::string address = "10.0.0." + std::to_string(nodes_.size() + 1);
   nodes_.push_back(std::make_unique<SimNode>(this, name, address, std::move(config)));
   return nodes_.back().get();
+}
+
+void World::RecordSentinelEvent(const std::string& node, const SentinelEvent& event) {
+  if (sentinel_events_.size() >= kMaxSentinelEvents) {
+    sentinel_events_dropped_++;
+    return;
+  }
+  sentinel_events_.push_back({node, sim_.now_ns(), event});
 }
 
 SimClient* World::AddClient() {

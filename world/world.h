@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/resp/resp_value.h"
+#include "engine/sentinel/sentinel.h"
 #include "engine/server/config.h"
 #include "engine/server/server.h"
 #include "netsim/network.h"
@@ -40,7 +41,8 @@ struct RoleSpan {
   std::string node;
   int64_t from_ns = 0;
   int64_t to_ns = -1;  // -1 while open (the run's end once the run is finished)
-  std::string role;    // "primary", "replica", "down" (crashed or not started) or "paused"
+  std::string role;    // "primary", "replica", "sentinel", "down" (crashed or not started) or
+                       // "paused"
   std::string master;  // replica: the node it follows (its name, or host:port of a stranger)
   // The replication epoch: each replication id a primary announces is a new epoch, numbered from
   // 1 in order of first appearance in the run; a replica holds the epoch of the history it
@@ -155,6 +157,13 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   bool timed_out_ = false;
 };
 
+// One event a Sentinel node published (its SentinelEvent), when and by which node.
+struct SentinelEventRecord {
+  std::string node;
+  int64_t time_ns = 0;
+  SentinelEvent event;
+};
+
 class World {
  public:
   explicit World(uint64_t seed);
@@ -201,6 +210,14 @@ class World {
   void ExpectProbe(const std::string& name) { probes_.emplace(name, 0); }
   const std::map<std::string, uint64_t>& probes() const { return probes_; }
 
+  // Every event the Sentinel nodes published, in simulated-time order (recorded through the
+  // engine's event hook; recording never changes what a run does). Bounded: later events are
+  // counted, not kept.
+  void RecordSentinelEvent(const std::string& node, const SentinelEvent& event);
+  const std::vector<SentinelEventRecord>& sentinel_events() const { return sentinel_events_; }
+  static constexpr size_t kMaxSentinelEvents = 100'000;
+  uint64_t sentinel_events_dropped() const { return sentinel_events_dropped_; }
+
   // A per-node log sink (nullptr: engine logs are discarded).
   void set_log_sink(std::shared_ptr<spdlog::logger> sink) { log_sink_ = std::move(sink); }
   std::shared_ptr<spdlog::logger> log_sink() const { return log_sink_; }
@@ -214,6 +231,8 @@ class World {
   std::shared_ptr<spdlog::logger> log_sink_;
   std::map<std::string, uint64_t> probes_;
   std::map<std::string, int> epochs_;  // replication id -> epoch number
+  std::vector<SentinelEventRecord> sentinel_events_;
+  uint64_t sentinel_events_dropped_ = 0;
   bool stopping_ = false;
 };
 

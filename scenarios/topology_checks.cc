@@ -1,0 +1,154 @@
+#include "scenarios/topology_checks.h"
+
+#include <map>
+
+#include "checkers/election_safety.h"
+
+namespace redsim::scenarios {
+
+namespace {
+
+using world::History;
+using world::HistoryEntry;
+using world::OpType;
+using world::World;
+
+std::string DatumText(const checkers::Datum& d) {
+  return d.is_int() ? std::to_string(d.int_value()) : d.text();
+}
+
+// The node named by "ip port" (or "ip:port"), as the world calls it; the address itself when no
+// node listens there.
+std::string NodeName(World& w, const std::string& ip, int port) {
+  const world::SimNode* n = w.NodeAt(ip, port);
+  return n != nullptr ? n->name() : ip + ":" + std::to_string(port);
+}
+
+std::vector<std::string> Words(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(' ', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+checkers::LostAddsResult LostAddsOf(const History& history, std::pair<int, int> processes) {
+  checkers::LostAddsInput in;
+  struct Pending {
+    std::string f, key, value;
+    int64_t invoke_ns = 0;
+  };
+  std::map<int, Pending> pending;
+  for (const HistoryEntry& e : history.entries()) {
+    if (e.process < processes.first || e.process >= processes.second) continue;
+    checkers::Datum value;
+    std::string error;
+    if (e.type == OpType::kInvoke) {
+      history.ValueDatum(e, &value, &error);
+      pending[e.process] = {std::string(history.name(e.f)), std::string(history.name(e.key)),
+                            DatumText(value), e.time_ns};
+      continue;
+    }
+    auto p = pending.find(e.process);
+    if (p == pending.end() || e.type != OpType::kOk) continue;
+    if (p->second.f == "add") {
+      in.adds.push_back({p->second.key, p->second.value, e.time_ns});
+    } else if (p->second.f == "read" && history.ValueDatum(e, &value, &error) && value.is_list()) {
+      checkers::FinalRead& read = in.final_reads[p->second.key];
+      if (p->second.invoke_ns < read.invoke_ns) continue;
+      read.invoke_ns = p->second.invoke_ns;
+      read.elements.clear();
+      for (const checkers::Datum& x : value.items()) read.elements.insert(DatumText(x));
+    }
+  }
+  return checkers::CheckLostAdds(in);
+}
+
+checkers::CheckOutcome SentinelElectionSafety(World& w) {
+  std::vector<checkers::EpochEvent> leaders;
+  std::vector<checkers::EpochEvent> promotions;
+  using Kind = checkers::EpochEvent::Kind;
+  for (const world::SentinelEventRecord& r : w.sentinel_events()) {
+    const SentinelEvent& e = r.event;
+    int64_t epoch = static_cast<int64_t>(e.epoch);
+    if (e.type == "+new-epoch") {
+      leaders.push_back({r.node, r.time_ns, epoch, Kind::kObserved});
+    } else if (e.type == "+elected-leader") {
+      leaders.push_back({r.node, r.time_ns, epoch, Kind::kPromoted});
+    } else if (e.type == "+switch-master") {
+      // "<name> <old ip> <old port> <new ip> <new port>"
+      std::vector<std::string> words = Words(e.detail);
+      if (words.size() < 5) continue;
+      std::string promoted = NodeName(w, words[3], std::atoi(words[4].c_str()));
+      promotions.push_back({promoted, r.time_ns, epoch, Kind::kPromoted});
+    }
+  }
+  checkers::CheckOutcome out = checkers::CheckElectionSafety(leaders);
+  checkers::CheckOutcome promoted = checkers::CheckElectionSafety(promotions);
+  for (const checkers::Violation& v : promoted.violations) out.Add(v.kind, v.message, v.time_ns);
+  out.total_violations += promoted.total_violations - promoted.violations.size();
+  out.checker = kElectionSafety;
+  out.summary = std::to_string(w.sentinel_events().size()) + " Sentinel events: " +
+                (out.ok() ? "one leader and one new primary per epoch, epochs never went back"
+                          : std::to_string(out.total_violations) + " violations");
+  return out;
+}
+
+checkers::CheckOutcome SentinelConvergence(World& w, const std::vector<size_t>& sentinels,
+                                           const std::vector<size_t>& data_nodes,
+                                           const std::string& master) {
+  checkers::CheckOutcome out;
+  out.checker = kSentinelConvergence;
+  int64_t now = w.sim().now_ns();
+  std::map<std::string, std::vector<std::string>> named;  // primary -> Sentinels naming it
+  for (size_t s : sentinels) {
+    world::SimNode* node = w.node(s);
+    if (!node->up()) continue;
+    std::string ip;
+    int port = 0;
+    Sentinel* sentinel = node->server()->sentinel();
+    if (sentinel == nullptr || !sentinel->MasterAddress(master, &ip, &port)) {
+      out.Add("sentinel-lost-master", node->name() + " does not monitor " + master, now);
+      continue;
+    }
+    named[NodeName(w, ip, port)].push_back(node->name());
+  }
+  if (named.size() != 1) {
+    std::string views;
+    for (const auto& [primary, who] : named) {
+      for (const std::string& s : who) views += " " + s + "->" + primary;
+    }
+    out.Add("sentinels-disagree", "the Sentinels name different primaries:" + views, now);
+    out.summary = "no agreement on the primary";
+    return out;
+  }
+  const std::string& primary = named.begin()->first;
+  std::map<std::string, world::RoleSpan> last;  // each node's open role span
+  for (const world::RoleSpan& span : w.RoleSpans()) last[span.node] = span;
+  for (size_t i : data_nodes) {
+    const std::string& name = w.node(i)->name();
+    const world::RoleSpan& span = last[name];
+    if (name == primary) {
+      if (span.role != "primary") {
+        out.Add("named-primary-not-primary",
+                "the Sentinels name " + name + " but it is " + span.role, now);
+      }
+    } else if (span.role != "down" && (span.role != "replica" || span.master != primary)) {
+      out.Add("node-not-following",
+              name + " is " + span.role + (span.master.empty() ? "" : " of " + span.master) +
+                  ", not a replica of " + primary,
+              now);
+    }
+  }
+  out.summary = "every Sentinel names " + primary +
+                (out.ok() ? "; every data node up follows it" : "; not every data node follows it");
+  return out;
+}
+
+}  // namespace redsim::scenarios

@@ -1,0 +1,39 @@
+// Checks of a generic scenario that judge more than one workload's operations: what the
+// Sentinels decided (claims S2, S5) and how many acknowledged writes a set workload lost (S3, S4,
+// S7, S8). They read the world as the run left it and the events it recorded; they never change
+// a run or its trace hash. The judging itself is in checkers/ (pure); this file turns the
+// world's records into the checkers' inputs.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checkers/lost_adds.h"
+#include "checkers/outcome.h"
+#include "world/world.h"
+
+namespace redsim::scenarios {
+
+// Names a generic file's `checkers` may list besides the workloads' own.
+inline constexpr const char* kElectionSafety = "election-safety";            // S2
+inline constexpr const char* kSentinelConvergence = "sentinel-convergence";  // S5
+inline constexpr const char* kLostAdds = "lost-adds";                        // set workloads
+
+// The acknowledged adds of the processes [first, last) (a set workload) against the last
+// successful read of each key.
+checkers::LostAddsResult LostAddsOf(const world::History& history, std::pair<int, int> processes);
+
+// S2 from the Sentinels' events: at most one Sentinel is elected leader per epoch (+elected-
+// leader), every +switch-master of one epoch names the same new primary, and no Sentinel
+// announces a new epoch lower than one it announced before (+new-epoch).
+checkers::CheckOutcome SentinelElectionSafety(world::World& w);
+
+// S5 at the end of the run: every Sentinel that is up names the same primary for `master`, that
+// node is up and a primary, and every other data node that is up is its replica.
+checkers::CheckOutcome SentinelConvergence(world::World& w, const std::vector<size_t>& sentinels,
+                                           const std::vector<size_t>& data_nodes,
+                                           const std::string& master);
+
+}  // namespace redsim::scenarios
