@@ -503,6 +503,12 @@ void JudgeTopology(World& w, const GenericSpec& spec, RunResult* result) {
     std::string kind = o.ok() ? "" : o.violations[0].kind;
     Merge(kElectionSafety, kElectionSafety, kind, FromOutcome(o, o.summary), result);
   }
+  for (const auto& [name, check] :
+       {std::pair{kNoFailover, &SentinelNoFailover}, {kTiltSafety, &SentinelTiltSafety}}) {
+    if (!Wanted(spec, name, false)) continue;
+    checkers::CheckOutcome o = check(w);
+    Merge(name, name, o.ok() ? "" : o.violations[0].kind, FromOutcome(o, o.summary), result);
+  }
   if (Wanted(spec, kSentinelConvergence, false)) {
     checkers::CheckOutcome o = SentinelConvergence(w, sentinels, TargetNodes(spec, "any"),
                                                    spec.nodes[sentinels[0]].master_name);

@@ -511,9 +511,13 @@ struct Loader {
     for (const toml::node& e : *arr) {
       std::string model;
       if (!String(e, &model, "a checker")) return false;
-      bool used = have_sentinel && (model == kElectionSafety || model == kSentinelConvergence);
-      std::string list = have_sentinel ? std::string(kElectionSafety) + ", " + kSentinelConvergence
-                                       : std::string();
+      static const std::vector<std::string> kTopology = {kElectionSafety, kSentinelConvergence,
+                                                         kNoFailover, kTiltSafety};
+      bool used = have_sentinel &&
+                  std::find(kTopology.begin(), kTopology.end(), model) != kTopology.end();
+      std::string list;
+      for (const std::string& t : kTopology) list += have_sentinel ? t + ", " : "";
+      if (!list.empty()) list.resize(list.size() - 2);
       for (const auto& w : spec->workloads) {
         for (const auto& c : FindWorkloadKind(w.kind)->checkers) {
           used |= c == model;

@@ -100,6 +100,46 @@ checkers::CheckOutcome SentinelElectionSafety(World& w) {
   return out;
 }
 
+checkers::CheckOutcome SentinelNoFailover(World& w) {
+  checkers::CheckOutcome out;
+  out.checker = kNoFailover;
+  for (const world::SentinelEventRecord& r : w.sentinel_events()) {
+    if (r.event.type == "+try-failover" || r.event.type == "+switch-master") {
+      out.Add(r.event.type == "+try-failover" ? "failover-started" : "primary-switched",
+              r.node + " " + r.event.type + " " + r.event.detail + " (epoch " +
+                  std::to_string(r.event.epoch) + ")",
+              r.time_ns);
+    }
+  }
+  out.summary = out.ok() ? "no Sentinel started a failover"
+                         : std::to_string(out.total_violations) + " failover events";
+  return out;
+}
+
+checkers::CheckOutcome SentinelTiltSafety(World& w) {
+  checkers::CheckOutcome out;
+  out.checker = kTiltSafety;
+  std::map<std::string, bool> in_tilt;
+  uint64_t tilts = 0;
+  for (const world::SentinelEventRecord& r : w.sentinel_events()) {
+    const std::string& type = r.event.type;
+    if (type == "+tilt") {
+      in_tilt[r.node] = true;
+      tilts++;
+    } else if (type == "-tilt") {
+      in_tilt[r.node] = false;
+    } else if (in_tilt[r.node] && (type == "+sdown" || type == "+odown" ||
+                                   type == "+try-failover" || type == "+elected-leader")) {
+      out.Add("acted-in-tilt", r.node + " " + type + " " + r.event.detail + " while in TILT",
+              r.time_ns);
+    }
+  }
+  if (tilts == 0) out.Add("tilt-never-entered", "no Sentinel entered TILT: nothing was tested");
+  out.summary = std::to_string(tilts) + " TILT periods; " +
+                (out.ok() ? "no Sentinel acted while in one" : "violations");
+  return out;
+}
+
 checkers::CheckOutcome SentinelConvergence(World& w, const std::vector<size_t>& sentinels,
                                            const std::vector<size_t>& data_nodes,
                                            const std::string& master) {

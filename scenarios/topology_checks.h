@@ -20,6 +20,8 @@ namespace redsim::scenarios {
 inline constexpr const char* kElectionSafety = "election-safety";            // S2
 inline constexpr const char* kSentinelConvergence = "sentinel-convergence";  // S5
 inline constexpr const char* kLostAdds = "lost-adds";                        // set workloads
+inline constexpr const char* kNoFailover = "no-failover";                    // S1
+inline constexpr const char* kTiltSafety = "tilt-safety";                    // S11
 
 // The acknowledged adds of the processes [first, last) (a set workload) against the last
 // successful read of each key.
@@ -29,6 +31,15 @@ checkers::LostAddsResult LostAddsOf(const world::History& history, std::pair<int
 // leader), every +switch-master of one epoch names the same new primary, and no Sentinel
 // announces a new epoch lower than one it announced before (+new-epoch).
 checkers::CheckOutcome SentinelElectionSafety(world::World& w);
+
+// S1: no Sentinel started a failover (+try-failover) and none switched the primary
+// (+switch-master). For scenarios where only a minority could believe the primary is down.
+checkers::CheckOutcome SentinelNoFailover(world::World& w);
+
+// S11: some Sentinel entered TILT (the scenario jumps a Sentinel's clock; a run where none did
+// tested nothing), and no Sentinel marked an instance down (+sdown, +odown), started a failover
+// (+try-failover) or was elected leader (+elected-leader) between its +tilt and its -tilt.
+checkers::CheckOutcome SentinelTiltSafety(world::World& w);
 
 // S5 at the end of the run: every Sentinel that is up names the same primary for `master`, that
 // node is up and a primary, and every other data node that is up is its replica.
