@@ -60,6 +60,18 @@ SentinelInstance* SentinelCore::FindMasterByAddr(const std::string& ip, int port
   return nullptr;
 }
 
+void SentinelCore::CurrentMasterAddress(const SentinelInstance* m, std::string* ip,
+                                        int* port) const {
+  if (m->is(kSriFailoverInProgress) && m->promoted != nullptr &&
+      m->failover_state >= FailoverState::kReconfSlaves) {
+    *ip = m->promoted->ip;
+    *port = m->promoted->port;
+  } else {
+    *ip = m->ip;
+    *port = m->port;
+  }
+}
+
 int64_t SentinelCore::PingPeriodMs(const SentinelInstance* ri) const {
   return std::min(timings_.ping_period_ms, ri->down_after_ms);
 }
@@ -341,7 +353,9 @@ std::string SentinelCore::Describe(const SentinelInstance* ri) {
 void SentinelCore::Event(const std::string& type, const std::string& master_name, uint64_t epoch,
                          const std::string& text, bool warning) {
   server_->pubsub().Publish(type, text);
-  if (warning) {
+  if (type.find("link-reconnection") != std::string::npos) {
+    server_->log().Verbose("{} {}", type, text);
+  } else if (warning) {
     server_->log().Warning("{} {}", type, text);
   } else {
     server_->log().Notice("{} {}", type, text);
@@ -565,8 +579,9 @@ void SentinelCore::SendHello(SentinelInstance* ri) {
   h.run_id = my_id_;
   h.current_epoch = current_epoch_;
   h.master_name = m->name;
-  h.master_ip = m->ip;
-  h.master_port = m->port;
+  // During a failover's last steps the promoted replica is announced: its config epoch is the
+  // one in the hello, and the two must travel together.
+  CurrentMasterAddress(m, &h.master_ip, &h.master_port);
   h.master_config_epoch = m->config_epoch;
   if (ri->cmd->Send({"PUBLISH", kHelloChannel, h.Format()}, nullptr)) ri->last_pub_us = NowUs();
 }
@@ -789,7 +804,7 @@ void SentinelCore::CheckSubjectivelyDown(SentinelInstance* ri) {
   int64_t elapsed_us = 0;
   if (ri->act_ping_us != 0) {
     elapsed_us = now - ri->act_ping_us;
-  } else if (ri->cmd->disconnected()) {
+  } else if (!ri->cmd->connected()) {
     elapsed_us = now - ri->last_avail_us;
   }
   int64_t half_down_us = ri->down_after_ms * 1000 / 2;
