@@ -1,6 +1,8 @@
 // redsim-server: the engine on real sockets and files. Accepts redis-server's command line:
 //   redsim-server [/path/to/redsim.conf] [--directive value ...]
 // Directives on the command line use the config-file syntax and override the file.
+// `--sentinel` (or running the binary as redsim-sentinel) starts a Sentinel, as redis-server does;
+// a Sentinel needs its config file, which it rewrites with its state.
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -48,9 +50,27 @@ std::string QuoteArg(const std::string& s) {
   return out;
 }
 
+// Removes "--sentinel" from the arguments; true when sentinel mode is asked for, by that flag or
+// by the program's name.
+bool TakeSentinelMode(int* argc, char** argv) {
+  std::string name = argv[0];
+  bool sentinel = name.size() >= 15 && name.compare(name.size() - 15, 15, "redsim-sentinel") == 0;
+  int out = 1;
+  for (int i = 1; i < *argc; i++) {
+    if (std::string(argv[i]) == "--sentinel") {
+      sentinel = true;
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  *argc = out;
+  return sentinel;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool sentinel_mode = TakeSentinelMode(&argc, argv);
   std::string config_file;
   std::string text;
   int i = 1;
@@ -101,6 +121,15 @@ int main(int argc, char** argv) {
   if (!line.empty()) text += line + "\n";
 
   redsim::ServerConfig config;
+  if (sentinel_mode) {
+    if (config_file.empty() || config_file == "-") {
+      fprintf(stderr, "Sentinel needs config file on disk to save state. Exiting...\n");
+      return 1;
+    }
+    config.sentinel_mode = true;
+    config.port = 26379;  // Sentinel's default port; the file or the command line may change it
+    config.protected_mode = false;
+  }
   std::string error = redsim::ConfigRegistry::Get().LoadText(
       config, text, config_file.empty() ? "command line" : config_file);
   if (!error.empty()) {

@@ -505,7 +505,9 @@ void Replication::OnPartialSync(const std::string& new_replid) {
   replid_ = cached_replid_;
   master_repl_offset_ = cached_offset_;
   next_master_db_ = master_stream_db_;
-  if (!backlog_) {
+  // A backlog kept from before (it may have taken bytes of a command the old primary never
+  // finished sending) must restart where the stream continues, or the two would disagree.
+  if (!backlog_ || backlog_->next_offset() != master_repl_offset_ + 1) {
     backlog_ = std::make_unique<ReplicationBacklog>(
         static_cast<size_t>(h_.config->repl_backlog_size), master_repl_offset_ + 1);
   }

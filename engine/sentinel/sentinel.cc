@@ -35,15 +35,7 @@ std::vector<std::string> Sentinel::MasterNames() const {
 bool Sentinel::MasterAddress(const std::string& name, std::string* ip, int* port) const {
   SentinelInstance* m = core_->FindMaster(name);
   if (m == nullptr) return false;
-  // During the last steps of a failover the promoted replica is already the answer.
-  if (m->is(kSriFailoverInProgress) && m->promoted != nullptr &&
-      m->failover_state >= FailoverState::kReconfSlaves) {
-    *ip = m->promoted->ip;
-    *port = m->promoted->port;
-  } else {
-    *ip = m->ip;
-    *port = m->port;
-  }
+  core_->CurrentMasterAddress(m, ip, port);
   return true;
 }
 

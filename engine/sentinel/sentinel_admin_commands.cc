@@ -18,8 +18,8 @@ SentinelCore& Core(CommandContext& ctx) { return ctx.server->sentinel()->core();
 
 CommandMeta Meta(const char* name, int arity, const char* flags = "admin",
                  const char* acl = "@admin @slow @dangerous") {
-  return CommandMeta{name, arity, flags, 0, 0, 0, acl, "", "sentinel", "2.8.4", "", nullptr,
-                     {},   {}};
+  return CommandMeta{name, arity,      flags,   0,  0,       0,  acl,
+                     "",   "sentinel", "2.8.4", "", nullptr, {}, {}};
 }
 
 // The SENTINEL CONFIG parameters: name -> (getter, setter).
@@ -41,9 +41,11 @@ bool YesNo(const std::string& v, bool* out) {
 }
 
 const GlobalParam kGlobalParams[] = {
-    {"resolve-hostnames", [](SentinelCore& c) { return std::string(c.resolve_hostnames ? "yes" : "no"); },
+    {"resolve-hostnames",
+     [](SentinelCore& c) { return std::string(c.resolve_hostnames ? "yes" : "no"); },
      [](SentinelCore& c, const std::string& v) { return YesNo(v, &c.resolve_hostnames); }},
-    {"announce-hostnames", [](SentinelCore& c) { return std::string(c.announce_hostnames ? "yes" : "no"); },
+    {"announce-hostnames",
+     [](SentinelCore& c) { return std::string(c.announce_hostnames ? "yes" : "no"); },
      [](SentinelCore& c, const std::string& v) { return YesNo(v, &c.announce_hostnames); }},
     {"announce-ip", [](SentinelCore& c) { return c.announce_ip; },
      [](SentinelCore& c, const std::string& v) {
@@ -232,8 +234,8 @@ void SentinelInfoCommand(CommandContext& ctx) {
     int64_t since = core.tilt() ? (core.NowUs() - core.tilt_start_us()) / 1'000'000 : -1;
     out += "sentinel_tilt_since_seconds:" + std::to_string(since) + "\r\n";
     out += "sentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n";
-    out += "sentinel_simulate_failure_flags:" + std::to_string(core.simulate_failure_flags) +
-           "\r\n";
+    out +=
+        "sentinel_simulate_failure_flags:" + std::to_string(core.simulate_failure_flags) + "\r\n";
     int i = 0;
     for (const auto& [name, m] : core.masters()) {
       const char* status = m->is(kSriODown) ? "odown" : m->is(kSriSDown) ? "sdown" : "ok";

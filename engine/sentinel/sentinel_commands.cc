@@ -52,7 +52,8 @@ Fields InstanceFields(SentinelCore& core, const SentinelInstance* ri) {
               {"flags", FlagsText(ri)},
               {"link-pending-commands", std::to_string(ri->cmd->pending())},
               {"link-refcount", "1"}};
-  if (ri->is(kSriFailoverInProgress)) f.push_back({"failover-state", FailoverStateName(ri->failover_state)});
+  if (ri->is(kSriFailoverInProgress))
+    f.push_back({"failover-state", FailoverStateName(ri->failover_state)});
   f.push_back({"last-ping-sent", ri->act_ping_us != 0 ? Ms(now - ri->act_ping_us) : "0"});
   f.push_back({"last-ok-ping-reply", Ms(now - ri->last_avail_us)});
   f.push_back({"last-ping-reply", Ms(now - ri->last_pong_us)});
@@ -190,7 +191,8 @@ void SentinelCkquorum(CommandContext& ctx) {
   bool no_auth = usable < voters / 2 + 1;
   std::string n = std::to_string(usable);
   if (!no_quorum && !no_auth) {
-    ctx.reply.Simple("OK " + n + " usable Sentinels. Quorum and failover authorization can be reached");
+    ctx.reply.Simple("OK " + n +
+                     " usable Sentinels. Quorum and failover authorization can be reached");
     return;
   }
   std::string e;
@@ -248,17 +250,20 @@ void SentinelSet(CommandContext& ctx) {
     return ctx.reply.Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
                            std::string(ctx.arg(ctx.argc() - 1)) + "'");
   }
-  static const char* kOptions[] = {"down-after-milliseconds", "failover-timeout",
-                                   "parallel-syncs",          "quorum",
-                                   "auth-pass",               "auth-user",
+  static const char* kOptions[] = {"down-after-milliseconds",
+                                   "failover-timeout",
+                                   "parallel-syncs",
+                                   "quorum",
+                                   "auth-pass",
+                                   "auth-user",
                                    "master-reboot-down-after-period"};
   for (size_t i = 3; i + 1 < ctx.argc(); i += 2) {
     std::string opt = ToLower(ctx.arg(i));
     bool known = std::any_of(std::begin(kOptions), std::end(kOptions),
                              [&](const char* o) { return opt == o; });
     if (!known) {
-      return ctx.reply.Error("ERR Unknown option or number of arguments for SENTINEL SET '" +
-                             opt + "'");
+      return ctx.reply.Error("ERR Unknown option or number of arguments for SENTINEL SET '" + opt +
+                             "'");
     }
     std::string err = Core(ctx).ApplyMasterOption(m, opt, {std::string(ctx.arg(i + 1))});
     if (!err.empty()) {

@@ -42,11 +42,16 @@ struct PerMaster {
 };
 
 constexpr PerMaster kPerMaster[] = {
-    {"down-after-milliseconds", 2, 2}, {"failover-timeout", 2, 2},
-    {"parallel-syncs", 2, 2},          {"auth-pass", 2, 2},
-    {"auth-user", 2, 2},               {"config-epoch", 2, 2},
-    {"leader-epoch", 2, 2},            {"known-replica", 3, 3},
-    {"known-slave", 3, 3},             {"known-sentinel", 3, 4},
+    {"down-after-milliseconds", 2, 2},
+    {"failover-timeout", 2, 2},
+    {"parallel-syncs", 2, 2},
+    {"auth-pass", 2, 2},
+    {"auth-user", 2, 2},
+    {"config-epoch", 2, 2},
+    {"leader-epoch", 2, 2},
+    {"known-replica", 3, 3},
+    {"known-slave", 3, 3},
+    {"known-sentinel", 3, 4},
     {"master-reboot-down-after-period", 2, 2},
 };
 

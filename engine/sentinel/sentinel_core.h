@@ -209,6 +209,9 @@ class SentinelCore {
   static std::string Describe(const SentinelInstance* ri);
   // The INFO text of one instance's last INFO reply.
   int64_t PingPeriodMs(const SentinelInstance* ri) const;
+  // The primary's address as clients should see it: the promoted replica once a failover has
+  // reached the reconfiguration of the other replicas.
+  void CurrentMasterAddress(const SentinelInstance* m, std::string* ip, int* port) const;
 
  private:
   friend class SentinelFailover;

@@ -72,8 +72,7 @@ bool SentinelCore::StartFailoverIfNeeded(SentinelInstance* m) {
       now - m->failover_start_us < m->failover_timeout_ms * 2 * 1000) {
     if (m->failover_delay_logged_us != m->failover_start_us) {
       m->failover_delay_logged_us = m->failover_start_us;
-      int64_t wait_s =
-          (m->failover_start_us + m->failover_timeout_ms * 2 * 1000 - now) / 1'000'000;
+      int64_t wait_s = (m->failover_start_us + m->failover_timeout_ms * 2 * 1000 - now) / 1'000'000;
       server_->log().Warning(
           "Next failover delay: I will not start a failover before {} s from now", wait_s);
     }
