@@ -87,6 +87,13 @@ std::string RunRecordToJson(const RunRecord& r) {
          ",\"role\":" + JsonEscape(x.role) + ",\"master\":" + JsonEscape(x.master) +
          ",\"epoch\":" + std::to_string(x.epoch) + ",\"replid\":" + JsonEscape(x.replid) + "}";
   }
+  s += "],\"node_events\":[";
+  for (size_t i = 0; i < r.node_events.size(); i++) {
+    const NodeEventRecord& e = r.node_events[i];
+    s += (i > 0 ? ",{\"node\":" : "{\"node\":") + JsonEscape(e.node) +
+         ",\"time_ns\":" + std::to_string(e.time_ns) + ",\"type\":" + JsonEscape(e.type) +
+         ",\"epoch\":" + std::to_string(e.epoch) + ",\"detail\":" + JsonEscape(e.detail) + "}";
+  }
   s += "],\"explanation\":" + JsonEscape(r.explanation) + ",\"replay\":" + JsonEscape(r.replay) +
        "}";
   return s;
@@ -181,6 +188,14 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
       span.epoch = static_cast<int>(Int(x, "epoch"));
       span.replid = Str(x, "replid");
       r.roles.push_back(std::move(span));
+    }
+  }
+  if (const checkers::Datum* events = d.Find("node_events");
+      events != nullptr && events->is_list()) {
+    for (const auto& x : events->items()) {
+      if (!x.is_map()) continue;
+      r.node_events.push_back(
+          {Str(x, "node"), Int(x, "time_ns"), Str(x, "type"), Int(x, "epoch"), Str(x, "detail")});
     }
   }
   r.explanation = Str(d, "explanation");

@@ -32,6 +32,16 @@ struct RoleSpanRecord {
   std::string replid;
 };
 
+// One decision a node announced (a Sentinel's +sdown, +vote-for-leader, +switch-master, ...):
+// who, when, its type, the epoch it concerns and its text as the node published it.
+struct NodeEventRecord {
+  std::string node;
+  int64_t time_ns = 0;
+  std::string type;
+  int64_t epoch = 0;
+  std::string detail;
+};
+
 struct RunRecord {
   std::string scenario;
   uint64_t seed = 0;
@@ -55,10 +65,12 @@ struct RunRecord {
   std::vector<std::pair<std::string, std::string>> config;
   std::string schedule_text;  // faults::ScheduleToText
   bool schedule_overridden = false;
-  std::string schedule_json;               // faults::ScheduleToJson (display)
-  std::map<std::string, uint64_t> probes;  // a probe listed with 0 could have fired but did not
-  std::vector<RoleSpanRecord> roles;       // per-node role lanes, node order then time
-  std::string replay;                      // the command line that reproduces this run
+  std::string schedule_json;                 // faults::ScheduleToJson (display)
+  std::map<std::string, uint64_t> probes;    // a probe listed with 0 could have fired but did not
+  std::vector<RoleSpanRecord> roles;         // per-node role lanes, node order then time
+  std::vector<NodeEventRecord> node_events;  // Sentinel decisions in time order (first kMax kept)
+  static constexpr size_t kMaxNodeEvents = 5000;
+  std::string replay;  // the command line that reproduces this run
   bool violated() const { return verdict == Verdict::kRefuted; }
 };
 

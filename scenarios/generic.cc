@@ -364,7 +364,10 @@ void ClientLoop(ClientCtx& c) {
     size_t read_node = c.sentinels.empty() || !c.read_targets.empty()
                            ? c.read_targets[rng.Uniform(c.read_targets.size())]
                            : node;
-    if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) continue;
+    if (!EnsureConnected(c, node, rng) || !EnsureConnected(c, read_node, rng)) {
+      c.rediscover = true;  // a client of Sentinel asks again when its primary is unreachable
+      continue;
+    }
     std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
     if (!c.budget->Take()) break;
     c.step(c, rng, node, read_node, key);

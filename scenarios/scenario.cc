@@ -151,6 +151,7 @@ std::string ApplyConfigOverrides(const RunOptions& opts, ServerConfig* config) {
 void CollectWorldRecords(World& world, RunResult* result) {
   for (const auto& [name, n] : world.probes()) result->probes[name] += n;
   result->roles = world.RoleSpans();
+  result->sentinel_events = world.sentinel_events();
 }
 
 void FinishRun(World& world, const RunOptions& opts, RunResult* result) {

@@ -513,8 +513,8 @@ struct Loader {
       if (!String(e, &model, "a checker")) return false;
       static const std::vector<std::string> kTopology = {kElectionSafety, kSentinelConvergence,
                                                          kNoFailover, kTiltSafety};
-      bool used = have_sentinel &&
-                  std::find(kTopology.begin(), kTopology.end(), model) != kTopology.end();
+      bool used =
+          have_sentinel && std::find(kTopology.begin(), kTopology.end(), model) != kTopology.end();
       std::string list;
       for (const std::string& t : kTopology) list += have_sentinel ? t + ", " : "";
       if (!list.empty()) list.resize(list.size() - 2);
