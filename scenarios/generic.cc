@@ -506,8 +506,9 @@ void JudgeTopology(World& w, const GenericSpec& spec, RunResult* result) {
     std::string kind = o.ok() ? "" : o.violations[0].kind;
     Merge(kElectionSafety, kElectionSafety, kind, FromOutcome(o, o.summary), result);
   }
-  for (const auto& [name, check] :
-       {std::pair{kNoFailover, &SentinelNoFailover}, {kTiltSafety, &SentinelTiltSafety}}) {
+  for (const auto& [name, check] : {std::pair{kNoFailover, &SentinelNoFailover},
+                                    {kNoPromotion, &SentinelNoPromotion},
+                                    {kTiltSafety, &SentinelTiltSafety}}) {
     if (!Wanted(spec, name, false)) continue;
     checkers::CheckOutcome o = check(w);
     Merge(name, name, o.ok() ? "" : o.violations[0].kind, FromOutcome(o, o.summary), result);

@@ -512,7 +512,7 @@ struct Loader {
       std::string model;
       if (!String(e, &model, "a checker")) return false;
       static const std::vector<std::string> kTopology = {kElectionSafety, kSentinelConvergence,
-                                                         kNoFailover, kTiltSafety};
+                                                         kNoFailover, kNoPromotion, kTiltSafety};
       bool used =
           have_sentinel && std::find(kTopology.begin(), kTopology.end(), model) != kTopology.end();
       std::string list;

@@ -100,20 +100,40 @@ checkers::CheckOutcome SentinelElectionSafety(World& w) {
   return out;
 }
 
-checkers::CheckOutcome SentinelNoFailover(World& w) {
+namespace {
+
+// Every event of the listed types, each a violation of `kind`.
+checkers::CheckOutcome EventsAreViolations(World& w, const char* checker,
+                                           const std::map<std::string, std::string>& kinds,
+                                           const std::string& ok_summary) {
   checkers::CheckOutcome out;
-  out.checker = kNoFailover;
+  out.checker = checker;
   for (const world::SentinelEventRecord& r : w.sentinel_events()) {
-    if (r.event.type == "+try-failover" || r.event.type == "+switch-master") {
-      out.Add(r.event.type == "+try-failover" ? "failover-started" : "primary-switched",
-              r.node + " " + r.event.type + " " + r.event.detail + " (epoch " +
-                  std::to_string(r.event.epoch) + ")",
-              r.time_ns);
-    }
+    auto kind = kinds.find(r.event.type);
+    if (kind == kinds.end()) continue;
+    out.Add(kind->second,
+            r.node + " " + r.event.type + " " + r.event.detail + " (epoch " +
+                std::to_string(r.event.epoch) + ")",
+            r.time_ns);
   }
-  out.summary = out.ok() ? "no Sentinel started a failover"
-                         : std::to_string(out.total_violations) + " failover events";
+  out.summary = out.ok() ? ok_summary : std::to_string(out.total_violations) + " such events";
   return out;
+}
+
+}  // namespace
+
+checkers::CheckOutcome SentinelNoFailover(World& w) {
+  return EventsAreViolations(
+      w, kNoFailover,
+      {{"+try-failover", "failover-started"}, {"+switch-master", "primary-switched"}},
+      "no Sentinel started a failover");
+}
+
+checkers::CheckOutcome SentinelNoPromotion(World& w) {
+  return EventsAreViolations(
+      w, kNoPromotion,
+      {{"+promoted-slave", "replica-promoted"}, {"+switch-master", "primary-switched"}},
+      "no replica was promoted");
 }
 
 checkers::CheckOutcome SentinelTiltSafety(World& w) {

@@ -21,6 +21,7 @@ inline constexpr const char* kElectionSafety = "election-safety";            // 
 inline constexpr const char* kSentinelConvergence = "sentinel-convergence";  // S5
 inline constexpr const char* kLostAdds = "lost-adds";                        // set workloads
 inline constexpr const char* kNoFailover = "no-failover";                    // S1
+inline constexpr const char* kNoPromotion = "no-promotion";                  // S10
 inline constexpr const char* kTiltSafety = "tilt-safety";                    // S11
 
 // The acknowledged adds of the processes [first, last) (a set workload) against the last
@@ -35,6 +36,11 @@ checkers::CheckOutcome SentinelElectionSafety(world::World& w);
 // S1: no Sentinel started a failover (+try-failover) and none switched the primary
 // (+switch-master). For scenarios where only a minority could believe the primary is down.
 checkers::CheckOutcome SentinelNoFailover(world::World& w);
+
+// S10: no replica was promoted (+promoted-slave, +switch-master); a failover may start and give
+// up. For scenarios whose only candidates must be refused (a replica cut off from its primary
+// for longer than down-after-milliseconds * 10 plus the primary's down time).
+checkers::CheckOutcome SentinelNoPromotion(world::World& w);
 
 // S11: some Sentinel entered TILT (the scenario jumps a Sentinel's clock; a run where none did
 // tested nothing), and no Sentinel marked an instance down (+sdown, +odown), started a failover

@@ -1,4 +1,4 @@
-// The Sentinel scenario files (claims S1, S2, S3, S5, S6, S8, S9, S11): redsim's own Sentinels
+// The Sentinel scenario files (claims S1, S2, S3, S5, S6, S8, S9, S10, S11): redsim's own Sentinels
 // decide every failover, faults come from the files' [[fault]] entries and [nemesis], and each
 // file's expected verdict must come out on the seeds below. A refuted claim must name its
 // violation; the lost-adds count must be large where the claim says writes are lost.
@@ -77,6 +77,24 @@ TEST(SentinelScenarios, ReturningOldPrimaryLosesWrites) {  // S8
 
 TEST(SentinelScenarios, FastRestartWithoutPersistenceLosesData) {  // S9
   ExpectVerdict("sentinel-fast-restart-no-persistence", {1});
+}
+
+TEST(SentinelScenarios, StaleReplicaIsNeverPromoted) {  // S10
+  ExpectVerdict("sentinel-stale-replica", {1, 2});
+  // The checker is not vacuous: without the cut between primary and replica, the same crash
+  // promotes the (fresh) replica and no-promotion reports it.
+  RunResult r = RunScenario("sentinel-stale-replica", 1);
+  RunOptions o;
+  o.seed = 1;
+  ApplyScenarioDefaults(*FindScenario("sentinel-stale-replica"), &o);
+  o.schedule = faults::Schedule{};
+  for (const faults::Fault& f : r.schedule.faults) {
+    if (f.kind == "crash") o.schedule->faults.push_back(f);
+  }
+  ASSERT_EQ(o.schedule->faults.size(), 1u);
+  RunResult fresh = FindScenario("sentinel-stale-replica")->Run(o);
+  EXPECT_EQ(fresh.verdict, Verdict::kRefuted) << fresh.explanation;
+  EXPECT_EQ(fresh.violation, "no-promotion:replica-promoted");
 }
 
 TEST(SentinelScenarios, TiltStopsTheJumpedSentinel) {  // S11
