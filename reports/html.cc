@@ -40,6 +40,9 @@ circle.lat{fill:#1565c0;fill-opacity:.6}
 rect.role-primary{fill:#1b5e20} rect.role-replica{fill:#81c784} rect.role-down{fill:#c62828}
 rect.role-paused{fill:#6d4c41} text.role-label{fill:#fff;font-size:10px;pointer-events:none}
 text.role-label.dark{fill:#1b3a1c} .never{color:#c62828;font-weight:600}
+rect.role-sentinel{fill:#e3f2fd} circle.ev{stroke:#fff;stroke-width:.5}
+circle.ev-down{fill:#ef6c00} circle.ev-vote{fill:#5e35b1} circle.ev-leader{fill:#d50000}
+circle.ev-switch{fill:#1b5e20} circle.ev-tilt{fill:#1e88e5} text.ev-label{font-size:9px;fill:#1b5e20}
 </style>)";
 
 std::string Fmt(const char* f, double v) {
@@ -260,6 +263,37 @@ std::string RoleTitle(const RoleSpanRecord& r) {
   return t + " [" + Fmt("%.3f", r.from_ns / 1e9) + " s - " + Fmt("%.3f", r.to_ns / 1e9) + " s]";
 }
 
+// The class of a Sentinel event's mark on its lane, or "" for events not drawn.
+std::string EventClass(const std::string& type) {
+  if (type == "+sdown" || type == "+odown") return "ev-down";
+  if (type == "+vote-for-leader") return "ev-vote";
+  if (type == "+elected-leader" || type == "+try-failover") return "ev-leader";
+  if (type == "+switch-master") return "ev-switch";
+  if (type == "+tilt" || type == "-tilt") return "ev-tilt";
+  return "";
+}
+
+// A Sentinel's decisions as marks on its lane (down verdicts, votes, elections, TILT), and at
+// each +switch-master the primary it names from then on, with the epoch.
+std::string EventMarks(const RunRecord& run, const std::string& node, const Axis& ax, double y) {
+  std::string s;
+  for (const NodeEventRecord& e : run.node_events) {
+    std::string cls = EventClass(e.type);
+    if (e.node != node || cls.empty() || e.time_ns < ax.t0 || e.time_ns > ax.t1) continue;
+    double x = ax.X(e.time_ns);
+    s += "<circle class=\"ev " + cls + "\" cx=\"" + Fmt("%.1f", x) + "\" cy=\"" +
+         Fmt("%.1f", y + 7) + "\" r=\"3\"><title>" +
+         HtmlEscape(Fmt("%.3f s ", e.time_ns / 1e9) + e.type + " " + e.detail + " (epoch " +
+                    std::to_string(e.epoch) + ")") +
+         "</title></circle>";
+    if (!e.primary.empty()) {
+      s += "<text class=\"ev-label\" x=\"" + Fmt("%.1f", x + 4) + "\" y=\"" + Fmt("%.1f", y + 11) +
+           "\">" + HtmlEscape("\u2192" + e.primary + " e" + std::to_string(e.epoch)) + "</text>";
+    }
+  }
+  return s;
+}
+
 // One lane per node (in the order the run recorded them), one bar per role span with its epoch,
 // the fault intervals shaded behind, on the operation timeline's axis.
 std::string RoleLanes(const RunRecord& run, const Axis& ax, const std::vector<FaultSpan>& faults) {
@@ -296,6 +330,7 @@ std::string RoleLanes(const RunRecord& run, const Axis& ax, const std::vector<Fa
              HtmlEscape(label) + "</text>";
       }
     }
+    s += EventMarks(run, nodes[n], ax, y);
     s += "</g>";
   }
   s += TimeTicks(ax, 6, bottom);

@@ -92,7 +92,8 @@ std::string RunRecordToJson(const RunRecord& r) {
     const NodeEventRecord& e = r.node_events[i];
     s += (i > 0 ? ",{\"node\":" : "{\"node\":") + JsonEscape(e.node) +
          ",\"time_ns\":" + std::to_string(e.time_ns) + ",\"type\":" + JsonEscape(e.type) +
-         ",\"epoch\":" + std::to_string(e.epoch) + ",\"detail\":" + JsonEscape(e.detail) + "}";
+         ",\"epoch\":" + std::to_string(e.epoch) + ",\"detail\":" + JsonEscape(e.detail) +
+         ",\"primary\":" + JsonEscape(e.primary) + "}";
   }
   s += "],\"explanation\":" + JsonEscape(r.explanation) + ",\"replay\":" + JsonEscape(r.replay) +
        "}";
@@ -195,7 +196,8 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
     for (const auto& x : events->items()) {
       if (!x.is_map()) continue;
       r.node_events.push_back(
-          {Str(x, "node"), Int(x, "time_ns"), Str(x, "type"), Int(x, "epoch"), Str(x, "detail")});
+          {Str(x, "node"), Int(x, "time_ns"), Str(x, "type"), Int(x, "epoch"), Str(x, "detail"),
+           Str(x, "primary")});
     }
   }
   r.explanation = Str(d, "explanation");

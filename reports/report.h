@@ -40,6 +40,7 @@ struct NodeEventRecord {
   std::string type;
   int64_t epoch = 0;
   std::string detail;
+  std::string primary;  // +switch-master: the node named primary from then on
 };
 
 struct RunRecord {

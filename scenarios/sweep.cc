@@ -167,8 +167,8 @@ reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double w
   }
   for (const world::SentinelEventRecord& e : r.sentinel_events) {
     if (rec.node_events.size() >= reports::RunRecord::kMaxNodeEvents) break;
-    rec.node_events.push_back(
-        {e.node, e.time_ns, e.event.type, static_cast<int64_t>(e.event.epoch), e.event.detail});
+    rec.node_events.push_back({e.node, e.time_ns, e.event.type, static_cast<int64_t>(e.event.epoch),
+                               e.event.detail, e.primary});
   }
   rec.replay = ReplayCommand(r.scenario, r.seed, opts);
   return rec;

@@ -425,7 +425,21 @@ void World::RecordSentinelEvent(const std::string& node, const SentinelEvent& ev
     sentinel_events_dropped_++;
     return;
   }
-  sentinel_events_.push_back({node, sim_.now_ns(), event});
+  std::string primary;
+  if (event.type == "+switch-master") {
+    // "<name> <old ip> <old port> <new ip> <new port>"
+    std::vector<std::string> words;
+    for (size_t i = 0, j; i < event.detail.size(); i = j + 1) {
+      j = event.detail.find(' ', i);
+      if (j == std::string::npos) j = event.detail.size();
+      words.push_back(event.detail.substr(i, j - i));
+    }
+    if (words.size() >= 5) {
+      const SimNode* n = NodeAt(words[3], std::atoi(words[4].c_str()));
+      primary = n != nullptr ? n->name() : words[3] + ":" + words[4];
+    }
+  }
+  sentinel_events_.push_back({node, sim_.now_ns(), event, primary});
 }
 
 SimClient* World::AddClient() {

@@ -162,6 +162,9 @@ struct SentinelEventRecord {
   std::string node;
   int64_t time_ns = 0;
   SentinelEvent event;
+  // +switch-master: the node the Sentinel names as primary from now on (its world name, or
+  // ip:port of a stranger); "" for other events.
+  std::string primary;
 };
 
 class World {

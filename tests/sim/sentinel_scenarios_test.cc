@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "reports/report.h"
 #include "scenarios/scenario.h"
+#include "scenarios/sweep.h"
 
 namespace redsim::scenarios {
 namespace {
@@ -102,6 +104,40 @@ TEST(SentinelScenarios, TiltStopsTheJumpedSentinel) {  // S11
   RunResult r = RunScenario("sentinel-tilt-clock-jump", 3);
   EXPECT_GE(Count(r, "+tilt"), 1u);
   EXPECT_GE(Count(r, "+switch-master"), 1u);  // the other two still failed over
+}
+
+TEST(SentinelScenarios, RunRecordAndPageShowTheSentinelsDecisions) {
+  const Scenario* s = FindScenario("sentinel-partition-primary");
+  ASSERT_NE(s, nullptr);
+  RunOptions o;
+  o.seed = 2;
+  ApplyScenarioDefaults(*s, &o);
+  o.keep_history = true;
+  RunResult r = s->Run(o);
+  reports::RunRecord rec = ToRecord(r, o, 0);
+  ASSERT_EQ(rec.node_events.size(), r.sentinel_events.size());
+  size_t switches = 0;
+  for (const auto& e : rec.node_events) {
+    if (e.type != "+switch-master") continue;
+    switches++;
+    EXPECT_NE(e.primary, "") << e.detail;
+    EXPECT_NE(e.primary, "n1") << e.detail;  // n1 is the one cut off
+  }
+  EXPECT_EQ(switches, 3u);  // each Sentinel switched once
+  // The record round-trips through its JSON form with the events.
+  reports::RunRecord back;
+  std::string error;
+  ASSERT_TRUE(reports::RunRecordFromJson(reports::RunRecordToJson(rec), &back, &error)) << error;
+  ASSERT_EQ(back.node_events.size(), rec.node_events.size());
+  EXPECT_EQ(back.node_events.back().detail, rec.node_events.back().detail);
+  // The run page marks each switch on its Sentinel's lane with the new primary.
+  std::string html = reports::RunReportHtml(rec, r.history_jsonl);
+  size_t marks = 0;
+  for (size_t at = html.find("class=\"ev ev-switch\""); at != std::string::npos;
+       at = html.find("class=\"ev ev-switch\"", at + 1)) {
+    marks++;
+  }
+  EXPECT_EQ(marks, 3u);
 }
 
 TEST(SentinelScenarios, SameSeedSameTraceHash) {
