@@ -770,10 +770,15 @@ void SentinelCore::ProcessHello(const std::string& text) {
     // the old entries are stale (restarted with a new id, or moved).
     int removed = 0;
     for (auto& [name, other] : masters_) {
-      removed += static_cast<int>(other->sentinels.erase(h.run_id));
+      auto old = other->sentinels.find(h.run_id);
+      if (old == other->sentinels.end()) continue;
+      Bury(std::move(old->second));
+      other->sentinels.erase(old);
+      removed++;
     }
     for (auto sit = m->sentinels.begin(); sit != m->sentinels.end();) {
       if (sit->second->ip == h.ip && sit->second->port == h.port) {
+        Bury(std::move(sit->second));
         sit = m->sentinels.erase(sit);
       } else {
         ++sit;
@@ -945,9 +950,25 @@ int SentinelCore::ResetMasters(const std::string& pattern) {
   return n;
 }
 
+void SentinelCore::Bury(std::unique_ptr<SentinelInstance> ri) {
+  CloseLinks(ri.get());
+  *ri->alive = false;
+  if (graveyard_.empty()) {
+    auto alive = alive_;
+    env_->Defer([this, alive] {
+      if (*alive) graveyard_.clear();
+    });
+  }
+  graveyard_.push_back(std::move(ri));
+}
+
 void SentinelCore::ResetMaster(SentinelInstance* m, bool keep_sentinels) {
+  for (auto& [k, r] : m->replicas) Bury(std::move(r));
   m->replicas.clear();
-  if (!keep_sentinels) m->sentinels.clear();
+  if (!keep_sentinels) {
+    for (auto& [k, s] : m->sentinels) Bury(std::move(s));
+    m->sentinels.clear();
+  }
   for (auto& [k, s] : m->sentinels) {
     s->flags &= ~kSriMasterDown;
     s->leader.clear();

@@ -290,6 +290,10 @@ class SentinelCore {
   bool stopped_ = false;
   std::string config_file_;
   std::vector<std::string> preserved_lines_;  // non-sentinel lines of the config file
+  // Instances dropped while one of their own link callbacks may be running (a hello on a
+  // replica's link that moves the primary): destroyed at the next deferred point.
+  std::vector<std::unique_ptr<SentinelInstance>> graveyard_;
+  void Bury(std::unique_ptr<SentinelInstance> ri);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
