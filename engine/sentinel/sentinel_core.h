@@ -150,6 +150,9 @@ class SentinelCore {
 
   // Applies the config directives (in order). Returns an error naming the directive.
   Status ApplyDirectives(const std::vector<std::vector<std::string>>& directives);
+  // Reads the config file, if the node has one and it exists: keeps its other lines for
+  // rewrites and, when it holds `sentinel` lines, replaces `directives` with them.
+  Status ReadConfigFile(std::vector<std::vector<std::string>>* directives);
   Status Start();
   void Stop();
 
