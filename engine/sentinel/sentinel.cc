@@ -14,7 +14,10 @@ Sentinel::Sentinel(Server* server) : core_(std::make_unique<SentinelCore>(server
 Sentinel::~Sentinel() = default;
 
 Status Sentinel::Start() {
-  Status s = core_->ApplyDirectives(core_->server()->config().sentinel_directives);
+  std::vector<std::vector<std::string>> directives = core_->server()->config().sentinel_directives;
+  Status s = core_->ReadConfigFile(&directives);
+  if (!s.ok()) return s;
+  s = core_->ApplyDirectives(directives);
   if (!s.ok()) return s;
   return core_->Start();
 }

@@ -13,7 +13,10 @@
 //     ServerConfig cfg; cfg.sentinel_mode = true; cfg.port = 26379;
 //     ConfigRegistry::Get().LoadText(cfg, "sentinel monitor m 10.0.0.1 6379 2\n...", "scenario");
 // and Options::config_file set to a path on the node's (simulated) disk if its state (epochs,
-// topology, votes) must survive a restart; an empty path keeps the state in memory only.
+// topology, votes) must survive a restart; an empty path keeps the state in memory only. When
+// that file exists and holds `sentinel` lines, they are the state the Sentinel starts from
+// (ServerConfig::sentinel_directives is then ignored): a restarted node resumes from its disk.
+// When it does not exist, it is created from the directives at Start.
 //
 // Invariants (Redis's documented algorithm):
 //  * Everything runs on the node's Env: timers on its monotonic clock, links through

@@ -150,6 +150,9 @@ class SentinelCore {
 
   // Applies the config directives (in order). Returns an error naming the directive.
   Status ApplyDirectives(const std::vector<std::vector<std::string>>& directives);
+  // Reads the config file, if the node has one and it exists: keeps its other lines for
+  // rewrites and, when it holds `sentinel` lines, replaces `directives` with them.
+  Status ReadConfigFile(std::vector<std::vector<std::string>>* directives);
   Status Start();
   void Stop();
 
@@ -290,6 +293,10 @@ class SentinelCore {
   bool stopped_ = false;
   std::string config_file_;
   std::vector<std::string> preserved_lines_;  // non-sentinel lines of the config file
+  // Instances dropped while one of their own link callbacks may be running (a hello on a
+  // replica's link that moves the primary): destroyed at the next deferred point.
+  std::vector<std::unique_ptr<SentinelInstance>> graveyard_;
+  void Bury(std::unique_ptr<SentinelInstance> ri);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

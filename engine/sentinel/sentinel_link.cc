@@ -36,6 +36,13 @@ void SentinelLink::Connect(const std::string& host, int port, int64_t timeout_us
                 });
 }
 
+void SentinelLink::Attach(std::unique_ptr<Stream> stream) {
+  Close();
+  stream_ = std::move(stream);
+  stream_->SetHandler(this);
+  connected_since_us_ = env_->NowMicros();
+}
+
 void SentinelLink::Close() {
   (*generation_)++;
   generation_ = std::make_shared<uint64_t>(*generation_);
@@ -102,13 +109,13 @@ void SentinelLink::OnReadable() {
       continue;
     }
     if (r.kind == IoResult::kWouldBlock) break;
-    Dispatch();
+    if (!Dispatch()) return;  // a reply's callback closed the link
     return Fail(r.kind == IoResult::kEof ? "connection closed by peer" : r.error);
   }
   Dispatch();
 }
 
-void SentinelLink::Dispatch() {
+bool SentinelLink::Dispatch() {
   size_t pos = 0;
   auto gen = generation_;
   uint64_t mine = *gen;
@@ -118,7 +125,10 @@ void SentinelLink::Dispatch() {
     std::string error;
     auto res = ReplyParser::Parse(in_.data() + pos, in_.size() - pos, &v, &used, &error);
     if (res == ReplyParser::Result::kNeedMore) break;
-    if (res == ReplyParser::Result::kError) return Fail("protocol error: " + error);
+    if (res == ReplyParser::Result::kError) {
+      Fail("protocol error: " + error);
+      return false;
+    }
     pos += used;
     if (!callbacks_.empty()) {
       ReplyFn fn = std::move(callbacks_.front());
@@ -127,9 +137,10 @@ void SentinelLink::Dispatch() {
     } else if (push_) {
       push_(v);
     }
-    if (*gen != mine) return;  // the callback closed the link; in_ was cleared
+    if (*gen != mine) return false;  // the callback closed the link; in_ was cleared
   }
   in_.erase(0, pos);
+  return stream_ != nullptr;
 }
 
 }  // namespace redsim

@@ -32,6 +32,8 @@ class SentinelLink : public StreamHandler {
   // Starts connecting (no-op unless disconnected). `done(ok)` runs later, once.
   void Connect(const std::string& host, int port, int64_t timeout_us,
                std::function<void(bool ok, const std::string& why)> done);
+  // Uses an already established stream (tests; a caller that connected by itself).
+  void Attach(std::unique_ptr<Stream> stream);
   // Drops the connection and every waiting callback (they are never called).
   void Close();
   bool connected() const { return stream_ != nullptr; }
@@ -54,7 +56,9 @@ class SentinelLink : public StreamHandler {
 
  private:
   void Fail(const std::string& why);
-  void Dispatch();
+  // Hands complete replies to their callbacks. False when a callback closed the link (the
+  // link may then be gone: the caller must not touch it).
+  bool Dispatch();
 
   Env* env_;
   std::unique_ptr<Stream> stream_;

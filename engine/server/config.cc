@@ -661,6 +661,11 @@ std::string ConfigRegistry::LoadText(ServerConfig& cfg, std::string_view text,
     if (args->empty()) continue;
     std::string name = ToLower((*args)[0]);
     if (name == "include") return fail("include is not supported by redsim yet");
+    if (name == "user") {
+      if (args->size() < 2) return fail("Bad directive or wrong number of arguments");
+      cfg.user_directives.emplace_back(args->begin() + 1, args->end());
+      continue;
+    }
     if (name == "sentinel") {
       std::vector<std::string> directive(args->begin() + 1, args->end());
       std::string err = ValidateSentinelDirective(directive, cfg.sentinel_directives);

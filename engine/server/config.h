@@ -159,6 +159,9 @@ struct ServerConfig {
   // file order, without the leading "sentinel".
   bool sentinel_mode = false;
   std::vector<std::vector<std::string>> sentinel_directives;
+  // `user <name> <rule>...` lines of the config file (Redis writes one for the default user when
+  // it rewrites a config, a Sentinel's included), applied to the ACL at startup.
+  std::vector<std::vector<std::string>> user_directives;
 
   // Testbed only (no CONFIG name, off by default): when N > 0, every Nth plain SET replies OK
   // without changing anything — a deliberately broken engine that sweeps must catch. Only the

@@ -203,6 +203,13 @@ Status Server::Start() {
       return acl_loaded;
     }
   }
+  for (const auto& user : config_.user_directives) {
+    std::vector<std::string_view> rules(user.begin() + 1, user.end());
+    std::string error = acl_->SetUser(user[0], rules);
+    if (!error.empty()) {
+      return Status::InvalidArgument("Error in user declaration '" + user[0] + "': " + error);
+    }
+  }
   // A Sentinel keeps no dataset: its state is its config file.
   Status loaded = sentinel_ ? Status::Ok() : persistence_->LoadAtStartup();
   if (!loaded.ok()) {

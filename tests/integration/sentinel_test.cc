@@ -42,20 +42,28 @@ class SentinelProcess {
                          " 2\nsentinel down-after-milliseconds mymaster 1000\n"
                          "sentinel failover-timeout mymaster 6000\n" +
                          extra_config);
-    std::vector<std::string> args;
     if (real_redis) {
-      args = {ServerProcess::RedisServerPath(), conf_, "--sentinel"};
+      args_ = {ServerProcess::RedisServerPath(), conf_, "--sentinel"};
     } else if (via_symlink) {
       std::string server = ServerProcess::RedsimServerPath();
-      args = {server.substr(0, server.rfind('/')) + "/redsim-sentinel", conf_};
+      args_ = {server.substr(0, server.rfind('/')) + "/redsim-sentinel", conf_};
     } else {
-      args = {ServerProcess::RedsimServerPath(), conf_, "--sentinel"};
+      args_ = {ServerProcess::RedsimServerPath(), conf_, "--sentinel"};
     }
+    Spawn();
+  }
+  // SIGKILL, then the same command line again (the config file keeps the state).
+  void Restart() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    Spawn();
+  }
+  void Spawn() {
     pid_ = fork();
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
+      for (auto& a : args_) argv.push_back(a.data());
       argv.push_back(nullptr);
       execv(argv[0], argv.data());
       _exit(127);
@@ -96,6 +104,7 @@ class SentinelProcess {
  private:
   std::string dir_;
   std::string conf_;
+  std::vector<std::string> args_;
   int port_ = 0;
   pid_t pid_ = -1;
   bool ok_ = false;
@@ -222,6 +231,47 @@ TEST(SentinelRealTest, RedsimSentinelsFailOverRedsimPrimary) {
 
 TEST(SentinelRealTest, MixedGroupOfRedsimAndRealSentinelsAgrees) {
   RunFailover(ServerProcess::Kind::kRedis, 1, "2 redsim + 1 real Sentinel, real redis-server");
+}
+
+TEST(SentinelRealTest, RealRedisSentinelsFailOverRedsimPrimary) {
+  RunFailover(ServerProcess::Kind::kRedsim, 3, "3 real redis-sentinels, redsim-server");
+}
+
+// SENTINEL FAILOVER with the primary alive: a replica is promoted, and the old primary, which
+// still says it is a primary, is turned into a replica of the new one. A Sentinel restarted
+// afterwards remembers the new primary and the epoch from its config file.
+TEST(SentinelRealTest, ManualFailoverConvertsOldPrimaryAndStateSurvivesRestart) {
+  if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
+  Topology t = StartTopology(ServerProcess::Kind::kRedsim, 0);
+  ASSERT_TRUE(t.primary);
+  ASSERT_TRUE(WaitFor([&] { return GroupReady(t); }, 20000));
+  int old_port = t.primary->port();
+  EXPECT_EQ(t.sentinels[0]->Call({"SENTINEL", "FAILOVER", "mymaster"}).ToString(), "+OK");
+  int new_port = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        new_port = t.sentinels[0]->MasterPort();
+        for (const auto& s : t.sentinels) {
+          if (s->MasterPort() != new_port) return false;
+        }
+        return new_port != old_port && new_port != 0;
+      },
+      20000));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        int mp = 0;
+        return RoleOf(old_port, &mp) == "slave" && mp == new_port;
+      },
+      30000))
+      << "the old primary was not converted into a replica";
+  bool converted = false;
+  for (const auto& s : t.sentinels)
+    converted = converted || Contains(s->log(), "+convert-to-slave");
+  EXPECT_TRUE(converted);
+  t.sentinels[2]->Restart();
+  ASSERT_TRUE(t.sentinels[2]->ok());
+  EXPECT_EQ(t.sentinels[2]->MasterPort(), new_port);
+  EXPECT_EQ(t.sentinels[2]->MasterField("config-epoch"), "1");
 }
 
 TEST(SentinelRealTest, RedisPySentinelClientWritesToTheNewPrimary) {
