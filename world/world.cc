@@ -53,6 +53,9 @@ Status SimNode::TryStart() {
   options.env = env_.get();
   options.config = config_;
   options.log_sink = world_->log_sink();
+  // A Sentinel keeps its state (myid, epochs, votes, topology) in its config file on the node's
+  // disk, as Redis does: a restarted Sentinel resumes from what reached the disk.
+  if (config_.sentinel_mode) options.config_file = "sentinel.conf";
   drop_acked_writes_every_ = config_.debug_drop_acked_writes_every;
   fault_point_sets_ = 0;
   server_ = std::make_unique<Server>(std::move(options));
