@@ -1,11 +1,12 @@
 // Cluster mode in one engine: key slots and hash tags, the per-slot key index, redirects
 // (MOVED, ASK, TRYAGAIN, CROSSSLOT, CLUSTERDOWN), slot commands and nodes.conf round trips.
+#include "engine/cluster/cluster.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "engine/cluster/cluster.h"
 #include "engine/cluster/key_slot.h"
 #include "tests/support/engine_test.h"
 
@@ -123,8 +124,8 @@ class ClusterFromFileTest : public ClusterTest {
   void Configure(ServerConfig& c) override {
     ClusterTest::Configure(c);
     std::ofstream out(c.dir + "/nodes.conf");
-    out << kMe << " 127.0.0.1:23451@33451 myself,master - 0 0 1 connected 0-5000 [100->-"
-        << kOther << "] [6000-<-" << kOther << "]\n"
+    out << kMe << " 127.0.0.1:23451@33451 myself,master - 0 0 1 connected 0-5000 [100->-" << kOther
+        << "] [6000-<-" << kOther << "]\n"
         << kOther << " 127.0.0.1:23452@33452,host2 master - 0 0 2 connected 5001-16383\n"
         << "vars currentEpoch 2 lastVoteEpoch 0\n";
   }
