@@ -5,6 +5,7 @@
 #include "engine/base/log.h"
 #include "engine/base/random.h"
 #include "engine/base/strutil.h"
+#include "engine/cluster/bus.h"
 #include "engine/db/database.h"
 #include "engine/env/env.h"
 #include "engine/server/config.h"
@@ -87,6 +88,21 @@ Status Cluster::Start() {
   }
   Status saved = SaveConfig();
   if (!saved.ok()) return saved;
+  BusHandles b;
+  b.env = h_.env;
+  b.cluster = this;
+  b.repl_offset = h_.repl_offset;
+  b.master_link_down_s = h_.master_link_down_s;
+  bus_ = std::make_unique<Bus>(std::move(b));
+  const ServerConfig& c = *h_.config;
+  int listen_port = h_.port ? h_.port() : static_cast<int>(c.port);
+  int bus_port = c.cluster_port != 0 ? static_cast<int>(c.cluster_port) : listen_port + 10000;
+  Status listening = bus_->Start(h_.bus_host, bus_port);
+  if (!listening.ok()) {
+    h_.log->Warning("Could not listen on the cluster bus port {}: {}", bus_port,
+                    listening.message());
+    return listening;
+  }
   ScheduleCron();
   return Status::Ok();
 }
@@ -96,6 +112,7 @@ void Cluster::ScheduleCron() {
   cron_timer_ = h_.env->AddTimer(kCronPeriodUs, [this, alive] {
     if (!*alive) return;
     cron_timer_ = 0;
+    if (bus_ != nullptr) bus_->Cron();
     if (cron_hook_) cron_hook_();
     UpdateState();
     ScheduleCron();
@@ -105,6 +122,7 @@ void Cluster::ScheduleCron() {
 void Cluster::Stop() {
   if (cron_timer_ != 0) h_.env->CancelTimer(cron_timer_);
   cron_timer_ = 0;
+  bus_.reset();
 }
 
 void Cluster::Emit(Event e) const {
@@ -162,6 +180,7 @@ void Cluster::SetMyConfigEpoch(uint64_t epoch) {
 void Cluster::ForgetNode(std::string_view id) {
   Node* n = FindMutable(id);
   if (n == nullptr || n == myself_) return;
+  if (bus_ != nullptr) bus_->DropLinkOf(n);
   for (int s = 0; s < kSlotCount; s++) {
     auto i = static_cast<size_t>(s);
     if (slots_[i] == n) DelSlot(s);
@@ -214,7 +233,14 @@ void Cluster::Reset(bool hard) {
 }
 
 Node* Cluster::AddHandshakeNode(const std::string& ip, int port, int bus_port) {
+  for (auto& [id, other] : nodes_) {
+    if (other->is(kNodeHandshake) && other->ip == ip && other->port == port &&
+        other->bus_port == bus_port) {
+      return other.get();
+    }
+  }
   auto n = std::make_unique<Node>();
+  n->created_ms = now_ms();
   n->id = NewNodeId();
   n->ip = ip;
   n->port = port;
@@ -278,9 +304,16 @@ void Cluster::UpdateState() {
 }
 
 void Cluster::Changed() {
-  Status s = SaveConfig();
-  if (!s.ok()) h_.log->Warning("Could not save the cluster config: {}", s.message());
   UpdateState();
+  if (save_scheduled_) return;
+  save_scheduled_ = true;
+  auto alive = alive_;
+  h_.env->Defer([this, alive] {
+    if (!*alive) return;
+    save_scheduled_ = false;
+    Status s = SaveConfig();
+    if (!s.ok()) h_.log->Warning("Could not save the cluster config: {}", s.message());
+  });
 }
 
 }  // namespace redsim::cluster
@@ -304,9 +337,6 @@ void Cluster::ReplaceMyMaster() {
   for (int s = 0; s < kSlotCount; s++) {
     if (slots_[static_cast<size_t>(s)] == old_master) AddSlot(myself_, s);
   }
-  // The old master is ours until it hears otherwise.
-  old_master->flags = (old_master->flags & ~kNodeMaster) | kNodeReplica;
-  old_master->master_id = myself_->id;
   if (h_.follow) h_.follow("", 0);
   h_.log->Notice("Failover: I'm now the master of my shard (configEpoch {})",
                  myself_->config_epoch);
@@ -320,8 +350,12 @@ std::string Cluster::StartManualFailover(bool force, bool takeover) {
     ReplaceMyMaster();
     return "";
   }
-  (void)force;
-  return "ERR redsim's cluster bus does not run elections yet; use CLUSTER FAILOVER TAKEOVER";
+  if (force) {
+    if (bus_ != nullptr) bus_->StartForcedFailover();
+    return "";
+  }
+  return "ERR redsim does not run the coordinated manual failover (MFSTART) yet; use CLUSTER "
+         "FAILOVER FORCE or TAKEOVER";
 }
 
 }  // namespace redsim::cluster

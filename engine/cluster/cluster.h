@@ -39,6 +39,9 @@ struct ServerConfig;
 
 namespace redsim::cluster {
 
+class Link;
+class Bus;
+
 enum NodeFlag : uint32_t {
   kNodeMyself = 1 << 0,
   kNodeMaster = 1 << 1,
@@ -67,6 +70,12 @@ struct Node {
   int64_t created_ms = 0;   // when we learned of it (handshakes expire)
   // Masters that reported this node as failing: reporter id -> when (ms).
   std::map<std::string, int64_t> failure_reports;
+  // Bus state (engine/cluster/bus.h).
+  Link* link = nullptr;  // our outbound link to it
+  bool connecting = false;
+  int64_t fail_time_ms = 0;
+  int64_t voted_time_ms = 0;  // when we last voted for one of its replicas
+  int64_t data_received_ms = 0;
   std::bitset<kSlotCount> slots;
 
   bool is(uint32_t f) const { return (flags & f) != 0; }
@@ -101,6 +110,11 @@ struct ClusterHandles {
   std::function<int()> port;
   // Makes this node a replica of host:port (REPLICAOF) or, with an empty host, a master.
   std::function<void(const std::string& host, int port)> follow;
+  // This node's replication offset, and how long a replica's link has been down (seconds).
+  std::function<int64_t()> repl_offset;
+  std::function<int64_t()> master_link_down_s;
+  // The address the bus listens on (the first `bind` address).
+  std::string bus_host = "127.0.0.1";
 };
 
 class Cluster {
@@ -147,6 +161,9 @@ class Cluster {
   void SetMyConfigEpoch(uint64_t epoch);
   // Removes a node (not myself) and every slot reference to it.
   void ForgetNode(std::string_view id);
+  // CLUSTER FORGET also keeps gossip from bringing the node back for a minute.
+  void Blacklist(const std::string& id) { forgotten_[id] = now_ms() + 60000; }
+  Bus* bus() const { return bus_.get(); }
   // Makes myself a replica of `master` (CLUSTER REPLICATE).
   void SetMyMaster(Node* master);
   // CLUSTER RESET: forgets everyone, drops slots; `hard` also takes a new id and zero epochs.
@@ -167,7 +184,8 @@ class Cluster {
   void UpdateState();
   // Writes the config file now (fsync + rename). Errors name the file.
   Status SaveConfig();
-  // Saves (logging a failure) and updates the state: what every CLUSTER change owes.
+  // Updates the state and schedules a save of the config file at the next before-sleep point
+  // (Env::Defer): what every change owes.
   void Changed();
 
   // Keys of database 0 in `slot` (from the per-slot index).
@@ -196,6 +214,7 @@ class Cluster {
   std::array<uint64_t, 16> messages_received{};
 
  private:
+  friend class Bus;
   std::string NewNodeId();
   void CreateMyself();
   Status LoadConfig(const std::string& text);
@@ -220,6 +239,10 @@ class Cluster {
   uint64_t cron_timer_ = 0;
   EventHook hook_;
   std::function<void()> cron_hook_;
+  std::unique_ptr<Bus> bus_;
+  bool save_scheduled_ = false;
+  // Nodes removed by CLUSTER FORGET, not re-added from gossip until the time (ms) given.
+  std::map<std::string, int64_t> forgotten_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

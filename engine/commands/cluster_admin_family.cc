@@ -60,7 +60,9 @@ void ClusterForget(CommandContext& ctx) {
   if (!c->is_master() && c->myself().master_id == n->id) {
     return ctx.reply.Error("ERR Can't forget my master!");
   }
-  c->ForgetNode(n->id);
+  std::string id = n->id;
+  c->Blacklist(id);
+  c->ForgetNode(id);
   c->Changed();
   ctx.reply.Ok();
 }

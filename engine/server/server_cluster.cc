@@ -24,6 +24,12 @@ void Server::BuildCluster() {
       replication_->ReplicaOf(host, port);
     }
   };
+  h.repl_offset = [this] { return replication_->master_repl_offset(); };
+  h.master_link_down_s = [this] { return replication_->MasterLinkDownSeconds(); };
+  if (!config_.bind.empty()) {
+    h.bus_host = config_.bind[0];
+    if (!h.bus_host.empty() && h.bus_host[0] == '-') h.bus_host = h.bus_host.substr(1);
+  }
   cluster_ = std::make_unique<cluster::Cluster>(std::move(h));
 }
 
