@@ -65,7 +65,6 @@ struct Node {
   uint64_t config_epoch = 0;
   int64_t ping_sent_ms = 0;
   int64_t pong_received_ms = 0;
-  bool link_connected = false;
   int64_t repl_offset = 0;  // last replication offset the node announced
   int64_t created_ms = 0;   // when we learned of it (handshakes expire)
   // Masters that reported this node as failing: reporter id -> when (ms).

@@ -79,7 +79,7 @@ std::string Cluster::DescribeNode(const Node& n) const {
   out += " " + FlagsText(n) + " " + (n.master_id.empty() ? "-" : n.master_id);
   out += " " + std::to_string(n.ping_sent_ms) + " " + std::to_string(n.pong_received_ms) + " " +
          std::to_string(n.config_epoch) + " ";
-  out += (n.is(kNodeMyself) || n.link_connected) ? "connected" : "disconnected";
+  out += (n.is(kNodeMyself) || n.link != nullptr) ? "connected" : "disconnected";
   for (int s = 0; s < kSlotCount; s++) {
     if (!n.slots.test(static_cast<size_t>(s))) continue;
     int e = s;

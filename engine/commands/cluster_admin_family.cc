@@ -204,7 +204,7 @@ void ClusterFailover(CommandContext& ctx) {
   if (c->is_master()) return ctx.reply.Error("ERR You should send CLUSTER FAILOVER to a replica");
   const Node* master = c->FindNode(c->myself().master_id);
   if (master == nullptr) return ctx.reply.Error("ERR I'm a replica but my master is unknown to me");
-  if (!force && (master->is(cluster::kNodeFail) || !master->link_connected)) {
+  if (!force && (master->is(cluster::kNodeFail) || master->link == nullptr)) {
     return ctx.reply.Error("ERR Master is down or failed, please use CLUSTER FAILOVER FORCE");
   }
   std::string why = c->StartManualFailover(force, takeover);
