@@ -111,8 +111,13 @@ void Bus::OnAccept(std::unique_ptr<Stream> stream) {
 
 void Bus::OnLinkError(Link* link, const std::string& why) {
   if (link->dead) return;
-  h_.cluster->h_.log->Verbose("Cluster bus link {} dropped: {}",
-                              link->inbound ? "from peer" : "to " + link->node_id, why);
+  std::string peer = link->inbound ? "from " + link->peer_ip() : "to node " + link->node_id;
+  // A peer speaking garbage is worth a warning; closed connections are routine.
+  if (why.rfind("bad message", 0) == 0) {
+    h_.cluster->h_.log->Warning("Cluster bus link {} dropped: {}", peer, why);
+  } else {
+    h_.cluster->h_.log->Verbose("Cluster bus link {} dropped: {}", peer, why);
+  }
   DropLinkOf(h_.cluster->FindMutable(link->node_id));
   link->Close();
 }

@@ -149,6 +149,32 @@ TEST_F(ClusterRealTest, RedisCliCreatesChecksAndSurvivesAMasterKill) {
   EXPECT_FALSE(Contains(read.output, "missing")) << read.output;
 }
 
+// Garbage, a wrong signature, an oversized length and a truncated message on the bus port: each
+// link is dropped (with a log line) and the node keeps serving.
+TEST_F(ClusterRealTest, BadBusInputIsDroppedNotFatal) {
+  ASSERT_TRUE(StartNode(ServerProcess::Kind::kRedsim));
+  int bus_port = nodes_[0].port + 10000;
+  // A valid-looking header announcing 2256 bytes, of which only 10 arrive: the node waits.
+  std::string header_only = "RCmb" + std::string("\x00\x00\x08\xd0\x00\x01", 6);
+  std::vector<std::string> closing = {
+      "GET / HTTP/1.1\r\n\r\n",                                              // not the bus at all
+      "RCmx" + std::string(3000, 'z'),                                       // wrong signature
+      "RCmb" + std::string("\xff\xff\xff\xff", 4) + std::string(100, '\0'),  // oversized
+      "RCmb" + std::string("\x00\x00\x00\x10", 4) + std::string(8, '\0'),    // undersized
+  };
+  for (const std::string& bytes : closing) {
+    RespClient raw;
+    ASSERT_TRUE(raw.Connect(bus_port));
+    raw.SendRaw(bytes);
+    EXPECT_TRUE(raw.WaitClosed(2000)) << bytes.substr(0, 4);
+  }
+  RespClient partial;
+  ASSERT_TRUE(partial.Connect(bus_port));
+  partial.SendRaw(header_only);
+  EXPECT_EQ(Call(nodes_[0].port, {"PING"}), "PONG");
+  EXPECT_TRUE(Contains(ReadFile(nodes_[0].dir + "/server.log"), "bad message"));
+}
+
 TEST_F(ClusterRealTest, MixedWithRealRedisConvergesAndFailsOverBothWays) {
   if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
   using K = ServerProcess::Kind;
