@@ -13,6 +13,7 @@ namespace redsim::cluster {
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr int64_t kConnectTimeoutUs = 1000 * 1000;
+constexpr int64_t kManualFailoverTimeoutMs = 5000;
 
 std::string IpOf(const std::string& address) {
   size_t colon = address.rfind(':');
@@ -195,6 +196,7 @@ BusMessage Bus::MakeHeader(uint16_t type) const {
   m.config_epoch = master != nullptr ? master->config_epoch : me.config_epoch;
   m.offset = static_cast<uint64_t>(h_.repl_offset ? h_.repl_offset() : 0);
   m.mflags[0] = kMsgFlagExtData;
+  if (me.is(kNodeMaster) && mf_end_ms_ != 0) m.mflags[0] |= kMsgFlagPaused;
   m.hostname = me.hostname;
   return m;
 }
@@ -311,7 +313,42 @@ void Bus::Cron() {
     Node* n = c.FindMutable(id);
     if (n != nullptr && !n->is(kNodeMyself | kNodeNoAddr | kNodeHandshake)) CheckTimeouts(n);
   }
+  ManualFailoverCron();
   HandleReplicaFailover();
+}
+
+void Bus::ResetManualFailover() {
+  if (!mf_replica_id_.empty() && h_.cluster->h_.unpause_writes) h_.cluster->h_.unpause_writes();
+  mf_end_ms_ = 0;
+  mf_replica_id_.clear();
+  mf_master_offset_ = -1;
+  manual_failover_ = false;
+}
+
+void Bus::StartCoordinatedFailover() {
+  Cluster& c = *h_.cluster;
+  ResetManualFailover();
+  mf_end_ms_ = now_ms() + kManualFailoverTimeoutMs;
+  SendTo(c.FindMutable(c.myself_->master_id), MakeHeader(kMsgMfStart));
+}
+
+void Bus::ManualFailoverCron() {
+  if (mf_end_ms_ == 0) return;
+  Cluster& c = *h_.cluster;
+  if (now_ms() > mf_end_ms_) {
+    c.h_.log->Warning("Manual failover timed out.");
+    ResetManualFailover();
+    return;
+  }
+  if (c.myself_->is(kNodeMaster)) {
+    SendPing(c.FindMutable(mf_replica_id_), kMsgPing);  // keep the replica told we paused
+    return;
+  }
+  int64_t mine = h_.repl_offset ? h_.repl_offset() : 0;
+  if (mf_master_offset_ >= 0 && mine == mf_master_offset_ && !manual_failover_) {
+    c.h_.log->Notice("All master replication stream processed, manual failover can start.");
+    StartForcedFailover();
+  }
 }
 
 }  // namespace redsim::cluster

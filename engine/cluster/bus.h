@@ -79,6 +79,10 @@ class Bus : public AcceptHandler {
   void OnLinkError(Link* link, const std::string& why);
   // Starts an election now (CLUSTER FAILOVER FORCE): votes are asked with FORCEACK.
   void StartForcedFailover();
+  // CLUSTER FAILOVER without option: asks the master to stop writes (MFSTART), waits until this
+  // replica has processed the master's final offset, then runs a forced election, so no write
+  // the master acknowledged is lost. Gives up after 5 s.
+  void StartCoordinatedFailover();
   // Drops a node's outbound link (the node is being forgotten or renamed).
   void DropLinkOf(Node* n);
   size_t link_count() const { return links_.size(); }
@@ -106,6 +110,8 @@ class Bus : public AcceptHandler {
   void HandleReplicaFailover();
   int ReplicaRank() const;
   void FollowMaster(Node* master);
+  void ManualFailoverCron();
+  void ResetManualFailover();
   int64_t now_ms() const { return h_.cluster->now_ms(); }
   uint64_t Random() const;
 
@@ -120,6 +126,11 @@ class Bus : public AcceptHandler {
   int failover_auth_rank_ = 0;
   uint64_t failover_auth_epoch_ = 0;
   bool manual_failover_ = false;
+  // Coordinated manual failover: deadline (0 = none); on the master, the replica it serves; on
+  // the replica, the master's offset once it paused (-1 = not yet known).
+  int64_t mf_end_ms_ = 0;
+  std::string mf_replica_id_;
+  int64_t mf_master_offset_ = -1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

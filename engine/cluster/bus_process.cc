@@ -33,6 +33,11 @@ bool Bus::Process(Link* link, const BusMessage& m) {
       c.SaveConfig();
     }
     sender->repl_offset = static_cast<int64_t>(m.offset);
+    // Our master paused for our manual failover: its offset is the one to reach.
+    if (mf_end_ms_ != 0 && c.myself_->master_id == sender->id && (m.mflags[0] & kMsgFlagPaused) &&
+        mf_master_offset_ < 0) {
+      mf_master_offset_ = static_cast<int64_t>(m.offset);
+    }
   }
   switch (m.type) {
     case kMsgPing:
@@ -73,7 +78,17 @@ bool Bus::Process(Link* link, const BusMessage& m) {
       c.Changed();
       break;
     }
-    default:  // PUBLISH, MFSTART, MODULE: not acted on yet
+    case kMsgMfStart:
+      // One of our replicas asks for a coordinated failover: stop writes, tell it our offset.
+      if (sender != nullptr && sender->master_id == c.myself_->id && c.myself_->is(kNodeMaster)) {
+        mf_end_ms_ = now_ms() + 5000;
+        mf_replica_id_ = sender->id;
+        if (c.h_.pause_writes) c.h_.pause_writes(h_.env->NowMicros() + 10000 * 1000);
+        c.h_.log->Notice("Manual failover requested by replica {}.", sender->id);
+        SendPing(sender, kMsgPing);
+      }
+      break;
+    default:  // PUBLISH, MODULE: not acted on yet
       break;
   }
   return !link->dead;
@@ -202,6 +217,7 @@ void Bus::FollowMaster(Node* master) {
   c.SetMyMaster(master);
   failover_auth_time_ms_ = 0;
   manual_failover_ = false;
+  ResetManualFailover();
 }
 
 // The sender claims slots that a node with a newer config epoch owns: tell it (UPDATE).
@@ -338,6 +354,7 @@ int Bus::ReplicaRank() const {
 }
 
 void Bus::StartForcedFailover() {
+  if (mf_end_ms_ == 0) mf_end_ms_ = now_ms() + 5000;  // a forced election gives up in time too
   manual_failover_ = true;
   failover_auth_time_ms_ = 0;
   HandleReplicaFailover();
@@ -395,6 +412,7 @@ void Bus::HandleReplicaFailover() {
   c.h_.log->Notice("Failover election won: I'm the new master.");
   if (me->config_epoch < failover_auth_epoch_) me->config_epoch = failover_auth_epoch_;
   manual_failover_ = false;
+  ResetManualFailover();
   c.ReplaceMyMaster();
   Broadcast([this] {
     BusMessage pong = MakeHeader(kMsgPong);

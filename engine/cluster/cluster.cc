@@ -354,8 +354,8 @@ std::string Cluster::StartManualFailover(bool force, bool takeover) {
     if (bus_ != nullptr) bus_->StartForcedFailover();
     return "";
   }
-  return "ERR redsim does not run the coordinated manual failover (MFSTART) yet; use CLUSTER "
-         "FAILOVER FORCE or TAKEOVER";
+  if (bus_ != nullptr) bus_->StartCoordinatedFailover();
+  return "";
 }
 
 }  // namespace redsim::cluster

@@ -112,6 +112,9 @@ struct ClusterHandles {
   // This node's replication offset, and how long a replica's link has been down (seconds).
   std::function<int64_t()> repl_offset;
   std::function<int64_t()> master_link_down_s;
+  // Holds clients' writes until `end_us` (monotonic) for a manual failover, and releases them.
+  std::function<void(int64_t end_us)> pause_writes;
+  std::function<void()> unpause_writes;
   // The address the bus listens on (the first `bind` address).
   std::string bus_host = "127.0.0.1";
 };

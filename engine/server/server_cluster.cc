@@ -26,6 +26,8 @@ void Server::BuildCluster() {
   };
   h.repl_offset = [this] { return replication_->master_repl_offset(); };
   h.master_link_down_s = [this] { return replication_->MasterLinkDownSeconds(); };
+  h.pause_writes = [this](int64_t end_us) { PauseClients(/*all=*/false, end_us); };
+  h.unpause_writes = [this] { UnpauseClients(); };
   if (!config_.bind.empty()) {
     h.bus_host = config_.bind[0];
     if (!h.bus_host.empty() && h.bus_host[0] == '-') h.bus_host = h.bus_host.substr(1);

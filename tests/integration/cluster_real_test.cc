@@ -147,6 +147,33 @@ TEST_F(ClusterRealTest, RedisCliCreatesChecksAndSurvivesAMasterKill) {
             " get key$i); [ \"$v\" = v$i ] || echo missing key$i; done; echo done");
   EXPECT_TRUE(Contains(read.output, "done")) << read.output;
   EXPECT_FALSE(Contains(read.output, "missing")) << read.output;
+
+  // A coordinated manual failover (CLUSTER FAILOVER, no option) of another shard: the master
+  // stops writes, its replica catches up, wins the election, and the old master follows it.
+  int master = 0, its_replica = 0;
+  for (auto& n : nodes_) {
+    if (!n.process->Alive() || n.port == replica || Role(n.port) != "master") continue;
+    int r = ReplicaOf(n.port);
+    if (r != 0) {
+      master = n.port;
+      its_replica = r;
+      break;
+    }
+  }
+  ASSERT_NE(master, 0);
+  ASSERT_EQ(Call(its_replica, {"CLUSTER", "FAILOVER"}), "OK");
+  EXPECT_GE(WaitMaster(its_replica, 10000), 0) << "manual failover did not complete";
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Role(master) != "slave" && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Role(master), "slave");
+  ASSERT_TRUE(WaitClusterOk(10000));
+  CommandResult reread =
+      Shell("for i in $(seq 1 200); do v=$(redis-cli -c -p " + p +
+            " get key$i); [ \"$v\" = v$i ] || echo missing key$i; done; echo done");
+  EXPECT_TRUE(Contains(reread.output, "done")) << reread.output;
+  EXPECT_FALSE(Contains(reread.output, "missing")) << reread.output;
 }
 
 // Garbage, a wrong signature, an oversized length and a truncated message on the bus port: each
