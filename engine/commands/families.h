@@ -28,5 +28,6 @@ void RegisterPubSubFamily(CommandTable& t);
 void RegisterIntrospectionFamily(CommandTable& t);
 void RegisterAclFamily(CommandTable& t);
 void RegisterScriptingFamily(CommandTable& t);
+void RegisterClusterFamily(CommandTable& t);
 
 }  // namespace redsim

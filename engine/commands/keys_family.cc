@@ -168,6 +168,10 @@ void Copy(CommandContext& ctx) {
 
 // MOVE key db
 void Move(CommandContext& ctx) {
+  if (ctx.server->config().cluster_enabled) {
+    ctx.reply.Error("ERR MOVE is not allowed in cluster mode");
+    return;
+  }
   int dst_index;
   if (!ParseDbIndex(ctx, ctx.arg(2), &dst_index)) return;
   if (dst_index == ctx.client->db_index) {
@@ -437,6 +441,12 @@ void FlushAll(CommandContext& ctx) {
 
 // SELECT index
 void Select(CommandContext& ctx) {
+  int64_t requested;
+  if (ctx.server->config().cluster_enabled && ParseInt64(ctx.arg(1), &requested) &&
+      requested >= INT_MIN && requested <= INT_MAX && requested != 0) {
+    ctx.reply.Error("ERR SELECT is not allowed in cluster mode");
+    return;
+  }
   int index;
   if (!ParseDbIndex(ctx, ctx.arg(1), &index)) return;
   ctx.client->db_index = index;
@@ -446,6 +456,10 @@ void Select(CommandContext& ctx) {
 
 // SWAPDB index1 index2
 void SwapDb(CommandContext& ctx) {
+  if (ctx.server->config().cluster_enabled) {
+    ctx.reply.Error("ERR SWAPDB is not allowed in cluster mode");
+    return;
+  }
   int64_t a, b;
   if (!ParseInt64(ctx.arg(1), &a) || a < INT_MIN || a > INT_MAX) {
     ctx.reply.Error(err::kInvalidFirstDbIndex);

@@ -26,6 +26,7 @@ void RegisterAllCommands(CommandTable& t) {
   RegisterIntrospectionFamily(t);
   RegisterAclFamily(t);
   RegisterScriptingFamily(t);
+  RegisterClusterFamily(t);
 }
 
 }  // namespace redsim

@@ -4,11 +4,29 @@
 
 namespace redsim {
 
+Database::~Database() { Clear(); }
+
 DbEntry* Database::Add(std::string_view key, Value value) {
   DbEntry* e = DbEntry::Create(key, std::move(value));
   e->snapshot_mark = new_entry_mark_;
   table_.Insert(e);
+  if (slot_index_ != nullptr) slot_index_->Add(e->key());
   return e;
+}
+
+void Database::EnableSlotIndex() {
+  slot_indexed_ = true;
+  if (slot_index_ != nullptr) return;
+  slot_index_ = std::make_unique<SlotIndex>();
+  table_.ForEach([&](DbEntry* e) { slot_index_->Add(e->key()); });
+}
+
+void Database::FixSlotIndexAfterSwap() {
+  if (!slot_indexed_) {
+    slot_index_.reset();
+  } else if (slot_index_ == nullptr) {
+    EnableSlotIndex();
+  }
 }
 
 void Database::DropVolatile(DbEntry* e) {
@@ -36,7 +54,10 @@ DbEntry* Database::Detach(std::string_view key) {
     if (existing != nullptr) observer_->BeforeChange(this, existing);
   }
   DbEntry* e = table_.Unlink(key);
-  if (e != nullptr) DropVolatile(e);
+  if (e != nullptr) {
+    DropVolatile(e);
+    if (slot_index_ != nullptr) slot_index_->Remove(e->key());
+  }
   return e;
 }
 
@@ -63,6 +84,7 @@ void Database::RemoveExpire(DbEntry* e) {
 void Database::Clear() {
   if (observer_ != nullptr && table_.size() > 0) observer_->BeforeClear(this);
   volatile_.clear();
+  if (slot_index_ != nullptr) slot_index_->Clear();
   table_.Clear();
   avg_ttl_ms = 0;
   expire_cursor = 0;
@@ -79,6 +101,9 @@ void Database::SwapContentsQuietly(Database& other) {
   volatile_.swap(other.volatile_);
   std::swap(avg_ttl_ms, other.avg_ttl_ms);
   std::swap(expire_cursor, other.expire_cursor);
+  slot_index_.swap(other.slot_index_);
+  FixSlotIndexAfterSwap();
+  other.FixSlotIndexAfterSwap();
 }
 
 }  // namespace redsim

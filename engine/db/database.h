@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "engine/db/key_table.h"
+#include "engine/db/slot_index.h"
 
 namespace redsim {
 
@@ -30,7 +32,7 @@ class ChangeObserver {
 class Database {
  public:
   Database(int index, uint64_t seed) : index_(index), table_(seed) {}
-  ~Database() { Clear(); }
+  ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -66,6 +68,11 @@ class Database {
   // contents just before they are cleared).
   void SwapContentsQuietly(Database& other);
 
+  // Cluster mode: keep the keys grouped by hash slot from now on (indexes the keys present).
+  void EnableSlotIndex();
+  // The per-slot index, or nullptr outside cluster mode.
+  const SlotIndex* slot_index() const { return slot_index_.get(); }
+
   // Running sum used for INFO keyspace avg_ttl (updated by the expiry cycle).
   int64_t avg_ttl_ms = 0;
   // Cursor for the active expiry cycle's walk over the volatile list.
@@ -73,11 +80,15 @@ class Database {
 
  private:
   void DropVolatile(DbEntry* e);
+  // After a swap of contents: give the index back to whichever database asked for one.
+  void FixSlotIndexAfterSwap();
   ChangeObserver* observer_ = nullptr;
   bool new_entry_mark_ = false;
   int index_;
   KeyTable table_;
   std::vector<DbEntry*> volatile_;
+  bool slot_indexed_ = false;
+  std::unique_ptr<SlotIndex> slot_index_;
 };
 
 }  // namespace redsim

@@ -103,6 +103,11 @@ class Replication : public PropagationSink {
   // Replicas whose last ack is at most min-replicas-max-lag seconds old.
   int GoodReplicas() const;
   int64_t master_repl_offset() const { return master_repl_offset_; }
+  // Seconds the replica's link to its primary has been down (0 when up or not a replica).
+  int64_t MasterLinkDownSeconds() const {
+    if (!is_replica() || master_link_up()) return 0;
+    return h_.env->NowMicros() / 1000000 - link_down_since_s_;
+  }
   const std::string& replid() const { return replid_; }
 
   // ---- Replica side -------------------------------------------------------------------------

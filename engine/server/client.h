@@ -51,6 +51,9 @@ enum ClientFlag : uint64_t {
   kClientDenyBlocking = 1ULL << 21,      // inside EXEC or a script: blocking commands time out now
   kClientMasterForceReply = 1ULL << 22,  // the master link: this command's reply is sent
   kClientProtected = 1ULL << 23,         // runs a busy script: its input waits until it ends
+  // Cluster mode (engine/cluster): high bits, clear of the flags other features add.
+  kClientAsking = 1ULL << 40,    // sent ASKING: the next command may use an importing slot
+  kClientReadonly = 1ULL << 41,  // sent READONLY: a replica serves it reads of its master's slots
 };
 
 // A command kept for later (MULTI queue, blocked command): owns its argument bytes.

@@ -316,6 +316,42 @@ ConfigParam DirParam() {
 
 }  // namespace
 
+// The cluster-* parameters beyond enabled/timeout/config-file (engine/cluster reads them).
+static void AddClusterParams(std::vector<ConfigParam>& v) {
+  const int64_t kIntMax = INT_MAX;
+  const int64_t kLongMax = LLONG_MAX;
+  v.push_back(IntParam("cluster-port", &ServerConfig::cluster_port, 0, 65535, 0, kConfigImmutable));
+  v.push_back(BoolParam("cluster-require-full-coverage",
+                        &ServerConfig::cluster_require_full_coverage, true));
+  v.push_back(BoolParam("cluster-allow-reads-when-down",
+                        &ServerConfig::cluster_allow_reads_when_down, false));
+  v.push_back(BoolParam("cluster-allow-pubsubshard-when-down",
+                        &ServerConfig::cluster_allow_pubsubshard_when_down, true));
+  v.push_back(BoolParam("cluster-allow-replica-migration",
+                        &ServerConfig::cluster_allow_replica_migration, true));
+  v.push_back(WithAlias(
+      BoolParam("cluster-replica-no-failover", &ServerConfig::cluster_replica_no_failover, false),
+      "cluster-slave-no-failover"));
+  v.push_back(WithAlias(IntParam("cluster-replica-validity-factor",
+                                 &ServerConfig::cluster_replica_validity_factor, 0, kIntMax, 10),
+                        "cluster-slave-validity-factor"));
+  v.push_back(IntParam("cluster-migration-barrier", &ServerConfig::cluster_migration_barrier, 0,
+                       kIntMax, 1));
+  v.push_back(StringParam("cluster-announce-ip", &ServerConfig::cluster_announce_ip, ""));
+  v.push_back(
+      StringParam("cluster-announce-hostname", &ServerConfig::cluster_announce_hostname, ""));
+  v.push_back(IntParam("cluster-announce-port", &ServerConfig::cluster_announce_port, 0, 65535, 0));
+  v.push_back(
+      IntParam("cluster-announce-bus-port", &ServerConfig::cluster_announce_bus_port, 0, 65535, 0));
+  v.push_back(
+      IntParam("cluster-announce-tls-port", &ServerConfig::cluster_announce_tls_port, 0, 65535, 0));
+  v.push_back(MemoryParam("cluster-link-sendbuf-limit", &ServerConfig::cluster_link_sendbuf_limit,
+                          0, kLongMax, 0));
+  v.push_back(EnumParam("cluster-preferred-endpoint-type",
+                        &ServerConfig::cluster_preferred_endpoint_type,
+                        {"ip", "hostname", "unknown-endpoint"}, "ip"));
+}
+
 ConfigRegistry::ConfigRegistry() {
   const int64_t kIntMax = INT_MAX;
   const int64_t kLongMax = LLONG_MAX;
@@ -541,36 +577,12 @@ ConfigRegistry::ConfigRegistry() {
                        kLongMax, 1000000));
   // Cluster.
   v.push_back(
-      Missing(BoolParam("cluster-enabled", &ServerConfig::cluster_enabled, false, kConfigImmutable),
-              "cluster mode"));
+      BoolParam("cluster-enabled", &ServerConfig::cluster_enabled, false, kConfigImmutable));
   v.push_back(
       IntParam("cluster-node-timeout", &ServerConfig::cluster_node_timeout, 0, kLongMax, 15000));
   v.push_back(StringParam("cluster-config-file", &ServerConfig::cluster_config_file, "nodes.conf",
                           kConfigImmutable));
-  for (const auto& [name, def] : std::vector<std::pair<const char*, const char*>>{
-           {"cluster-allow-pubsubshard-when-down", "yes"},
-           {"cluster-allow-reads-when-down", "no"},
-           {"cluster-allow-replica-migration", "yes"},
-           {"cluster-announce-bus-port", "0"},
-           {"cluster-announce-hostname", ""},
-           {"cluster-announce-ip", ""},
-           {"cluster-announce-port", "0"},
-           {"cluster-announce-tls-port", "0"},
-           {"cluster-link-sendbuf-limit", "0"},
-           {"cluster-migration-barrier", "1"},
-           {"cluster-port", "0"},
-           {"cluster-preferred-endpoint-type", "ip"},
-           {"cluster-replica-no-failover", "no"},
-           {"cluster-replica-validity-factor", "10"},
-           {"cluster-require-full-coverage", "yes"}}) {
-    ConfigParam p = Unsupported(name, def, "cluster mode");
-    if (std::string_view(name) == "cluster-port") p.flags = kConfigImmutable;
-    if (std::string_view(name) == "cluster-replica-no-failover")
-      p.alias = "cluster-slave-no-failover";
-    if (std::string_view(name) == "cluster-replica-validity-factor")
-      p.alias = "cluster-slave-validity-factor";
-    v.push_back(std::move(p));
-  }
+  AddClusterParams(v);
   // TLS.
   for (const auto& [name, def] :
        std::vector<std::pair<const char*, const char*>>{{"tls-port", "0"},

@@ -153,6 +153,21 @@ struct ServerConfig {
   bool cluster_enabled = false;
   int64_t cluster_node_timeout = 15000;
   std::string cluster_config_file = "nodes.conf";
+  int64_t cluster_port = 0;  // the bus port; 0 = port + 10000
+  bool cluster_require_full_coverage = true;
+  bool cluster_allow_reads_when_down = false;
+  bool cluster_allow_pubsubshard_when_down = true;
+  bool cluster_allow_replica_migration = true;
+  bool cluster_replica_no_failover = false;
+  int64_t cluster_replica_validity_factor = 10;
+  int64_t cluster_migration_barrier = 1;
+  std::string cluster_announce_ip;
+  std::string cluster_announce_hostname;
+  int64_t cluster_announce_port = 0;
+  int64_t cluster_announce_bus_port = 0;
+  int64_t cluster_announce_tls_port = 0;
+  int64_t cluster_link_sendbuf_limit = 0;
+  std::string cluster_preferred_endpoint_type = "ip";  // ip | hostname | unknown-endpoint
 
   // Sentinel (engine/sentinel/sentinel.h): the node runs as a Sentinel when set (--sentinel, or
   // the binary named redsim-sentinel). Each `sentinel ...` line of the config, validated and in

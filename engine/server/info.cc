@@ -489,8 +489,10 @@ std::string BuildInfo(Server* server, const std::vector<std::string>& requested)
   section("commandstats", CommandStatsSection);
   section("errorstats", ErrorStatsSection);
   section("latencystats", LatencyStatsSection);
-  section("cluster",
-          [](Server*, std::string* o) { o->append("# Cluster\r\ncluster_enabled:0\r\n"); });
+  section("cluster", [](Server* s, std::string* o) {
+    o->append(s->cluster() != nullptr ? "# Cluster\r\ncluster_enabled:1\r\n"
+                                      : "# Cluster\r\ncluster_enabled:0\r\n");
+  });
   section("keyspace", KeyspaceSection);
   return out;
 }

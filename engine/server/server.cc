@@ -5,6 +5,7 @@
 
 #include "engine/acl/acl.h"
 #include "engine/base/strutil.h"
+#include "engine/cluster/cluster.h"
 #include "engine/persistence/persistence.h"
 #include "engine/replication/replication.h"
 #include "engine/scripting/scripting.h"
@@ -69,6 +70,7 @@ Server::Server(Options options)
   AddPropagationSink(persistence_.get());
   BuildReplication();
   AddPropagationSink(replication_.get());
+  if (config_.cluster_enabled) BuildCluster();
   start_time_us_ = env_->WallMicros();
   last_save_time_s_ = start_time_us_ / 1000000;
   RefreshTime();
@@ -233,6 +235,10 @@ Status Server::Start() {
     listeners_.push_back(std::move(listener));
   }
   config_.port = listen_port_;
+  if (cluster_ != nullptr) {
+    Status cluster_started = cluster_->Start();
+    if (!cluster_started.ok()) return cluster_started;
+  }
   if (!config_.replicaof.empty()) {
     auto parts = SplitArgs(config_.replicaof);
     int64_t port;
@@ -263,6 +269,7 @@ void Server::Stop() {
   if (sentinel_) sentinel_->Stop();
   env_->CancelTimer(cron_timer_);
   env_->CancelTimer(pause_timer_);
+  if (cluster_ != nullptr) cluster_->Stop();
   listeners_.clear();
   std::vector<Client*> all;
   for (auto& [id, c] : clients_by_id_) all.push_back(c);
@@ -562,8 +569,17 @@ void Server::ProcessCommand(Client* c, const std::vector<std::string_view>& args
   if (scripting_ != nullptr) scripting_->NoteCommandWhileBusy(c);
   ReplyBuilder reply = ReplyTo(c);
   auto reject = [&](Command* cmd, std::string_view error) { RejectCommand(c, cmd, error); };
+  // Cluster mode: ASKING holds for the next command only (or the whole MULTI it opens).
+  struct AskingReset {
+    Client* c;
+    bool keep = false;
+    ~AskingReset() {
+      if (!keep && !c->has(kClientMulti)) c->flags &= ~kClientAsking;
+    }
+  } asking_reset{c};
 
   Command* cmd = commands_.Find(args[0]);
+  asking_reset.keep = cmd != nullptr && cmd->name == "asking";
   if (cmd != nullptr && cmd->has_subcommands() && args.size() > 1) {
     Command* sub = commands_.FindSubcommand(cmd, args[1]);
     if (sub == nullptr) {
@@ -656,6 +672,7 @@ bool Server::CheckCommandAllowed(Client* c, Command* cmd,
   }
   std::string acl_error;
   if (!acl_->CheckClient(c, cmd, args, &acl_error)) return reject(acl_error);
+  if (cluster_ != nullptr && !RouteForCluster(c, cmd, args)) return false;
   // Not while a script is busy: evicting then would interleave DELs with the script's writes.
   if (config_.maxmemory > 0 && !c->has(kClientMaster) &&
       !(scripting_ != nullptr && scripting_->busy()) && DeniedForMemory(c, cmd, args)) {

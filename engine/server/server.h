@@ -45,6 +45,9 @@ class Acl;
 class Evictor;
 class Scripting;
 class Sentinel;
+namespace cluster {
+class Cluster;
+}
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -164,6 +167,8 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // The Sentinel of a node built with config().sentinel_mode (engine/sentinel/sentinel.h), else
   // nullptr.
   Sentinel* sentinel() const { return sentinel_.get(); }
+  // Cluster mode (engine/cluster/cluster.h): nullptr unless cluster-enabled is yes.
+  cluster::Cluster* cluster() const { return cluster_.get(); }
 
   // ---- CLIENT PAUSE ----------------------------------------------------------------------
   // Holds clients' commands (all of them, or only those that may write) until `end_us` on the
@@ -254,6 +259,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   void BuildPersistence();
   void BuildReplication();
   void BuildAcl();
+  // Cluster mode (server_cluster.cc): builds the cluster part; routes a command before it runs
+  // or is queued, replying the redirect and returning false when this node does not serve it.
+  void BuildCluster();
+  bool RouteForCluster(Client* c, Command* cmd, const std::vector<std::string_view>& args);
 
   void Cron();
   void ActiveExpireCycle();
@@ -298,6 +307,7 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::unique_ptr<Evictor> evictor_;
   std::unique_ptr<Scripting> scripting_;
   std::unique_ptr<Sentinel> sentinel_;
+  std::unique_ptr<cluster::Cluster> cluster_;
   bool loading_ = false;
   bool oom_before_command_ = false;
   std::unique_ptr<LazyFreer> lazy_freer_;

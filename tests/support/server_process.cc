@@ -48,6 +48,27 @@ int ServerProcess::FreePort() {
   return port;
 }
 
+static bool PortFree(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+int ServerProcess::FreeClusterPort() {
+  // Spread over [21000, 45000) from the pid and a counter, so parallel test binaries rarely race.
+  static int counter = 0;
+  for (int attempt = 0; attempt < 2000; attempt++) {
+    int port = 21000 + (getpid() * 37 + counter++ * 7919) % 24000;
+    if (PortFree(port) && PortFree(port + 10000)) return port;
+  }
+  return 0;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::vector<std::string> extra) {
   char tmpl[] = "/tmp/redsim-test-XXXXXX";
   std::string dir = mkdtemp(tmpl);

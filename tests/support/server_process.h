@@ -42,6 +42,8 @@ class ServerProcess {
   static std::string RedisServerPath();
   static bool RedisAvailable();
   static int FreePort();
+  // A free port P below 55535 whose cluster bus port P + 10000 is free too (cluster mode).
+  static int FreeClusterPort();
 
  private:
   pid_t pid_ = -1;
