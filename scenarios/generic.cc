@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "checkers/lock_safety.h"
+#include "scenarios/cluster_support.h"
 #include "scenarios/replication_support.h"
 #include "scenarios/topology_checks.h"
 
@@ -43,6 +44,10 @@ struct ClientCtx {
   std::string master_name;
   int primary = -1;
   bool rediscover = false;
+  // target = "cluster": this client's slot map, and the flag the cluster's bootstrap raises.
+  std::unique_ptr<SlotMap> slots;
+  const bool* cluster_ready = nullptr;
+  Random* rng = nullptr;  // the client's stream (ClientLoop's), for routing
   int64_t next_value = 0;
   std::map<std::string, std::string> last_seen;  // cas-register: last value seen per key
   int64_t lock_seq = 0;
@@ -97,7 +102,9 @@ CallResult Op(ClientCtx& c, size_t node, const std::string& f, const std::string
               const Invoke& invoke_json, const std::vector<std::string>& args, OkJson ok_json) {
   World& w = *c.w;
   w.history().Add(c.process, OpType::kInvoke, f, key, invoke_json, w.sim().now_ns());
-  CallResult r = c.conns[node]->Call(args, c.spec->timeout_ns);
+  CallResult r = c.slots != nullptr
+                     ? ClusterCall(w, c.conns, *c.slots, args, key, c.spec->timeout_ns, *c.rng)
+                     : c.conns[node]->Call(args, c.spec->timeout_ns);
   NoteOutcome(c, node, r);
   if (r.ok()) {
     RecordReply(w, c.process, f, key, r, ok_json(r), invoke_json);
@@ -346,12 +353,23 @@ void ClientLoop(ClientCtx& c) {
   Random rng = w.sim().StreamFor("client:" + std::to_string(c.process));
   const std::string& kind = c.spec->kind;
   std::string prefix = "w" + std::to_string(c.workload) + ":" + kind + ":";
+  c.rng = &rng;
+  while (c.cluster_ready != nullptr && !*c.cluster_ready && !w.stopping()) {
+    w.sim().SleepFiber(50 * kMs);
+  }
   int64_t next_start = w.sim().now_ns();
   bool first = true;
   while (!w.stopping()) {
     if (!first) Pace(c, rng, &next_start);
     first = false;
     if (w.stopping()) break;
+    if (c.slots != nullptr) {
+      // The slot of the key decides the node (ClusterCall); `node` is unused.
+      std::string key = prefix + std::to_string(rng.Uniform(static_cast<uint64_t>(c.keys)));
+      if (!c.budget->Take()) break;
+      c.step(c, rng, 0, 0, key);
+      continue;
+    }
     if (!c.sentinels.empty() && (c.primary < 0 || c.rediscover)) {
       c.primary = -1;
       if (!DiscoverPrimary(c, rng)) {
@@ -381,7 +399,8 @@ std::vector<size_t> TargetNodes(const GenericSpec& spec, const std::string& targ
     const std::string& role = spec.nodes[i].role;
     bool primary = role == "primary";
     if ((target == "any" && role != "sentinel") || (target == "replicas" && role == "replica") ||
-        (target == "primary" && primary) || (target == "sentinels" && role == "sentinel")) {
+        (target == "primary" && primary) || (target == "sentinels" && role == "sentinel") ||
+        (target == "primary-all" && primary)) {
       out.push_back(i);
     }
     if (target == "primary" && primary) break;  // the first primary
@@ -409,7 +428,9 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
     ServerConfig config;
     config.port = 6379;
     RunOptions with_file_config = opts;
-    if (n.role == "sentinel") {
+    if (spec.cluster) {
+      with_file_config.config.insert(with_file_config.config.begin(), {"cluster-enabled", "yes"});
+    } else if (n.role == "sentinel") {
       // A Sentinel takes its own [node.config] only: the file's [config] and --config are the
       // data nodes' engine settings.
       config.port = 26379;
@@ -435,7 +456,7 @@ void BuildNodes(World& w, const RunOptions& opts, const std::string& name,
         abort();
       }
     }
-    if (n.role != "replica") continue;
+    if (n.role != "replica" || spec.cluster) continue;  // cluster replicas: CLUSTER REPLICATE
     for (size_t j = 0; j < spec.nodes.size(); j++) {
       if (spec.nodes[j].name != n.replicaof) continue;
       w.node(i)->config().replicaof =
@@ -499,6 +520,19 @@ bool Wanted(const GenericSpec& spec, const std::string& checker, bool by_default
 
 // The checks of the whole topology (generic.h): what the Sentinels decided.
 void JudgeTopology(World& w, const GenericSpec& spec, RunResult* result) {
+  if (spec.cluster) {
+    if (Wanted(spec, kElectionSafety, true)) {
+      checkers::CheckOutcome o = ClusterElectionSafety(w);
+      Merge(kElectionSafety, kElectionSafety, o.ok() ? "" : o.violations[0].kind,
+            FromOutcome(o, o.summary), result);
+    }
+    if (Wanted(spec, kClusterConvergence, false)) {
+      checkers::CheckOutcome o = ClusterConvergence(w, TargetNodes(spec, "any"));
+      Merge(kClusterConvergence, kClusterConvergence, o.ok() ? "" : o.violations[0].kind,
+            FromOutcome(o, o.summary), result);
+    }
+    return;
+  }
   std::vector<size_t> sentinels = TargetNodes(spec, "sentinels");
   if (sentinels.empty()) return;
   if (Wanted(spec, kElectionSafety, true)) {
@@ -583,6 +617,41 @@ const WorkloadKindInfo* FindWorkloadKind(std::string_view name) {
   return k == nullptr ? nullptr : &k->info;
 }
 
+// The cluster of a `cluster = true` file, built at the start of the run by a fiber of its own
+// (an administrator's connections, one per node, on a host of their own).
+struct ClusterBootstrap {
+  bool ready = false;
+  std::string progress = "not started";
+  std::vector<SimClient*> conns;
+};
+
+void StartClusterBootstrap(World& w, const GenericSpec& spec, ClusterBootstrap* b,
+                           std::vector<std::unique_ptr<SimClient>>* owned) {
+  SimClient* admin = w.AddClient();
+  for (size_t n = 0; n < w.node_count(); n++) {
+    if (n == 0) {
+      b->conns.push_back(admin);
+    } else {
+      owned->push_back(std::make_unique<SimClient>(&w, admin->host()));
+      b->conns.push_back(owned->back().get());
+    }
+  }
+  std::vector<size_t> primaries = TargetNodes(spec, "primary-all");
+  std::vector<std::pair<size_t, size_t>> replicas;
+  for (size_t i = 0; i < spec.nodes.size(); i++) {
+    for (size_t j = 0; j < spec.nodes.size(); j++) {
+      if (spec.nodes[i].role == "replica" && spec.nodes[j].name == spec.nodes[i].replicaof) {
+        replicas.emplace_back(i, j);
+      }
+    }
+  }
+  w.sim().Spawn([&w, b, primaries, replicas] {
+    b->ready = BootstrapCluster(w, b->conns, primaries, replicas, 60'000 * kMs, &b->progress);
+    if (b->ready) b->progress = "";
+    w.Probe(b->ready ? "cluster-ready" : "cluster-never-ready");
+  });
+}
+
 RunResult RunGeneric(const RunOptions& opts, const std::string& name, const GenericSpec& spec) {
   std::unique_ptr<World> world = MakeWorld(opts);
   World& w = *world;
@@ -593,6 +662,7 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
   std::vector<std::unique_ptr<ClientCtx>> ctxs;
   std::vector<std::pair<int, int>> ranges;
   OpBudget budget(opts.max_ops);
+  ClusterBootstrap cluster;
   for (size_t wi = 0; wi < spec.workloads.size(); wi++) {
     const GenericWorkloadSpec& ws = spec.workloads[wi];
     int clients = opts.clients > 0 ? opts.clients : ws.clients;
@@ -626,9 +696,14 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
         c->sentinels = TargetNodes(spec, "sentinels");
         c->master_name = spec.nodes[c->sentinels.at(0)].master_name;
       }
+      if (spec.cluster) {
+        c->slots = std::make_unique<SlotMap>();
+        c->cluster_ready = &cluster.ready;
+      }
       ctxs.push_back(std::move(c));
     }
   }
+  if (spec.cluster) StartClusterBootstrap(w, spec, &cluster, &extra);
   result.schedule = ChooseSchedule(opts, w, spec.nemesis, opts.duration_ns, spec.faults);
   for (auto& c : ctxs) {
     ClientCtx* ctx = c.get();
@@ -637,6 +712,11 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
   w.Run(opts.duration_ns);
   FinishRun(w, opts, &result);
   Judge(w, spec, ranges, ctxs, &result);
+  if (spec.cluster && !cluster.ready) {
+    result.verdict = Verdict::kInconclusive;
+    result.explanation = "the cluster was never ready (stuck " + cluster.progress +
+                         "): nothing was tested\n" + result.explanation;
+  }
   uint64_t crashes = 0;
   for (size_t i = 0; i < w.node_count(); i++) crashes += w.node(i)->crashes();
   result.crashes = crashes;

@@ -63,10 +63,11 @@ struct GenericWorkloadSpec {
   int clients = 4;
   int keys = 4;
   double rate = 0;  // operations per second per client; 0 = closed loop
-  // primary | any | replicas | sentinel: where operations go. `sentinel` finds the primary as
-  // real clients do: ask a Sentinel (SENTINEL GET-MASTER-ADDR-BY-NAME), check ROLE on the node it
-  // names, keep using it until the connection breaks, a request times out or a reply says
-  // READONLY, then ask again.
+  // primary | any | replicas | sentinel | cluster: where operations go. `cluster` sends each
+  // command to the node serving its key's slot, following -MOVED and -ASK (cluster_support.h).
+  // `sentinel` finds the primary as real clients do: ask a Sentinel (SENTINEL
+  // GET-MASTER-ADDR-BY-NAME), check ROLE on the node it names, keep using it until the connection
+  // breaks, a request times out or a reply says READONLY, then ask again.
   std::string target = "primary";
   std::string read_target;      // where reads go ("" = target)
   double read_fraction = 0.5;   // share of reads (register, cas-register, counter, set, list)
@@ -109,6 +110,10 @@ struct GenericSpec {
   // workload's default.
   std::vector<std::string> checkers;
   uint64_t max_configurations = 20'000'000;  // the linearizability checker's budget per model
+  // `cluster = true`: every data node runs with cluster-enabled; the run starts by building one
+  // cluster of them (primaries share the slots, replicas follow their primary) and clients with
+  // target = "cluster" route by slot (cluster_support.h).
+  bool cluster = false;
 };
 
 // Runs a file's scenario. opts.clients / opts.keys (when > 0) replace every workload's

@@ -430,7 +430,8 @@ struct Loader {
       } else if (key == "rate") {
         ok = Number(e, &w->rate, "rate");
       } else if (key == "target") {
-        ok = OneOfStrings(e, {"primary", "any", "replicas", "sentinel"}, &w->target, "target");
+        ok = OneOfStrings(e, {"primary", "any", "replicas", "sentinel", "cluster"}, &w->target,
+                          "target");
       } else if (key == "read_target") {
         ok = OneOfStrings(e, {"primary", "any", "replicas"}, &w->read_target, "read_target");
       } else if (key == "read_fraction" || key == "cas_fraction") {
@@ -489,6 +490,7 @@ struct Loader {
     for (size_t i = 0; i < spec->nodes.size(); i++) {
       const GenericNodeSpec& n = spec->nodes[i];
       if (n.role != "sentinel") continue;
+      if (spec->cluster) return Fail(node_regions[i], "a cluster = true file has no sentinels");
       have_sentinel = true;
       bool data_node = false;
       for (const auto& m : spec->nodes) data_node |= m.name == n.monitor && m.role != "sentinel";
@@ -504,6 +506,15 @@ struct Loader {
       if (!have_sentinel && w.target == "sentinel") {
         return Fail(root.source(), "a workload asks a Sentinel but no node is a sentinel");
       }
+      if (spec->cluster != (w.target == "cluster")) {
+        return Fail(root.source(), spec->cluster
+                                       ? "in a cluster = true file every workload has target = "
+                                         "\"cluster\""
+                                       : "target = \"cluster\" needs cluster = true");
+      }
+      if (spec->cluster && w.kind == "cas-register" && w.cas_via == "watch") {
+        return Fail(root.source(), "cas_via = \"watch\" is not routed by slot (use lua)");
+      }
     }
     if (checkers == nullptr) return true;
     const toml::array* arr = checkers->as_array();
@@ -513,10 +524,12 @@ struct Loader {
       if (!String(e, &model, "a checker")) return false;
       static const std::vector<std::string> kTopology = {kElectionSafety, kSentinelConvergence,
                                                          kNoFailover, kNoPromotion, kTiltSafety};
-      bool used =
-          have_sentinel && std::find(kTopology.begin(), kTopology.end(), model) != kTopology.end();
+      static const std::vector<std::string> kClusterChecks = {kElectionSafety, kClusterConvergence};
+      const std::vector<std::string>& topology = spec->cluster ? kClusterChecks : kTopology;
+      bool checks = have_sentinel || spec->cluster;
+      bool used = checks && std::find(topology.begin(), topology.end(), model) != topology.end();
       std::string list;
-      for (const std::string& t : kTopology) list += have_sentinel ? t + ", " : "";
+      for (const std::string& t : topology) list += checks ? t + ", " : "";
       if (!list.empty()) list.resize(list.size() - 2);
       for (const auto& w : spec->workloads) {
         for (const auto& c : FindWorkloadKind(w.kind)->checkers) {
@@ -534,11 +547,11 @@ struct Loader {
   }
 
   bool Load(const toml::table& root, Scenario* out) {
-    if (!OnlyKeys(
-            root,
-            {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
-             "config", "options", "nemesis", "duration", "node", "checkers", "fault", "sentinel"},
-            "the top level")) {
+    if (!OnlyKeys(root,
+                  {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
+                   "config", "options", "nemesis", "duration", "node", "checkers", "fault",
+                   "sentinel", "cluster"},
+                  "the top level")) {
       return false;
     }
     std::string driver_name;
@@ -607,6 +620,10 @@ struct Loader {
       } else if (key == "checkers") {
         if (generic_key == nullptr) generic_key = &v;
         checkers = &v;
+      } else if (key == "cluster") {
+        if (generic_key == nullptr) generic_key = &v;
+        if (!v.is_boolean()) return Fail(v.source(), "cluster must be true or false");
+        generic.cluster = *v.value<bool>();
       } else if (key == "sentinel") {
         if (generic_key == nullptr) generic_key = &v;
         ok = ConfigTable(v, &generic.sentinel_config, /*sentinel=*/true);

@@ -29,6 +29,9 @@
 //      monitor = "n1"                      # the primary it is told about at start
 //      master_name = "mymaster"            # (default)
 //      quorum = 2                          # (default)
+//      cluster = true                      # (top level) one Redis Cluster of the data nodes:
+//                                          # primaries share the slots, replicas follow theirs
+//                                          # (CLUSTER REPLICATE); workloads use target = "cluster"
 //      [sentinel]                          # per-master settings of every Sentinel
 //      down-after-milliseconds = 5000      # -> sentinel down-after-milliseconds mymaster 5000
 //      failover-timeout = 60000

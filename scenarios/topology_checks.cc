@@ -160,6 +160,96 @@ checkers::CheckOutcome SentinelTiltSafety(World& w) {
   return out;
 }
 
+checkers::CheckOutcome ClusterElectionSafety(World& w) {
+  std::vector<checkers::EpochEvent> wins;
+  for (const world::ClusterEventRecord& r : w.cluster_events()) {
+    if (r.kind != "failover-won") continue;
+    wins.push_back(
+        {r.node, r.time_ns, static_cast<int64_t>(r.epoch), checkers::EpochEvent::Kind::kPromoted});
+  }
+  checkers::CheckOutcome out = checkers::CheckElectionSafety(wins);
+  out.checker = kElectionSafety;
+  out.summary = std::to_string(wins.size()) + " failovers won: " +
+                (out.ok() ? "each with its own config epoch"
+                          : std::to_string(out.total_violations) + " violations");
+  return out;
+}
+
+namespace {
+
+// One node's view of the slot owners, by world name ("" where unassigned).
+std::vector<std::string> SlotOwners(World& w, const cluster::Cluster& c) {
+  std::vector<std::string> owners(cluster::kSlotCount);
+  for (int s = 0; s < cluster::kSlotCount; s++) {
+    const cluster::Node* n = c.slot_owner(s);
+    if (n != nullptr) owners[static_cast<size_t>(s)] = w.NodeNameOfClusterId(n->id);
+  }
+  return owners;
+}
+
+}  // namespace
+
+checkers::CheckOutcome ClusterConvergence(World& w, const std::vector<size_t>& data_nodes) {
+  checkers::CheckOutcome out;
+  out.checker = kClusterConvergence;
+  int64_t now = w.sim().now_ns();
+  std::string reference;
+  std::vector<std::string> owners;
+  for (size_t i : data_nodes) {
+    world::SimNode* node = w.node(i);
+    if (!node->up() || node->server()->cluster() == nullptr) continue;
+    const cluster::Cluster& c = *node->server()->cluster();
+    if (!c.state_ok()) out.Add("cluster-down", node->name() + " says cluster_state:fail", now);
+    std::vector<std::string> mine = SlotOwners(w, c);
+    if (reference.empty()) {
+      reference = node->name();
+      owners = std::move(mine);
+      continue;
+    }
+    for (int s = 0; s < cluster::kSlotCount; s++) {
+      if (mine[static_cast<size_t>(s)] == owners[static_cast<size_t>(s)]) continue;
+      out.Add("slot-owners-disagree",
+              node->name() + " says slot " + std::to_string(s) + " is served by '" +
+                  mine[static_cast<size_t>(s)] + "', " + reference + " says '" +
+                  owners[static_cast<size_t>(s)] + "'",
+              now);
+      break;
+    }
+  }
+  std::map<std::string, int> slots_of;
+  for (int s = 0; s < cluster::kSlotCount && !owners.empty(); s++) {
+    const std::string& o = owners[static_cast<size_t>(s)];
+    if (o.empty()) {
+      out.Add("slot-unassigned", "slot " + std::to_string(s) + " has no owner", now);
+      break;
+    }
+    slots_of[o]++;
+  }
+  std::map<uint64_t, std::string> epoch_owner;
+  for (const auto& [name, count] : slots_of) {
+    const world::SimNode* n = nullptr;
+    for (size_t i : data_nodes) n = w.node(i)->name() == name ? w.node(i) : n;
+    const cluster::Cluster* c = n != nullptr && n->up() ? n->server()->cluster() : nullptr;
+    if (c == nullptr || !c->is_master()) {
+      out.Add("owner-not-a-live-master",
+              name + " serves " + std::to_string(count) + " slots but is down or a replica", now);
+      continue;
+    }
+    auto [it, fresh] = epoch_owner.emplace(c->my_config_epoch(), name);
+    if (!fresh) {
+      out.Add("config-epoch-collision",
+              name + " and " + it->second + " both have config epoch " +
+                  std::to_string(c->my_config_epoch()),
+              now);
+    }
+  }
+  out.summary = reference.empty() ? "no cluster node is up"
+                                  : std::to_string(slots_of.size()) + " masters serve the slots" +
+                                        (out.ok() ? "; every node agrees, state ok" : "");
+  if (reference.empty()) out.Add("no-node-up", "no cluster node is up at the end", now);
+  return out;
+}
+
 checkers::CheckOutcome SentinelConvergence(World& w, const std::vector<size_t>& sentinels,
                                            const std::vector<size_t>& data_nodes,
                                            const std::string& master) {

@@ -23,6 +23,7 @@ inline constexpr const char* kLostAdds = "lost-adds";                        // 
 inline constexpr const char* kNoFailover = "no-failover";                    // S1
 inline constexpr const char* kNoPromotion = "no-promotion";                  // S10
 inline constexpr const char* kTiltSafety = "tilt-safety";                    // S11
+inline constexpr const char* kClusterConvergence = "cluster-convergence";    // C4, C7
 
 // The acknowledged adds of the processes [first, last) (a set workload) against the last
 // successful read of each key.
@@ -46,6 +47,14 @@ checkers::CheckOutcome SentinelNoPromotion(world::World& w);
 // tested nothing), and no Sentinel marked an instance down (+sdown, +odown), started a failover
 // (+try-failover) or was elected leader (+elected-leader) between its +tilt and its -tilt.
 checkers::CheckOutcome SentinelTiltSafety(world::World& w);
+
+// C3 from the Cluster nodes' events: no two nodes won a failover with the same config epoch.
+checkers::CheckOutcome ClusterElectionSafety(world::World& w);
+
+// C4 and C7 at the end of the run: every data node that is up says cluster_state:ok, all of them
+// agree on the owner of each of the 16384 slots, every slot has one, each owner is up and a master,
+// and the masters that own slots have distinct config epochs (collisions were resolved).
+checkers::CheckOutcome ClusterConvergence(world::World& w, const std::vector<size_t>& data_nodes);
 
 // S5 at the end of the run: every Sentinel that is up names the same primary for `master`, that
 // node is up and a primary, and every other data node that is up is its replica.

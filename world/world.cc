@@ -70,6 +70,10 @@ Status SimNode::TryStart() {
   } else if (server_->replication() != nullptr) {
     server_->replication()->set_change_hook([this] { NoteRole(); });
   }
+  if (s.ok() && server_->cluster() != nullptr) {
+    server_->cluster()->SetEventHook(
+        [this](const cluster::Event& e) { world_->RecordClusterEvent(name_, e); });
+  }
   NoteRole();
   return s;
 }
@@ -443,6 +447,50 @@ void World::RecordSentinelEvent(const std::string& node, const SentinelEvent& ev
     }
   }
   sentinel_events_.push_back({node, sim_.now_ns(), event, primary});
+}
+
+std::string World::NodeNameOfClusterId(const std::string& id) const {
+  for (const auto& n : nodes_) {
+    if (n->server() != nullptr && n->server()->cluster() != nullptr &&
+        n->server()->cluster()->myself_id() == id) {
+      return n->name();
+    }
+  }
+  return id;
+}
+
+void World::RecordClusterEvent(const std::string& node, const cluster::Event& event) {
+  if (cluster_events_.size() >= kMaxSentinelEvents) {
+    sentinel_events_dropped_++;
+    return;
+  }
+  ClusterEventRecord r;
+  switch (event.kind) {
+    case cluster::EventKind::kEpochBumped:
+      r.kind = "epoch-bumped";
+      break;
+    case cluster::EventKind::kNodeFailed:
+      r.kind = "node-failed";
+      break;
+    case cluster::EventKind::kFailoverWon:
+      r.kind = "failover-won";
+      break;
+    case cluster::EventKind::kSlotsChanged:
+      r.kind = "slots-changed";
+      break;
+    case cluster::EventKind::kStateChanged:
+      r.kind = "state-changed";
+      break;
+    case cluster::EventKind::kRoleChanged:
+      r.kind = "role-changed";
+      break;
+  }
+  r.node = node;
+  r.time_ns = sim_.now_ns();
+  r.epoch = event.epoch;
+  r.peer = event.node_id.empty() ? "" : NodeNameOfClusterId(event.node_id);
+  r.ok = event.ok;
+  cluster_events_.push_back(std::move(r));
 }
 
 SimClient* World::AddClient() {

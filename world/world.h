@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/cluster/cluster.h"
 #include "engine/resp/resp_value.h"
 #include "engine/sentinel/sentinel.h"
 #include "engine/server/config.h"
@@ -167,6 +168,18 @@ struct SentinelEventRecord {
   std::string primary;
 };
 
+// One change a Cluster node announced (engine/cluster/cluster.h Event), with the names of the
+// nodes involved as the world calls them.
+struct ClusterEventRecord {
+  std::string node;  // who announced it
+  int64_t time_ns = 0;
+  std::string kind;  // failover-won, node-failed, epoch-bumped, slots-changed, state-changed,
+                     // role-changed
+  uint64_t epoch = 0;
+  std::string peer;  // node-failed: the failed node; role-changed: the new master ("" = myself)
+  bool ok = false;   // state-changed: the new cluster_state
+};
+
 class World {
  public:
   explicit World(uint64_t seed);
@@ -221,6 +234,13 @@ class World {
   static constexpr size_t kMaxSentinelEvents = 100'000;
   uint64_t sentinel_events_dropped() const { return sentinel_events_dropped_; }
 
+  // Every change the Cluster nodes announced, in simulated-time order (bounded like the Sentinel
+  // events). Node ids are translated to the nodes' names when the node is known.
+  void RecordClusterEvent(const std::string& node, const cluster::Event& event);
+  const std::vector<ClusterEventRecord>& cluster_events() const { return cluster_events_; }
+  // The world name of the node whose cluster id is `id` (the id itself if none has it).
+  std::string NodeNameOfClusterId(const std::string& id) const;
+
   // A per-node log sink (nullptr: engine logs are discarded).
   void set_log_sink(std::shared_ptr<spdlog::logger> sink) { log_sink_ = std::move(sink); }
   std::shared_ptr<spdlog::logger> log_sink() const { return log_sink_; }
@@ -235,6 +255,7 @@ class World {
   std::map<std::string, uint64_t> probes_;
   std::map<std::string, int> epochs_;  // replication id -> epoch number
   std::vector<SentinelEventRecord> sentinel_events_;
+  std::vector<ClusterEventRecord> cluster_events_;
   uint64_t sentinel_events_dropped_ = 0;
   bool stopping_ = false;
 };
