@@ -268,7 +268,8 @@ std::string EventClass(const std::string& type) {
   if (type == "+sdown" || type == "+odown") return "ev-down";
   if (type == "+vote-for-leader") return "ev-vote";
   if (type == "+elected-leader" || type == "+try-failover") return "ev-leader";
-  if (type == "+switch-master") return "ev-switch";
+  if (type == "+switch-master" || type == "failover-won") return "ev-switch";
+  if (type == "node-failed") return "ev-down";
   if (type == "+tilt" || type == "-tilt") return "ev-tilt";
   return "";
 }

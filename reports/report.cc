@@ -195,9 +195,8 @@ bool RunRecordFromJson(std::string_view text, RunRecord* out, std::string* error
       events != nullptr && events->is_list()) {
     for (const auto& x : events->items()) {
       if (!x.is_map()) continue;
-      r.node_events.push_back(
-          {Str(x, "node"), Int(x, "time_ns"), Str(x, "type"), Int(x, "epoch"), Str(x, "detail"),
-           Str(x, "primary")});
+      r.node_events.push_back({Str(x, "node"), Int(x, "time_ns"), Str(x, "type"), Int(x, "epoch"),
+                               Str(x, "detail"), Str(x, "primary")});
     }
   }
   r.explanation = Str(d, "explanation");

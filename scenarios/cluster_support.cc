@@ -53,7 +53,8 @@ CallResult NotConnected() {
 
 }  // namespace
 
-SlotMap::SlotMap() : owner_(kSlots, -1) {}
+SlotMap::SlotMap(bool refresh_on_errors)
+    : owner_(kSlots, -1), refresh_on_errors_(refresh_on_errors) {}
 
 void SlotMap::Moved(int slot, int node) {
   owner_[static_cast<size_t>(slot)] = node;
@@ -95,8 +96,12 @@ CallResult ClusterCall(World& w, std::vector<SimClient*>& conns, SlotMap& map,
   bool asking = false;
   CallResult r = NotConnected();
   for (int hop = 0; hop <= kMaxRedirects; hop++) {
-    if (node < 0 || !Connected(w, conns, static_cast<size_t>(node))) {
-      map.MarkStale();
+    if (node < 0) {
+      map.MarkUnknown();
+      return NotConnected();
+    }
+    if (!Connected(w, conns, static_cast<size_t>(node))) {
+      map.ConnectionFailed();
       return NotConnected();
     }
     SimClient* conn = conns[static_cast<size_t>(node)];
@@ -107,13 +112,14 @@ CallResult ClusterCall(World& w, std::vector<SimClient*>& conns, SlotMap& map,
       r = conn->Call(args, timeout_ns);
     }
     if (r.status != CallResult::Status::kReply) {
-      if (r.status != CallResult::Status::kStopped) map.MarkStale();
+      if (r.status != CallResult::Status::kStopped) map.ConnectionFailed();
       return r;
     }
     if (!r.reply.is_error()) return r;
     asking = StartsWith(r.reply.str, "ASK ");
     if (!asking && !StartsWith(r.reply.str, "MOVED ")) return r;
     node = RedirectTarget(w, r.reply.str);
+    w.Probe(asking ? "cluster-ask-followed" : "cluster-moved-followed");
     if (!asking) map.Moved(slot, node);
   }
   return r;

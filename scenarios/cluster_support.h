@@ -23,10 +23,15 @@ namespace redsim::scenarios {
 // learned it; -1 when unknown.
 class SlotMap {
  public:
-  SlotMap();
+  // `refresh_on_errors`: a lost connection or a timeout makes the map stale (else only -MOVED
+  // changes it).
+  explicit SlotMap(bool refresh_on_errors = true);
   int owner(int slot) const { return owner_[static_cast<size_t>(slot)]; }
   bool stale() const { return stale_; }
-  void MarkStale() { stale_ = true; }
+  // No node is known for a slot: ask again whatever the policy.
+  void MarkUnknown() { stale_ = true; }
+  // A connection to the slot's node broke or timed out.
+  void ConnectionFailed() { stale_ |= refresh_on_errors_; }
   // Asks the nodes in a random order for CLUSTER SLOTS until one answers; false if none did.
   bool Refresh(world::World& w, std::vector<world::SimClient*>& conns, Random& rng,
                int64_t timeout_ns);
@@ -36,6 +41,7 @@ class SlotMap {
  private:
   std::vector<int> owner_;
   bool stale_ = true;
+  bool refresh_on_errors_ = true;
 };
 
 // Sends `args` (whose key is `key`) to the node serving its slot, following up to five

@@ -598,8 +598,8 @@ bool WorkloadKindInfo::TakesOption(std::string_view key) const {
 }
 
 const std::vector<std::string>& CommonWorkloadOptions() {
-  static const std::vector<std::string> common = {"kind", "clients", "keys",
-                                                  "rate", "target",  "timeout"};
+  static const std::vector<std::string> common = {"kind",   "clients", "keys",    "rate",
+                                                  "target", "timeout", "slot_map"};
   return common;
 }
 
@@ -697,7 +697,7 @@ RunResult RunGeneric(const RunOptions& opts, const std::string& name, const Gene
         c->master_name = spec.nodes[c->sentinels.at(0)].master_name;
       }
       if (spec.cluster) {
-        c->slots = std::make_unique<SlotMap>();
+        c->slots = std::make_unique<SlotMap>(ws.slot_map == "refresh");
         c->cluster_ready = &cluster.ready;
       }
       ctxs.push_back(std::move(c));

@@ -76,6 +76,10 @@ struct GenericWorkloadSpec {
   int64_t lease_ms = 1000;      // lock: PX lease
   int64_t hold_ms = 200;        // lock: at most this long held before the release
   int64_t timeout_ns = 1'000'000'000;  // a request's client-side timeout
+  // target = "cluster": "refresh" asks for CLUSTER SLOTS again after a broken connection or a
+  // timeout (what cluster clients do); "keep" only learns from -MOVED (a client that holds a
+  // stale slot map across a failover, claim C8).
+  std::string slot_map = "refresh";
 };
 
 // A workload kind, registered once under its name (AllWorkloadKinds in generic.cc, next to the

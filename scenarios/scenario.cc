@@ -152,6 +152,7 @@ void CollectWorldRecords(World& world, RunResult* result) {
   for (const auto& [name, n] : world.probes()) result->probes[name] += n;
   result->roles = world.RoleSpans();
   result->sentinel_events = world.sentinel_events();
+  result->cluster_events = world.cluster_events();
 }
 
 void FinishRun(World& world, const RunOptions& opts, RunResult* result) {

@@ -86,6 +86,7 @@ struct RunResult {
   std::map<std::string, uint64_t> probes;  // coverage probes hit (name -> count)
   std::vector<RoleSpan> roles;  // every node's role and epoch over time (World::RoleSpans)
   std::vector<world::SentinelEventRecord> sentinel_events;  // what the Sentinels announced
+  std::vector<world::ClusterEventRecord> cluster_events;    // what the Cluster nodes announced
   bool violated() const { return verdict == Verdict::kRefuted; }
   uint64_t crashes = 0;  // node crashes the run injected
   // A run whose verdict differs from the claim's expected one is a finding (the run exits 1).

@@ -170,6 +170,16 @@ reports::RunRecord ToRecord(const RunResult& r, const RunOptions& opts, double w
     rec.node_events.push_back({e.node, e.time_ns, e.event.type, static_cast<int64_t>(e.event.epoch),
                                e.event.detail, e.primary});
   }
+  for (const world::ClusterEventRecord& e : r.cluster_events) {
+    if (rec.node_events.size() >= reports::RunRecord::kMaxNodeEvents) break;
+    rec.node_events.push_back({e.node, e.time_ns, e.kind, static_cast<int64_t>(e.epoch),
+                               e.peer.empty() ? "" : "peer " + e.peer,
+                               e.kind == "failover-won" ? e.node : ""});
+  }
+  std::stable_sort(rec.node_events.begin(), rec.node_events.end(),
+                   [](const reports::NodeEventRecord& a, const reports::NodeEventRecord& b) {
+                     return a.time_ns < b.time_ns;
+                   });
   rec.replay = ReplayCommand(r.scenario, r.seed, opts);
   return rec;
 }

@@ -400,7 +400,7 @@ struct Loader {
     if (t == nullptr) return Fail(v.source(), "[[workload]] entries must be tables");
     if (!OnlyKeys(*t,
                   {"kind", "clients", "keys", "rate", "target", "read_target", "read_fraction",
-                   "cas_fraction", "cas_via", "lease", "hold", "timeout"},
+                   "cas_fraction", "cas_via", "lease", "hold", "timeout", "slot_map"},
                   "[[workload]]")) {
       return false;
     }
@@ -438,6 +438,8 @@ struct Loader {
         double* f = key == "read_fraction" ? &w->read_fraction : &w->cas_fraction;
         ok = Number(e, f, key == "read_fraction" ? "read_fraction" : "cas_fraction");
         if (ok && *f > 1) return Fail(e.source(), "a fraction must be in 0..1");
+      } else if (key == "slot_map") {
+        ok = OneOfStrings(e, {"refresh", "keep"}, &w->slot_map, "slot_map");
       } else if (key == "cas_via") {
         ok = OneOfStrings(e, {"lua", "watch"}, &w->cas_via, "cas_via");
       } else if (key == "lease" || key == "hold") {
@@ -511,6 +513,9 @@ struct Loader {
                                        ? "in a cluster = true file every workload has target = "
                                          "\"cluster\""
                                        : "target = \"cluster\" needs cluster = true");
+      }
+      if (w.slot_map != "refresh" && w.target != "cluster") {
+        return Fail(root.source(), "slot_map applies to target = \"cluster\" only");
       }
       if (spec->cluster && w.kind == "cas-register" && w.cas_via == "watch") {
         return Fail(root.source(), "cas_via = \"watch\" is not routed by slot (use lua)");
