@@ -296,7 +296,8 @@ void SentinelInfoCache(CommandContext& ctx) {
       ctx.reply.Bulk(ri->info);
     }
   };
-  ctx.reply.MapHeader(static_cast<int64_t>(masters.size()));
+  // A flat array of name, entries pairs (not a map, even in RESP3), as Redis replies.
+  ctx.reply.ArrayHeader(static_cast<int64_t>(masters.size() * 2));
   for (SentinelInstance* m : masters) {
     ctx.reply.Bulk(m->name);
     ctx.reply.ArrayHeader(static_cast<int64_t>(m->replicas.size() + 1));
