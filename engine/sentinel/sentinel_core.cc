@@ -168,6 +168,19 @@ std::string SentinelCore::Describe(const SentinelInstance* ri) {
 
 void SentinelCore::Event(const std::string& type, const std::string& master_name, uint64_t epoch,
                          const std::string& text, bool warning) {
+  // Rare paths a seed sweep should say it reached.
+  static const char* const kProbed[] = {"-failover-abort-not-elected",
+                                        "-failover-abort-no-good-slave",
+                                        "-failover-abort-slave-timeout",
+                                        "+failover-end-for-timeout",
+                                        "-slave-reconf-sent-timeout",
+                                        "+convert-to-slave",
+                                        "+fix-slave-config",
+                                        "+config-update-from",
+                                        "+sentinel-address-switch"};
+  for (const char* probed : kProbed) {
+    if (type == probed) env_->Probe("sentinel" + type);
+  }
   server_->pubsub().Publish(type, text);
   if (type.find("link-reconnection") != std::string::npos) {
     server_->log().Verbose("{} {}", type, text);
