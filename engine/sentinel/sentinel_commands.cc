@@ -270,7 +270,9 @@ void SentinelSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR Invalid argument '" + std::string(ctx.arg(i + 1)) +
                              "' for SENTINEL SET '" + opt + "'");
     }
-    Core(ctx).EventAbout("+set", m, opt + " " + std::string(ctx.arg(i + 1)));
+    // Secrets are not published (nor logged).
+    bool secret = opt == "auth-pass";
+    Core(ctx).EventAbout("+set", m, opt + " " + (secret ? "******" : std::string(ctx.arg(i + 1))));
   }
   Core(ctx).FlushConfig();
   ctx.reply.Ok();
