@@ -451,7 +451,10 @@ void SentinelCore::ParseInfoLine(SentinelInstance* ri, const std::string& line) 
   std::string value = line.substr(colon + 1);
   int64_t n = 0;
   if (key == "run_id" && value.size() == 40) {
-    if (!ri->run_id.empty() && ri->run_id != value) EventAbout("+reboot", ri);
+    if (!ri->run_id.empty() && ri->run_id != value) {
+      EventAbout("+reboot", ri);
+      if (ri->is(kSriMaster)) ri->master_reboot_since_us = NowUs();
+    }
     ri->run_id = value;
   } else if (ri->is(kSriMaster) && key.rfind("slave", 0) == 0 && key.size() > 5 &&
              std::isdigit(static_cast<unsigned char>(key[5]))) {
@@ -658,7 +661,12 @@ void SentinelCore::CheckSubjectivelyDown(SentinelInstance* ri) {
   bool reports_replica =
       ri->is(kSriMaster) && ri->role_reported == kSriReplica &&
       now - ri->role_reported_us > (ri->down_after_ms + timings_.info_period_ms * 2) * 1000;
-  if (elapsed_us > ri->down_after_ms * 1000 || reports_replica) {
+  // master-reboot-down-after-period: a primary that restarted (new run id) counts as down for
+  // that long, so that a primary restarted empty can still be failed over.
+  bool rebooted = ri->is(kSriMaster) && ri->master_reboot_down_after_ms != 0 &&
+                  ri->master_reboot_since_us != 0 &&
+                  now - ri->master_reboot_since_us < ri->master_reboot_down_after_ms * 1000;
+  if (elapsed_us > ri->down_after_ms * 1000 || reports_replica || rebooted) {
     if (!ri->is(kSriSDown)) {
       ri->s_down_since_us = now;
       ri->flags |= kSriSDown;
@@ -810,6 +818,7 @@ void SentinelCore::ResetMaster(SentinelInstance* m, bool keep_sentinels) {
   m->role_reported_us = now;
   m->s_down_since_us = 0;
   m->o_down_since_us = 0;
+  m->master_reboot_since_us = 0;
   m->last_avail_us = now;
   m->act_ping_us = now;
   m->last_pong_us = now;

@@ -138,6 +138,10 @@ std::vector<std::string> SentinelCore::StateLines() const {
     }
     if (!m->auth_pass.empty()) out.push_back("sentinel auth-pass " + n + " " + m->auth_pass);
     if (!m->auth_user.empty()) out.push_back("sentinel auth-user " + n + " " + m->auth_user);
+    if (m->master_reboot_down_after_ms != 0) {
+      out.push_back("sentinel master-reboot-down-after-period " + n + " " +
+                    std::to_string(m->master_reboot_down_after_ms));
+    }
     out.push_back("sentinel config-epoch " + n + " " + std::to_string(m->config_epoch));
     out.push_back("sentinel leader-epoch " + n + " " + std::to_string(m->leader_epoch));
     for (const auto& [k, r] : m->replicas) {
