@@ -270,7 +270,9 @@ void SentinelSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR Invalid argument '" + std::string(ctx.arg(i + 1)) +
                              "' for SENTINEL SET '" + opt + "'");
     }
-    Core(ctx).EventAbout("+set", m, opt + " " + std::string(ctx.arg(i + 1)));
+    // Secrets are not published (nor logged).
+    bool secret = opt == "auth-pass";
+    Core(ctx).EventAbout("+set", m, opt + " " + (secret ? "******" : std::string(ctx.arg(i + 1))));
   }
   Core(ctx).FlushConfig();
   ctx.reply.Ok();
@@ -296,7 +298,8 @@ void SentinelInfoCache(CommandContext& ctx) {
       ctx.reply.Bulk(ri->info);
     }
   };
-  ctx.reply.MapHeader(static_cast<int64_t>(masters.size()));
+  // A flat array of name, entries pairs (not a map, even in RESP3), as Redis replies.
+  ctx.reply.ArrayHeader(static_cast<int64_t>(masters.size() * 2));
   for (SentinelInstance* m : masters) {
     ctx.reply.Bulk(m->name);
     ctx.reply.ArrayHeader(static_cast<int64_t>(m->replicas.size() + 1));

@@ -105,6 +105,7 @@ struct SentinelInstance {
   int64_t parallel_syncs = 1;
   int64_t failover_timeout_ms = 180000;
   int64_t master_reboot_down_after_ms = 0;
+  int64_t master_reboot_since_us = 0;  // when INFO last showed a new run id (0: never)
   std::string auth_pass;
   std::string auth_user;
   uint64_t config_epoch = 0;
@@ -233,7 +234,6 @@ class SentinelCore {
   void OnPingReply(SentinelInstance* ri, const RespValue& v);
   void OnInfoReply(SentinelInstance* ri, const RespValue& v);
   void OnPubsubMessage(SentinelInstance* ri, const RespValue& v);
-  void RefreshFromInfo(SentinelInstance* ri, const std::string& info);
   void ParseInfoLine(SentinelInstance* ri, const std::string& line);
   void AfterInfo(SentinelInstance* ri, int old_role);
   void AddReplicaFromInfo(SentinelInstance* master, const std::string& fields);
@@ -273,6 +273,8 @@ class SentinelCore {
   std::string GetLeader(SentinelInstance* master, uint64_t epoch);
   // The replica to promote, or nullptr (priority 0, down, disconnected, stale excluded).
   SentinelInstance* SelectReplica(SentinelInstance* master);
+  // Applies an INFO reply of `ri` (role, replicas, offsets, run id...).
+  void RefreshFromInfo(SentinelInstance* ri, const std::string& info);
   SentinelInstance* AddInstance(SentinelInstance* master, uint32_t kind, const std::string& ip,
                                 int port, const std::string& name_or_run_id);
 

@@ -121,9 +121,10 @@ bool WaitFor(F cond, int timeout_ms) {
   return cond();
 }
 
-std::string RoleOf(int port, int* master_port) {
+std::string RoleOf(int port, int* master_port, const std::string& password = "") {
   RespClient c;
   if (!c.Connect(port, 1000)) return "";
+  if (!password.empty()) c.Call({"AUTH", password});
   RespValue v = c.Call({"ROLE"});
   if (v.elements.empty()) return "";
   if (v.elements[0].str == "slave" && v.elements.size() > 2) {
@@ -133,23 +134,35 @@ std::string RoleOf(int port, int* master_port) {
 }
 
 struct Topology {
+  std::string password;
   std::unique_ptr<ServerProcess> primary;
   std::vector<std::unique_ptr<ServerProcess>> replicas;
   std::vector<std::unique_ptr<SentinelProcess>> sentinels;
 };
 
-Topology StartTopology(ServerProcess::Kind kind, int real_sentinels) {
+// A primary, two replicas and three Sentinels (the last `real_sentinels` of them real Redis).
+// `password`: the servers require it and the Sentinels authenticate with `auth-pass`.
+Topology StartTopology(ServerProcess::Kind kind, int real_sentinels,
+                       const std::string& password = "") {
   Topology t;
-  t.primary = ServerProcess::Start(kind);
-  if (!t.primary) return t;
-  std::string mport = std::to_string(t.primary->port());
-  for (int i = 0; i < 2; i++) {
-    t.replicas.push_back(ServerProcess::Start(kind, {"--replicaof", "127.0.0.1", mport}));
+  t.password = password;
+  std::vector<std::string> auth;
+  std::string sentinel_config;
+  if (!password.empty()) {
+    auth = {"--requirepass", password, "--masterauth", password};
+    sentinel_config = "sentinel auth-pass mymaster " + password + "\n";
   }
+  t.primary = ServerProcess::Start(kind, auth);
+  if (!t.primary) return t;
+  std::vector<std::string> replica_args = auth;
+  replica_args.insert(replica_args.end(),
+                      {"--replicaof", "127.0.0.1", std::to_string(t.primary->port())});
+  for (int i = 0; i < 2; i++) t.replicas.push_back(ServerProcess::Start(kind, replica_args));
   for (int i = 0; i < 3; i++) {
     bool real = i >= 3 - real_sentinels;
-    t.sentinels.push_back(
-        std::make_unique<SentinelProcess>(real, t.primary->port(), "", /*via_symlink=*/i == 1));
+    t.sentinels.push_back(std::make_unique<SentinelProcess>(real, t.primary->port(),
+                                                            sentinel_config,
+                                                            /*via_symlink=*/i == 1));
   }
   return t;
 }
@@ -190,13 +203,13 @@ int KillPrimaryAndCheckFailover(Topology& t, const char* what) {
   }
   EXPECT_LT(seconds, 30.0);
   int ignored = 0;
-  EXPECT_TRUE(WaitFor([&] { return RoleOf(new_port, &ignored) == "master"; }, 10000));
+  EXPECT_TRUE(WaitFor([&] { return RoleOf(new_port, &ignored, t.password) == "master"; }, 10000));
   for (const auto& r : t.replicas) {
     if (r->port() == new_port) continue;
     EXPECT_TRUE(WaitFor(
         [&] {
           int mp = 0;
-          return RoleOf(r->port(), &mp) == "slave" && mp == new_port;
+          return RoleOf(r->port(), &mp, t.password) == "slave" && mp == new_port;
         },
         20000))
         << "the other replica did not follow the new primary";
@@ -204,9 +217,10 @@ int KillPrimaryAndCheckFailover(Topology& t, const char* what) {
   return new_port;
 }
 
-void RunFailover(ServerProcess::Kind kind, int real_sentinels, const char* what) {
+void RunFailover(ServerProcess::Kind kind, int real_sentinels, const char* what,
+                 const std::string& password = "") {
   if (!ServerProcess::RedisAvailable()) GTEST_SKIP() << "redis-server not installed";
-  Topology t = StartTopology(kind, real_sentinels);
+  Topology t = StartTopology(kind, real_sentinels, password);
   ASSERT_TRUE(t.primary);
   for (const auto& r : t.replicas) ASSERT_TRUE(r);
   for (const auto& s : t.sentinels) ASSERT_TRUE(s->ok());
@@ -233,6 +247,10 @@ TEST(SentinelRealTest, MixedGroupOfRedsimAndRealSentinelsAgrees) {
   RunFailover(ServerProcess::Kind::kRedis, 1, "2 redsim + 1 real Sentinel, real redis-server");
 }
 
+TEST(SentinelRealTest, AuthPassIsUsedWithPasswordProtectedServers) {
+  RunFailover(ServerProcess::Kind::kRedsim, 0, "3 redsim Sentinels, auth-pass", "s3cret");
+}
+
 TEST(SentinelRealTest, RealRedisSentinelsFailOverRedsimPrimary) {
   RunFailover(ServerProcess::Kind::kRedsim, 3, "3 real redis-sentinels, redsim-server");
 }
@@ -246,7 +264,15 @@ TEST(SentinelRealTest, ManualFailoverConvertsOldPrimaryAndStateSurvivesRestart) 
   ASSERT_TRUE(t.primary);
   ASSERT_TRUE(WaitFor([&] { return GroupReady(t); }, 20000));
   int old_port = t.primary->port();
-  EXPECT_EQ(t.sentinels[0]->Call({"SENTINEL", "FAILOVER", "mymaster"}).ToString(), "+OK");
+  // Until the Sentinel has fresh INFO from a replica it may answer NOGOODSLAVE: retry.
+  std::string reply;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        reply = t.sentinels[0]->Call({"SENTINEL", "FAILOVER", "mymaster"}).ToString();
+        return reply == "+OK";
+      },
+      10000))
+      << reply;
   int new_port = 0;
   ASSERT_TRUE(WaitFor(
       [&] {

@@ -327,6 +327,26 @@ TEST_F(SentinelTest, UnreachablePrimaryIsSubjectivelyDownButNotObjectively) {
   EXPECT_FALSE(Saw("+try-failover"));
 }
 
+TEST_F(SentinelTest, InfoDiscoversReplicasAndRebootCountsAsDown) {
+  Build(std::string(kBasic) + "sentinel master-reboot-down-after-period m 5000\n");
+  SentinelInstance* m = master();
+  std::string info = "# Replication\r\nrole:master\r\nrun_id:" + kIdA +
+                     "\r\nslave0:ip=10.0.0.2,port=6380,state=online,offset=10,lag=0\r\n";
+  core().RefreshFromInfo(m, info);
+  EXPECT_EQ(m->replicas.count("10.0.0.2:6380"), 1u);
+  EXPECT_TRUE(Saw("+slave"));
+  m->act_ping_us = 0;  // answering pings
+  env_.Advance(200'000);
+  EXPECT_FALSE(m->is(kSriSDown));
+  // Same address, new run id: the primary restarted; down for master-reboot-down-after-period.
+  info.replace(info.find(kIdA), 40, kIdB);
+  core().RefreshFromInfo(m, info);
+  EXPECT_TRUE(Saw("+reboot"));
+  m->act_ping_us = 0;
+  env_.Advance(200'000);
+  EXPECT_TRUE(m->is(kSriSDown));
+}
+
 // ---- Commands ----------------------------------------------------------------------------------
 
 TEST_F(SentinelTest, CommandsAndRefusals) {
