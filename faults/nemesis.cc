@@ -63,6 +63,12 @@ const std::vector<NemesisInfo>& AllNemeses() {
         kDiskCorruptRead},
        "enospc: bytes left; corrupt-read: corrupted reads per million",
        Opts(200, 3000, 0, 0)},
+      {kAdmin,
+       "an operator's command sent to one node: SENTINEL FAILOVER <its first master> to a "
+       "Sentinel, CLUSTER FAILOVER [FORCE] to a cluster replica",
+       {kAdminSentinelFailover, kAdminClusterFailover, kAdminClusterFailoverForce},
+       "",
+       Opts(0, 0)},
   };
   return all;
 }
@@ -268,6 +274,38 @@ void ApplyDisk(SimNode* node, const Fault& f, bool undo) {
   }
 }
 
+// Sends the admin command of `f` to `node` from a client host of its own, on a fiber; the reply
+// (or why there was none) is recorded as an "admin-reply" nemesis entry.
+void ApplyAdmin(World& w, SimNode* node, const Fault& f) {
+  std::vector<std::string> args = {"CLUSTER", "FAILOVER"};
+  if (f.shape == kAdminClusterFailoverForce) args.push_back("FORCE");
+  if (f.shape == kAdminSentinelFailover || f.shape.empty()) {
+    Sentinel* s = node->up() ? node->server()->sentinel() : nullptr;
+    std::vector<std::string> masters = s != nullptr ? s->MasterNames() : std::vector<std::string>();
+    if (masters.empty()) {
+      w.RecordNemesis("admin-reply", node->name() + ": not a Sentinel that is up");
+      return;
+    }
+    args = {"SENTINEL", "FAILOVER", masters[0]};
+  }
+  world::SimClient* admin = w.AddClient();
+  std::string name = node->name(), address = node->address();
+  int port = node->port();
+  w.sim().Spawn([&w, admin, name, address, port, args] {
+    constexpr int64_t kSec = 1'000'000'000;
+    if (!admin->Connect(address, port, kSec)) {
+      w.RecordNemesis("admin-reply", name + ": could not connect");
+      return;
+    }
+    world::CallResult r = admin->Call(args, 5 * kSec);
+    std::string text = r.status != world::CallResult::Status::kReply ? "no reply"
+                       : r.reply.is_error()                          ? "-" + r.reply.str
+                                                                     : "+" + r.reply.str;
+    w.RecordNemesis("admin-reply", name + ": " + text);
+    admin->Disconnect();
+  });
+}
+
 // Applies (undo = false) or reverts (undo = true) one fault.
 void Apply(World& w, const Fault& f, bool undo) {
   SimNode* node = f.targets.empty() ? nullptr : w.node(static_cast<size_t>(f.targets[0]));
@@ -308,6 +346,8 @@ void Apply(World& w, const Fault& f, bool undo) {
       h.wall_offset_ns += undo ? -f.amount : f.amount;
   } else if (k == kDisk) {
     ApplyDisk(node, f, undo);
+  } else if (k == kAdmin && !undo) {
+    ApplyAdmin(w, node, f);
   }
 }
 

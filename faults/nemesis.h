@@ -38,6 +38,7 @@ inline constexpr std::string_view kHeal = "heal";            // remove every par
 inline constexpr std::string_view kClog = "clog";            // delay a node's links
 inline constexpr std::string_view kClock = "clock";          // wall skew/jump, clock drift
 inline constexpr std::string_view kDisk = "disk";            // disk faults
+inline constexpr std::string_view kAdmin = "admin";          // an operator's command on a node
 
 // Partition shapes (Fault::shape of a partition).
 inline constexpr std::string_view kIsolateOne = "isolate-one";      // one node from the others
@@ -64,6 +65,12 @@ inline constexpr std::string_view kDiskLyingFsync = "lying-fsync";    // fsync k
 inline constexpr std::string_view kDiskFsyncError = "fsync-error";    // fsync returns EIO
 inline constexpr std::string_view kDiskFull = "enospc";               // `amount` bytes left
 inline constexpr std::string_view kDiskCorruptRead = "corrupt-read";  // amount = ppm of reads
+
+// Admin shapes: the command an operator sends to the target node (over a connection of its own,
+// as redis-cli would), its reply recorded in the history.
+inline constexpr std::string_view kAdminSentinelFailover = "sentinel-failover";  // a Sentinel
+inline constexpr std::string_view kAdminClusterFailover = "cluster-failover";    // a replica
+inline constexpr std::string_view kAdminClusterFailoverForce = "cluster-failover-force";
 
 struct Fault {
   std::string kind;

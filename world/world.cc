@@ -490,6 +490,14 @@ void World::RecordClusterEvent(const std::string& node, const cluster::Event& ev
   r.epoch = event.epoch;
   r.peer = event.node_id.empty() ? "" : NodeNameOfClusterId(event.node_id);
   r.ok = event.ok;
+  // A change that touches many slots at once announces itself once per slot: keep one.
+  for (auto it = cluster_events_.rbegin(); it != cluster_events_.rend(); ++it) {
+    if (it->time_ns != r.time_ns) break;
+    if (it->node == r.node && it->kind == r.kind && it->epoch == r.epoch && it->peer == r.peer &&
+        it->ok == r.ok) {
+      return;
+    }
+  }
   cluster_events_.push_back(std::move(r));
 }
 

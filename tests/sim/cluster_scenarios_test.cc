@@ -1,4 +1,4 @@
-// The Cluster scenario files (claims C2, C3, C4, C6, C8): a cluster built with commands at the
+// The Cluster scenario files (claims C2, C3, C4, C6, C8, C9): a cluster built with commands at the
 // start of each run, clients that route by slot and follow redirects, and the cluster's own
 // failure detection and elections deciding every failover. Each file's expected verdict must come
 // out on the seeds below, and the runs must not be vacuous (the cluster was built, failovers
@@ -63,6 +63,12 @@ TEST(ClusterScenarios, StaleSlotMapsAreRedirected) {  // C8
   ExpectVerdict("cluster-stale-map-after-failover", {1, 2});
   RunResult r = RunScenario("cluster-stale-map-after-failover", 3);
   EXPECT_GT(r.probes["cluster-moved-followed"], 0u);  // the clients' maps were stale
+}
+
+TEST(ClusterScenarios, ManualFailoverLosesNothing) {  // C9
+  ExpectVerdict("cluster-manual-failover", {1, 2});
+  RunResult r = RunScenario("cluster-manual-failover", 3);
+  EXPECT_EQ(Wins(r), 1u);  // exactly the operator's failover
 }
 
 TEST(ClusterScenarios, SameSeedSameTraceHash) {

@@ -1,6 +1,6 @@
-// The Sentinel scenario files (claims S1, S2, S3, S5, S6, S8, S9, S10, S11): redsim's own Sentinels
-// decide every failover, faults come from the files' [[fault]] entries and [nemesis], and each
-// file's expected verdict must come out on the seeds below. A refuted claim must name its
+// The Sentinel scenario files (claims S1, S2, S3, S5, S6, S7, S8, S9, S10, S11): redsim's own
+// Sentinels decide every failover, faults come from the files' [[fault]] entries and [nemesis], and
+// each file's expected verdict must come out on the seeds below. A refuted claim must name its
 // violation; the lost-adds count must be large where the claim says writes are lost.
 #include <gtest/gtest.h>
 
@@ -71,6 +71,10 @@ TEST(SentinelScenarios, SentinelsConvergeAfterHeal) {  // S5
 
 TEST(SentinelScenarios, DifferentInitialPrimariesNeverConverge) {  // S6
   ExpectVerdict("sentinel-split-initial-primaries", {1});
+}
+
+TEST(SentinelScenarios, ManualFailoverLosesWritesToTheOldPrimary) {  // S7
+  ExpectVerdict("sentinel-manual-failover", {1, 2});
 }
 
 TEST(SentinelScenarios, ReturningOldPrimaryLosesWrites) {  // S8
