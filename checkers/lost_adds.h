@@ -7,7 +7,8 @@
 // it was acknowledged before that read was invoked and its element is not in the read. Elements
 // are unique per run, so an element cannot come back by being added again. Adds acknowledged
 // after the final read began are not judged (the read may or may not see them). A key with no
-// final read is not judged either; the result counts those adds as unjudged.
+// final read is not judged either; the result counts those adds as unjudged. With a bound, only
+// losses outside the window after a fault are violations.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +35,18 @@ struct FinalRead {
 struct LostAddsInput {
   std::vector<AckedAdd> adds;
   std::map<std::string, FinalRead> final_reads;  // by key
+  // Bounded claims (S4, C1): when bound_ns >= 0, a lost add acknowledged at most bound_ns after
+  // the latest fault that started before it is within the claimed window — counted, not a
+  // violation. `fault_starts` in any order.
+  int64_t bound_ns = -1;
+  std::vector<int64_t> fault_starts;
 };
 
 struct LostAddsResult {
   CheckOutcome outcome;  // kind: lost-acknowledged-add (one per lost element, the first listed)
   uint64_t judged = 0;   // acknowledged adds a final read could see
   uint64_t lost = 0;     // of those, missing from the final read
+  uint64_t within_bound = 0;  // of the lost, acknowledged inside the claimed window
   uint64_t unjudged = 0;
 };
 

@@ -571,7 +571,10 @@ void Judge(World& w, const GenericSpec& spec, const std::vector<std::pair<int, i
         JudgeLocks(ctxs, static_cast<int>(i), &one);
         violation = "overlapping-holders";
       } else if (checker == kLostAdds) {
-        checkers::LostAddsResult lost = LostAddsOf(history, ranges[i]);
+        std::vector<int64_t> starts;
+        for (const faults::Fault& f : result->schedule.faults) starts.push_back(f.at_ns);
+        checkers::LostAddsResult lost =
+            LostAddsOf(history, ranges[i], spec.lost_adds_bound_ns, starts);
         one = FromOutcome(lost.outcome, lost.outcome.summary);
         violation = "lost-acknowledged-add";
       } else {

@@ -118,6 +118,9 @@ struct GenericSpec {
   // cluster of them (primaries share the slots, replicas follow their primary) and clients with
   // target = "cluster" route by slot (cluster_support.h).
   bool cluster = false;
+  // `lost_adds_bound = "12s"` (top level): a bounded claim (S4, C1): lost-adds allows losses of
+  // writes acknowledged within this long after a fault started (-1: every loss is a violation).
+  int64_t lost_adds_bound_ns = -1;
 };
 
 // Runs a file's scenario. opts.clients / opts.keys (when > 0) replace every workload's

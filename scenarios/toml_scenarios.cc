@@ -555,7 +555,7 @@ struct Loader {
     if (!OnlyKeys(root,
                   {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
                    "config", "options", "nemesis", "duration", "node", "checkers", "fault",
-                   "sentinel", "cluster"},
+                   "sentinel", "cluster", "lost_adds_bound"},
                   "the top level")) {
       return false;
     }
@@ -625,6 +625,9 @@ struct Loader {
       } else if (key == "checkers") {
         if (generic_key == nullptr) generic_key = &v;
         checkers = &v;
+      } else if (key == "lost_adds_bound") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = Duration(v, &generic.lost_adds_bound_ns, "lost_adds_bound");
       } else if (key == "cluster") {
         if (generic_key == nullptr) generic_key = &v;
         if (!v.is_boolean()) return Fail(v.source(), "cluster must be true or false");

@@ -29,6 +29,8 @@
 //      monitor = "n1"                      # the primary it is told about at start
 //      master_name = "mymaster"            # (default)
 //      quorum = 2                          # (default)
+//      lost_adds_bound = "12s"             # (top level) a bounded claim: lost-adds allows the
+//                                          # loss of writes acknowledged this soon after a fault
 //      cluster = true                      # (top level) one Redis Cluster of the data nodes:
 //                                          # primaries share the slots, replicas follow theirs
 //                                          # (CLUSTER REPLICATE); workloads use target = "cluster"

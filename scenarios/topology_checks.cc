@@ -38,8 +38,11 @@ std::vector<std::string> Words(const std::string& s) {
 
 }  // namespace
 
-checkers::LostAddsResult LostAddsOf(const History& history, std::pair<int, int> processes) {
+checkers::LostAddsResult LostAddsOf(const History& history, std::pair<int, int> processes,
+                                    int64_t bound_ns, const std::vector<int64_t>& fault_starts) {
   checkers::LostAddsInput in;
+  in.bound_ns = bound_ns;
+  in.fault_starts = fault_starts;
   struct Pending {
     std::string f, key, value;
     int64_t invoke_ns = 0;

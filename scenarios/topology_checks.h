@@ -27,7 +27,11 @@ inline constexpr const char* kClusterConvergence = "cluster-convergence";    // 
 
 // The acknowledged adds of the processes [first, last) (a set workload) against the last
 // successful read of each key.
-checkers::LostAddsResult LostAddsOf(const world::History& history, std::pair<int, int> processes);
+// With bound_ns >= 0, losses within bound_ns of the latest fault start before them are allowed
+// (bounded claims); `fault_starts` are the schedule's start times.
+checkers::LostAddsResult LostAddsOf(const world::History& history, std::pair<int, int> processes,
+                                    int64_t bound_ns = -1,
+                                    const std::vector<int64_t>& fault_starts = {});
 
 // S2 from the Sentinels' events: at most one Sentinel is elected leader per epoch (+elected-
 // leader), every +switch-master of one epoch names the same new primary, and no Sentinel

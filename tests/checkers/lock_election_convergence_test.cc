@@ -192,5 +192,19 @@ TEST(LostAdds, MissingAcknowledgedAddsAreCountedAndListed) {
       << r.outcome.summary;
 }
 
+TEST(LostAdds, ABoundAllowsLossesJustAfterAFault) {
+  LostAddsInput in;
+  in.adds = {{"k", "1", 10}, {"k", "2", 50}, {"k", "3", 95}, {"k", "4", 5}};
+  in.final_reads["k"] = {200, {}};
+  in.bound_ns = 20;
+  in.fault_starts = {80, 40};
+  LostAddsResult r = CheckLostAdds(in);
+  EXPECT_EQ(r.lost, 4u);
+  EXPECT_EQ(r.within_bound, 2u);  // "2" (10 after the fault at 40) and "3" (15 after 80)
+  EXPECT_EQ(r.outcome.total_violations, 2u);  // "1" and "4": no fault before them
+  in.fault_starts.push_back(0);
+  EXPECT_EQ(CheckLostAdds(in).outcome.total_violations, 0u);  // "1" at 10, "4" at 5: inside
+}
+
 }  // namespace
 }  // namespace redsim::checkers

@@ -1,5 +1,5 @@
-// The Cluster scenario files (claims C2, C3, C4, C6, C8, C9): a cluster built with commands at the
-// start of each run, clients that route by slot and follow redirects, and the cluster's own
+// The Cluster scenario files (claims C1, C2, C3, C4, C6, C8, C9): a cluster built with commands at
+// the start of each run, clients that route by slot and follow redirects, and the cluster's own
 // failure detection and elections deciding every failover. Each file's expected verdict must come
 // out on the seeds below, and the runs must not be vacuous (the cluster was built, failovers
 // happened, redirects were followed).
@@ -45,6 +45,10 @@ void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds) 
 
 TEST(ClusterScenarios, MinorityMasterLosesAcknowledgedWrites) {  // C2
   ExpectVerdict("cluster-minority-master", {1, 2});
+}
+
+TEST(ClusterScenarios, MinorityMasterStopsWithinTheNodeTimeout) {  // C1
+  ExpectVerdict("cluster-minority-bounded", {1, 2});
 }
 
 TEST(ClusterScenarios, OneWinnerPerConfigEpochUnderChurn) {  // C3

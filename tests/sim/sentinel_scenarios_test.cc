@@ -1,4 +1,4 @@
-// The Sentinel scenario files (claims S1, S2, S3, S5, S6, S7, S8, S9, S10, S11): redsim's own
+// The Sentinel scenario files (claims S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11): redsim's own
 // Sentinels decide every failover, faults come from the files' [[fault]] entries and [nemesis], and
 // each file's expected verdict must come out on the seeds below. A refuted claim must name its
 // violation; the lost-adds count must be large where the claim says writes are lost.
@@ -63,6 +63,20 @@ TEST(SentinelScenarios, PartitionedPrimaryLosesAcknowledgedWrites) {  // S3
   EXPECT_GE(Count(r, "+elected-leader"), 1u);
   EXPECT_GE(Count(r, "+switch-master"), 3u);  // the leader and the two others from its hellos
   EXPECT_NE(r.explanation.find("acknowledged adds lost"), std::string::npos) << r.explanation;
+}
+
+TEST(SentinelScenarios, MinReplicasBoundsTheLoss) {  // S4
+  ExpectVerdict("sentinel-min-replicas-bounded", {1, 2});
+  // The bound is what the setting buys: without it the same run loses writes for as long as the
+  // primary stays cut off, far outside the window.
+  const Scenario* s = FindScenario("sentinel-min-replicas-bounded");
+  RunOptions o;
+  o.seed = 1;
+  ApplyScenarioDefaults(*s, &o);
+  o.config = {{"min-replicas-to-write", "0"}};
+  RunResult r = s->Run(o);
+  EXPECT_EQ(r.verdict, Verdict::kRefuted) << r.explanation;
+  EXPECT_EQ(r.violation, "lost-adds:lost-acknowledged-add");
 }
 
 TEST(SentinelScenarios, SentinelsConvergeAfterHeal) {  // S5
