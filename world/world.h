@@ -235,7 +235,8 @@ class World {
   uint64_t sentinel_events_dropped() const { return sentinel_events_dropped_; }
 
   // Every change the Cluster nodes announced, in simulated-time order (bounded like the Sentinel
-  // events; repeats of one change by one node at one instant, e.g. per slot, are kept once). Node ids are translated to the nodes' names when the node is known.
+  // events; repeats of one change by one node at one instant, e.g. per slot, are kept once). Node
+  // ids are translated to the nodes' names when the node is known.
   void RecordClusterEvent(const std::string& node, const cluster::Event& event);
   const std::vector<ClusterEventRecord>& cluster_events() const { return cluster_events_; }
   // The world name of the node whose cluster id is `id` (the id itself if none has it).
