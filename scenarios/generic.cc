@@ -526,6 +526,24 @@ void JudgeTopology(World& w, const GenericSpec& spec, RunResult* result) {
       Merge(kElectionSafety, kElectionSafety, o.ok() ? "" : o.violations[0].kind,
             FromOutcome(o, o.summary), result);
     }
+    if (Wanted(spec, kFailoverTime, false)) {
+      std::vector<std::pair<std::string, int64_t>> crashes;
+      for (const faults::Fault& f : result->schedule.faults) {
+        for (int t : f.targets) {
+          if (f.kind == "crash" && spec.nodes[static_cast<size_t>(t)].role == "primary") {
+            crashes.emplace_back(spec.nodes[static_cast<size_t>(t)].name, f.at_ns);
+          }
+        }
+      }
+      std::map<std::string, std::string> replica_of;
+      for (const GenericNodeSpec& n : spec.nodes) {
+        if (n.role == "replica") replica_of[n.name] = n.replicaof;
+      }
+      checkers::CheckOutcome o =
+          ClusterFailoverTime(w, crashes, replica_of, spec.failover_bound_ns);
+      Merge(kFailoverTime, kFailoverTime, o.ok() ? "" : o.violations[0].kind,
+            FromOutcome(o, o.summary), result);
+    }
     if (Wanted(spec, kClusterConvergence, false)) {
       checkers::CheckOutcome o = ClusterConvergence(w, TargetNodes(spec, "any"));
       Merge(kClusterConvergence, kClusterConvergence, o.ok() ? "" : o.violations[0].kind,

@@ -121,6 +121,8 @@ struct GenericSpec {
   // `lost_adds_bound = "12s"` (top level): a bounded claim (S4, C1): lost-adds allows losses of
   // writes acknowledged within this long after a fault started (-1: every loss is a violation).
   int64_t lost_adds_bound_ns = -1;
+  // `failover_bound = "10s"` (top level, cluster files): the failover-time checker's bound.
+  int64_t failover_bound_ns = 10'000'000'000;
 };
 
 // Runs a file's scenario. opts.clients / opts.keys (when > 0) replace every workload's

@@ -529,7 +529,8 @@ struct Loader {
       if (!String(e, &model, "a checker")) return false;
       static const std::vector<std::string> kTopology = {kElectionSafety, kSentinelConvergence,
                                                          kNoFailover, kNoPromotion, kTiltSafety};
-      static const std::vector<std::string> kClusterChecks = {kElectionSafety, kClusterConvergence};
+      static const std::vector<std::string> kClusterChecks = {kElectionSafety, kClusterConvergence,
+                                                              kFailoverTime};
       const std::vector<std::string>& topology = spec->cluster ? kClusterChecks : kTopology;
       bool checks = have_sentinel || spec->cluster;
       bool used = checks && std::find(topology.begin(), topology.end(), model) != topology.end();
@@ -555,7 +556,7 @@ struct Loader {
     if (!OnlyKeys(root,
                   {"name", "description", "driver", "workload", "clients", "keys", "rate", "claim",
                    "config", "options", "nemesis", "duration", "node", "checkers", "fault",
-                   "sentinel", "cluster", "lost_adds_bound"},
+                   "sentinel", "cluster", "lost_adds_bound", "failover_bound"},
                   "the top level")) {
       return false;
     }
@@ -625,6 +626,9 @@ struct Loader {
       } else if (key == "checkers") {
         if (generic_key == nullptr) generic_key = &v;
         checkers = &v;
+      } else if (key == "failover_bound") {
+        if (generic_key == nullptr) generic_key = &v;
+        ok = Duration(v, &generic.failover_bound_ns, "failover_bound");
       } else if (key == "lost_adds_bound") {
         if (generic_key == nullptr) generic_key = &v;
         ok = Duration(v, &generic.lost_adds_bound_ns, "lost_adds_bound");

@@ -1,5 +1,6 @@
 #include "scenarios/topology_checks.h"
 
+#include <algorithm>
 #include <map>
 
 #include "checkers/election_safety.h"
@@ -250,6 +251,42 @@ checkers::CheckOutcome ClusterConvergence(World& w, const std::vector<size_t>& d
                                   : std::to_string(slots_of.size()) + " masters serve the slots" +
                                         (out.ok() ? "; every node agrees, state ok" : "");
   if (reference.empty()) out.Add("no-node-up", "no cluster node is up at the end", now);
+  return out;
+}
+
+checkers::CheckOutcome ClusterFailoverTime(
+    World& w, const std::vector<std::pair<std::string, int64_t>>& crashes,
+    const std::map<std::string, std::string>& replica_of, int64_t bound_ns) {
+  checkers::CheckOutcome out;
+  out.checker = kFailoverTime;
+  int64_t worst = 0;
+  for (const auto& [primary, at] : crashes) {
+    int64_t took = -1;
+    for (const world::ClusterEventRecord& r : w.cluster_events()) {
+      auto of = replica_of.find(r.node);
+      if (r.kind != "failover-won" || r.time_ns < at || of == replica_of.end() ||
+          of->second != primary) {
+        continue;
+      }
+      took = r.time_ns - at;
+      break;
+    }
+    if (took < 0 || took > bound_ns) {
+      out.Add("shard-without-master",
+              "the shard of " + primary + " (crashed at " + std::to_string(at / 1'000'000) +
+                  " ms) " +
+                  (took < 0
+                       ? "never got a new master"
+                       : "got a new master only after " + std::to_string(took / 1'000'000) + " ms"),
+              at);
+    }
+    worst = std::max(worst, took);
+  }
+  out.summary =
+      std::to_string(crashes.size()) + " primary crashes; " +
+      (out.ok() ? "slowest takeover " + std::to_string(worst / 1'000'000) + " ms"
+                : std::to_string(out.total_violations) + " shards not taken over in time") +
+      " (bound " + std::to_string(bound_ns / 1'000'000) + " ms)";
   return out;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@ inline constexpr const char* kNoFailover = "no-failover";                    // 
 inline constexpr const char* kNoPromotion = "no-promotion";                  // S10
 inline constexpr const char* kTiltSafety = "tilt-safety";                    // S11
 inline constexpr const char* kClusterConvergence = "cluster-convergence";    // C4, C7
+inline constexpr const char* kFailoverTime = "failover-time";                // C10
 
 // The acknowledged adds of the processes [first, last) (a set workload) against the last
 // successful read of each key.
@@ -59,6 +61,12 @@ checkers::CheckOutcome ClusterElectionSafety(world::World& w);
 // agree on the owner of each of the 16384 slots, every slot has one, each owner is up and a master,
 // and the masters that own slots have distinct config epochs (collisions were resolved).
 checkers::CheckOutcome ClusterConvergence(world::World& w, const std::vector<size_t>& data_nodes);
+
+// C10: every crash of a primary (`crashes`: node name and when) is followed within `bound_ns` by
+// a failover won by one of its replicas (`replica_of`: replica name -> its primary's name).
+checkers::CheckOutcome ClusterFailoverTime(
+    world::World& w, const std::vector<std::pair<std::string, int64_t>>& crashes,
+    const std::map<std::string, std::string>& replica_of, int64_t bound_ns);
 
 // S5 at the end of the run: every Sentinel that is up names the same primary for `master`, that
 // node is up and a primary, and every other data node that is up is its replica.

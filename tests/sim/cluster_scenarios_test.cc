@@ -1,8 +1,8 @@
-// The Cluster scenario files (claims C1, C2, C3, C4, C6, C8, C9): a cluster built with commands at
-// the start of each run, clients that route by slot and follow redirects, and the cluster's own
-// failure detection and elections deciding every failover. Each file's expected verdict must come
-// out on the seeds below, and the runs must not be vacuous (the cluster was built, failovers
-// happened, redirects were followed).
+// The Cluster scenario files (claims C1, C2, C3, C4, C6, C8, C9, C10): a cluster built with
+// commands at the start of each run, clients that route by slot and follow redirects, and the
+// cluster's own failure detection and elections deciding every failover. Each file's expected
+// verdict must come out on the seeds below, and the runs must not be vacuous (the cluster was
+// built, failovers happened, redirects were followed).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -73,6 +73,12 @@ TEST(ClusterScenarios, ManualFailoverLosesNothing) {  // C9
   ExpectVerdict("cluster-manual-failover", {1, 2});
   RunResult r = RunScenario("cluster-manual-failover", 3);
   EXPECT_EQ(Wins(r), 1u);  // exactly the operator's failover
+}
+
+TEST(ClusterScenarios, TwoMastersFailingTogetherAreBothReplaced) {  // C10
+  ExpectVerdict("cluster-two-masters-fail", {1, 2});
+  RunResult r = RunScenario("cluster-two-masters-fail", 3);
+  EXPECT_EQ(Wins(r), 2u);
 }
 
 TEST(ClusterScenarios, SameSeedSameTraceHash) {
