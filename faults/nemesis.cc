@@ -65,8 +65,9 @@ const std::vector<NemesisInfo>& AllNemeses() {
        Opts(200, 3000, 0, 0)},
       {kAdmin,
        "an operator's command sent to one node: SENTINEL FAILOVER <its first master> to a "
-       "Sentinel, CLUSTER FAILOVER [FORCE] to a cluster replica",
-       {kAdminSentinelFailover, kAdminClusterFailover, kAdminClusterFailoverForce},
+       "Sentinel, CLUSTER FAILOVER [FORCE] to a cluster replica; or a reshard of `amount` slots "
+       "from the first target to the second",
+       {kAdminSentinelFailover, kAdminClusterFailover, kAdminClusterFailoverForce, kAdminReshard},
        "",
        Opts(0, 0)},
   };
@@ -274,9 +275,83 @@ void ApplyDisk(SimNode* node, const Fault& f, bool undo) {
   }
 }
 
+// One step of a reshard: false (and the reason in *why) when the reply is an error or missing.
+bool AdminStep(world::SimClient* c, const std::vector<std::string>& args, world::CallResult* r,
+               std::string* why) {
+  constexpr int64_t kSec = 1'000'000'000;
+  *r = c->Call(args, 5 * kSec);
+  if (r->ok()) return true;
+  *why = args[0] + " " + (args.size() > 1 ? args[1] + " " : "") + (args.size() > 2 ? args[2] : "") +
+         ": " + (r->status == world::CallResult::Status::kReply ? r->reply.str : "no reply");
+  return false;
+}
+
+// The reshard of kAdminReshard, on a fiber with connections to the source and the target.
+std::string Reshard(World& w, SimNode* from, SimNode* to, int64_t slots) {
+  constexpr int64_t kSec = 1'000'000'000;
+  world::SimClient* src = w.AddClient();
+  world::SimClient* dst = w.AddClient();
+  if (!src->Connect(from->address(), from->port(), kSec) ||
+      !dst->Connect(to->address(), to->port(), kSec)) {
+    return "could not connect";
+  }
+  world::CallResult r, ids;
+  std::string why;
+  if (!AdminStep(src, {"CLUSTER", "MYID"}, &r, &why)) return why;
+  std::string from_id = r.reply.str;
+  if (!AdminStep(dst, {"CLUSTER", "MYID"}, &ids, &why)) return why;
+  std::string to_id = ids.reply.str;
+  if (!AdminStep(src, {"CLUSTER", "SLOTS"}, &r, &why)) return why;
+  std::vector<int64_t> mine;
+  for (const RespValue& range : r.reply.elements) {
+    if (range.elements.size() < 3 || range.elements[2].elements.size() < 3 ||
+        range.elements[2].elements[2].str != from_id) {
+      continue;
+    }
+    for (int64_t s = range.elements[0].integer;
+         s <= range.elements[1].integer && static_cast<int64_t>(mine.size()) < slots; s++) {
+      mine.push_back(s);
+    }
+  }
+  int64_t keys = 0;
+  for (int64_t slot : mine) {
+    std::string s = std::to_string(slot);
+    if (!AdminStep(dst, {"CLUSTER", "SETSLOT", s, "IMPORTING", from_id}, &r, &why) ||
+        !AdminStep(src, {"CLUSTER", "SETSLOT", s, "MIGRATING", to_id}, &r, &why)) {
+      return why;
+    }
+    while (true) {
+      if (!AdminStep(src, {"CLUSTER", "GETKEYSINSLOT", s, "100"}, &r, &why)) return why;
+      if (r.reply.elements.empty()) break;
+      std::vector<std::string> migrate = {
+          "MIGRATE", to->address(), std::to_string(to->port()), "", "0", "5000", "KEYS"};
+      for (const RespValue& k : r.reply.elements) migrate.push_back(k.str);
+      keys += static_cast<int64_t>(r.reply.elements.size());
+      if (!AdminStep(src, migrate, &r, &why)) return why;
+    }
+    if (!AdminStep(dst, {"CLUSTER", "SETSLOT", s, "NODE", to_id}, &r, &why) ||
+        !AdminStep(src, {"CLUSTER", "SETSLOT", s, "NODE", to_id}, &r, &why)) {
+      return why;
+    }
+  }
+  src->Disconnect();
+  dst->Disconnect();
+  return "+moved " + std::to_string(mine.size()) + " slots, " + std::to_string(keys) + " keys";
+}
+
 // Sends the admin command of `f` to `node` from a client host of its own, on a fiber; the reply
 // (or why there was none) is recorded as an "admin-reply" nemesis entry.
 void ApplyAdmin(World& w, SimNode* node, const Fault& f) {
+  if (f.shape == kAdminReshard) {
+    if (f.targets.size() < 2) return;
+    SimNode* to = w.node(static_cast<size_t>(f.targets[1]));
+    int64_t slots = std::max<int64_t>(f.amount, 1);
+    w.sim().Spawn([&w, node, to, slots] {
+      w.RecordNemesis("admin-reply",
+                      node->name() + " -> " + to->name() + ": " + Reshard(w, node, to, slots));
+    });
+    return;
+  }
   std::vector<std::string> args = {"CLUSTER", "FAILOVER"};
   if (f.shape == kAdminClusterFailoverForce) args.push_back("FORCE");
   if (f.shape == kAdminSentinelFailover || f.shape.empty()) {

@@ -71,6 +71,10 @@ inline constexpr std::string_view kDiskCorruptRead = "corrupt-read";  // amount 
 inline constexpr std::string_view kAdminSentinelFailover = "sentinel-failover";  // a Sentinel
 inline constexpr std::string_view kAdminClusterFailover = "cluster-failover";    // a replica
 inline constexpr std::string_view kAdminClusterFailoverForce = "cluster-failover-force";
+// Moves `amount` slots (the first ones the first target serves) to the second target, as
+// `redis-cli --cluster reshard` does: SETSLOT IMPORTING/MIGRATING, MIGRATE the keys in batches,
+// SETSLOT NODE on both; one slot after another.
+inline constexpr std::string_view kAdminReshard = "reshard";
 
 struct Fault {
   std::string kind;

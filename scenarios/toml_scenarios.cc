@@ -218,6 +218,7 @@ struct Loader {
   struct RawFault {
     faults::Fault fault;
     std::string node;
+    std::vector<std::string> nodes;  // `nodes = [...]`: several targets, in order (a reshard)
     std::vector<std::vector<std::string>> groups;
     toml::source_region where;
   };
@@ -256,6 +257,16 @@ struct Loader {
       return fault.duration_ns > 0 || Fail(e.source(), "duration must be positive");
     }
     if (key == "node") return String(e, &f->node, "node");
+    if (key == "nodes") {
+      const toml::array* arr = e.as_array();
+      if (arr == nullptr || arr->empty())
+        return Fail(e.source(), "nodes is an array of node names");
+      for (const toml::node& n : *arr) {
+        f->nodes.emplace_back();
+        if (!String(n, &f->nodes.back(), "a node name")) return false;
+      }
+      return true;
+    }
     if (key == "shape") return String(e, &fault.shape, "shape");
     if (key == "groups") return FaultGroups(e, f);
     if (key == "amount") {
@@ -279,8 +290,9 @@ struct Loader {
   bool FaultEntry(const toml::node& v) {
     const toml::table* t = v.as_table();
     if (t == nullptr) return Fail(v.source(), "[[fault]] entries must be tables");
-    if (!OnlyKeys(*t, {"kind", "at", "duration", "node", "shape", "groups", "amount", "offset"},
-                  "[[fault]]")) {
+    if (!OnlyKeys(
+            *t, {"kind", "at", "duration", "node", "nodes", "shape", "groups", "amount", "offset"},
+            "[[fault]]")) {
       return false;
     }
     RawFault f;
@@ -298,7 +310,8 @@ struct Loader {
     }
     bool partition = f.fault.kind == faults::kPartition;
     if (!f.groups.empty() && !partition) return Fail(t->source(), "only a partition has groups");
-    if (f.fault.kind != faults::kHeal && f.node.empty() && f.groups.empty()) {
+    if (!f.node.empty() && !f.nodes.empty()) return Fail(t->source(), "node or nodes, not both");
+    if (f.fault.kind != faults::kHeal && f.node.empty() && f.nodes.empty() && f.groups.empty()) {
       return Fail(t->source(), "fault '" + f.fault.kind + "' needs a node" +
                                    (partition ? " (the one to isolate) or groups" : ""));
     }
@@ -326,6 +339,11 @@ struct Loader {
           f.groups.assign(spec->nodes.size(), 1);
           f.groups[static_cast<size_t>(i)] = 0;
         }
+      }
+      for (const std::string& name : raw.nodes) {
+        int i = index(name);
+        if (i < 0) return Fail(raw.where, "fault names node '" + name + "', not in this file");
+        f.targets.push_back(i);
       }
       if (!raw.groups.empty()) {
         // Nodes no group names see everyone (a bridge, group -1).
