@@ -196,8 +196,10 @@ class Cluster {
   bool db_empty() const;
 
   // ---- Text forms ----------------------------------------------------------------------------
-  // One CLUSTER NODES / nodes.conf line (without the newline).
-  std::string DescribeNode(const Node& n) const;
+  // One CLUSTER NODES / nodes.conf line (without the newline). `for_file` writes the ping and
+  // pong times as 0 (a loader only asks whether they are set), so the file changes only when
+  // the configuration does.
+  std::string DescribeNode(const Node& n, bool for_file = false) const;
   // CLUSTER NODES: one line per node, myself's included, each ending in "\n".
   std::string NodesText() const;
   // CLUSTER INFO's text.
@@ -243,6 +245,7 @@ class Cluster {
   std::function<void()> cron_hook_;
   std::unique_ptr<Bus> bus_;
   bool save_scheduled_ = false;
+  std::string last_saved_text_;
   // Nodes removed by CLUSTER FORGET, not re-added from gossip until the time (ms) given.
   std::map<std::string, int64_t> forgotten_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -28,6 +28,9 @@ bool ScanKeys(const Cluster& cluster, const std::vector<QueryCommand>& commands,
     qc.cmd->GetKeyPositions(qc.args, &positions);
     for (int pos : positions) {
       std::string_view key = qc.args[static_cast<size_t>(pos)];
+      // MIGRATE ... "" ... KEYS k1 k2: the empty placeholder is not a key (Redis's key finder
+      // for MIGRATE returns the KEYS list only).
+      if (pos == 3 && key.empty() && qc.cmd->name == "migrate") continue;
       int slot = KeySlot(key);
       if (scan->slot < 0) {
         scan->first_key = key;

@@ -236,6 +236,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // AcceptHandler.
   void OnAccept(std::unique_ptr<Stream> stream) override;
 
+  // False once the server is destroyed: callbacks that may outlive it (MIGRATE's connection)
+  // check it first.
+  std::shared_ptr<bool> alive_token() const { return alive_; }
+
   // Set while a client's command runs (nullptr otherwise).
   Client* current_client() const { return current_client_; }
   // True while executing EXEC or a script: key expiry time is frozen.
