@@ -88,7 +88,13 @@ bool Bus::Process(Link* link, const BusMessage& m) {
         SendPing(sender, kMsgPing);
       }
       break;
-    default:  // PUBLISH, MODULE: not acted on yet
+    case kMsgPublish:
+    case kMsgPublishShard:
+      if (sender != nullptr && c.h_.publish) {
+        c.h_.publish(m.channel, m.message, m.type == kMsgPublishShard);
+      }
+      break;
+    default:  // MODULE (no modules here) and types from newer versions
       break;
   }
   return !link->dead;

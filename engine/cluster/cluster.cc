@@ -320,6 +320,10 @@ void Cluster::Changed() {
 
 namespace redsim::cluster {
 
+void Cluster::PropagatePublish(std::string_view channel, std::string_view message, bool shard) {
+  if (bus_ != nullptr) bus_->Publish(channel, message, shard);
+}
+
 size_t Cluster::FailureReportCount(const Node& n) const {
   int64_t max_age = h_.config->cluster_node_timeout * 2;
   size_t count = 0;

@@ -112,6 +112,8 @@ struct ClusterHandles {
   // This node's replication offset, and how long a replica's link has been down (seconds).
   std::function<int64_t()> repl_offset;
   std::function<int64_t()> master_link_down_s;
+  // Delivers a message that arrived over the bus to this node's subscribers.
+  std::function<void(std::string_view channel, std::string_view message, bool shard)> publish;
   // Holds clients' writes until `end_us` (monotonic) for a manual failover, and releases them.
   std::function<void(int64_t end_us)> pause_writes;
   std::function<void()> unpause_writes;
@@ -170,6 +172,8 @@ class Cluster {
   void SetMyMaster(Node* master);
   // CLUSTER RESET: forgets everyone, drops slots; `hard` also takes a new id and zero epochs.
   void Reset(bool hard);
+  // PUBLISH (to every node) or SPUBLISH (to the nodes of myself's shard) over the bus.
+  void PropagatePublish(std::string_view channel, std::string_view message, bool shard);
   // Failure reports about `n` that are still valid (younger than twice the node timeout).
   size_t FailureReportCount(const Node& n) const;
   // CLUSTER FAILOVER: TAKEOVER takes the master's slots at once with a new epoch; FORCE and the

@@ -73,10 +73,11 @@ Route RouteQuery(const Cluster& cluster, const std::vector<QueryCommand>& comman
   if (scan.owner == nullptr) return {RouteKind::kServe, -1, myself};  // no keys at all
 
   bool any_write = false;
-  bool all_readonly = true;
+  bool shard_channels = false;  // SSUBSCRIBE/SUNSUBSCRIBE/SPUBLISH: replicas serve them too
   for (const QueryCommand& qc : commands) {
     if (qc.cmd->is(kCmdWrite)) any_write = true;
-    if (!qc.cmd->is(kCmdReadonly)) all_readonly = false;
+    const std::string& n = qc.cmd->name;
+    if (n == "ssubscribe" || n == "sunsubscribe" || n == "spublish") shard_channels = true;
   }
   if (!cluster.state_ok()) {
     if (!cluster.config().cluster_allow_reads_when_down) {
@@ -98,7 +99,7 @@ Route RouteQuery(const Cluster& cluster, const std::vector<QueryCommand>& comman
     }
     return {RouteKind::kServe, scan.slot, myself};
   }
-  if (client.readonly && all_readonly && myself->is(kNodeReplica) &&
+  if ((client.readonly || shard_channels) && !any_write && myself->is(kNodeReplica) &&
       myself->master_id == scan.owner->id) {
     return {RouteKind::kServe, scan.slot, myself};
   }

@@ -4,6 +4,7 @@
 #include "engine/cluster/cluster.h"
 #include "engine/cluster/redirect.h"
 #include "engine/replication/replication.h"
+#include "engine/server/pubsub.h"
 #include "engine/server/server.h"
 
 namespace redsim {
@@ -26,6 +27,9 @@ void Server::BuildCluster() {
   };
   h.repl_offset = [this] { return replication_->master_repl_offset(); };
   h.master_link_down_s = [this] { return replication_->MasterLinkDownSeconds(); };
+  h.publish = [this](std::string_view channel, std::string_view message, bool shard) {
+    pubsub_->Publish(channel, message, shard);
+  };
   h.pause_writes = [this](int64_t end_us) { PauseClients(/*all=*/false, end_us); };
   h.unpause_writes = [this] { UnpauseClients(); };
   if (!config_.bind.empty()) {

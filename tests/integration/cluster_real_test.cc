@@ -275,6 +275,20 @@ TEST_F(ClusterRealTest, MixedWithRealRedisConvergesAndFailsOverBothWays) {
   EXPECT_TRUE(Contains(check.output, "[OK] All 16384 slots covered.")) << check.output;
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kNodeTimeoutMs));  // replicas sync
 
+  // PUBLISH crosses the bus both ways: a redis-server subscriber hears a redsim publisher and a
+  // redsim subscriber hears a redis-server publisher.
+  RespClient on_redis, on_redsim;
+  ASSERT_TRUE(on_redis.Connect(nodes_[2].port));
+  ASSERT_TRUE(on_redsim.Connect(nodes_[3].port));
+  on_redis.Call({"SUBSCRIBE", "news"});
+  on_redsim.Call({"SUBSCRIBE", "news"});
+  Call(nodes_[1].port, {"PUBLISH", "news", "from-redsim"});
+  Call(nodes_[0].port, {"PUBLISH", "news", "from-redis"});
+  for (RespClient* sub : {&on_redis, &on_redsim}) {
+    EXPECT_EQ(sub->ReadReply().ToString(), R"(["message", "news", "from-redsim"])");
+    EXPECT_EQ(sub->ReadReply().ToString(), R"(["message", "news", "from-redis"])");
+  }
+
   // A real master dies: its redsim replica is elected by the remaining masters.
   nodes_[0].process->Kill();
   EXPECT_GE(WaitMaster(nodes_[3].port, 20 * kNodeTimeoutMs), 0);
