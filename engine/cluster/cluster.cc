@@ -210,6 +210,7 @@ void Cluster::Reset(bool hard) {
     myself_->flags = (myself_->flags & ~kNodeReplica) | kNodeMaster;
     myself_->master_id.clear();
     if (h_.follow) h_.follow("", 0);
+    if (h_.flush_data) h_.flush_data();
     Emit({EventKind::kRoleChanged, "", 0, false});
   }
   for (int s = 0; s < kSlotCount; s++) DelSlot(s);

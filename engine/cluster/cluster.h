@@ -112,6 +112,8 @@ struct ClusterHandles {
   // This node's replication offset, and how long a replica's link has been down (seconds).
   std::function<int64_t()> repl_offset;
   std::function<int64_t()> master_link_down_s;
+  // Empties every database (CLUSTER RESET of a replica drops the data it copied).
+  std::function<void()> flush_data;
   // Delivers a message that arrived over the bus to this node's subscribers.
   std::function<void(std::string_view channel, std::string_view message, bool shard)> publish;
   // Holds clients' writes until `end_us` (monotonic) for a manual failover, and releases them.

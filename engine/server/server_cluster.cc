@@ -27,6 +27,10 @@ void Server::BuildCluster() {
   };
   h.repl_offset = [this] { return replication_->master_repl_offset(); };
   h.master_link_down_s = [this] { return replication_->MasterLinkDownSeconds(); };
+  h.flush_data = [this] {
+    keyspace_->FlushDatabases(-1, /*async=*/false);
+    dirty++;
+  };
   h.publish = [this](std::string_view channel, std::string_view message, bool shard) {
     pubsub_->Publish(channel, message, shard);
   };
