@@ -108,6 +108,13 @@ TEST_F(ClusterDifferential, RedirectsAndErrorTexts) {
       {"EVAL", "return 1", "2", "a", "b"},
       {"EVAL", "return 1", "1", "foo"},
       {"EVAL", "return redis.call('get', KEYS[1])", "1", "k596"},
+      // Scripts: keys they touch are routed too ("b" hashes to 3300, served here).
+      {"EVAL", "return redis.call('get','foo')", "0"},
+      {"EVAL", "return redis.call('get','foo')", "1", "k596"},
+      {"EVAL", "#!lua\nreturn redis.call('get','{k596}x')", "1", "k596"},
+      {"EVAL", "#!lua\nredis.call('get','k596'); return redis.call('get','b')", "0"},
+      {"EVAL", "redis.call('get','k596'); return redis.call('get','b')", "0"},
+      {"EVAL", "#!lua flags=allow-cross-slot-keys\nredis.call('get','k596'); return 1", "0"},
       {"SELECT", "1"},
       {"SELECT", "0"},
       {"SELECT", "x"},
