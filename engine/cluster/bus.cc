@@ -249,6 +249,20 @@ void Bus::SendPing(Node* n, uint16_t type) {
   SendTo(n, m);
 }
 
+void Bus::Publish(std::string_view channel, std::string_view message, bool shard) {
+  Cluster& c = *h_.cluster;
+  BusMessage m = MakeHeader(shard ? kMsgPublishShard : kMsgPublish);
+  m.channel = std::string(channel);
+  m.message = std::string(message);
+  if (!shard) return Broadcast(m);
+  const Node* me = c.myself_;
+  std::string master = me->is(kNodeMaster) ? me->id : me->master_id;
+  for (auto& [id, n] : c.nodes_) {
+    if (n.get() == me || n->is(kNodeHandshake)) continue;
+    if (n->id == master || (n->is(kNodeReplica) && n->master_id == master)) SendTo(n.get(), m);
+  }
+}
+
 void Bus::Broadcast(const BusMessage& m) {
   for (auto& [id, n] : h_.cluster->nodes_) {
     if (n->is(kNodeMyself | kNodeHandshake)) continue;

@@ -83,6 +83,8 @@ class Bus : public AcceptHandler {
   // replica has processed the master's final offset, then runs a forced election, so no write
   // the master acknowledged is lost. Gives up after 5 s.
   void StartCoordinatedFailover();
+  // Sends PUBLISH to every node, or PUBLISHSHARD to the other nodes of myself's shard.
+  void Publish(std::string_view channel, std::string_view message, bool shard);
   // Drops a node's outbound link (the node is being forgotten or renamed).
   void DropLinkOf(Node* n);
   size_t link_count() const { return links_.size(); }

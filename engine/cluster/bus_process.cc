@@ -88,7 +88,13 @@ bool Bus::Process(Link* link, const BusMessage& m) {
         SendPing(sender, kMsgPing);
       }
       break;
-    default:  // PUBLISH, MODULE: not acted on yet
+    case kMsgPublish:
+    case kMsgPublishShard:
+      if (sender != nullptr && c.h_.publish) {
+        c.h_.publish(m.channel, m.message, m.type == kMsgPublishShard);
+      }
+      break;
+    default:  // MODULE (no modules here) and types from newer versions
       break;
   }
   return !link->dead;
@@ -194,17 +200,22 @@ void Bus::UpdateSlotsWith(Node* sender, uint64_t sender_epoch,
   Cluster& c = *h_.cluster;
   Node* me = c.myself_;
   Node* cur_master = me->is(kNodeMaster) ? me : c.FindMutable(me->master_id);
-  bool lost_ours = false;
+  int migrated_ours = 0;
+  int claimed = static_cast<int>(slots.count());
   for (int s = 0; s < kSlotCount; s++) {
     auto i = static_cast<size_t>(s);
     if (!slots.test(i) || c.slots_[i] == sender || c.importing_[i] != nullptr) continue;
     Node* owner = c.slots_[i];
     if (owner != nullptr && owner->config_epoch >= sender_epoch) continue;
-    if (owner != nullptr && owner == cur_master) lost_ours = true;
+    if (owner != nullptr && owner == cur_master) migrated_ours++;
     c.DelSlot(s);
     c.AddSlot(sender, s);
   }
-  if (lost_ours && cur_master != nullptr && cur_master->slots.none() && sender != me) {
+  // The shard lost its last slot to the sender: follow it, unless replica migration is off and
+  // the sender took slots from elsewhere too (a reshard emptied us rather than a failover).
+  bool allowed = c.config().cluster_allow_replica_migration || claimed == migrated_ours;
+  if (migrated_ours > 0 && cur_master != nullptr && cur_master->slots.none() && sender != me &&
+      allowed) {
     c.h_.log->Notice("Configuration change detected. Reconfiguring myself as a replica of {}",
                      sender->id);
     FollowMaster(sender);

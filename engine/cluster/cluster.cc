@@ -210,6 +210,7 @@ void Cluster::Reset(bool hard) {
     myself_->flags = (myself_->flags & ~kNodeReplica) | kNodeMaster;
     myself_->master_id.clear();
     if (h_.follow) h_.follow("", 0);
+    if (h_.flush_data) h_.flush_data();
     Emit({EventKind::kRoleChanged, "", 0, false});
   }
   for (int s = 0; s < kSlotCount; s++) DelSlot(s);
@@ -319,6 +320,10 @@ void Cluster::Changed() {
 }  // namespace redsim::cluster
 
 namespace redsim::cluster {
+
+void Cluster::PropagatePublish(std::string_view channel, std::string_view message, bool shard) {
+  if (bus_ != nullptr) bus_->Publish(channel, message, shard);
+}
 
 size_t Cluster::FailureReportCount(const Node& n) const {
   int64_t max_age = h_.config->cluster_node_timeout * 2;

@@ -112,6 +112,10 @@ struct ClusterHandles {
   // This node's replication offset, and how long a replica's link has been down (seconds).
   std::function<int64_t()> repl_offset;
   std::function<int64_t()> master_link_down_s;
+  // Empties every database (CLUSTER RESET of a replica drops the data it copied).
+  std::function<void()> flush_data;
+  // Delivers a message that arrived over the bus to this node's subscribers.
+  std::function<void(std::string_view channel, std::string_view message, bool shard)> publish;
   // Holds clients' writes until `end_us` (monotonic) for a manual failover, and releases them.
   std::function<void(int64_t end_us)> pause_writes;
   std::function<void()> unpause_writes;
@@ -170,6 +174,8 @@ class Cluster {
   void SetMyMaster(Node* master);
   // CLUSTER RESET: forgets everyone, drops slots; `hard` also takes a new id and zero epochs.
   void Reset(bool hard);
+  // PUBLISH (to every node) or SPUBLISH (to the nodes of myself's shard) over the bus.
+  void PropagatePublish(std::string_view channel, std::string_view message, bool shard);
   // Failure reports about `n` that are still valid (younger than twice the node timeout).
   size_t FailureReportCount(const Node& n) const;
   // CLUSTER FAILOVER: TAKEOVER takes the master's slots at once with a new epoch; FORCE and the
@@ -196,8 +202,10 @@ class Cluster {
   bool db_empty() const;
 
   // ---- Text forms ----------------------------------------------------------------------------
-  // One CLUSTER NODES / nodes.conf line (without the newline).
-  std::string DescribeNode(const Node& n) const;
+  // One CLUSTER NODES / nodes.conf line (without the newline). `for_file` writes the ping and
+  // pong times as 0 (a loader only asks whether they are set), so the file changes only when
+  // the configuration does.
+  std::string DescribeNode(const Node& n, bool for_file = false) const;
   // CLUSTER NODES: one line per node, myself's included, each ending in "\n".
   std::string NodesText() const;
   // CLUSTER INFO's text.
@@ -243,6 +251,7 @@ class Cluster {
   std::function<void()> cron_hook_;
   std::unique_ptr<Bus> bus_;
   bool save_scheduled_ = false;
+  std::string last_saved_text_;
   // Nodes removed by CLUSTER FORGET, not re-added from gossip until the time (ms) given.
   std::map<std::string, int64_t> forgotten_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

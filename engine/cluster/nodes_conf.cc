@@ -72,12 +72,14 @@ const char* const kMessageNames[] = {"ping",    "pong",     "meet",        "fail
 
 }  // namespace
 
-std::string Cluster::DescribeNode(const Node& n) const {
+std::string Cluster::DescribeNode(const Node& n, bool for_file) const {
   std::string out =
       n.id + " " + n.ip + ":" + std::to_string(n.port) + "@" + std::to_string(n.bus_port);
   if (!n.hostname.empty()) out += "," + n.hostname;
   out += " " + FlagsText(n) + " " + (n.master_id.empty() ? "-" : n.master_id);
-  out += " " + std::to_string(n.ping_sent_ms) + " " + std::to_string(n.pong_received_ms) + " " +
+  int64_t ping = for_file ? 0 : n.ping_sent_ms;
+  int64_t pong = for_file ? 0 : n.pong_received_ms;
+  out += " " + std::to_string(ping) + " " + std::to_string(pong) + " " +
          std::to_string(n.config_epoch) + " ";
   out += (n.is(kNodeMyself) || n.link != nullptr) ? "connected" : "disconnected";
   for (int s = 0; s < kSlotCount; s++) {
@@ -163,9 +165,11 @@ std::string Cluster::RedirectAddress(const Node& n) const {
 }
 
 Status Cluster::SaveConfig() {
-  std::string text = NodesText();
+  std::string text;
+  for (const auto& [id, n] : nodes_) text += DescribeNode(*n, /*for_file=*/true) + "\n";
   text += "vars currentEpoch " + std::to_string(current_epoch_) + " lastVoteEpoch " +
           std::to_string(last_vote_epoch_) + "\n";
+  if (text == last_saved_text_) return Status::Ok();
   std::string path = ConfigPath();
   std::string temp = path + ".tmp-redsim";
   std::unique_ptr<WritableFile> file;
@@ -179,6 +183,7 @@ Status Cluster::SaveConfig() {
     s = h_.env->SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
   }
   if (!s.ok()) return Status::IoError("writing " + path + ": " + s.message());
+  last_saved_text_ = std::move(text);
   return Status::Ok();
 }
 

@@ -28,6 +28,9 @@ bool ScanKeys(const Cluster& cluster, const std::vector<QueryCommand>& commands,
     qc.cmd->GetKeyPositions(qc.args, &positions);
     for (int pos : positions) {
       std::string_view key = qc.args[static_cast<size_t>(pos)];
+      // MIGRATE ... "" ... KEYS k1 k2: the empty placeholder is not a key (Redis's key finder
+      // for MIGRATE returns the KEYS list only).
+      if (pos == 3 && key.empty() && qc.cmd->name == "migrate") continue;
       int slot = KeySlot(key);
       if (scan->slot < 0) {
         scan->first_key = key;
@@ -70,10 +73,11 @@ Route RouteQuery(const Cluster& cluster, const std::vector<QueryCommand>& comman
   if (scan.owner == nullptr) return {RouteKind::kServe, -1, myself};  // no keys at all
 
   bool any_write = false;
-  bool all_readonly = true;
+  bool shard_channels = false;  // SSUBSCRIBE/SUNSUBSCRIBE/SPUBLISH: replicas serve them too
   for (const QueryCommand& qc : commands) {
     if (qc.cmd->is(kCmdWrite)) any_write = true;
-    if (!qc.cmd->is(kCmdReadonly)) all_readonly = false;
+    const std::string& n = qc.cmd->name;
+    if (n == "ssubscribe" || n == "sunsubscribe" || n == "spublish") shard_channels = true;
   }
   if (!cluster.state_ok()) {
     if (!cluster.config().cluster_allow_reads_when_down) {
@@ -95,7 +99,7 @@ Route RouteQuery(const Cluster& cluster, const std::vector<QueryCommand>& comman
     }
     return {RouteKind::kServe, scan.slot, myself};
   }
-  if (client.readonly && all_readonly && myself->is(kNodeReplica) &&
+  if ((client.readonly || shard_channels) && !any_write && myself->is(kNodeReplica) &&
       myself->master_id == scan.owner->id) {
     return {RouteKind::kServe, scan.slot, myself};
   }

@@ -9,8 +9,8 @@
 //    client is sent to the target with ASK; when only some are, TRYAGAIN;
 //  - a slot being imported is served only to clients that sent ASKING (or commands flagged
 //    "asking"); a multi-key command missing some keys gets TRYAGAIN;
-//  - a replica serves reads of its master's slots to READONLY clients; everything else served
-//    elsewhere gets MOVED.
+//  - a replica serves commands that do not write to READONLY clients (and shard-channel Pub/Sub to
+//    anyone) for its master's slots; everything else served elsewhere gets MOVED.
 // Pure over the Cluster and the key lookups it is given: no replies are written here.
 #pragma once
 

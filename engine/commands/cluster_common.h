@@ -16,5 +16,6 @@ cluster::Cluster* RequireCluster(CommandContext& ctx);
 // Parses a slot number; replies "Invalid or out of range slot" and returns false otherwise.
 bool ParseClusterSlot(CommandContext& ctx, std::string_view arg, int* slot);
 void RegisterClusterAdminFamily(CommandTable& t);
+void RegisterMigrateFamily(CommandTable& t);
 
 }  // namespace redsim

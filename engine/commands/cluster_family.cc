@@ -408,6 +408,7 @@ void RegisterClusterFamily(CommandTable& t) {
   t.Register("readonly", ReadOnly);
   t.Register("readwrite", ReadWrite);
   RegisterClusterAdminFamily(t);
+  RegisterMigrateFamily(t);
 }
 
 }  // namespace redsim

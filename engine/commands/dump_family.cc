@@ -184,6 +184,7 @@ void Restore(CommandContext& ctx) {
 void RegisterDumpFamily(CommandTable& t) {
   t.Register("dump", Dump);
   t.Register("restore", Restore);
+  t.Register("restore-asking", Restore);  // RESTORE that a cluster node runs on an importing slot
 }
 
 }  // namespace redsim

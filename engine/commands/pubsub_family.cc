@@ -3,6 +3,7 @@
 // subscribed-mode rule (only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET) is checked before handlers
 // run, in Server::CheckCommandAllowed.
 #include "engine/base/strutil.h"
+#include "engine/cluster/cluster.h"
 #include "engine/commands/families.h"
 #include "engine/server/command_context.h"
 #include "engine/server/pubsub.h"
@@ -117,8 +118,13 @@ void SUnsubscribe(CommandContext& ctx) { DoUnsubscribe(ctx, SubKind::kShard); }
 void DoPublish(CommandContext& ctx, bool shard) {
   if (!CheckChannelAccess(ctx, 1, false)) return;
   int64_t receivers = ctx.server->pubsub().Publish(ctx.arg(1), ctx.arg(2), shard);
-  // Replicas deliver the message to their own subscribers; the AOF never sees it.
-  ctx.server->PropagateToReplicas(ctx.client->db_index, ctx.args);
+  if (cluster::Cluster* c = ctx.server->cluster()) {
+    // Cluster mode: the bus carries it to every node (SPUBLISH: to the nodes of this shard).
+    c->PropagatePublish(ctx.arg(1), ctx.arg(2), shard);
+  } else {
+    // Replicas deliver the message to their own subscribers; the AOF never sees it.
+    ctx.server->PropagateToReplicas(ctx.client->db_index, ctx.args);
+  }
   ctx.reply.Integer(receivers);
 }
 

@@ -448,6 +448,9 @@ void Scripting::Run(CommandContext& ctx, lua_State* L, int ref, const std::strin
   run.is_eval = is_eval;
   run.read_only = read_only;
   run.allow_oom = declared && (flags & kScriptAllowOom);
+  // Scripts without a shebang may touch keys of several slots, as before Redis 7.
+  run.allow_cross_slot = !declared || (flags & kScriptAllowCrossSlot);
+  run.slot = server_->cluster() != nullptr ? server_->ClusterSlotOf(ctx.cmd, ctx.args) : -1;
   run.start_us = server_->env()->NowMicros();
   for (size_t i = 0; i < std::min<size_t>(ctx.argc(), 16); i++)
     run.command.emplace_back(ctx.arg(i));
@@ -619,6 +622,11 @@ bool Scripting::Execute(const std::vector<std::string_view>& args, std::string* 
       MemoryWasFull(run_->caller)) {
     *error = std::string(err::kOom);
     return false;
+  }
+  if (server_->cluster() != nullptr && !run_->caller->has(kClientMaster) && !server_->loading()) {
+    *error =
+        server_->ClusterScriptCheck(run_->caller, cmd, args, run_->allow_cross_slot, &run_->slot);
+    if (!error->empty()) return false;
   }
   if (cmd->is(kCmdWrite)) run_->write_called = true;
   Client* fake = script_client_;

@@ -104,6 +104,8 @@ class Scripting {
     bool wrote = false;                // changed the dataset: SCRIPT KILL refuses (UNKILLABLE)
     bool allow_oom = false;            // declared allow-oom: writes ignore maxmemory
     bool write_called = false;         // a write command ran: later ones ignore maxmemory
+    bool allow_cross_slot = true;      // cluster mode: keys of several slots may be touched
+    int slot = -1;                     // cluster mode: the slot the script's keys belong to
     std::vector<std::string> command;  // for FUNCTION STATS
   };
   RunContext* run() const { return run_; }

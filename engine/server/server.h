@@ -169,6 +169,13 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   Sentinel* sentinel() const { return sentinel_.get(); }
   // Cluster mode (engine/cluster/cluster.h): nullptr unless cluster-enabled is yes.
   cluster::Cluster* cluster() const { return cluster_.get(); }
+  // Cluster mode, for scripts: the slot of a command's keys (-1 without keys), and whether a
+  // command a script calls may run here ("" or Redis's error: non-local key, cross-slot keys
+  // unless `allow_cross_slot`, cluster down). *slot is the script's slot so far.
+  int ClusterSlotOf(const Command* cmd, const std::vector<std::string_view>& args) const;
+  std::string ClusterScriptCheck(Client* caller, Command* cmd,
+                                 const std::vector<std::string_view>& args, bool allow_cross_slot,
+                                 int* slot);
 
   // ---- CLIENT PAUSE ----------------------------------------------------------------------
   // Holds clients' commands (all of them, or only those that may write) until `end_us` on the
@@ -239,6 +246,10 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
 
   // AcceptHandler.
   void OnAccept(std::unique_ptr<Stream> stream) override;
+
+  // False once the server is destroyed: callbacks that may outlive it (MIGRATE's connection)
+  // check it first.
+  std::shared_ptr<bool> alive_token() const { return alive_; }
 
   // Set while a client's command runs (nullptr otherwise).
   Client* current_client() const { return current_client_; }

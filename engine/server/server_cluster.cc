@@ -2,8 +2,10 @@
 // command through engine/cluster/redirect.h before it runs (or is queued in a MULTI), as Redis
 // does right after the ACL check.
 #include "engine/cluster/cluster.h"
+#include "engine/cluster/key_slot.h"
 #include "engine/cluster/redirect.h"
 #include "engine/replication/replication.h"
+#include "engine/server/pubsub.h"
 #include "engine/server/server.h"
 
 namespace redsim {
@@ -26,6 +28,13 @@ void Server::BuildCluster() {
   };
   h.repl_offset = [this] { return replication_->master_repl_offset(); };
   h.master_link_down_s = [this] { return replication_->MasterLinkDownSeconds(); };
+  h.flush_data = [this] {
+    keyspace_->FlushDatabases(-1, /*async=*/false);
+    dirty++;
+  };
+  h.publish = [this](std::string_view channel, std::string_view message, bool shard) {
+    pubsub_->Publish(channel, message, shard);
+  };
   h.pause_writes = [this](int64_t end_us) { PauseClients(/*all=*/false, end_us); };
   h.unpause_writes = [this] { UnpauseClients(); };
   if (!config_.bind.empty()) {
@@ -79,6 +88,42 @@ bool Server::RouteForCluster(Client* c, Command* cmd, const std::vector<std::str
   }
   ReplyTo(c).Error(cluster::RouteError(*cluster_, route));
   return false;
+}
+
+int Server::ClusterSlotOf(const Command* cmd, const std::vector<std::string_view>& args) const {
+  std::vector<int> positions;
+  cmd->GetKeyPositions(args, &positions);
+  if (positions.empty()) return -1;
+  return cluster::KeySlot(args[static_cast<size_t>(positions[0])]);
+}
+
+std::string Server::ClusterScriptCheck(Client* caller, Command* cmd,
+                                       const std::vector<std::string_view>& args,
+                                       bool allow_cross_slot, int* slot) {
+  cluster::QueryClient q;
+  q.asking = caller->has(kClientAsking);
+  q.readonly = caller->has(kClientReadonly);
+  Database* db0 = keyspace_->db(0);
+  q.key_exists = [this, db0](std::string_view key) { return keyspace_->Peek(db0, key) != nullptr; };
+  cluster::Route route = cluster::RouteQuery(*cluster_, {{cmd, args}}, q);
+  switch (route.kind) {
+    case cluster::RouteKind::kServe:
+      break;
+    case cluster::RouteKind::kDownReadOnlyState:
+      return "ERR Script attempted to execute a write command while the cluster is down and "
+             "readonly";
+    case cluster::RouteKind::kDownState:
+      return "ERR Script attempted to execute a command while the cluster is down";
+    default:
+      return "ERR Script attempted to access a non local key in a cluster node";
+  }
+  if (route.slot < 0 || allow_cross_slot) return "";
+  if (*slot < 0) {
+    *slot = route.slot;
+  } else if (*slot != route.slot) {
+    return "ERR Script attempted to access keys that do not hash to the same slot";
+  }
+  return "";
 }
 
 }  // namespace redsim

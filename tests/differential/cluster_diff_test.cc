@@ -108,6 +108,13 @@ TEST_F(ClusterDifferential, RedirectsAndErrorTexts) {
       {"EVAL", "return 1", "2", "a", "b"},
       {"EVAL", "return 1", "1", "foo"},
       {"EVAL", "return redis.call('get', KEYS[1])", "1", "k596"},
+      // Scripts: keys they touch are routed too ("b" hashes to 3300, served here).
+      {"EVAL", "return redis.call('get','foo')", "0"},
+      {"EVAL", "return redis.call('get','foo')", "1", "k596"},
+      {"EVAL", "#!lua\nreturn redis.call('get','{k596}x')", "1", "k596"},
+      {"EVAL", "#!lua\nredis.call('get','k596'); return redis.call('get','b')", "0"},
+      {"EVAL", "redis.call('get','k596'); return redis.call('get','b')", "0"},
+      {"EVAL", "#!lua flags=allow-cross-slot-keys\nredis.call('get','k596'); return 1", "0"},
       {"SELECT", "1"},
       {"SELECT", "0"},
       {"SELECT", "x"},
@@ -196,6 +203,39 @@ TEST_F(ClusterDifferential, ClusterInfoFields) {
     return kept;
   };
   EXPECT_EQ(info(redis_.conn), info(redsim_.conn));
+}
+
+}  // namespace
+}  // namespace redsim::testing
+
+namespace redsim::testing {
+namespace {
+
+// The reverse direction of the nodes.conf interop: a file redsim wrote (after slot, epoch and
+// migration changes) starts a real redis-server with the same identity and slot map.
+TEST_F(ClusterDifferential, NodesConfWrittenByRedsimLoadsInRedis) {
+  for (const auto& cmd :
+       std::vector<std::vector<std::string>>{{"CLUSTER", "SETSLOT", "200", "MIGRATING", kOther},
+                                             {"CLUSTER", "BUMPEPOCH"},
+                                             {"CLUSTER", "SAVECONFIG"}}) {
+    ASSERT_EQ(redsim_.conn.Call(cmd).is_error(), false);
+  }
+  std::string slots_before =
+      Canonical(redsim_.conn.Call({"CLUSTER", "SLOTS"}), redsim_.process->port());
+  int port = redsim_.process->port();
+  redsim_.process.reset();  // stops it; its directory (and nodes.conf) stays
+  auto redis = ServerProcess::StartIn(ServerProcess::Kind::kRedis, redsim_.dir,
+                                      {"--cluster-enabled", "yes", "--cluster-config-file",
+                                       "nodes.conf", "--cluster-node-timeout", "600000"},
+                                      port);
+  ASSERT_NE(redis, nullptr) << "redis-server refused redsim's nodes.conf";
+  RespClient c;
+  ASSERT_TRUE(c.Connect(redis->port()));
+  EXPECT_EQ(c.Call({"CLUSTER", "MYID"}).str, kMe);
+  EXPECT_EQ(Canonical(c.Call({"CLUSTER", "SLOTS"}), port), slots_before);
+  std::string nodes = c.Call({"CLUSTER", "NODES"}).str;
+  EXPECT_NE(nodes.find("[200->-" + std::string(kOther) + "]"), std::string::npos) << nodes;
+  EXPECT_NE(c.Call({"CLUSTER", "INFO"}).str.find("cluster_current_epoch:3"), std::string::npos);
 }
 
 }  // namespace

@@ -176,6 +176,44 @@ TEST_F(ClusterRealTest, RedisCliCreatesChecksAndSurvivesAMasterKill) {
   EXPECT_FALSE(Contains(reread.output, "missing")) << reread.output;
 }
 
+// MIGRATE under `redis-cli --cluster reshard` and `rebalance`: slots move between redsim masters
+// (SETSLOT IMPORTING/MIGRATING, GETKEYSINSLOT, MIGRATE ... KEYS, SETSLOT NODE) and every key
+// stays readable through redirects.
+TEST_F(ClusterRealTest, ReshardAndRebalanceKeepEveryKey) {
+  for (int i = 0; i < 3; i++) ASSERT_TRUE(StartNode(ServerProcess::Kind::kRedsim));
+  CommandResult created =
+      Shell("redis-cli --cluster create" + Addresses() + " --cluster-replicas 0 --cluster-yes", 60);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  ASSERT_TRUE(WaitClusterOk(10000));
+  std::string p = std::to_string(nodes_[0].port);
+  CommandResult wrote = Shell("for i in $(seq 1 300); do redis-cli -c -p " + p +
+                              " set key$i v$i > /dev/null || exit 1; done; echo done");
+  ASSERT_TRUE(Contains(wrote.output, "done")) << wrote.output;
+  std::string from = Call(nodes_[0].port, {"CLUSTER", "MYID"});
+  std::string to = Call(nodes_[1].port, {"CLUSTER", "MYID"});
+  CommandResult reshard =
+      Shell("redis-cli --cluster reshard 127.0.0.1:" + p + " --cluster-from " + from +
+                " --cluster-to " + to + " --cluster-slots 1500 --cluster-yes",
+            120);
+  ASSERT_EQ(reshard.exit_code, 0) << reshard.output;
+  CommandResult rebalance = Shell("redis-cli --cluster rebalance 127.0.0.1:" + p, 120);
+  ASSERT_EQ(rebalance.exit_code, 0) << rebalance.output;
+  bool agreed = false;
+  std::string last;
+  for (int i = 0; i < 50 && !agreed; i++) {
+    last = Shell("redis-cli --cluster check 127.0.0.1:" + p).output;
+    agreed = Contains(last, "[OK] All nodes agree about slots configuration.") &&
+             Contains(last, "[OK] 300 keys in 3 masters.") && !Contains(last, "[WARNING]");
+    if (!agreed) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(agreed) << last;
+  CommandResult read =
+      Shell("for i in $(seq 1 300); do v=$(redis-cli -c -p " + p +
+            " get key$i); [ \"$v\" = v$i ] || echo missing key$i; done; echo done");
+  EXPECT_TRUE(Contains(read.output, "done")) << read.output;
+  EXPECT_FALSE(Contains(read.output, "missing")) << read.output;
+}
+
 // Garbage, a wrong signature, an oversized length and a truncated message on the bus port: each
 // link is dropped (with a log line) and the node keeps serving.
 TEST_F(ClusterRealTest, BadBusInputIsDroppedNotFatal) {
@@ -236,6 +274,20 @@ TEST_F(ClusterRealTest, MixedWithRealRedisConvergesAndFailsOverBothWays) {
       << check.output;
   EXPECT_TRUE(Contains(check.output, "[OK] All 16384 slots covered.")) << check.output;
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * kNodeTimeoutMs));  // replicas sync
+
+  // PUBLISH crosses the bus both ways: a redis-server subscriber hears a redsim publisher and a
+  // redsim subscriber hears a redis-server publisher.
+  RespClient on_redis, on_redsim;
+  ASSERT_TRUE(on_redis.Connect(nodes_[2].port));
+  ASSERT_TRUE(on_redsim.Connect(nodes_[3].port));
+  on_redis.Call({"SUBSCRIBE", "news"});
+  on_redsim.Call({"SUBSCRIBE", "news"});
+  Call(nodes_[1].port, {"PUBLISH", "news", "from-redsim"});
+  Call(nodes_[0].port, {"PUBLISH", "news", "from-redis"});
+  for (RespClient* sub : {&on_redis, &on_redsim}) {
+    EXPECT_EQ(sub->ReadReply().ToString(), R"(["message", "news", "from-redsim"])");
+    EXPECT_EQ(sub->ReadReply().ToString(), R"(["message", "news", "from-redis"])");
+  }
 
   // A real master dies: its redsim replica is elected by the remaining masters.
   nodes_[0].process->Kill();
