@@ -1,4 +1,4 @@
-// The Cluster scenario files (claims C1, C2, C3, C4, C6, C8, C9, C10): a cluster built with
+// The Cluster scenario files (claims C1, C2, C3, C4, C5, C6, C8, C9, C10): a cluster built with
 // commands at the start of each run, clients that route by slot and follow redirects, and the
 // cluster's own failure detection and elections deciding every failover. Each file's expected
 // verdict must come out on the seeds below, and the runs must not be vacuous (the cluster was
@@ -79,6 +79,22 @@ TEST(ClusterScenarios, TwoMastersFailingTogetherAreBothReplaced) {  // C10
   ExpectVerdict("cluster-two-masters-fail", {1, 2});
   RunResult r = RunScenario("cluster-two-masters-fail", 3);
   EXPECT_EQ(Wins(r), 2u);
+}
+
+TEST(ClusterScenarios, ReshardUnderLoadKeepsKeysReadable) {  // C5
+  for (uint64_t seed : {1, 2}) {
+    RunResult r = RunScenario("cluster-reshard-under-load", seed);
+    EXPECT_EQ(r.verdict, Verdict::kHolds) << r.explanation;
+    EXPECT_EQ(r.probes["cluster-ready"], 1u);
+    EXPECT_GT(r.probes["cluster-moved-followed"], 0u);  // clients learned the new owners
+    RunOptions o;
+    o.seed = seed;
+    o.keep_history = true;
+    ApplyScenarioDefaults(*FindScenario("cluster-reshard-under-load"), &o);
+    RunResult with_history = FindScenario("cluster-reshard-under-load")->Run(o);
+    EXPECT_NE(with_history.history_jsonl.find("+moved 3000 slots"), std::string::npos)
+        << "the reshard did not complete";
+  }
 }
 
 TEST(ClusterScenarios, SameSeedSameTraceHash) {
