@@ -125,7 +125,9 @@ void Bus::ProcessGossipTypes(Link* link, Node* sender, const BusMessage& m) {
   if (!link->inbound) {
     Node* n = c.FindMutable(link->node_id);
     if (n != nullptr && n->is(kNodeHandshake)) {
-      if (sender != nullptr) {  // already known under its real id: drop the placeholder
+      // Already known under its real id (or it is us, met through our own address): drop the
+      // placeholder.
+      if (c.FindMutable(m.sender) != nullptr) {
         c.ForgetNode(n->id);
         return;
       }

@@ -214,6 +214,7 @@ void ClusterFailover(CommandContext& ctx) {
 
 // CLUSTER HELP
 void ClusterHelp(CommandContext& ctx) {
+  if (RequireCluster(ctx) == nullptr) return;
   ReplyHelp(ctx, "CLUSTER",
             {"ADDSLOTS <slot> [<slot> ...]",
              "    Assign slots to current node.",

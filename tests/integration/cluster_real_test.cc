@@ -193,7 +193,7 @@ TEST_F(ClusterRealTest, ReshardAndRebalanceKeepEveryKey) {
   std::string to = Call(nodes_[1].port, {"CLUSTER", "MYID"});
   CommandResult reshard =
       Shell("redis-cli --cluster reshard 127.0.0.1:" + p + " --cluster-from " + from +
-                " --cluster-to " + to + " --cluster-slots 1500 --cluster-yes",
+                " --cluster-to " + to + " --cluster-slots 500 --cluster-yes",
             120);
   ASSERT_EQ(reshard.exit_code, 0) << reshard.output;
   CommandResult rebalance = Shell("redis-cli --cluster rebalance 127.0.0.1:" + p, 120);
