@@ -168,6 +168,18 @@ void SimClient::Wake() {
 
 void SimClient::Interrupt() { Wake(); }
 
+// One timer per client at a time: most calls finish long before their deadline, so the timer is
+// re-armed only when it fires early (cheaper than scheduling and cancelling per call).
+void SimClient::ArmDeadline(int64_t timeout_ns) {
+  sim::Simulator& sim = world_->sim();
+  deadline_ns_ = sim.now_ns() + timeout_ns;
+  timed_out_ = false;
+  if (!timer_pending_) {
+    timer_pending_ = true;
+    sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
+  }
+}
+
 void SimClient::Fire(int64_t) {
   timer_pending_ = false;
   if (waiter_ == nullptr) return;
@@ -319,14 +331,7 @@ CallResult SimClient::CallArgs(const std::string_view* args, size_t count, int64
   sim::FiberEvent done;
   waiter_ = &done;
   sim::Simulator& sim = world_->sim();
-  // One timer per client at a time: most calls finish long before their deadline, so the timer
-  // is re-armed only when it fires early (cheaper than scheduling and cancelling per call).
-  deadline_ns_ = sim.now_ns() + timeout_ns;
-  timed_out_ = false;
-  if (!timer_pending_) {
-    timer_pending_ = true;
-    sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
-  }
+  ArmDeadline(timeout_ns);
   // The write happens as an event of the client's host, so a partition or pause of the client
   // host applies to it as to any other host activity.
   AppendRequest(args, count);
@@ -381,13 +386,7 @@ std::vector<CallResult> SimClient::CallPipeline(
     broken_ = true;
   sim::FiberEvent done;
   waiter_ = &done;
-  sim::Simulator& sim = world_->sim();
-  deadline_ns_ = sim.now_ns() + timeout_ns;
-  timed_out_ = false;
-  if (!timer_pending_) {
-    timer_pending_ = true;
-    sim.AtTarget(deadline_ns_, sim::kNoHost, this, 0, nullptr, sim::TraceKind::kTimer);
-  }
+  ArmDeadline(timeout_ns);
   size_t got = 0;
   have_reply_ = false;
   while (got < commands.size() && !broken_ && !timed_out_ && !world_->stopping()) {

@@ -142,6 +142,8 @@ class SimClient : public StreamHandler, public sim::EventTarget {
   bool TryParseReply();
   void AppendRequest(const std::string_view* args, size_t count);
   void Wake();
+  // Sets the deadline of the call in progress (Fire wakes the waiter once it passes).
+  void ArmDeadline(int64_t timeout_ns);
 
   World* world_;
   sim::HostId host_;
