@@ -256,6 +256,10 @@ class StreamPair {
     if (!Frame(end, streams)) return c.name + ": no end marker in the stream";
     auto redis = Normalise(streams[0], now_ms, c.random_members);
     auto redsim = Normalise(streams[1], now_ms, c.random_members);
+    if (getenv("PROPAGATION_DIFF_VERBOSE") != nullptr) {
+      fprintf(stderr, "%s:\n  redis:\n%s  redsim:\n%s", c.name.c_str(), FormatStream(redis).c_str(),
+              FormatStream(redsim).c_str());
+    }
     if (redis == redsim) return "";
     std::string commands;
     for (const auto& cmd : c.commands) commands += "      " + FormatCommand(cmd) + "\n";
@@ -344,6 +348,9 @@ std::vector<Case> PopCases() {
       {"ZMPOP COUNT",
        {{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "2"}}},
       {"ZMPOP MAX", {{"ZADD", "z", "1", "a", "2", "b"}, {"ZMPOP", "2", "no", "z", "MAX"}}},
+      {"ZMPOP all", {{"ZADD", "z", "1", "a", "2", "b"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "5"}}},
+      {"ZPOPMIN beyond", {{"ZADD", "z", "1", "a", "2", "b"}, {"ZPOPMIN", "z", "5"}}},
+      {"BLMPOP all", {{"RPUSH", "l", "a", "b"}, {"BLMPOP", "0", "1", "l", "LEFT", "COUNT", "5"}}},
       {"BZMPOP",
        {{"ZADD", "z", "1", "a", "2", "b"}, {"BZMPOP", "0", "1", "z", "MAX", "COUNT", "5"}}},
       {"BZPOPMIN", {{"ZADD", "z", "1", "a", "2", "b"}, {"BZPOPMIN", "z", "0"}}},
