@@ -252,7 +252,21 @@ class StreamPair {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(cmd[1])));
         continue;
       }
+      if (!cmd.empty() && cmd[0] == "#BLOCK") {
+        // Sends the rest on a side connection without waiting: it blocks until served.
+        for (int side = 0; side < 2; side++) {
+          ServerProcess& p = side == 0 ? pair_->redis_process() : pair_->redsim_process();
+          blocked_[side].Connect(p.port());
+          blocked_[side].SendRaw(RespClient::Encode(Command(cmd.begin() + 1, cmd.end())));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
       pair_->Run(cmd);
+    }
+    for (auto& conn : blocked_) {
+      if (conn.connected()) conn.ReadReply();  // served by now
+      conn.Close();
     }
     pair_->Run({"EXEC"});  // closes a transaction a generated case left open; no effect else
     if (!Frame(end, streams)) return c.name + ": no end marker in the stream";
@@ -281,6 +295,7 @@ class StreamPair {
 
   std::unique_ptr<DifferentialPair> pair_;
   StreamReader readers_[2];
+  RespClient blocked_[2];
   std::string error_;
   int serial_ = 0;
 };
@@ -347,6 +362,7 @@ std::vector<Case> PopCases() {
       {"BLPOP", {{"RPUSH", "l", "a"}, {"BLPOP", "l", "0"}}},
       {"BLMOVE", {{"RPUSH", "l", "a", "b"}, {"BLMOVE", "l", "m", "LEFT", "RIGHT", "0"}}},
       {"BRPOPLPUSH", {{"RPUSH", "l", "a", "b"}, {"BRPOPLPUSH", "l", "m", "0"}}},
+      {"BLMOVE mixed case", {{"RPUSH", "l", "a", "b"}, {"BLMOVE", "l", "m", "left", "Right", "0"}}},
       {"ZMPOP COUNT",
        {{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "2"}}},
       {"ZMPOP MAX", {{"ZADD", "z", "1", "a", "2", "b"}, {"ZMPOP", "2", "no", "z", "MAX"}}},
@@ -481,6 +497,32 @@ std::vector<Case> LazyExpiryCases() {
   };
 }
 
+// A client blocked first ("#BLOCK" ...), then served by a write on another connection.
+std::vector<Case> BlockedCases() {
+  return {
+      {"BLPOP served", {{"#BLOCK", "BLPOP", "l", "0"}, {"RPUSH", "l", "a", "b"}}},
+      {"BLMPOP served",
+       {{"#BLOCK", "BLMPOP", "0", "1", "l", "LEFT", "COUNT", "5"}, {"RPUSH", "l", "a", "b"}}},
+      {"BZMPOP served",
+       {{"#BLOCK", "BZMPOP", "0", "1", "z", "MIN", "COUNT", "5"}, {"ZADD", "z", "1", "a"}}},
+      {"BLMOVE served",
+       {{"#BLOCK", "BLMOVE", "l", "m", "LEFT", "RIGHT", "0"}, {"RPUSH", "l", "a"}}},
+      {"BRPOPLPUSH served", {{"#BLOCK", "BRPOPLPUSH", "l", "m", "0"}, {"RPUSH", "l", "a"}}},
+      {"BLMOVE lowercase served",
+       {{"#BLOCK", "BLMOVE", "l", "m", "left", "Right", "0"}, {"RPUSH", "l", "a"}}},
+      {"BLPOP served in MULTI",
+       {{"#BLOCK", "BLPOP", "l", "0"},
+        {"MULTI"},
+        {"RPUSH", "l", "a"},
+        {"SET", "k", "v"},
+        {"EXEC"}}},
+      {"XREADGROUP BLOCK served",
+       {{"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"},
+        {"#BLOCK", "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"},
+        {"XADD", "s", "1-1", "f", "v"}}},
+  };
+}
+
 // "#RESTORE key ttl [opts]": RESTORE with a payload DUMPed by real Redis (both accept it).
 std::vector<Case> ExpandRestore(std::vector<Case> cases, DifferentialPair* pair) {
   pair->redis().Call({"SET", "__dump_source__", "payload"});
@@ -544,6 +586,11 @@ TEST(PropagationDifferential, ScriptsPropagateTheirEffects) {
 TEST(PropagationDifferential, LazyExpiryPropagatesDels) {
   REQUIRE_STREAMS();
   EXPECT_EQ(RunCases(LazyExpiryCases()), "");
+}
+
+TEST(PropagationDifferential, ServedBlockedClientsPropagateLikeRedis) {
+  REQUIRE_STREAMS();
+  EXPECT_EQ(RunCases(BlockedCases()), "");
 }
 
 // ---- The AOF ------------------------------------------------------------------------------
