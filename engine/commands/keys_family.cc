@@ -337,8 +337,10 @@ void Keys(CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
-  // Redis feeds the DELs of keys SCAN finds expired one by one, never as a transaction.
-  ctx.server->PropagateWithoutMulti();
+  // Run on its own, SCAN feeds the DELs of the expired keys it meets one by one, never as a
+  // transaction (as Redis does); inside EXEC or a script (kClientDenyBlocking) they are wrapped
+  // with the rest.
+  if (!ctx.client->has(kClientDenyBlocking)) ctx.server->PropagateWithoutMulti();
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.reply.Error(err::kInvalidCursor);
@@ -383,8 +385,8 @@ uint64_t NextRandom(void* rng) { return static_cast<Random*>(rng)->Next(); }
 
 // RANDOMKEY
 void RandomKey(CommandContext& ctx) {
-  // As for SCAN: the DELs of expired keys met on the way are not wrapped in MULTI ... EXEC.
-  ctx.server->PropagateWithoutMulti();
+  // As for SCAN: on its own, the DELs of expired keys met on the way are not wrapped.
+  if (!ctx.client->has(kClientDenyBlocking)) ctx.server->PropagateWithoutMulti();
   Database* db = ctx.db();
   // Keys picked but expired are deleted and another is tried; if every key is volatile and
   // expired, give up after a bounded number of tries (as Redis does on replicas).
