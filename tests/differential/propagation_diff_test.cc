@@ -221,7 +221,9 @@ struct Case {
 class StreamPair {
  public:
   static StreamPair* Get() {
-    static StreamPair* shared = [] {
+    static StreamPair* shared = nullptr;
+    if (shared != nullptr) return shared;
+    shared = [] {
       auto* p = new StreamPair();
       p->pair_ = DifferentialPair::Create({"--repl-diskless-sync-delay", "0", "--repl-timeout",
                                            "3600", "--repl-ping-replica-period", "3600"});
@@ -230,6 +232,11 @@ class StreamPair {
       if (p->error_.empty()) p->error_ = p->readers_[1].Attach(p->pair_->redsim_process().port());
       return p;
     }();
+    // Stop both servers when the test binary exits.
+    atexit([] {
+      delete shared;
+      shared = nullptr;
+    });
     return shared;
   }
   DifferentialPair* pair() { return pair_.get(); }
