@@ -277,7 +277,10 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   server->keyspace().SignalModifiedKey(db, key);
   server->dirty++;
   if (ctx.cmd->name != "pexpireat") {
-    ctx.PropagateAs({"PEXPIREAT", std::string(key), Int64ToString(when)});
+    // The NX/XX/GT/LT options travel with it, as Redis only rewrites the name and the time.
+    std::vector<std::string> prop = {"PEXPIREAT", std::string(key), Int64ToString(when)};
+    prop.insert(prop.end(), ctx.args.begin() + 3, ctx.args.end());
+    ctx.PropagateAs(std::move(prop));
   }
   server->keyspace().NotifyKeyspaceEvent('g', "expire", key, db->index());
   ctx.reply.Integer(1);
@@ -338,6 +341,10 @@ void Keys(CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
+  // Run on its own, SCAN feeds the DELs of the expired keys it meets one by one, never as a
+  // transaction (as Redis does); inside EXEC or a script (kClientDenyBlocking) they are wrapped
+  // with the rest.
+  if (!ctx.client->has(kClientDenyBlocking)) ctx.server->PropagateWithoutMulti();
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.reply.Error(err::kInvalidCursor);
@@ -382,6 +389,8 @@ uint64_t NextRandom(void* rng) { return static_cast<Random*>(rng)->Next(); }
 
 // RANDOMKEY
 void RandomKey(CommandContext& ctx) {
+  // As for SCAN: on its own, the DELs of expired keys met on the way are not wrapped.
+  if (!ctx.client->has(kClientDenyBlocking)) ctx.server->PropagateWithoutMulti();
   Database* db = ctx.db();
   // Keys picked but expired are deleted and another is tried; if every key is volatile and
   // expired, give up after a bounded number of tries (as Redis does on replicas).

@@ -39,7 +39,6 @@ constexpr int64_t kMaxBlockingTimeoutMs = 1'000'000'000'000'000;
 
 const char* PushEvent(End end) { return end == End::kHead ? "lpush" : "rpush"; }
 const char* PopEvent(End end) { return end == End::kHead ? "lpop" : "rpop"; }
-const char* EndName(End end) { return end == End::kHead ? "LEFT" : "RIGHT"; }
 
 bool ParseEnd(std::string_view s, End* end) {
   if (EqualsIgnoreCase(s, "left"))
@@ -630,10 +629,17 @@ void BlockingMove(CommandContext& ctx, End from, End to, size_t timeout_index) {
   }
   if (e != nullptr) {
     if (MoveElement(ctx, src_key, e->value.As<ListObject>(), dst_key, from, to)) {
-      if (ctx.cmd->name == "brpoplpush")
+      if (ctx.cmd->name == "brpoplpush") {
         ctx.PropagateAs({"RPOPLPUSH", src_key, dst_key});
-      else
-        ctx.PropagateAs({"LMOVE", src_key, dst_key, EndName(from), EndName(to)});
+      } else if (reprocessing) {
+        // Served after blocking, Redis writes an LMOVE of its own, its ends in lowercase.
+        ctx.PropagateAs({"LMOVE", src_key, dst_key, from == End::kHead ? "left" : "right",
+                         to == End::kHead ? "left" : "right"});
+      } else {
+        // Served at once, the ends travel as the client spelled them.
+        ctx.PropagateAs(
+            {"LMOVE", src_key, dst_key, std::string(ctx.arg(3)), std::string(ctx.arg(4))});
+      }
     }
     return;
   }

@@ -220,9 +220,9 @@ void SPopWithCount(CommandContext& ctx) {
   }
   ctx.reply.SetHeader(static_cast<int64_t>(popped.size()));
   for (const auto& m : popped) ctx.reply.Bulk(m);
-  std::vector<std::string> prop = {"SREM", key};
-  prop.insert(prop.end(), popped.begin(), popped.end());
-  ctx.PropagateAs(std::move(prop));
+  // One SREM per member, as Redis 7.0 does; the propagation unit wraps them in MULTI ... EXEC.
+  ctx.PropagateAs({});
+  for (const auto& m : popped) ctx.AlsoPropagate({"SREM", key, m});
   server->keyspace().SignalModifiedKey(db, key);
 }
 

@@ -245,8 +245,10 @@ void ServeTarget(CommandContext& ctx, ReplyBuilder& out, ReadTarget& t, const Re
   ReplyBuilder inner(&body, ctx.reply.resp());
   int64_t n;
   if (a.group_read) {
+    // Redis propagates the creation only with NOACK: otherwise the XCLAIMs create the consumer
+    // on the replica (and a read that delivers nothing leaves it unknown there).
     StreamConsumer* consumer =
-        LookupOrCreateConsumer(ctx, t.key, a.group, t.group, a.consumer, true);
+        LookupOrCreateConsumer(ctx, t.key, a.group, t.group, a.consumer, a.noack);
     n = t.new_entries ? DeliverNew(ctx, inner, t, a, consumer, count)
                       : DeliverHistory(ctx, inner, t, consumer, count);
     ctx.server->dirty++;

@@ -726,7 +726,9 @@ void PopFrom(CommandContext& ctx, std::string_view key, ZSetObject* z, bool max,
   DeleteIfEmpty(ctx, key_copy, z);
   ctx.keyspace().SignalModifiedKey(ctx.db(), key_copy);
   ctx.server->dirty += n;
-  ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key_copy, std::to_string(count)});
+  // ZMPOP/BZMPOP travel with the number actually popped; ZPOPMIN/MAX with the count asked.
+  int64_t propagated_count = shape == PopReply::kKeyedNested ? static_cast<int64_t>(n) : count;
+  ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key_copy, std::to_string(propagated_count)});
 }
 
 void ZPopGeneric(CommandContext& ctx, bool max) {

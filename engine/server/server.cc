@@ -742,6 +742,7 @@ void Server::ExecuteCommand(CommandContext& ctx) {
   uint64_t dirty_before = dirty;
 
   int64_t start_us = env_->NowMicros();
+  BeginExecPropagation();
   cmd->handler(ctx);
   int64_t duration_us = env_->NowMicros() - start_us;
 
@@ -774,6 +775,7 @@ void Server::ExecuteCommand(CommandContext& ctx) {
     std::vector<std::string_view> views(extra.begin(), extra.end());
     Propagate(c->db_index, views);
   }
+  EndExecPropagation();  // before the offset below, which must include this command's writes
   if (dirty != dirty_before) c->last_write_repl_offset = replication_->master_repl_offset();
   current_client_ = saved_client;
   in_call_ = saved_in_call;
@@ -787,24 +789,44 @@ void Server::RemovePropagationSink(PropagationSink* sink) {
 
 void Server::Propagate(int db_index, const std::vector<std::string_view>& args) {
   if (sinks_.empty() || loading_) return;
-  if (exec_depth_ > 0 && !exec_multi_emitted_) {
-    exec_multi_emitted_ = true;
-    exec_multi_db_ = db_index;
-    for (PropagationSink* s : sinks_) s->Feed(db_index, {"MULTI"});
+  if (exec_depth_ > 0) {
+    pending_writes_in_unit_.push_back({db_index, {args.begin(), args.end()}, false});
+    return;
   }
   for (PropagationSink* s : sinks_) s->Feed(db_index, args);
 }
 
 void Server::PropagateToReplicas(int db_index, const std::vector<std::string_view>& args) {
   if (loading_ || replication_ == nullptr) return;
+  if (exec_depth_ > 0) {
+    pending_writes_in_unit_.push_back({db_index, {args.begin(), args.end()}, true});
+    return;
+  }
   replication_->Feed(db_index, args);
 }
 
 void Server::EndExecPropagation() {
   if (--exec_depth_ > 0) return;
-  if (exec_multi_emitted_) {
-    exec_multi_emitted_ = false;
-    for (PropagationSink* s : sinks_) s->Feed(exec_multi_db_, {"EXEC"});
+  std::vector<PendingWrite> writes = std::move(pending_writes_in_unit_);
+  pending_writes_in_unit_.clear();
+  bool wrap = writes.size() > 1 && !propagate_without_multi_;
+  propagate_without_multi_ = false;
+  if (sinks_.empty() || loading_) return;
+  // MULTI in the first write's database and EXEC in the last one's, so that neither needs a
+  // SELECT of its own.
+  if (wrap) {
+    for (PropagationSink* s : sinks_) s->Feed(writes.front().db_index, {"MULTI"});
+  }
+  for (const PendingWrite& w : writes) {
+    std::vector<std::string_view> views(w.args.begin(), w.args.end());
+    if (w.replicas_only) {
+      replication_->Feed(w.db_index, views);
+    } else {
+      for (PropagationSink* s : sinks_) s->Feed(w.db_index, views);
+    }
+  }
+  if (wrap) {
+    for (PropagationSink* s : sinks_) s->Feed(writes.back().db_index, {"EXEC"});
   }
 }
 

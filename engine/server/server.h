@@ -237,9 +237,15 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   // Runs a command that already passed the checks (EXEC's queued commands, scripts): the
   // handler, statistics and propagation.
   void Call(CommandContext& ctx) { ExecuteCommand(ctx); }
-  // Transaction propagation: writes inside EXEC are wrapped in MULTI ... EXEC for the sinks.
+  // Propagation units, as in Redis 7.0: everything a command propagates (its own rewrite, the
+  // lazy-expiry DELs it caused, the commands an EXEC or a script ran) is held until the
+  // outermost unit ends, then fed as is when it is one command, wrapped in MULTI ... EXEC when
+  // it is several. Units nest (EXEC, EVAL, FCALL and every command open one).
   void BeginExecPropagation() { exec_depth_++; }
   void EndExecPropagation();
+  // The current unit is fed without MULTI ... EXEC whatever its size (Redis does so for the
+  // lazy-expiry DELs of SCAN and RANDOMKEY).
+  void PropagateWithoutMulti() { propagate_without_multi_ = true; }
 
   // Handler for CONFIG SET side effects.
   void OnConfigChanged(const std::string& name);
@@ -333,8 +339,13 @@ class Server : public AcceptHandler, public ErrorReplyObserver {
   std::vector<PropagationSink*> sinks_;
   ClientHook reset_hook_;
   int exec_depth_ = 0;
-  bool exec_multi_emitted_ = false;
-  int exec_multi_db_ = 0;
+  struct PendingWrite {
+    int db_index;
+    std::vector<std::string> args;
+    bool replicas_only;  // PUBLISH: the replication stream, not the AOF
+  };
+  std::vector<PendingWrite> pending_writes_in_unit_;
+  bool propagate_without_multi_ = false;
 
   Client* current_client_ = nullptr;
   int time_frozen_ = 0;
