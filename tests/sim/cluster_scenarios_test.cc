@@ -9,19 +9,10 @@
 #include <vector>
 
 #include "scenarios/scenario.h"
+#include "tests/sim/run_scenario.h"
 
 namespace redsim::scenarios {
 namespace {
-
-RunResult RunScenario(const std::string& name, uint64_t seed) {
-  const Scenario* s = FindScenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  if (s == nullptr) return {};
-  RunOptions o;
-  o.seed = seed;
-  ApplyScenarioDefaults(*s, &o);
-  return s->Run(o);
-}
 
 size_t Wins(const RunResult& r) {
   size_t n = 0;
@@ -31,7 +22,7 @@ size_t Wins(const RunResult& r) {
 
 void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds) {
   for (uint64_t seed : seeds) {
-    RunResult r = RunScenario(name, seed);
+    RunResult r = RunWithFileDefaults(name, seed);
     ASSERT_NE(r.expected, Verdict::kNone) << name;
     EXPECT_EQ(r.verdict, r.expected) << name << " seed " << seed << "\n" << r.explanation;
     EXPECT_EQ(r.probes["cluster-ready"], 1u) << name << " seed " << seed;
@@ -65,25 +56,25 @@ TEST(ClusterScenarios, EmptyReplicaIsElected) {  // C6
 
 TEST(ClusterScenarios, StaleSlotMapsAreRedirected) {  // C8
   ExpectVerdict("cluster-stale-map-after-failover", {1, 2});
-  RunResult r = RunScenario("cluster-stale-map-after-failover", 3);
+  RunResult r = RunWithFileDefaults("cluster-stale-map-after-failover", 3);
   EXPECT_GT(r.probes["cluster-moved-followed"], 0u);  // the clients' maps were stale
 }
 
 TEST(ClusterScenarios, ManualFailoverLosesNothing) {  // C9
   ExpectVerdict("cluster-manual-failover", {1, 2});
-  RunResult r = RunScenario("cluster-manual-failover", 3);
+  RunResult r = RunWithFileDefaults("cluster-manual-failover", 3);
   EXPECT_EQ(Wins(r), 1u);  // exactly the operator's failover
 }
 
 TEST(ClusterScenarios, TwoMastersFailingTogetherAreBothReplaced) {  // C10
   ExpectVerdict("cluster-two-masters-fail", {1, 2});
-  RunResult r = RunScenario("cluster-two-masters-fail", 3);
+  RunResult r = RunWithFileDefaults("cluster-two-masters-fail", 3);
   EXPECT_EQ(Wins(r), 2u);
 }
 
 TEST(ClusterScenarios, ReshardUnderLoadKeepsKeysReadable) {  // C5
   for (uint64_t seed : {1, 2}) {
-    RunResult r = RunScenario("cluster-reshard-under-load", seed);
+    RunResult r = RunWithFileDefaults("cluster-reshard-under-load", seed);
     EXPECT_EQ(r.verdict, Verdict::kHolds) << r.explanation;
     EXPECT_EQ(r.probes["cluster-ready"], 1u);
     EXPECT_GT(r.probes["cluster-moved-followed"], 0u);  // clients learned the new owners
@@ -98,8 +89,8 @@ TEST(ClusterScenarios, ReshardUnderLoadKeepsKeysReadable) {  // C5
 }
 
 TEST(ClusterScenarios, SameSeedSameTraceHash) {
-  RunResult a = RunScenario("cluster-minority-master", 5);
-  RunResult b = RunScenario("cluster-minority-master", 5);
+  RunResult a = RunWithFileDefaults("cluster-minority-master", 5);
+  RunResult b = RunWithFileDefaults("cluster-minority-master", 5);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.cluster_events.size(), b.cluster_events.size());
 }

@@ -10,23 +10,14 @@
 #include "reports/report.h"
 #include "scenarios/scenario.h"
 #include "scenarios/sweep.h"
+#include "tests/sim/run_scenario.h"
 
 namespace redsim::scenarios {
 namespace {
 
-RunResult RunScenario(const std::string& name, uint64_t seed) {
-  const Scenario* s = FindScenario(name);
-  EXPECT_NE(s, nullptr) << name;
-  if (s == nullptr) return {};
-  RunOptions o;
-  o.seed = seed;
-  ApplyScenarioDefaults(*s, &o);
-  return s->Run(o);
-}
-
 void ExpectVerdict(const std::string& name, const std::vector<uint64_t>& seeds) {
   for (uint64_t seed : seeds) {
-    RunResult r = RunScenario(name, seed);
+    RunResult r = RunWithFileDefaults(name, seed);
     ASSERT_NE(r.expected, Verdict::kNone) << name;
     EXPECT_EQ(r.verdict, r.expected) << name << " seed " << seed << "\n" << r.explanation;
     EXPECT_GT(r.ok, 100u) << name << " seed " << seed;
@@ -51,13 +42,13 @@ TEST(SentinelScenarios, MinorityNeverFailsOver) {  // S1
 TEST(SentinelScenarios, OneLeaderPerEpochUnderChurn) {  // S2
   ExpectVerdict("sentinel-election-churn", {1, 2, 3});
   // Not vacuous: the random faults make the Sentinels fail over, more than once.
-  RunResult r = RunScenario("sentinel-election-churn", 1);
+  RunResult r = RunWithFileDefaults("sentinel-election-churn", 1);
   EXPECT_GE(Count(r, "+elected-leader"), 2u);
 }
 
 TEST(SentinelScenarios, PartitionedPrimaryLosesAcknowledgedWrites) {  // S3
   ExpectVerdict("sentinel-partition-primary", {1, 2});
-  RunResult r = RunScenario("sentinel-partition-primary", 3);
+  RunResult r = RunWithFileDefaults("sentinel-partition-primary", 3);
   EXPECT_EQ(r.violation, "lost-adds:lost-acknowledged-add");
   // The majority elected one leader and switched the primary; the clients followed it.
   EXPECT_GE(Count(r, "+elected-leader"), 1u);
@@ -103,7 +94,7 @@ TEST(SentinelScenarios, StaleReplicaIsNeverPromoted) {  // S10
   ExpectVerdict("sentinel-stale-replica", {1, 2});
   // The checker is not vacuous: without the cut between primary and replica, the same crash
   // promotes the (fresh) replica and no-promotion reports it.
-  RunResult r = RunScenario("sentinel-stale-replica", 1);
+  RunResult r = RunWithFileDefaults("sentinel-stale-replica", 1);
   RunOptions o;
   o.seed = 1;
   ApplyScenarioDefaults(*FindScenario("sentinel-stale-replica"), &o);
@@ -119,7 +110,7 @@ TEST(SentinelScenarios, StaleReplicaIsNeverPromoted) {  // S10
 
 TEST(SentinelScenarios, TiltStopsTheJumpedSentinel) {  // S11
   ExpectVerdict("sentinel-tilt-clock-jump", {1, 2});
-  RunResult r = RunScenario("sentinel-tilt-clock-jump", 3);
+  RunResult r = RunWithFileDefaults("sentinel-tilt-clock-jump", 3);
   EXPECT_GE(Count(r, "+tilt"), 1u);
   EXPECT_GE(Count(r, "+switch-master"), 1u);  // the other two still failed over
 }
@@ -159,11 +150,11 @@ TEST(SentinelScenarios, RunRecordAndPageShowTheSentinelsDecisions) {
 }
 
 TEST(SentinelScenarios, SameSeedSameTraceHash) {
-  RunResult a = RunScenario("sentinel-partition-primary", 7);
-  RunResult b = RunScenario("sentinel-partition-primary", 7);
+  RunResult a = RunWithFileDefaults("sentinel-partition-primary", 7);
+  RunResult b = RunWithFileDefaults("sentinel-partition-primary", 7);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.sentinel_events.size(), b.sentinel_events.size());
-  EXPECT_NE(RunScenario("sentinel-partition-primary", 8).trace_hash, a.trace_hash);
+  EXPECT_NE(RunWithFileDefaults("sentinel-partition-primary", 8).trace_hash, a.trace_hash);
 }
 
 }  // namespace
